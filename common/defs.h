@@ -1,0 +1,49 @@
+/*
+ * defs.h - names and numbers that the daemon, libpvm and the console must
+ * agree on but that are not part of PVM's API.
+ */
+#ifndef PVM_DEFS_H
+#define PVM_DEFS_H
+
+/* ---- where a host's files live -------------------------------------- *
+ * sockdir = $PVM_TMP (default /tmp) "/pvm." uid [ "." $PVM_VMID ], mode 0700.
+ * paths_* in common/paths.h compute these; nobody else builds them.       */
+#define PVM_SOCKDIR_PREFIX "pvm."
+#define PVMD_SOCK_NAME "pvmd.sock" /* the pvmd's listening socket */
+#define PVMD_LOCK_NAME "pvmd.lock" /* flock()ed by the running pvmd */
+#define PVMD_LOG_NAME "pvmd.log"   /* the pvmd's log */
+#define PVMD_PID_NAME "pvmd.pid"   /* the pvmd's process id, for scripts */
+#define TASK_SOCK_FMT "t%x.sock"   /* a task's socket for direct routes */
+
+/* ---- environment ------------------------------------------------------ */
+#define ENV_PVM_TMP "PVM_TMP"     /* parent of the socket directory */
+#define ENV_PVM_VMID "PVM_VMID"   /* independent virtual machines of one user */
+#define ENV_PVM_ROOT "PVM_ROOT"
+#define ENV_PVM_ARCH "PVM_ARCH"
+#define ENV_PVM_EXPORT "PVM_EXPORT"
+#define ENV_PVM_RSH "PVM_RSH"
+/* Set by the pvmd in a spawned task's environment: */
+#define ENV_TASK_TID "PVM_TASK_TID"   /* the tid the pvmd gave the task (decimal) */
+#define ENV_TASK_SOCKDIR "PVM_SOCKDIR" /* the socket directory of its host */
+
+/* ---- reserved contexts and tags ---------------------------------------- *
+ * Messages in PVM_SYS_CTX are libpvm's own and never match a user's
+ * receive: user contexts are PvmBaseContext and those of pvm_newcontext,
+ * all below PVM_SYS_CTX.                                                    */
+#define PVM_SYS_CTX 0x7fff0000
+#define PVM_TAG_CATCHOUT 1 /* output of children for pvm_catchout, in PVM_SYS_CTX */
+
+/* ---- task output messages ------------------------------------------------ *
+ * A pvmd sends a task's stdout/stderr to its output tid as a message with
+ * the output tag and context, source the pvmd's tid, encoding
+ * PvmDataDefault, body: int tid, int count, then count bytes (one or more
+ * whole lines).  count OUTPUT_BEGIN: the task started; count OUTPUT_END
+ * (0): the task's output has ended (it exited).                              */
+#define OUTPUT_BEGIN (-1)
+#define OUTPUT_END 0
+
+/* ---- task flags (pvmtaskinfo.ti_flag) ------------------------------------- */
+#define TF_CONN 0x04    /* connected to its pvmd (enrolled) */
+#define TF_SPAWNED 0x08 /* started by a pvmd (not from a shell) */
+
+#endif

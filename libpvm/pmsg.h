@@ -1,0 +1,128 @@
+/*
+ * pmsg.h - message buffers: the objects behind PVM's buffer ids.
+ *
+ * A message body is a sequence of packed items with no type tags; the
+ * reader must unpack what the writer packed, in order (as in PVM).  Layouts:
+ *
+ *   PvmDataDefault  big-endian; byte 1, short/ushort 2, int/uint 4,
+ *                   long/ulong 8, float 4 and double 8 (IEEE 754), cplx two
+ *                   floats, dcplx two doubles; a string is an int32 length
+ *                   (without the NUL) and its bytes.  No padding.
+ *   PvmDataRaw      the same layout in this host's byte order.
+ *   PvmDataInPlace  packs record a reference to the caller's memory; the
+ *                   bytes (in Raw layout) are read when the message is sent.
+ *                   Received InPlace messages are Raw.
+ *
+ * The body lives after WIRE_HDR_LEN bytes of headroom, so a transport can
+ * write the frame header and a contiguous body with a single write.
+ */
+#ifndef PVM_PMSG_H
+#define PVM_PMSG_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/uio.h>
+
+#include "wire.h"
+
+/* One InPlace reference: `len' bytes read from `ptr' (every `stride'-th
+ * element of `size' bytes), inserted at body offset `off' at send time. */
+struct pmsg_ref {
+    size_t off;
+    const uint8_t *ptr;
+    size_t size;   /* element size in bytes */
+    size_t count;  /* number of elements */
+    size_t stride; /* distance between elements, in elements (>= 1) */
+};
+
+struct pmsg {
+    int id;          /* buffer id (> 0) once registered, else 0 */
+    int enc;         /* PvmDataDefault, PvmDataRaw or PvmDataInPlace */
+    int src, dst;    /* tids; set by send and receive */
+    int tag, ctx, wid;
+    uint64_t seq;
+    unsigned flags;  /* WIRE_F_* of the frame it came in */
+
+    uint8_t *base;   /* allocation: WIRE_HDR_LEN bytes headroom, then the body */
+    size_t len;      /* body bytes in use (not counting InPlace references) */
+    size_t cap;      /* body capacity */
+    size_t rpos;     /* unpack cursor into the body */
+
+    struct pmsg_ref *refs; /* InPlace references, ordered by off */
+    int nrefs, caprefs;
+
+    struct pmsg *next; /* link in the receive queue */
+};
+
+/* ---- life cycle ------------------------------------------------------ */
+
+/* Returns a new empty message with encoding enc, or NULL if out of memory
+ * or enc is not one of the three encodings.  Not registered (id 0). */
+struct pmsg *pmsg_new(int enc);
+
+/* Returns a new message whose body is `len' uninitialised bytes, for a
+ * transport to read a received payload into (pmsg_body).  NULL when out of
+ * memory. */
+struct pmsg *pmsg_new_recv(int enc, size_t len);
+
+/* Frees *m (if not NULL) and sets *m to NULL.  Unregisters it if needed. */
+void pmsg_destroy(struct pmsg **m);
+
+/* Empties the body, keeps the allocation, sets the encoding (initsend). */
+int pmsg_reset(struct pmsg *m, int enc);
+
+/* ---- the buffer-id table ---------------------------------------------- */
+
+/* Gives m a buffer id (> 0) and returns it; PvmNoMem on failure. */
+int pmsg_register(struct pmsg *m);
+/* Returns the message with buffer id `id', or NULL (id <= 0 or unknown). */
+struct pmsg *pmsg_lookup(int id);
+/* Frees every registered message (pvm_exit). */
+void pmsg_free_all(void);
+
+/* ---- packing ------------------------------------------------------------ */
+
+/* Packs n items of PVM data type `type' (PVM_BYTE ... PVM_ULONG, not
+ * PVM_STR) from p, taking every stride-th item.  Returns PvmOk,
+ * PvmBadParam (n < 0, stride < 1, p NULL with n > 0, bad type) or PvmNoMem. */
+int pmsg_pack(struct pmsg *m, int type, const void *p, int n, int stride);
+/* Packs a NUL-terminated string. */
+int pmsg_pack_str(struct pmsg *m, const char *s);
+/* Packs raw bytes of an already encoded body (pvm_pkmesgbody, psend). */
+int pmsg_pack_bytes(struct pmsg *m, const void *p, size_t n);
+
+/* Unpacks n items of type into p with stride.  PvmNoData when the body has
+ * fewer bytes left (nothing is consumed then), PvmBadParam as for pack. */
+int pmsg_unpack(struct pmsg *m, int type, void *p, int n, int stride);
+/* Unpacks a string into s (which must be large enough, as in PVM). */
+int pmsg_unpack_str(struct pmsg *m, char *s);
+/* Unpacks a string into a buffer of size cap; PvmNoMem-free bounded form.
+ * PvmOverflow when it does not fit (nothing consumed). */
+int pmsg_unpack_strn(struct pmsg *m, char *s, size_t cap);
+
+/* Size in bytes of one item of `type' in the packed body; 0 for PVM_STR or
+ * an unknown type. */
+size_t pmsg_type_size(int type);
+
+/* ---- bodies for transports ---------------------------------------------- */
+
+/* Total payload bytes to send: body plus InPlace references. */
+size_t pmsg_payload_len(const struct pmsg *m);
+
+/* Makes the body contiguous: copies InPlace references into it (so it can
+ * be unpacked or copied).  PvmNoMem on failure. */
+int pmsg_flatten(struct pmsg *m);
+
+/* Fills up to max iovecs with the payload in order (body pieces and InPlace
+ * references; strided references are gathered into a scratch area owned by
+ * m).  Returns the number used, or PvmNoMem. */
+int pmsg_iov(struct pmsg *m, struct iovec *iov, int max);
+
+/* Pointer to the first body byte; WIRE_HDR_LEN writable bytes precede it. */
+uint8_t *pmsg_body(struct pmsg *m);
+
+/* Returns a new message with a copy of m's header fields and payload
+ * (flattened), or NULL.  For pvm_pkmesg/pvm_upkmesg and sends to self. */
+struct pmsg *pmsg_copy(const struct pmsg *m);
+
+#endif
