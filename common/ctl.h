@@ -1,0 +1,45 @@
+/*
+ * ctl.h - control messages: packing, unpacking and validation.
+ *
+ * The messages are those of proto/pvm.proto (generated pvm.pb-c.h: types
+ * Pvm__Hello, ..., descriptors pvm__hello__descriptor, ...).  Unpacking is
+ * never trusted on its own (FACTS.md: protobuf-c accepts some garbage):
+ * ctl_unpack also checks every field of the message against its meaning.
+ */
+#ifndef PVM_CTL_H
+#define PVM_CTL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <protobuf-c/protobuf-c.h>
+
+#include "pvm.pb-c.h"
+
+/* Bump on every change to proto/pvm.proto or to the meaning of a field. */
+#define CTL_PROTO_VERSION 1
+
+/* Bounds every decoder enforces. */
+#define CTL_MAX_STR 4096     /* any string field, bytes */
+#define CTL_MAX_ARGS 4096    /* argv / env entries */
+#define CTL_MAX_SPAWN 4096   /* tasks in one spawn request */
+#define CTL_MAX_LIST 1000000 /* tids, tasks, hosts in one message */
+
+/* Returns the message descriptor of control type `type' (a CtlType), or
+ * NULL for an unknown type. */
+const ProtobufCMessageDescriptor *ctl_descriptor(int type);
+
+/* Packs msg into a new malloc'd buffer *buf of *len bytes (the caller
+ * frees it).  Returns 0, or PvmNoMem. */
+int ctl_pack(const ProtobufCMessage *msg, uint8_t **buf, size_t *len);
+
+/* Unpacks a message of control type `type' from len bytes at buf and
+ * validates its fields.  Returns 0 and the message in *out (free with
+ * ctl_free), or PvmBadMsg (unknown type, malformed bytes, or a field out
+ * of range; *out is NULL then). */
+int ctl_unpack(int type, const uint8_t *buf, size_t len, ProtobufCMessage **out);
+
+/* Frees *msg (if not NULL) and sets *msg to NULL. */
+void ctl_free(ProtobufCMessage **msg);
+
+#endif
