@@ -42,4 +42,18 @@ int ctl_unpack(int type, const uint8_t *buf, size_t len, ProtobufCMessage **out)
 /* Frees *msg (if not NULL) and sets *msg to NULL. */
 void ctl_free(ProtobufCMessage **msg);
 
+/* Checks a message (typically one about to be sent) against the rules
+ * ctl_unpack applies to control type `type': msg must have that type's
+ * descriptor and every field must be in range.  Returns 0 or PvmBadMsg.
+ * Among the rules: tids are valid (common/tid.h) except where the proto
+ * comment gives 0 a meaning (CTL_TASKS: all tasks; out_tid / trace_tid:
+ * none), per-item results are a tid or a negative code, Status codes are
+ * <= 0, SpawnRequest has a file, count 1..CTL_MAX_SPAWN, known flags,
+ * env entries NAME=value and an absolute or empty cwd, signum is 1..64. */
+int ctl_validate(int type, const ProtobufCMessage *msg);
+
+/* Returns the name of control type `type' ("CTL_HELLO"), or "CTL_unknown";
+ * static storage, for logs. */
+const char *ctl_type_name(int type);
+
 #endif
