@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# PVM 3.4's own examples (Debian pvm-examples), compiled unmodified against
+# the installed tree, run on a one-host virtual machine and give PVM's
+# output: hello/hello_other, master1/slave1, timing/timing_slave from the
+# shell, and spmd from the console as `spawn -4 -> spmd`.
+# Usage: test_pvm_examples.sh <source dir> <build dir>
+set -uo pipefail
+SRC=$1
+BUILD=$2
+T=$(mktemp -d /tmp/pvmex-test.XXXXXX)
+P=$T/prefix
+export HOME=$T/home PVM_TMP=$T/tmp PVM_ROOT=$T/root
+unset PVM_VMID PVM_SOCKDIR PVM_TASK_TID
+mkdir -p "$HOME/pvm3/bin/LINUX64" "$PVM_TMP" "$PVM_ROOT"
+BIN=$HOME/pvm3/bin/LINUX64
+SOCKDIR=$PVM_TMP/pvm.$(id -u)
+fails=0
+
+cleanup() {
+  if [ -f "$SOCKDIR/pvmd.pid" ]; then
+    echo halt | timeout 20 "$P/bin/pvm" >/dev/null 2>&1
+    pid=$(cat "$SOCKDIR/pvmd.pid" 2>/dev/null)
+    [ -n "$pid" ] && kill -9 "$pid" 2>/dev/null
+  fi
+  pkill -9 -f "$T/" 2>/dev/null
+  rm -rf "$T"
+}
+trap cleanup EXIT
+
+check() { # check <description> <command...>
+  if "${@:2}"; then echo "ok: $1"; else echo "FAIL: $1"; fails=$((fails + 1)); fi
+}
+
+cmake --install "$BUILD" --prefix "$P" >/dev/null || { echo "FAIL: install"; exit 1; }
+tar -xzf /usr/share/doc/pvm-examples/examples.tar.gz -C "$T" || { echo "FAIL: pvm-examples missing"; exit 1; }
+for prog in hello hello_other master1 slave1 timing timing_slave spmd; do
+  cc -w "$T/examples/$prog.c" -I"$P/include" -L"$P/lib" -lgpvm3 -lpvm3 -o "$BIN/$prog" ||
+    { echo "FAIL: compile $prog"; fails=$((fails + 1)); }
+done
+
+timeout 20 "$P/bin/pvmd" || { echo "FAIL: pvmd did not start"; exit 1; }
+
+# hello: "i'm t<tid>" then "from t<tid>: hello, world from <host>"
+out=$(cd "$T" && timeout 30 "$BIN/hello" 2>&1)
+echo "$out"
+check "hello enrolls" grep -Eq "^i'm t[0-9a-f]+$" <<<"$out"
+check "hello_other answers" grep -Eq "^from t[0-9a-f]+: hello, world from " <<<"$out"
+
+# master1: every worker's result is the expected one
+out=$(cd "$T" && timeout 60 "$BIN/master1" 2>&1)
+echo "$out"
+check "master1 spawns its workers" grep -q "SUCCESSFUL" <<<"$out"
+check "master1 gets 3 results" test "$(grep -c 'I got' <<<"$out")" -eq 3
+bad=$(grep 'I got' <<<"$out" | awk '{g=$3; e=$NF; sub(/\)/,"",e); if (g+0 != e+0) print}')
+check "master1 results are as expected" test -z "$bad"
+
+# timing: round trips and bandwidth table, then a normal exit
+out=$(cd "$T" && timeout 120 "$BIN/timing" 2>&1)
+rc=$?
+echo "$out" | head -20
+check "timing exits 0" test $rc -eq 0
+check "timing measures round trips" grep -q "RTT Avg uSec" <<<"$out"
+check "timing measures bandwidth" grep -q "Message size" <<<"$out"
+
+# spmd from the console: the token passes the 4-task ring
+out=$(printf 'spawn -4 -> spmd\n' | timeout 60 "$P/bin/pvm" 2>&1)
+echo "$out"
+check "spmd prints the ring" grep -q "Pass a token through the   4 tid ring" <<<"$out"
+check "spmd finishes the ring" grep -q "token ring done" <<<"$out"
+check "the console reports the job finished" grep -Eq "^\[1\] finished" <<<"$out"
+
+# halt leaves nothing behind
+pid=$(cat "$SOCKDIR/pvmd.pid")
+echo halt | timeout 20 "$P/bin/pvm" >/dev/null 2>&1
+for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
+check "halt stops the pvmd" bash -c "! kill -0 $pid 2>/dev/null"
+check "halt leaves no task" bash -c "! pgrep -f '$T/' >/dev/null"
+
+echo "$fails failed"
+[ $fails -eq 0 ]
