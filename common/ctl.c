@@ -119,10 +119,8 @@ static bool v_hello_reply(const ProtobufCMessage *m)
     /* A refusal carries nothing else worth checking. */
     if (r->status < 0)
         return true;
-    return tid_is_task(r->tid) && tid_is_pvmd(r->pvmd_tid) &&
-           tid_pvmd_of(r->tid) == r->pvmd_tid &&
-           (tid_is_valid(r->parent) || r->parent == PvmNoParent ||
-            r->parent == PvmParentNotSet) &&
+    return tid_is_task(r->tid) && tid_is_pvmd(r->pvmd_tid) && tid_pvmd_of(r->tid) == r->pvmd_tid &&
+           (tid_is_valid(r->parent) || r->parent == PvmNoParent || r->parent == PvmParentNotSet) &&
            tid_or_zero(r->out_tid) && tid_or_zero(r->trace_tid);
 }
 
@@ -193,8 +191,8 @@ static bool taskinfo_ok(const Pvm__TaskInfo *t)
 {
     /* A task started from a shell has no parent: 0 or a negative code. */
     return t && tid_is_task(t->tid) && (t->ptid <= 0 || tid_is_valid(t->ptid)) &&
-           tid_is_pvmd(t->host) && tid_pvmd_of(t->tid) == t->host && t->flag >= 0 &&
-           t->pid >= 0 && str_ok(t->name);
+           tid_is_pvmd(t->host) && tid_pvmd_of(t->tid) == t->host && t->flag >= 0 && t->pid >= 0 &&
+           str_ok(t->name);
 }
 
 static bool v_tasks_reply(const ProtobufCMessage *m)
