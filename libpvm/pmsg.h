@@ -50,6 +50,10 @@ struct pmsg {
 
     struct pmsg_ref *refs; /* InPlace references, ordered by off */
     int nrefs, caprefs;
+    size_t reflen; /* total bytes of the InPlace references */
+
+    uint8_t *scratch; /* pmsg_iov's gather area (strided references) */
+    size_t scratchcap;
 
     struct pmsg *next; /* link in the receive queue */
 };
@@ -84,17 +88,27 @@ void pmsg_free_all(void);
 
 /* Packs n items of PVM data type `type' (PVM_BYTE ... PVM_ULONG, not
  * PVM_STR) from p, taking every stride-th item.  Returns PvmOk,
- * PvmBadParam (n < 0, stride < 1, p NULL with n > 0, bad type) or PvmNoMem. */
+ * PvmBadParam (n < 0, stride < 0, p NULL with n > 0, bad type) or PvmNoMem.
+ * Stride 0 packs the item at p n times, as PVM 3.4 does.  On an InPlace
+ * message only a reference to p is recorded. */
 int pmsg_pack(struct pmsg *m, int type, const void *p, int n, int stride);
-/* Packs a NUL-terminated string. */
+/* Like pmsg_pack, but always copies the bytes now, even into an InPlace
+ * message (for values that do not outlive the call: pvm_packf, headers). */
+int pmsg_pack_copy(struct pmsg *m, int type, const void *p, int n, int stride);
+/* Packs a NUL-terminated string (copied, even into an InPlace message:
+ * pvm_pkstr is the one that refuses InPlace, as PVM does).  PvmBadParam for
+ * NULL or a string longer than INT32_MAX, PvmNoMem. */
 int pmsg_pack_str(struct pmsg *m, const char *s);
 /* Packs raw bytes of an already encoded body (pvm_pkmesgbody, psend). */
 int pmsg_pack_bytes(struct pmsg *m, const void *p, size_t n);
 
 /* Unpacks n items of type into p with stride.  PvmNoData when the body has
- * fewer bytes left (nothing is consumed then), PvmBadParam as for pack. */
+ * fewer bytes left (nothing is consumed then), PvmBadParam as for pack,
+ * PvmBadMsg when m's encoding is none of the three. */
 int pmsg_unpack(struct pmsg *m, int type, void *p, int n, int stride);
-/* Unpacks a string into s (which must be large enough, as in PVM). */
+/* Unpacks a string into s (which must be large enough, as in PVM) and
+ * NUL-terminates it.  PvmNoData as for pmsg_unpack, PvmBadMsg for a negative
+ * length. */
 int pmsg_unpack_str(struct pmsg *m, char *s);
 /* Unpacks a string into a buffer of size cap; PvmNoMem-free bounded form.
  * PvmOverflow when it does not fit (nothing consumed). */
@@ -124,5 +138,27 @@ uint8_t *pmsg_body(struct pmsg *m);
 /* Returns a new message with a copy of m's header fields and payload
  * (flattened), or NULL.  For pvm_pkmesg/pvm_upkmesg and sends to self. */
 struct pmsg *pmsg_copy(const struct pmsg *m);
+
+/* Number of iovecs pmsg_iov needs to describe m without gathering
+ * everything into its scratch area (0 for an empty payload). */
+int pmsg_niov(const struct pmsg *m);
+
+/* ---- messages inside messages (pvm_pkmesg, pvm_upkmesg) ------------------ *
+ * A packed message is, in the outer message's encoding: ulong len, int ctx,
+ * tag, wid, enc, crc (always 0), src, dst (the fields of struct pvmminfo, in
+ * its order), then the len payload bytes of the inner message unchanged (in
+ * the inner message's own encoding, which enc names).                       */
+
+/* Appends message `in' (header fields and payload, read now even when in is
+ * InPlace) to m.  in is left unaltered.  PvmOk or PvmNoMem. */
+int pmsg_pack_msg(struct pmsg *m, const struct pmsg *in);
+/* Appends only in's payload bytes to m (pvm_pkmesgbody).  PvmOk, PvmNoMem,
+ * or PvmMismatch when the two layouts differ (Default against Raw/InPlace). */
+int pmsg_pack_body(struct pmsg *m, const struct pmsg *in);
+/* Unpacks a message packed by pmsg_pack_msg from m's cursor into a new,
+ * unregistered message *out (the caller owns it).  PvmNoData when m has
+ * fewer bytes left than the packed message claims, PvmBadMsg for an
+ * unknown encoding or length, PvmNoMem; nothing is consumed on error. */
+int pmsg_unpack_msg(struct pmsg *m, struct pmsg **out);
 
 #endif

@@ -1,0 +1,802 @@
+/*
+ * pmsg.c - message buffers, the buffer-id table, and the packing engine.
+ *
+ * The body layouts are described in pmsg.h.  Packing is table driven: each
+ * PVM data type is a number of units of one width (a dcplx is two 8-byte
+ * units), and every pack or unpack is one call of xfer(), which either
+ * copies or byte-swaps n items between a strided side and a contiguous side.
+ * Contiguous transfers are a single memcpy (Raw) or one tight swap loop that
+ * the compiler vectorises (Default on a little-endian host).
+ */
+#include <limits.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lpvm.h"
+#include "pmsg.h"
+#include "pvm3.h"
+
+/* The packed sizes of pmsg.h are the native ones on the hosts we build for;
+ * a port to an ILP32 host would need a widening path for long. */
+_Static_assert(sizeof(short) == 2 && sizeof(int) == 4 && sizeof(long) == 8,
+               "pmsg.c assumes LP64 integer sizes");
+_Static_assert(sizeof(float) == 4 && sizeof(double) == 8, "pmsg.c assumes IEEE 754 sizes");
+
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define PMSG_DEFAULT_SWAPS true /* Default (big-endian) differs from native */
+#else
+#define PMSG_DEFAULT_SWAPS false
+#endif
+
+/* A body grows by doubling from this size, so n packs cost O(n) copies. */
+#define PMSG_MIN_CAP 256
+/* More InPlace references than this and unpacking flattens the message
+ * once instead of walking the references on every call. */
+#define PMSG_MAX_WALK 64
+
+/* ======================================================================== */
+/* Data types                                                               */
+/* ======================================================================== */
+
+struct ptype {
+    uint8_t width; /* bytes of one unit: 1, 2, 4 or 8 */
+    uint8_t units; /* units per item: 2 for the complex types */
+    uint8_t log2;  /* log2 of width * units, indexes copy_strided[] */
+};
+
+/* Indexed by PVM_BYTE ... PVM_ULONG; width 0 marks PVM_STR and holes. */
+static const struct ptype ptypes[] = {
+    [PVM_BYTE] = {1, 1, 0},  [PVM_SHORT] = {2, 1, 1}, [PVM_INT] = {4, 1, 2},
+    [PVM_FLOAT] = {4, 1, 2}, [PVM_CPLX] = {4, 2, 3},  [PVM_DOUBLE] = {8, 1, 3},
+    [PVM_DCPLX] = {8, 2, 4}, [PVM_LONG] = {8, 1, 3},  [PVM_USHORT] = {2, 1, 1},
+    [PVM_UINT] = {4, 1, 2},  [PVM_ULONG] = {8, 1, 3},
+};
+#define NPTYPES ((int)(sizeof ptypes / sizeof ptypes[0]))
+
+static const struct ptype *ptype_of(int type)
+{
+    if (type <= 0 || type >= NPTYPES || ptypes[type].width == 0)
+        return NULL;
+    return &ptypes[type];
+}
+
+size_t pmsg_type_size(int type)
+{
+    const struct ptype *t = ptype_of(type);
+    return t ? (size_t)t->width * t->units : 0;
+}
+
+static bool enc_valid(int enc)
+{
+    return enc == PvmDataDefault || enc == PvmDataRaw || enc == PvmDataInPlace;
+}
+
+/* ======================================================================== */
+/* Copy and swap kernels                                                    */
+/* ======================================================================== */
+
+/* Unit-wise byte swaps over contiguous memory.  memcpy in and out keeps
+ * them alignment-safe; with restrict GCC turns each into a vector shuffle
+ * loop.  The ops are their own inverses, so pack and unpack share them. */
+#define SWAP_CONTIG(bits)                                                                          \
+    static void swap##bits(uint8_t *restrict d, const uint8_t *restrict s, size_t n)               \
+    {                                                                                              \
+        for (size_t i = 0; i < n; i++) {                                                           \
+            uint##bits##_t v;                                                                      \
+            memcpy(&v, s + i * sizeof v, sizeof v);                                                \
+            v = __builtin_bswap##bits(v);                                                          \
+            memcpy(d + i * sizeof v, &v, sizeof v);                                                \
+        }                                                                                          \
+    }
+SWAP_CONTIG(16)
+SWAP_CONTIG(32)
+SWAP_CONTIG(64)
+
+/* Strided forms: n items of `units' units, item i at s + i*sstep going to
+ * d + i*dstep (one of the steps is the packed item size). */
+#define SWAP_STRIDED(bits)                                                                         \
+    static void swap##bits##_strided(uint8_t *restrict d, size_t dstep, const uint8_t *restrict s, \
+                                     size_t sstep, size_t n, unsigned units)                       \
+    {                                                                                              \
+        for (size_t i = 0; i < n; i++, d += dstep, s += sstep)                                     \
+            swap##bits(d, s, units);                                                               \
+    }
+SWAP_STRIDED(16)
+SWAP_STRIDED(32)
+SWAP_STRIDED(64)
+
+/* Strided copies with a constant item size, so memcpy becomes a move. */
+#define COPY_STRIDED(size)                                                                         \
+    static void copy##size##_strided(uint8_t *restrict d, size_t dstep, const uint8_t *restrict s, \
+                                     size_t sstep, size_t n)                                       \
+    {                                                                                              \
+        for (size_t i = 0; i < n; i++, d += dstep, s += sstep)                                     \
+            memcpy(d, s, size);                                                                    \
+    }
+COPY_STRIDED(1)
+COPY_STRIDED(2)
+COPY_STRIDED(4)
+COPY_STRIDED(8)
+COPY_STRIDED(16)
+
+typedef void (*copy_fn)(uint8_t *, size_t, const uint8_t *, size_t, size_t);
+typedef void (*swap_fn)(uint8_t *, const uint8_t *, size_t);
+typedef void (*swap_strided_fn)(uint8_t *, size_t, const uint8_t *, size_t, size_t, unsigned);
+
+static const copy_fn copy_strided[] = {copy1_strided, copy2_strided, copy4_strided, copy8_strided,
+                                       copy16_strided};
+/* Indexed by unit width; byte units never need swapping. */
+static const swap_fn swap_contig[9] = {[2] = swap16, [4] = swap32, [8] = swap64};
+static const swap_strided_fn swap_strided[9] = {
+    [2] = swap16_strided, [4] = swap32_strided, [8] = swap64_strided};
+
+/* Moves n items of type t from s to d; the steps are bytes between items. */
+static void xfer(uint8_t *d, size_t dstep, const uint8_t *s, size_t sstep, size_t n,
+                 const struct ptype *t, bool swap)
+{
+    size_t isz = (size_t)t->width * t->units;
+    bool contig = dstep == isz && sstep == isz;
+    if (n == 0)
+        return;
+    if (!swap || t->width == 1) {
+        if (contig)
+            memcpy(d, s, n * isz);
+        else
+            copy_strided[t->log2](d, dstep, s, sstep, n);
+    } else if (contig) {
+        swap_contig[t->width](d, s, n * t->units);
+    } else {
+        swap_strided[t->width](d, dstep, s, sstep, n, t->units);
+    }
+}
+
+/* ======================================================================== */
+/* Life cycle                                                               */
+/* ======================================================================== */
+
+static struct pmsg *alloc_msg(int enc, size_t cap)
+{
+    struct pmsg *m = calloc(1, sizeof *m);
+    if (!m)
+        return NULL;
+    if (cap > SIZE_MAX - WIRE_HDR_LEN || !(m->base = malloc(WIRE_HDR_LEN + cap))) {
+        free(m);
+        return NULL;
+    }
+    m->enc = enc;
+    m->cap = cap;
+    return m;
+}
+
+struct pmsg *pmsg_new(int enc)
+{
+    if (!enc_valid(enc))
+        return NULL;
+    return alloc_msg(enc, PMSG_MIN_CAP - WIRE_HDR_LEN);
+}
+
+struct pmsg *pmsg_new_recv(int enc, size_t len)
+{
+    /* An InPlace message's references were read into the frame by the
+     * sender, so what arrives is plain Raw. */
+    struct pmsg *m = alloc_msg(enc == PvmDataInPlace ? PvmDataRaw : enc, len);
+    if (m)
+        m->len = len;
+    return m;
+}
+
+static void unregister(struct pmsg *m);
+
+void pmsg_destroy(struct pmsg **mp)
+{
+    struct pmsg *m = mp ? *mp : NULL;
+    if (!m)
+        return;
+    if (m->id > 0)
+        unregister(m);
+    free(m->base);
+    free(m->refs);
+    free(m->scratch);
+    free(m);
+    *mp = NULL;
+}
+
+int pmsg_reset(struct pmsg *m, int enc)
+{
+    if (!m || !enc_valid(enc))
+        return PvmBadParam;
+    m->enc = enc;
+    m->src = m->dst = m->tag = m->ctx = m->wid = 0;
+    m->seq = 0;
+    m->flags = 0;
+    m->len = m->rpos = 0;
+    m->nrefs = 0;
+    m->reflen = 0;
+    return PvmOk;
+}
+
+uint8_t *pmsg_body(struct pmsg *m)
+{
+    return m->base + WIRE_HDR_LEN;
+}
+
+/* ======================================================================== */
+/* The buffer-id table                                                      */
+/* ======================================================================== */
+
+/* Slot i holds buffer id i; free slots are chained through `next' so ids
+ * are reused (as PVM does) and lookups are one index. */
+struct slot {
+    struct pmsg *m;
+    int next;
+};
+
+static struct {
+    struct slot *slots;
+    int cap;  /* slots allocated */
+    int used; /* slots ever handed out, including 0 which is never an id */
+    int free; /* head of the free chain, 0 if empty */
+} tab;
+
+int pmsg_register(struct pmsg *m)
+{
+    if (!m)
+        return PvmBadParam;
+    if (m->id > 0)
+        return m->id;
+    int id = tab.free;
+    if (id) {
+        tab.free = tab.slots[id].next;
+    } else {
+        if (tab.used == 0)
+            tab.used = 1;
+        if (tab.used == tab.cap) {
+            if (tab.cap > INT_MAX / 2)
+                return PvmNoMem;
+            int ncap = tab.cap ? tab.cap * 2 : 64;
+            struct slot *ns = realloc(tab.slots, (size_t)ncap * sizeof *ns);
+            if (!ns)
+                return PvmNoMem;
+            tab.slots = ns;
+            tab.cap = ncap;
+        }
+        id = tab.used++;
+    }
+    tab.slots[id].m = m;
+    tab.slots[id].next = 0;
+    m->id = id;
+    return id;
+}
+
+struct pmsg *pmsg_lookup(int id)
+{
+    if (id <= 0 || id >= tab.used)
+        return NULL;
+    return tab.slots[id].m;
+}
+
+static void unregister(struct pmsg *m)
+{
+    int id = m->id;
+    if (id > 0 && id < tab.used && tab.slots[id].m == m) {
+        tab.slots[id].m = NULL;
+        tab.slots[id].next = tab.free;
+        tab.free = id;
+    }
+    /* A freed buffer can no longer be the active one. */
+    if (lpvm_state.sbuf == id)
+        lpvm_state.sbuf = 0;
+    if (lpvm_state.rbuf == id)
+        lpvm_state.rbuf = 0;
+    m->id = 0;
+}
+
+void pmsg_free_all(void)
+{
+    for (int id = 1; id < tab.used; id++) {
+        struct pmsg *m = tab.slots[id].m;
+        pmsg_destroy(&m);
+    }
+    free(tab.slots);
+    memset(&tab, 0, sizeof tab);
+    lpvm_state.sbuf = lpvm_state.rbuf = 0;
+}
+
+/* ======================================================================== */
+/* Growing the body and the reference list                                  */
+/* ======================================================================== */
+
+/* Makes room for `more' bytes after len; returns a pointer to them or NULL
+ * (size overflow or out of memory; nothing changes then). */
+static uint8_t *body_grow(struct pmsg *m, size_t more)
+{
+    if (more > SIZE_MAX - WIRE_HDR_LEN - m->len)
+        return NULL;
+    size_t need = m->len + more;
+    if (need > m->cap) {
+        size_t ncap = m->cap ? m->cap : PMSG_MIN_CAP;
+        while (ncap < need)
+            ncap = ncap > (SIZE_MAX - WIRE_HDR_LEN) / 2 ? need : ncap * 2;
+        uint8_t *nb = realloc(m->base, WIRE_HDR_LEN + ncap);
+        if (!nb)
+            return NULL;
+        m->base = nb;
+        m->cap = ncap;
+    }
+    return m->base + WIRE_HDR_LEN + m->len;
+}
+
+static int add_ref(struct pmsg *m, const void *p, size_t size, size_t count, size_t stride)
+{
+    size_t bytes = size * count;
+    if (bytes > SIZE_MAX - m->len - m->reflen)
+        return PvmNoMem;
+    /* Consecutive packs of adjacent memory become one reference, so a loop
+     * of small packs over an array costs one iovec, not thousands. */
+    if (m->nrefs > 0 && stride == 1) {
+        struct pmsg_ref *r = &m->refs[m->nrefs - 1];
+        if (r->off == m->len && r->stride == 1 && r->ptr + r->size * r->count == p) {
+            r->count = r->size * r->count + bytes;
+            r->size = 1;
+            m->reflen += bytes;
+            return PvmOk;
+        }
+    }
+    if (m->nrefs == m->caprefs) {
+        if (m->caprefs > INT_MAX / 2)
+            return PvmNoMem;
+        int ncap = m->caprefs ? m->caprefs * 2 : 8;
+        struct pmsg_ref *nr = realloc(m->refs, (size_t)ncap * sizeof *nr);
+        if (!nr)
+            return PvmNoMem;
+        m->refs = nr;
+        m->caprefs = ncap;
+    }
+    m->refs[m->nrefs++] =
+        (struct pmsg_ref){.off = m->len, .ptr = p, .size = size, .count = count, .stride = stride};
+    m->reflen += bytes;
+    return PvmOk;
+}
+
+/* ======================================================================== */
+/* Reading the logical payload (body pieces and references)                 */
+/* ======================================================================== */
+
+/* Copies len bytes starting at byte a of reference r's data. */
+static void ref_copy(const struct pmsg_ref *r, size_t a, uint8_t *dst, size_t len)
+{
+    if (r->stride == 1) {
+        memcpy(dst, r->ptr + a, len);
+        return;
+    }
+    while (len > 0) {
+        size_t i = a / r->size, o = a % r->size;
+        size_t k = r->size - o < len ? r->size - o : len;
+        memcpy(dst, r->ptr + i * r->stride * r->size + o, k);
+        dst += k;
+        a += k;
+        len -= k;
+    }
+}
+
+/* Copies payload bytes [pos, pos + len) of m to dst, walking the body
+ * pieces and the references between them in order.  The caller has
+ * checked that the range lies within pmsg_payload_len(m). */
+static void view_copy(const struct pmsg *m, size_t pos, uint8_t *dst, size_t len)
+{
+    const uint8_t *body = m->base + WIRE_HDR_LEN;
+    size_t boff = 0, lpos = 0; /* body offset and payload offset of the piece */
+    for (int k = 0; k <= m->nrefs && len > 0; k++) {
+        size_t bend = k < m->nrefs ? m->refs[k].off : m->len;
+        size_t plen = bend - boff;
+        if (pos < lpos + plen) {
+            size_t a = pos - lpos, c = plen - a < len ? plen - a : len;
+            memcpy(dst, body + boff + a, c);
+            dst += c;
+            pos += c;
+            len -= c;
+        }
+        lpos += plen;
+        boff = bend;
+        if (k == m->nrefs || len == 0)
+            break;
+        const struct pmsg_ref *r = &m->refs[k];
+        size_t rlen = r->size * r->count;
+        if (pos < lpos + rlen) {
+            size_t a = pos - lpos, c = rlen - a < len ? rlen - a : len;
+            ref_copy(r, a, dst, c);
+            dst += c;
+            pos += c;
+            len -= c;
+        }
+        lpos += rlen;
+    }
+}
+
+size_t pmsg_payload_len(const struct pmsg *m)
+{
+    return m->len + m->reflen;
+}
+
+int pmsg_flatten(struct pmsg *m)
+{
+    if (m->nrefs == 0)
+        return PvmOk;
+    size_t old = m->len, total = m->len + m->reflen;
+    if (!body_grow(m, m->reflen))
+        return PvmNoMem;
+    uint8_t *body = m->base + WIRE_HDR_LEN;
+    /* Work from the back: each body piece moves right by the bytes of the
+     * references before it, so moving the last piece first never
+     * overwrites a piece not yet moved; each reference then fills the gap
+     * left in front of the piece that followed it. */
+    size_t shift = m->reflen, end = old;
+    for (int k = m->nrefs - 1; k >= 0; k--) {
+        const struct pmsg_ref *r = &m->refs[k];
+        size_t rlen = r->size * r->count;
+        memmove(body + r->off + shift, body + r->off, end - r->off);
+        shift -= rlen;
+        if (rlen)
+            ref_copy(r, 0, body + r->off + shift, rlen);
+        end = r->off;
+    }
+    m->len = total;
+    m->nrefs = 0;
+    m->reflen = 0;
+    return PvmOk;
+}
+
+int pmsg_niov(const struct pmsg *m)
+{
+    int n = 0;
+    size_t boff = 0;
+    for (int k = 0; k < m->nrefs; k++) {
+        n += m->refs[k].off > boff;
+        n += m->refs[k].count > 0;
+        boff = m->refs[k].off;
+    }
+    return n + (m->len > boff);
+}
+
+static uint8_t *scratch(struct pmsg *m, size_t n)
+{
+    if (n > m->scratchcap) {
+        uint8_t *p = realloc(m->scratch, n);
+        if (!p)
+            return NULL;
+        m->scratch = p;
+        m->scratchcap = n;
+    }
+    return m->scratch;
+}
+
+int pmsg_iov(struct pmsg *m, struct iovec *iov, int max)
+{
+    size_t total = pmsg_payload_len(m);
+    if (total == 0)
+        return 0;
+    if (max <= 0)
+        return PvmBadParam;
+    uint8_t *body = m->base + WIRE_HDR_LEN;
+    if (m->nrefs == 0) {
+        iov[0] = (struct iovec){.iov_base = body, .iov_len = m->len};
+        return 1;
+    }
+    if (pmsg_niov(m) > max) {
+        /* Not enough iovecs: one gathered copy (read now, at send time). */
+        uint8_t *g = scratch(m, total);
+        if (!g)
+            return PvmNoMem;
+        view_copy(m, 0, g, total);
+        iov[0] = (struct iovec){.iov_base = g, .iov_len = total};
+        return 1;
+    }
+    size_t strided = 0;
+    for (int k = 0; k < m->nrefs; k++)
+        if (m->refs[k].stride != 1)
+            strided += m->refs[k].size * m->refs[k].count;
+    uint8_t *g = strided ? scratch(m, strided) : NULL;
+    if (strided && !g)
+        return PvmNoMem;
+    int n = 0;
+    size_t boff = 0;
+    for (int k = 0; k <= m->nrefs; k++) {
+        size_t bend = k < m->nrefs ? m->refs[k].off : m->len;
+        if (bend > boff)
+            iov[n++] = (struct iovec){.iov_base = body + boff, .iov_len = bend - boff};
+        boff = bend;
+        if (k == m->nrefs)
+            break;
+        const struct pmsg_ref *r = &m->refs[k];
+        size_t rlen = r->size * r->count;
+        if (rlen == 0)
+            continue;
+        if (r->stride == 1) {
+            iov[n++] = (struct iovec){.iov_base = (void *)r->ptr, .iov_len = rlen};
+        } else {
+            ref_copy(r, 0, g, rlen);
+            iov[n++] = (struct iovec){.iov_base = g, .iov_len = rlen};
+            g += rlen;
+        }
+    }
+    return n;
+}
+
+/* ======================================================================== */
+/* Packing                                                                  */
+/* ======================================================================== */
+
+/* Checks the arguments common to pack and unpack; returns the type or NULL
+ * and sets *bytes to the packed size and *step to the user-side step. */
+static int check_args(int type, const void *p, int n, int stride, const struct ptype **tp,
+                      size_t *bytes, size_t *step)
+{
+    const struct ptype *t = ptype_of(type);
+    if (!t || n < 0 || stride < 0 || (n > 0 && !p))
+        return PvmBadParam;
+    size_t isz = (size_t)t->width * t->units, span;
+    /* The user array must be addressable: (n-1)*stride items past p. */
+    if (__builtin_mul_overflow(isz, (size_t)n, bytes) ||
+        __builtin_mul_overflow(isz, (size_t)stride, step) ||
+        (n > 0 && __builtin_mul_overflow(*step, (size_t)(n - 1), &span)) ||
+        (n > 0 && span > PTRDIFF_MAX))
+        return PvmBadParam;
+    *tp = t;
+    return PvmOk;
+}
+
+static int pack(struct pmsg *m, int type, const void *p, int n, int stride, bool copy)
+{
+    const struct ptype *t;
+    size_t bytes, step;
+    int cc = check_args(type, p, n, stride, &t, &bytes, &step);
+    if (cc < 0 || !m)
+        return cc < 0 ? cc : PvmBadParam;
+    if (n == 0)
+        return PvmOk;
+    if (m->enc == PvmDataInPlace && !copy)
+        return add_ref(m, p, (size_t)t->width * t->units, (size_t)n, (size_t)stride);
+    if (m->enc != PvmDataDefault && m->enc != PvmDataRaw && m->enc != PvmDataInPlace)
+        return PvmBadMsg;
+    uint8_t *d = body_grow(m, bytes);
+    if (!d)
+        return PvmNoMem;
+    xfer(d, bytes / (size_t)n, p, step, (size_t)n, t,
+         m->enc == PvmDataDefault && PMSG_DEFAULT_SWAPS);
+    m->len += bytes;
+    return PvmOk;
+}
+
+int pmsg_pack(struct pmsg *m, int type, const void *p, int n, int stride)
+{
+    return pack(m, type, p, n, stride, false);
+}
+
+int pmsg_pack_copy(struct pmsg *m, int type, const void *p, int n, int stride)
+{
+    return pack(m, type, p, n, stride, true);
+}
+
+int pmsg_pack_bytes(struct pmsg *m, const void *p, size_t n)
+{
+    if (!m || (n > 0 && !p))
+        return PvmBadParam;
+    if (n == 0)
+        return PvmOk;
+    uint8_t *d = body_grow(m, n);
+    if (!d)
+        return PvmNoMem;
+    memcpy(d, p, n);
+    m->len += n;
+    return PvmOk;
+}
+
+int pmsg_pack_str(struct pmsg *m, const char *s)
+{
+    if (!m || !s)
+        return PvmBadParam;
+    size_t len = strlen(s);
+    if (len > INT32_MAX)
+        return PvmBadParam;
+    int32_t l = (int32_t)len;
+    if (len > SIZE_MAX - 4 - WIRE_HDR_LEN - m->len)
+        return PvmNoMem;
+    /* Grow once for both parts so a failure leaves the body as it was. */
+    if (!body_grow(m, 4 + len))
+        return PvmNoMem;
+    int cc = pack(m, PVM_INT, &l, 1, 1, true);
+    if (cc == PvmOk)
+        cc = pmsg_pack_bytes(m, s, len);
+    return cc;
+}
+
+/* ======================================================================== */
+/* Unpacking                                                                */
+/* ======================================================================== */
+
+/* Makes [rpos, rpos + need) readable from one contiguous pointer, flattening
+ * an InPlace message that still has references.  Returns NULL and sets *cc
+ * when the bytes are not there or memory is short. */
+static const uint8_t *readable(struct pmsg *m, size_t need, int *cc)
+{
+    if (!enc_valid(m->enc)) {
+        *cc = PvmBadMsg;
+        return NULL;
+    }
+    size_t total = pmsg_payload_len(m);
+    if (m->rpos > total || need > total - m->rpos) {
+        *cc = PvmNoData;
+        return NULL;
+    }
+    if (m->nrefs && (*cc = pmsg_flatten(m)) < 0)
+        return NULL;
+    *cc = PvmOk;
+    return m->base + WIRE_HDR_LEN + m->rpos;
+}
+
+/* The swap a message in m's encoding needs; Raw and InPlace are native. */
+static bool needs_swap(const struct pmsg *m)
+{
+    return m->enc == PvmDataDefault && PMSG_DEFAULT_SWAPS;
+}
+
+int pmsg_unpack(struct pmsg *m, int type, void *p, int n, int stride)
+{
+    const struct ptype *t;
+    size_t bytes, step;
+    int cc = check_args(type, p, n, stride, &t, &bytes, &step);
+    if (cc < 0 || !m)
+        return cc < 0 ? cc : PvmBadParam;
+    if (!enc_valid(m->enc))
+        return PvmBadMsg;
+    size_t isz = (size_t)t->width * t->units;
+    /* A few references and a dense destination: read straight out of the
+     * references, no flattening copy (native layout, so bytes are items). */
+    if (m->nrefs > 0 && m->nrefs <= PMSG_MAX_WALK && step == isz) {
+        size_t total = pmsg_payload_len(m);
+        if (m->rpos > total || bytes > total - m->rpos)
+            return PvmNoData;
+        view_copy(m, m->rpos, p, bytes);
+        m->rpos += bytes;
+        return PvmOk;
+    }
+    const uint8_t *s = readable(m, bytes, &cc);
+    if (!s)
+        return cc;
+    xfer(p, step, s, isz, (size_t)n, t, needs_swap(m));
+    m->rpos += bytes;
+    return PvmOk;
+}
+
+/* Reads a string's length without consuming it. */
+static int peek_strlen(struct pmsg *m, size_t *len)
+{
+    int cc;
+    int32_t l;
+    const uint8_t *s = readable(m, 4, &cc);
+    if (!s)
+        return cc;
+    memcpy(&l, s, 4);
+    if (needs_swap(m))
+        l = (int32_t)__builtin_bswap32((uint32_t)l);
+    if (l < 0)
+        return PvmBadMsg;
+    if ((size_t)l > pmsg_payload_len(m) - m->rpos - 4)
+        return PvmNoData;
+    *len = (size_t)l;
+    return PvmOk;
+}
+
+int pmsg_unpack_strn(struct pmsg *m, char *s, size_t cap)
+{
+    size_t len = 0;
+    if (!m || !s)
+        return PvmBadParam;
+    int cc = peek_strlen(m, &len);
+    if (cc < 0)
+        return cc;
+    if (len >= cap)
+        return PvmOverflow;
+    memcpy(s, m->base + WIRE_HDR_LEN + m->rpos + 4, len);
+    s[len] = '\0';
+    m->rpos += 4 + len;
+    return PvmOk;
+}
+
+int pmsg_unpack_str(struct pmsg *m, char *s)
+{
+    return pmsg_unpack_strn(m, s, SIZE_MAX);
+}
+
+/* ======================================================================== */
+/* Copies and messages inside messages                                      */
+/* ======================================================================== */
+
+struct pmsg *pmsg_copy(const struct pmsg *m)
+{
+    size_t total = pmsg_payload_len(m);
+    struct pmsg *c = alloc_msg(m->enc, total);
+    if (!c)
+        return NULL;
+    view_copy(m, 0, c->base + WIRE_HDR_LEN, total);
+    c->len = total;
+    c->src = m->src;
+    c->dst = m->dst;
+    c->tag = m->tag;
+    c->ctx = m->ctx;
+    c->wid = m->wid;
+    c->seq = m->seq;
+    c->flags = m->flags;
+    return c;
+}
+
+/* The header of a packed message: the fields of struct pvmminfo. */
+#define PMSG_NHDR 7 /* ctx, tag, wid, enc, crc, src, dst after the length */
+#define PMSG_PACKED_HDR (8 + 4 * PMSG_NHDR)
+
+int pmsg_pack_msg(struct pmsg *m, const struct pmsg *in)
+{
+    if (!m || !in || m == in)
+        return PvmBadParam;
+    if (!enc_valid(m->enc))
+        return PvmBadMsg;
+    unsigned long len = pmsg_payload_len(in);
+    int32_t h[PMSG_NHDR] = {in->ctx, in->tag, in->wid, in->enc, 0, in->src, in->dst};
+    /* Grow once for everything, so the packs below cannot fail half way. */
+    if (len > SIZE_MAX - PMSG_PACKED_HDR || !body_grow(m, PMSG_PACKED_HDR + len))
+        return PvmNoMem;
+    pack(m, PVM_ULONG, &len, 1, 1, true);
+    pack(m, PVM_INT, h, PMSG_NHDR, 1, true);
+    view_copy(in, 0, m->base + WIRE_HDR_LEN + m->len, len);
+    m->len += len;
+    return PvmOk;
+}
+
+int pmsg_pack_body(struct pmsg *m, const struct pmsg *in)
+{
+    if (!m || !in || m == in)
+        return PvmBadParam;
+    if ((m->enc == PvmDataDefault) != (in->enc == PvmDataDefault))
+        return PvmMismatch;
+    size_t len = pmsg_payload_len(in);
+    uint8_t *d = body_grow(m, len);
+    if (!d)
+        return PvmNoMem;
+    view_copy(in, 0, d, len);
+    m->len += len;
+    return PvmOk;
+}
+
+int pmsg_unpack_msg(struct pmsg *m, struct pmsg **out)
+{
+    if (!m || !out)
+        return PvmBadParam;
+    size_t start = m->rpos;
+    unsigned long len;
+    int32_t h[PMSG_NHDR];
+    int cc = pmsg_unpack(m, PVM_ULONG, &len, 1, 1);
+    if (cc == PvmOk)
+        cc = pmsg_unpack(m, PVM_INT, h, PMSG_NHDR, 1);
+    if (cc == PvmOk && !enc_valid(h[3]))
+        cc = PvmBadMsg;
+    if (cc == PvmOk && len > pmsg_payload_len(m) - m->rpos)
+        cc = PvmNoData;
+    struct pmsg *c = NULL;
+    if (cc == PvmOk && !(c = alloc_msg(h[3], len)))
+        cc = PvmNoMem;
+    if (cc == PvmOk) {
+        view_copy(m, m->rpos, c->base + WIRE_HDR_LEN, len);
+        c->len = len;
+        c->ctx = h[0];
+        c->tag = h[1];
+        c->wid = h[2];
+        c->src = h[5];
+        c->dst = h[6];
+        m->rpos += len;
+        *out = c;
+        return PvmOk;
+    }
+    m->rpos = start;
+    return cc;
+}
