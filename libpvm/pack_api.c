@@ -1,0 +1,294 @@
+/*
+ * pack_api.c - PVM's message-buffer and packing calls over pmsg.c.
+ *
+ * The active send and receive buffers are ids in lpvm_state; every call
+ * looks its buffer up in pmsg's id table (one array index), so a buffer
+ * freed behind the caller's back shows up as PvmNoBuf, never as a dangling
+ * pointer.  Errors go through lpvm_err, which sets pvm_errno and reports
+ * them when PvmAutoErr asks for it.
+ */
+#include <limits.h>
+#include <string.h>
+
+#include "lpvm.h"
+#include "pmsg.h"
+#include "pvm3.h"
+
+/* pvm_getminfo's enc is what PVM 3.4 puts in a message header: 0x10000000
+ * for XDR (our Default), 0x20000000 for InPlace before it is sent, and the
+ * sender's data signature for native data.  0x408c41 is PVM's signature of
+ * a little-endian LP64 IEEE host (its LINUX64). */
+#define PACK_MINFO_XDR 0x10000000
+#define PACK_MINFO_INPLACE 0x20000000
+#define PACK_MINFO_NATIVE 0x408c41
+
+/* ======================================================================== */
+/* Buffers                                                                  */
+/* ======================================================================== */
+
+/* A new registered buffer: its id, or PvmBadParam / PvmNoMem. */
+static int make_buf(int encoding)
+{
+    if (encoding != PvmDataDefault && encoding != PvmDataRaw && encoding != PvmDataInPlace)
+        return PvmBadParam;
+    struct pmsg *m = pmsg_new(encoding);
+    if (!m)
+        return PvmNoMem;
+    int id = pmsg_register(m);
+    if (id < 0)
+        pmsg_destroy(&m);
+    return id;
+}
+
+int pvm_mkbuf(int encoding)
+{
+    return lpvm_err("pvm_mkbuf", make_buf(encoding));
+}
+
+int pvm_freebuf(int bufid)
+{
+    if (bufid < 0)
+        return lpvm_err("pvm_freebuf", PvmBadParam);
+    if (bufid == 0) /* PVM accepts "no buffer" as a no-op */
+        return PvmOk;
+    struct pmsg *m = pmsg_lookup(bufid);
+    if (!m)
+        return lpvm_err("pvm_freebuf", PvmNoSuchBuf);
+    pmsg_destroy(&m); /* also clears sbuf/rbuf if it was active */
+    return PvmOk;
+}
+
+int pvm_getsbuf(void)
+{
+    return lpvm_state.sbuf;
+}
+
+int pvm_getrbuf(void)
+{
+    return lpvm_state.rbuf;
+}
+
+/* Shared by setsbuf and setrbuf: 0 deactivates, others must exist. */
+static int set_active(const char *fn, int *slot, int bufid)
+{
+    if (bufid < 0)
+        return lpvm_err(fn, PvmBadParam);
+    if (bufid > 0 && !pmsg_lookup(bufid))
+        return lpvm_err(fn, PvmNoSuchBuf);
+    int old = *slot;
+    *slot = bufid;
+    return old;
+}
+
+int pvm_setsbuf(int bufid)
+{
+    return set_active("pvm_setsbuf", &lpvm_state.sbuf, bufid);
+}
+
+int pvm_setrbuf(int bufid)
+{
+    return set_active("pvm_setrbuf", &lpvm_state.rbuf, bufid);
+}
+
+/* Bigger than this, an old send buffer's memory is returned rather than
+ * kept for the next message. */
+#define PACK_KEEP_CAP ((size_t)1 << 20)
+
+int pvm_initsend(int encoding)
+{
+    if (encoding != PvmDataDefault && encoding != PvmDataRaw && encoding != PvmDataInPlace)
+        return lpvm_err("pvm_initsend", PvmBadParam);
+    struct pmsg *old = pmsg_lookup(lpvm_state.sbuf);
+    /* PVM frees the old buffer and makes a new one.  Reusing the old one
+     * under the same id is indistinguishable (a freed id is the first to be
+     * reused) and saves a malloc per message, unless it is also the
+     * receive buffer, which must then keep its contents. */
+    if (old && old->id != lpvm_state.rbuf && old->cap <= PACK_KEEP_CAP) {
+        pmsg_reset(old, encoding);
+        return old->id;
+    }
+    if (old)
+        pmsg_destroy(&old);
+    int id = make_buf(encoding);
+    if (id < 0)
+        return lpvm_err("pvm_initsend", id);
+    lpvm_state.sbuf = id;
+    return id;
+}
+
+/* The buffer bufid for an info call: PvmBadParam or PvmNoSuchBuf. */
+static int find_buf(int bufid, struct pmsg **m)
+{
+    if (bufid <= 0)
+        return PvmBadParam;
+    *m = pmsg_lookup(bufid);
+    return *m ? PvmOk : PvmNoSuchBuf;
+}
+
+static int clamp_len(const struct pmsg *m)
+{
+    size_t len = pmsg_payload_len(m);
+    return len > INT_MAX ? INT_MAX : (int)len;
+}
+
+int pvm_bufinfo(int bufid, int *bytes, int *msgtag, int *tid)
+{
+    struct pmsg *m;
+    int cc = find_buf(bufid, &m);
+    if (cc < 0)
+        return lpvm_err("pvm_bufinfo", cc);
+    if (bytes)
+        *bytes = clamp_len(m);
+    if (msgtag)
+        *msgtag = m->tag;
+    if (tid)
+        *tid = m->src;
+    return PvmOk;
+}
+
+int pvm_getminfo(int bufid, struct pvmminfo *info)
+{
+    struct pmsg *m;
+    int cc = info ? find_buf(bufid, &m) : PvmBadParam;
+    if (cc < 0)
+        return lpvm_err("pvm_getminfo", cc);
+    static const int enc_code[] = {
+        [PvmDataDefault] = PACK_MINFO_XDR,
+        [PvmDataRaw] = PACK_MINFO_NATIVE,
+        [PvmDataInPlace] = PACK_MINFO_INPLACE,
+    };
+    *info = (struct pvmminfo){
+        .len = clamp_len(m),
+        .ctx = m->ctx,
+        .tag = m->tag,
+        .wid = m->wid,
+        .enc = m->enc >= 0 && m->enc <= PvmDataInPlace ? enc_code[m->enc] : m->enc,
+        .crc = 0,
+        .src = m->src,
+        .dst = m->dst,
+    };
+    return PvmOk;
+}
+
+int pvm_setminfo(int bufid, struct pvmminfo *info)
+{
+    struct pmsg *m;
+    int cc = info ? find_buf(bufid, &m) : PvmBadParam;
+    if (cc < 0)
+        return lpvm_err("pvm_setminfo", cc);
+    /* Only these may be set (pvm_setminfo(3PVM)). */
+    m->ctx = info->ctx;
+    m->tag = info->tag;
+    m->wid = info->wid;
+    m->src = info->src;
+    m->dst = info->dst;
+    return PvmOk;
+}
+
+/* ======================================================================== */
+/* Packing and unpacking                                                    */
+/* ======================================================================== */
+
+static int pack(const char *fn, int type, const void *p, int cnt, int std)
+{
+    struct pmsg *m = pmsg_lookup(lpvm_state.sbuf);
+    if (!m)
+        return lpvm_err(fn, PvmNoBuf);
+    return lpvm_err(fn, pmsg_pack(m, type, p, cnt, std));
+}
+
+static int unpack(const char *fn, int type, void *p, int cnt, int std)
+{
+    struct pmsg *m = pmsg_lookup(lpvm_state.rbuf);
+    if (!m)
+        return lpvm_err(fn, PvmNoBuf);
+    return lpvm_err(fn, pmsg_unpack(m, type, p, cnt, std));
+}
+
+/* One pack and one unpack function per PVM type: all alike. */
+#define PACK_PAIR(name, ctype, type)                                                               \
+    int pvm_pk##name(ctype *p, int cnt, int std)                                                   \
+    {                                                                                              \
+        return pack("pvm_pk" #name, type, p, cnt, std);                                            \
+    }                                                                                              \
+    int pvm_upk##name(ctype *p, int cnt, int std)                                                  \
+    {                                                                                              \
+        return unpack("pvm_upk" #name, type, p, cnt, std);                                         \
+    }
+
+PACK_PAIR(byte, char, PVM_BYTE)
+PACK_PAIR(short, short, PVM_SHORT)
+PACK_PAIR(ushort, unsigned short, PVM_USHORT)
+PACK_PAIR(int, int, PVM_INT)
+PACK_PAIR(uint, unsigned int, PVM_UINT)
+PACK_PAIR(long, long, PVM_LONG)
+PACK_PAIR(ulong, unsigned long, PVM_ULONG)
+PACK_PAIR(float, float, PVM_FLOAT)
+PACK_PAIR(double, double, PVM_DOUBLE)
+PACK_PAIR(cplx, float, PVM_CPLX)
+PACK_PAIR(dcplx, double, PVM_DCPLX)
+
+int pvm_pkstr(char *cp)
+{
+    struct pmsg *m = pmsg_lookup(lpvm_state.sbuf);
+    if (!m)
+        return lpvm_err("pvm_pkstr", PvmNoBuf);
+    /* pvm_pack(3PVM): strings cannot be packed InPlace. */
+    if (m->enc == PvmDataInPlace)
+        return lpvm_err("pvm_pkstr", PvmNotImpl);
+    return lpvm_err("pvm_pkstr", pmsg_pack_str(m, cp));
+}
+
+int pvm_upkstr(char *cp)
+{
+    struct pmsg *m = pmsg_lookup(lpvm_state.rbuf);
+    if (!m)
+        return lpvm_err("pvm_upkstr", PvmNoBuf);
+    return lpvm_err("pvm_upkstr", pmsg_unpack_str(m, cp));
+}
+
+/* ======================================================================== */
+/* Messages inside messages                                                 */
+/* ======================================================================== */
+
+/* The send buffer and the message bufid to pack into it. */
+static int pkmesg_args(int bufid, struct pmsg **sb, struct pmsg **in)
+{
+    if (!(*sb = pmsg_lookup(lpvm_state.sbuf)))
+        return PvmNoBuf;
+    if (bufid <= 0 || bufid == lpvm_state.sbuf)
+        return PvmBadParam;
+    return (*in = pmsg_lookup(bufid)) ? PvmOk : PvmNoSuchBuf;
+}
+
+int pvm_pkmesg(int bufid)
+{
+    struct pmsg *sb, *in;
+    int cc = pkmesg_args(bufid, &sb, &in);
+    if (cc == PvmOk)
+        cc = pmsg_pack_msg(sb, in);
+    return lpvm_err("pvm_pkmesg", cc);
+}
+
+int pvm_pkmesgbody(int bufid)
+{
+    struct pmsg *sb, *in;
+    int cc = pkmesg_args(bufid, &sb, &in);
+    if (cc == PvmOk)
+        cc = pmsg_pack_body(sb, in);
+    return lpvm_err("pvm_pkmesgbody", cc);
+}
+
+int pvm_upkmesg(void)
+{
+    struct pmsg *rb = pmsg_lookup(lpvm_state.rbuf), *m = NULL;
+    if (!rb)
+        return lpvm_err("pvm_upkmesg", PvmNoBuf);
+    int cc = pmsg_unpack_msg(rb, &m);
+    if (cc < 0)
+        return lpvm_err("pvm_upkmesg", cc);
+    int id = pmsg_register(m);
+    if (id < 0)
+        pmsg_destroy(&m);
+    return lpvm_err("pvm_upkmesg", id);
+}
