@@ -1,0 +1,187 @@
+/*
+ * notimpl.c - libpvm3 functions that belong to a later issue, in one
+ * place.  Each returns PvmNotImpl through lpvm_err (so pvm_errno is set and
+ * PvmAutoErr reports it), never a silent success; docs/api-status.md says
+ * which issue brings each one.  When an issue lands, its functions move
+ * out of this file into their real home.
+ *
+ * Three small functions at the end are real: they need nothing from a
+ * later issue.
+ */
+#include <stdlib.h>
+
+#include "defs.h"
+#include "lpvm.h"
+
+#define NOTIMPL(fn) return lpvm_err(#fn, PvmNotImpl)
+
+/* ===================================================================== */
+/* Many hosts                                                             */
+/* ===================================================================== */
+
+int pvm_addhosts(char **hosts, int nhost, int *infos)
+{
+    (void)hosts, (void)nhost, (void)infos;
+    NOTIMPL(pvm_addhosts);
+}
+
+int pvm_delhosts(char **hosts, int nhost, int *infos)
+{
+    (void)hosts, (void)nhost, (void)infos;
+    NOTIMPL(pvm_delhosts);
+}
+
+int pvm_hostsync(int host, struct timeval *clk, struct timeval *delta)
+{
+    (void)host, (void)clk, (void)delta;
+    NOTIMPL(pvm_hostsync);
+}
+
+int pvm_tickle(int narg, int *argp, int *nresp, int *resp)
+{
+    (void)narg, (void)argp, (void)nresp, (void)resp;
+    NOTIMPL(pvm_tickle);
+}
+
+int pvm_reg_hoster(void)
+{
+    NOTIMPL(pvm_reg_hoster);
+}
+
+int pvm_reg_rm(struct pvmhostinfo **hip)
+{
+    (void)hip;
+    NOTIMPL(pvm_reg_rm);
+}
+
+int pvm_reg_tasker(void)
+{
+    NOTIMPL(pvm_reg_tasker);
+}
+
+/* ===================================================================== */
+/* Failures, mailbox, contexts, handlers                                  */
+/* ===================================================================== */
+
+int pvm_notify(int what, int msgtag, int cnt, int *tids)
+{
+    (void)what, (void)msgtag, (void)cnt, (void)tids;
+    NOTIMPL(pvm_notify);
+}
+
+int pvm_newcontext(void)
+{
+    NOTIMPL(pvm_newcontext);
+}
+
+int pvm_freecontext(int ctx)
+{
+    (void)ctx;
+    NOTIMPL(pvm_freecontext);
+}
+
+int pvm_addmhf(int src, int tag, int ctx, int (*func)(int mid))
+{
+    (void)src, (void)tag, (void)ctx, (void)func;
+    NOTIMPL(pvm_addmhf);
+}
+
+int pvm_delmhf(int mhid)
+{
+    (void)mhid;
+    NOTIMPL(pvm_delmhf);
+}
+
+int pvm_putinfo(char *name, int bufid, int flags)
+{
+    (void)name, (void)bufid, (void)flags;
+    NOTIMPL(pvm_putinfo);
+}
+
+int pvm_recvinfo(char *name, int index, int flags)
+{
+    (void)name, (void)index, (void)flags;
+    NOTIMPL(pvm_recvinfo);
+}
+
+int pvm_delinfo(char *name, int index, int flags)
+{
+    (void)name, (void)index, (void)flags;
+    NOTIMPL(pvm_delinfo);
+}
+
+int pvm_getmboxinfo(char *pattern, int *nclasses, struct pvmmboxinfo **classes)
+{
+    (void)pattern, (void)nclasses, (void)classes;
+    NOTIMPL(pvm_getmboxinfo);
+}
+
+int pvm_insert(char *name, int req, int data)
+{
+    (void)name, (void)req, (void)data;
+    NOTIMPL(pvm_insert);
+}
+
+int pvm_lookup(char *name, int req, int *datap)
+{
+    (void)name, (void)req, (void)datap;
+    NOTIMPL(pvm_lookup);
+}
+
+int pvm_delete(char *name, int req)
+{
+    (void)name, (void)req;
+    NOTIMPL(pvm_delete);
+}
+
+int pvm_getnoresets(int **tids, int *ntids)
+{
+    (void)tids, (void)ntids;
+    NOTIMPL(pvm_getnoresets);
+}
+
+/* ===================================================================== */
+/* Tracing                                                                */
+/* ===================================================================== */
+
+int pvm_reg_tracer(int tctx, int ttag, int octx, int otag, char *tmask, int tbuf, int topt)
+{
+    (void)tctx, (void)ttag, (void)octx, (void)otag, (void)tmask, (void)tbuf, (void)topt;
+    NOTIMPL(pvm_reg_tracer);
+}
+
+int pvm_settmask(int who, char *mask)
+{
+    (void)who, (void)mask;
+    NOTIMPL(pvm_settmask);
+}
+
+int pvm_gettmask(int who, char *mask)
+{
+    (void)who, (void)mask;
+    NOTIMPL(pvm_gettmask);
+}
+
+/* ===================================================================== */
+/* Real already                                                           */
+/* ===================================================================== */
+
+/* PVM 3.3's name for setting the route option. */
+int pvm_advise(int how)
+{
+    return pvm_setopt(PvmRoute, how);
+}
+
+/* The remote shell used to start pvmds on other hosts (CONTRACT.md). */
+char *pvmgetrsh(void)
+{
+    char *rsh = getenv(ENV_PVM_RSH);
+    return (rsh && *rsh) ? rsh : "ssh";
+}
+
+/* The parent of the socket directory (common/defs.h). */
+char *pvmgettmp(void)
+{
+    char *tmp = getenv(ENV_PVM_TMP);
+    return (tmp && *tmp) ? tmp : "/tmp";
+}
