@@ -1,0 +1,103 @@
+/*
+ * hosttab.c - host records.
+ */
+#include "hosttab.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "tid.h"
+
+struct hosttab {
+    struct host *h[TID_MAX_HOST + 1];
+    int count;
+};
+
+struct hosttab *hosttab_new(void)
+{
+    return calloc(1, sizeof(struct hosttab));
+}
+
+static void host_free(struct host *h)
+{
+    free(h->name);
+    free(h->arch);
+    free(h->ep);
+    free(h);
+}
+
+void hosttab_destroy(struct hosttab **htp)
+{
+    struct hosttab *ht = *htp;
+    if (!ht)
+        return;
+    for (int i = 1; i <= TID_MAX_HOST; i++)
+        if (ht->h[i])
+            host_free(ht->h[i]);
+    free(ht);
+    *htp = NULL;
+}
+
+struct host *hosttab_add(struct hosttab *ht, int num, const char *name, const char *arch, int speed,
+                         int dsig)
+{
+    if (num < 1 || num > TID_MAX_HOST || ht->h[num])
+        return NULL;
+    struct host *h = calloc(1, sizeof *h);
+    if (!h)
+        return NULL;
+    h->name = strdup(name);
+    h->arch = strdup(arch);
+    if (!h->name || !h->arch) {
+        host_free(h);
+        return NULL;
+    }
+    h->num = num;
+    h->tid = tid_pvmd(num);
+    h->speed = speed;
+    h->dsig = dsig;
+    ht->h[num] = h;
+    ht->count++;
+    return h;
+}
+
+struct host *hosttab_get(struct hosttab *ht, int num)
+{
+    return num >= 1 && num <= TID_MAX_HOST ? ht->h[num] : NULL;
+}
+
+struct host *hosttab_find_name(struct hosttab *ht, const char *name)
+{
+    for (int i = 1; i <= TID_MAX_HOST; i++)
+        if (ht->h[i] && strcmp(ht->h[i]->name, name) == 0)
+            return ht->h[i];
+    return NULL;
+}
+
+struct host *hosttab_next(struct hosttab *ht, int after)
+{
+    for (int i = after + 1; i <= TID_MAX_HOST; i++)
+        if (ht->h[i])
+            return ht->h[i];
+    return NULL;
+}
+
+int hosttab_count(struct hosttab *ht)
+{
+    return ht->count;
+}
+
+int hosttab_narch(struct hosttab *ht)
+{
+    int n = 0;
+    for (int i = 1; i <= TID_MAX_HOST; i++) {
+        if (!ht->h[i])
+            continue;
+        bool seen = false;
+        for (int j = 1; j < i && !seen; j++)
+            seen = ht->h[j] && strcmp(ht->h[j]->arch, ht->h[i]->arch) == 0;
+        if (!seen)
+            n++;
+    }
+    return n;
+}

@@ -1,0 +1,52 @@
+/*
+ * hosttab.h - the hosts of the virtual machine.
+ *
+ * Indexed by host number (the tid's bits 18-29).  This pvmd's own host is
+ * number 1 while it is alone; the multi-host issue adds peers with a
+ * transport link each (route.c sends there when a tid's host is not ours).
+ */
+#ifndef PVMD_HOSTTAB_H
+#define PVMD_HOSTTAB_H
+
+#include <stdbool.h>
+
+struct xport;
+
+struct host {
+    int num;            /* host number, 1..TID_MAX_HOST */
+    int tid;            /* its pvmd's tid */
+    char *name;         /* host name as shown by pvm_config */
+    char *arch;         /* PVM_ARCH */
+    int speed;          /* relative speed (default 1000) */
+    int dsig;           /* data signature */
+    char *ep;           /* hostfile ep= search path, or NULL */
+    struct xport *link; /* how frames reach its pvmd; NULL for this host */
+};
+
+/* Creates an empty table.  Returns NULL when out of memory. */
+struct hosttab *hosttab_new(void);
+
+/* Frees the table and its records (links are their transport's). */
+void hosttab_destroy(struct hosttab **ht);
+
+/* Adds host number num (1..TID_MAX_HOST, free).  Strings are copied.
+ * Returns the record (owned by the table), or NULL (PvmNoMem, or the
+ * number is taken or out of range). */
+struct host *hosttab_add(struct hosttab *ht, int num, const char *name, const char *arch, int speed,
+                         int dsig);
+
+/* Returns host number num, or NULL. */
+struct host *hosttab_get(struct hosttab *ht, int num);
+
+/* Returns the host called `name', or NULL. */
+struct host *hosttab_find_name(struct hosttab *ht, const char *name);
+
+/* Returns the host after number `after' (0: the first), or NULL: for
+ * walking the table in host-number order. */
+struct host *hosttab_next(struct hosttab *ht, int after);
+
+/* Number of hosts and of distinct architectures. */
+int hosttab_count(struct hosttab *ht);
+int hosttab_narch(struct hosttab *ht);
+
+#endif

@@ -1,0 +1,72 @@
+/*
+ * pvmd.h - the daemon's one state object.
+ *
+ * Everything the pvmd owns hangs off a single struct pvmd that is passed
+ * explicitly to every function (STYLE.md 7); each table or transport keeps
+ * its own state behind its own header.  The libuv loop in `loop' owns every
+ * handle: connections, child processes, their output pipes, timers and
+ * signals.
+ */
+#ifndef PVMD_PVMD_H
+#define PVMD_PVMD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <uv.h>
+
+#include "log.h"
+#include "paths.h"
+
+struct tasktab;
+struct hosttab;
+struct conn;
+
+struct pvmd {
+    uv_loop_t *loop;
+
+    /* identity */
+    int myhost;       /* this host's number in the host table (1: the first host) */
+    int mytid;        /* tid_pvmd(myhost) */
+    const char *arch; /* PVM_ARCH_NAME */
+    char hostname[256];
+
+    /* files (docs/design.md "One host") */
+    char sockdir[PATHS_MAX];
+    char sockpath[PATHS_MAX];
+    char pidpath[PATHS_MAX];
+    char pvm_root[4096]; /* PVM_ROOT given to children and used by spawn's search */
+    int lock_fd;
+
+    /* options */
+    bool foreground; /* -f: no daemonizing, ready line on stdout */
+    bool debug;      /* -d: detailed log */
+
+    struct pvmd_log log;
+
+    /* tables */
+    struct tasktab *tasks;
+    struct hosttab *hosts;
+
+    /* local transport */
+    uv_pipe_t listener;
+    bool listening;
+    struct conn *conns; /* every open local connection */
+
+    /* signals and halting */
+    uv_signal_t sig_term, sig_int, sig_hup;
+    uv_timer_t halt_timer;
+    bool halting;
+    int halt_stage; /* 0 running, 1 SIGTERM sent, 2 SIGKILL sent, 3 giving up */
+};
+
+/* Starts the orderly halt of docs/design.md (idempotent): no new tasks,
+ * SIGTERM to every spawned task, SIGKILL after 2 s, every connection
+ * flushed and closed, files removed, the loop ends.  `why' goes to the
+ * log. */
+void pvmd_halt(struct pvmd *d, const char *why);
+
+/* Called whenever a process, connection or pipe goes away while halting:
+ * ends the loop once nothing is left. */
+void pvmd_halt_check(struct pvmd *d);
+
+#endif

@@ -1,0 +1,360 @@
+/*
+ * spawn.c - starting and reaping tasks.
+ */
+#include "spawn.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <ifaddrs.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "defs.h"
+#include "hosttab.h"
+#include "output.h"
+#include "pvm3.h"
+#include "pvmd.h"
+#include "tasktab.h"
+#include "tid.h"
+
+extern char **environ;
+
+/* ===================================================================== */
+/* Where                                                                  */
+/* ===================================================================== */
+
+static bool is_local_address(const char *name)
+{
+    unsigned char want[sizeof(struct in6_addr)];
+    int family;
+    if (inet_pton(AF_INET, name, want) == 1)
+        family = AF_INET;
+    else if (inet_pton(AF_INET6, name, want) == 1)
+        family = AF_INET6;
+    else
+        return false;
+    struct ifaddrs *ifs;
+    if (getifaddrs(&ifs) < 0)
+        return false;
+    bool found = false;
+    for (struct ifaddrs *i = ifs; i && !found; i = i->ifa_next) {
+        if (!i->ifa_addr || i->ifa_addr->sa_family != family)
+            continue;
+        if (family == AF_INET)
+            found = !memcmp(&((struct sockaddr_in *)i->ifa_addr)->sin_addr, want, 4);
+        else
+            found = !memcmp(&((struct sockaddr_in6 *)i->ifa_addr)->sin6_addr, want, 16);
+    }
+    freeifaddrs(ifs);
+    return found;
+}
+
+bool spawn_names_this_host(struct pvmd *d, const char *name)
+{
+    if (!strcmp(name, ".") || !strcmp(name, "localhost") || !strcmp(name, d->hostname))
+        return true;
+    struct host *me = hosttab_get(d->hosts, d->myhost);
+    if (me && !strcmp(name, me->name))
+        return true;
+    /* The short form of a qualified host name. */
+    size_t n = strlen(name);
+    if (!strncmp(name, d->hostname, n) && d->hostname[n] == '.')
+        return true;
+    return is_local_address(name);
+}
+
+/* PvmNoHost unless this host may run the request. */
+static int check_where(struct pvmd *d, const Pvm__SpawnRequest *req)
+{
+    const char *where = req->where ? req->where : "";
+    bool mine = true;
+    if (req->flags & PvmTaskHost) {
+        mine = *where == 0 || spawn_names_this_host(d, where);
+        if (req->flags & PvmHostCompl)
+            mine = !mine || *where == 0;
+    } else if (req->flags & PvmTaskArch) {
+        mine = *where == 0 || !strcmp(where, d->arch);
+    }
+    return mine ? 0 : PvmNoHost;
+}
+
+/* ===================================================================== */
+/* Program search                                                         */
+/* ===================================================================== */
+
+static bool executable(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISREG(st.st_mode) && access(path, X_OK) == 0;
+}
+
+/* Looks for `file' in each directory of the colon-separated list `dirs'. */
+static bool search_dirs(const char *dirs, const char *file, char *out, size_t cap)
+{
+    while (dirs && *dirs) {
+        const char *end = strchr(dirs, ':');
+        size_t len = end ? (size_t)(end - dirs) : strlen(dirs);
+        /* An empty PATH entry means the current directory. */
+        int n = len ? snprintf(out, cap, "%.*s/%s", (int)len, dirs, file)
+                    : snprintf(out, cap, "./%s", file);
+        if (n > 0 && (size_t)n < cap && executable(out))
+            return true;
+        dirs = end ? end + 1 : NULL;
+    }
+    return false;
+}
+
+static bool find_program(struct pvmd *d, const char *file, const char *cwd, char *out, size_t cap)
+{
+    if (strchr(file, '/')) {
+        int n = file[0] == '/' ? snprintf(out, cap, "%s", file)
+                               : snprintf(out, cap, "%s/%s", cwd, file);
+        return n > 0 && (size_t)n < cap && executable(out);
+    }
+    struct host *me = hosttab_get(d->hosts, d->myhost);
+    if (me && me->ep && search_dirs(me->ep, file, out, cap))
+        return true;
+    char dir[4200];
+    snprintf(dir, sizeof dir, "%s/bin/%s", d->pvm_root, d->arch);
+    if (search_dirs(dir, file, out, cap))
+        return true;
+    const char *home = getenv("HOME");
+    if (home) {
+        snprintf(dir, sizeof dir, "%s/pvm3/bin/%s", home, d->arch);
+        if (search_dirs(dir, file, out, cap))
+            return true;
+    }
+    return search_dirs(getenv("PATH"), file, out, cap);
+}
+
+/* ===================================================================== */
+/* Environment                                                            */
+/* ===================================================================== */
+
+/* Names the pvmd sets itself; inherited values of these are replaced. */
+static const char *const own_vars[] = {ENV_TASK_TID, ENV_TASK_SOCKDIR, ENV_PVM_ARCH, ENV_PVM_ROOT};
+
+static bool same_name(const char *a, const char *b)
+{
+    size_t n = strcspn(b, "=");
+    return !strncmp(a, b, n) && (a[n] == '=' || a[n] == 0);
+}
+
+static bool overridden(const char *var, const Pvm__SpawnRequest *req)
+{
+    for (size_t i = 0; i < sizeof own_vars / sizeof own_vars[0]; i++)
+        if (same_name(var, own_vars[i]))
+            return true;
+    for (size_t i = 0; i < req->n_env; i++)
+        if (same_name(var, req->env[i]))
+            return true;
+    return false;
+}
+
+struct spawn_env {
+    char **v;     /* NULL-terminated */
+    size_t tid_i; /* index of the PVM_TASK_TID entry, rewritten per child */
+    char *own[4]; /* strings we allocated */
+};
+
+static int env_build(struct pvmd *d, const Pvm__SpawnRequest *req, struct spawn_env *e)
+{
+    size_t n = 0;
+    while (environ[n])
+        n++;
+    e->v = calloc(n + req->n_env + 8, sizeof *e->v);
+    if (!e->v)
+        return PvmNoMem;
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (!overridden(environ[i], req))
+            e->v[k++] = environ[i];
+    for (size_t i = 0; i < req->n_env; i++)
+        e->v[k++] = req->env[i];
+    char buf[4300];
+    e->tid_i = k;
+    e->own[0] = malloc(64);
+    snprintf(buf, sizeof buf, "%s=%s", ENV_TASK_SOCKDIR, d->sockdir);
+    e->own[1] = strdup(buf);
+    snprintf(buf, sizeof buf, "%s=%s", ENV_PVM_ARCH, d->arch);
+    e->own[2] = strdup(buf);
+    snprintf(buf, sizeof buf, "%s=%s", ENV_PVM_ROOT, d->pvm_root);
+    e->own[3] = strdup(buf);
+    for (int i = 0; i < 4; i++) {
+        if (!e->own[i])
+            return PvmNoMem;
+        e->v[k++] = e->own[i];
+    }
+    e->v[k] = NULL;
+    return 0;
+}
+
+static void env_free(struct spawn_env *e)
+{
+    for (int i = 0; i < 4; i++)
+        free(e->own[i]);
+    free(e->v);
+}
+
+/* ===================================================================== */
+/* Processes                                                              */
+/* ===================================================================== */
+
+static void on_proc_closed(uv_handle_t *h)
+{
+    struct task *t = h->data;
+    struct pvmd *d = t->d;
+    t->proc_open = false;
+    tasktab_release(t);
+    pvmd_halt_check(d);
+}
+
+static void on_proc_exit(uv_process_t *p, int64_t status, int sig)
+{
+    struct task *t = p->data;
+    struct pvmd *d = t->d;
+    t->proc_live = false;
+    char why[64];
+    if (sig)
+        snprintf(why, sizeof why, "process %d killed by signal %d", (int)t->pid, sig);
+    else
+        snprintf(why, sizeof why, "process %d exited with status %lld", (int)t->pid,
+                 (long long)status);
+    tasktab_end(d, t, why);
+    output_check_end(d, t);
+    uv_close((uv_handle_t *)p, on_proc_closed);
+}
+
+/* Starts one child as task t.  Returns 0 or a negative Pvm error. */
+static int start_one(struct pvmd *d, struct task *t, const char *path, char **argv,
+                     struct spawn_env *e, const char *cwd)
+{
+    snprintf(e->own[0], 64, "%s=%d", ENV_TASK_TID, t->tid);
+    e->v[e->tid_i] = e->own[0];
+    if (output_init(d, t) < 0)
+        return PvmSysErr;
+    uv_stdio_container_t stdio[3];
+    stdio[0].flags = UV_IGNORE; /* /dev/null */
+    for (int i = 0; i < 2; i++) {
+        stdio[i + 1].flags = UV_CREATE_PIPE | UV_WRITABLE_PIPE;
+        stdio[i + 1].data.stream = (uv_stream_t *)&t->out[i].pipe;
+    }
+    uv_process_options_t o = {
+        .exit_cb = on_proc_exit,
+        .file = path,
+        .args = argv,
+        .env = e->v,
+        .cwd = cwd,
+        .stdio_count = 3,
+        .stdio = stdio,
+    };
+    t->proc.data = t;
+    int r = uv_spawn(d->loop, &t->proc, &o);
+    if (r < 0) {
+        /* uv_spawn leaves the handle initialised: it must be closed. */
+        t->proc_open = true;
+        uv_close((uv_handle_t *)&t->proc, on_proc_closed);
+        output_abort(d, t);
+        log_info(d, "cannot start %s: %s", path, uv_strerror(r));
+        return r == UV_ENOENT || r == UV_EACCES || r == UV_ENOTDIR ? PvmNoFile
+               : r == UV_EAGAIN || r == UV_ENOMEM                  ? PvmOutOfRes
+                                                                   : PvmSysErr;
+    }
+    t->proc_open = true;
+    t->proc_live = true;
+    t->pid = t->proc.pid;
+    output_start(d, t);
+    return 0;
+}
+
+int spawn_run(struct pvmd *d, int parent, const Pvm__SpawnRequest *req, int *tids)
+{
+    int count = req->count;
+    int err = d->halting ? PvmSysErr : check_where(d, req);
+    const char *cwd = req->cwd && *req->cwd ? req->cwd : getenv("HOME");
+    if (!cwd || !*cwd)
+        cwd = "/";
+    char path[4096];
+    if (!err && !find_program(d, req->file, cwd, path, sizeof path))
+        err = PvmNoFile;
+    char **argv = NULL;
+    struct spawn_env e = {0};
+    if (!err) {
+        argv = calloc(req->n_argv + 2, sizeof *argv);
+        if (!argv || env_build(d, req, &e) < 0)
+            err = PvmNoMem;
+    }
+    if (err) {
+        for (int i = 0; i < count; i++)
+            tids[i] = err;
+        log_info(d, "spawn of %s refused: %s", req->file,
+                 err == PvmNoFile   ? "not found or not executable"
+                 : err == PvmNoHost ? "not this host or architecture"
+                                    : "no resources");
+        free(argv);
+        env_free(&e);
+        return 0;
+    }
+    argv[0] = req->file;
+    for (size_t i = 0; i < req->n_argv; i++)
+        argv[i + 1] = req->argv[i];
+
+    int started = 0;
+    for (int i = 0; i < count; i++) {
+        struct task *t = tasktab_add(d, &tids[i]);
+        if (!t)
+            continue;
+        t->ptid = (req->flags & PvmNoSpawnParent) || !parent ? PvmNoParent : parent;
+        t->flags = TF_SPAWNED;
+        t->name = strdup(req->file);
+        t->out_tid = req->out_tid;
+        t->out_code = req->out_code;
+        t->out_ctx = req->out_ctx;
+        t->trace_tid = req->trace_tid;
+        t->trace_code = req->trace_code;
+        t->trace_ctx = req->trace_ctx;
+        int r = start_one(d, t, path, argv, &e, cwd);
+        if (r < 0) {
+            tids[i] = r;
+            tasktab_end(d, t, "could not start");
+            continue;
+        }
+        tids[i] = t->tid;
+        started++;
+        log_info(d, "t%x spawned: %s (pid %d) for t%x", (unsigned)t->tid, path, (int)t->pid,
+                 (unsigned)parent);
+    }
+    free(argv);
+    env_free(&e);
+
+    /* Every child learns its siblings at enrolment (pvm_siblings). */
+    int *sib = started ? malloc((size_t)started * sizeof *sib) : NULL;
+    int n = 0;
+    for (int i = 0; sib && i < count; i++)
+        if (tids[i] > 0)
+            sib[n++] = tids[i];
+    for (int i = 0; sib && i < count; i++) {
+        struct task *t = tids[i] > 0 ? tasktab_find(d->tasks, tids[i]) : NULL;
+        if (!t)
+            continue;
+        t->siblings = malloc((size_t)n * sizeof *t->siblings);
+        if (t->siblings) {
+            memcpy(t->siblings, sib, (size_t)n * sizeof *sib);
+            t->nsib = (size_t)n;
+        }
+    }
+    free(sib);
+    return started;
+}
+
+void spawn_signal_all(struct pvmd *d, int sig)
+{
+    for (struct task *t = tasktab_first(d->tasks); t; t = t->next)
+        if (t->proc_live && t->pid > 0)
+            kill(t->pid, sig);
+}
