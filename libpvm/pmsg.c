@@ -251,7 +251,7 @@ int pmsg_register(struct pmsg *m)
     } else {
         if (tab.used == 0)
             tab.used = 1;
-        if (tab.used == tab.cap) {
+        if (tab.used >= tab.cap) {
             if (tab.cap > INT_MAX / 2)
                 return PvmNoMem;
             int ncap = tab.cap ? tab.cap * 2 : 64;
