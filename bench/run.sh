@@ -6,7 +6,8 @@
 #   bench/run.sh [build dir (default /work/main/build)]
 #
 # Environment: ROUNDS (default 5), FACTOR (divides iteration counts; 1),
-# IDLE_S (seconds for the idle-CPU test; 3), KEEP=1 keeps the work dir.
+# IDLE_S (seconds for the idle-CPU test; 3), KEEP=1 keeps the work dir,
+# MPI_START=1 also times `mpirun -np 256` of an empty MPI program (slow).
 #
 # Every daemon it starts is private (own temp dirs, own PVM_VMID) and is
 # stopped on exit, whatever happens.
@@ -264,6 +265,18 @@ printf "spawn 256 tasks to 256th message (s): ours %s, PVM %s, ours/PVM %s\n" "$
 sco=$(field ours spawn spawn_call_s)
 scp=$(field pvm_default spawn spawn_call_s)
 printf "  of which inside pvm_spawn: ours %s, PVM %s\n" "${sco:--}" "${scp:--}"
+
+if [ "${MPI_START:-0}" = 1 ] && [ "$HAVE_MPI" = 1 ] &&
+    mpicc -O2 -o "$WORK/hello_mpi" "$SRC/bench/mpi/hello_mpi.c"; then
+    t0=$(date +%s.%N)
+    if timeout 300 mpirun -np 256 --oversubscribe $([ "$(id -u)" = 0 ] && echo --allow-run-as-root) \
+        "$WORK/hello_mpi" >/dev/null 2>&1; then
+        printf "  reference: mpirun -np 256 of an MPI_Init/MPI_Finalize program: %.2f s\n" \
+            "$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { print b - a }')"
+    else
+        echo "  reference: mpirun -np 256 failed or took over 300 s"
+    fi
+fi
 
 io=$(field ours idle cpu_pct)
 ip=$(field pvm_default idle cpu_pct)
