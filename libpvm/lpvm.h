@@ -31,6 +31,10 @@ struct lpvm {
     int parent;   /* parent's tid or PvmNoParent */
     int pvmd_tid; /* this host's pvmd */
 
+    /* receiving (recv.c) */
+    int ctx;                                   /* current context: sent with, matched by receives */
+    int (*recvf)(int bufid, int tid, int tag); /* pvm_recvf's matcher, NULL: default */
+
     /* everything about talking to the pvmd and other tasks (lpvm.c) */
     struct lpvm_core *core;
 };
@@ -43,5 +47,14 @@ extern struct lpvm lpvm_state;
  * code unchanged, so callers write `return lpvm_err("pvm_send", PvmNoBuf);'.
  * Codes >= 0 are returned as they are and print nothing. */
 int lpvm_err(const char *fn, int code);
+
+/* Enrolls the process if needed and returns its tid (> 0), or a negative
+ * Pvm error (PvmSysErr: no pvmd).  Prints nothing: for the console and
+ * other libraries that report errors their own way. */
+int lpvm_enroll(void);
+
+/* Returns true when the process is enrolled and its pvmd connection is up
+ * (no enrolment is attempted). */
+int lpvm_enrolled(void);
 
 #endif

@@ -1,0 +1,129 @@
+/*
+ * catchout.c - pvm_catchout: children's output printed by the parent.
+ *
+ * The children spawned after pvm_catchout(ff) get the caller as output tid,
+ * with PVM_TAG_CATCHOUT in libpvm's context PVM_SYS_CTX; their pvmd sends
+ * each line as a message (format in common/defs.h) that io.c hands here
+ * instead of queueing it.  Lines are printed as PVM prints them:
+ *
+ *     [t40002] BEGIN
+ *     [t40002] text the child printed
+ *     [t40002] END
+ *
+ * or as raw text with PvmShowTids off.  pvm_exit waits for every END.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "core.h"
+#include "defs.h"
+
+static int find(const struct lpvm_core *core, int tid)
+{
+    for (int i = 0; i < core->ncatch; i++)
+        if (core->catch_tids[i] == tid)
+            return i;
+    return -1;
+}
+
+void catchout_expect(struct lpvm_core *core, int tid)
+{
+    if (find(core, tid) >= 0)
+        return;
+    if (core->ncatch == core->capcatch) {
+        int ncap = core->capcatch ? core->capcatch * 2 : 16;
+        int *n = realloc(core->catch_tids, (size_t)ncap * sizeof *n);
+        if (!n)
+            return; /* pvm_exit will then not wait for this one */
+        core->catch_tids = n;
+        core->capcatch = ncap;
+    }
+    core->catch_tids[core->ncatch++] = tid;
+}
+
+static void forget(struct lpvm_core *core, int tid)
+{
+    int i = find(core, tid);
+    if (i >= 0)
+        core->catch_tids[i] = core->catch_tids[--core->ncatch];
+}
+
+/* Prints n bytes of whole lines from task tid. */
+static void print_lines(FILE *f, int tid, const char *p, size_t n)
+{
+    bool tids = lpvm_state.opt[PvmShowTids] != 0;
+    while (n > 0) {
+        const char *nl = memchr(p, '\n', n);
+        size_t l = nl ? (size_t)(nl - p) : n;
+        if (tids)
+            fprintf(f, "[t%x] %.*s\n", (unsigned)tid, (int)l, p);
+        else
+            fprintf(f, "%.*s\n", (int)l, p);
+        size_t step = nl ? l + 1 : l;
+        p += step;
+        n -= step;
+    }
+}
+
+void catchout_handle(struct lpvm_core *core, struct pmsg *m)
+{
+    int hdr[2]; /* tid, count */
+    m->rpos = 0;
+    if (pmsg_unpack(m, PVM_INT, hdr, 2, 1) < 0) {
+        pmsg_destroy(&m);
+        return;
+    }
+    FILE *f = core->catch_fp ? core->catch_fp : stdout;
+    bool tids = lpvm_state.opt[PvmShowTids] != 0;
+    int tid = hdr[0], count = hdr[1];
+    if (count == OUTPUT_BEGIN) {
+        catchout_expect(core, tid); /* grandchildren announce themselves */
+        if (tids)
+            fprintf(f, "[t%x] BEGIN\n", (unsigned)tid);
+    } else if (count == OUTPUT_END) {
+        forget(core, tid);
+        if (tids)
+            fprintf(f, "[t%x] END\n", (unsigned)tid);
+    } else if (count > 0 && (size_t)count <= m->len - m->rpos) {
+        print_lines(f, tid, (const char *)pmsg_body(m) + m->rpos, (size_t)count);
+    }
+    fflush(f);
+    pmsg_destroy(&m);
+}
+
+static bool all_ended(struct lpvm_core *core, void *arg)
+{
+    (void)arg;
+    return core->ncatch == 0;
+}
+
+void catchout_drain(struct lpvm_core *core)
+{
+    if (core->ncatch > 0)
+        io_wait(core, all_ended, NULL, IO_FOREVER, NULL);
+}
+
+int pvm_catchout(FILE *ff)
+{
+    struct lpvm_core *core;
+    int cc = lpvm_core_get(&core);
+    if (cc < 0)
+        return lpvm_err("pvm_catchout", cc);
+    int *o = lpvm_state.opt;
+    if (ff) {
+        core->catch_fp = ff;
+        o[PvmOutputTid] = lpvm_state.mytid;
+        o[PvmOutputCode] = PVM_TAG_CATCHOUT;
+        o[PvmOutputContext] = PVM_SYS_CTX;
+    } else {
+        /* Children spawned from now on print to the pvmd's log; those
+         * already caught still print here, but pvm_exit does not wait. */
+        if (o[PvmOutputTid] == lpvm_state.mytid && o[PvmOutputContext] == PVM_SYS_CTX) {
+            o[PvmOutputTid] = 0;
+            o[PvmOutputCode] = 0;
+            o[PvmOutputContext] = 0;
+        }
+        core->ncatch = 0;
+    }
+    return PvmOk;
+}

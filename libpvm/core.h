@@ -1,0 +1,164 @@
+/*
+ * core.h - libpvm's connection state (struct lpvm_core) and the calls the
+ * core's files (lpvm.c, io.c, send.c, recv.c, task_api.c, opt.c,
+ * catchout.c) make of one another.  Not installed; not exported.
+ *
+ * Layout of the machinery:
+ *
+ *   conn.c     one connection: frame reader and writer behind an ops table
+ *   peer.c     per-tid state: direct connection, sequence numbers, held frames
+ *   io.c       the one event loop: poll, accept, read, deliver, progress writes
+ *   lpvm.c     enrolment (hello), control requests, pvm_exit, teardown
+ *   send.c     route choice and the send calls
+ *   recv.c     matching and the receive calls
+ *
+ * Single-threaded, as PVM's libpvm is.
+ */
+#ifndef PVM_CORE_H
+#define PVM_CORE_H
+
+#include <poll.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <protobuf-c/protobuf-c.h>
+
+#include "conn.h"
+#include "lpvm.h"
+#include "paths.h"
+#include "peer.h"
+#include "pmsg.h"
+
+/* Default spin before sleeping in a receive (PvmPollTime), microseconds:
+ * covers a round trip to a task on the other core, so ping-pong never pays
+ * a wake-up, and is short enough not to matter to an idle task. */
+#define LPVM_SPIN_US 200
+
+struct lpvm_core {
+    pid_t pid;               /* process that enrolled (fork check) */
+    char sockdir[PATHS_MAX]; /* this host's socket directory */
+    char lpath[PATHS_MAX];   /* our t<tid>.sock, "" if not listening */
+    int lfd;                 /* listening socket for direct routes, or -1 */
+    struct conn *pvmd;       /* connection to the pvmd (also conns[0]) */
+    bool dead;               /* the pvmd connection is gone */
+
+    struct conn **conns; /* every open connection, pvmd first */
+    int nconns, capconns;
+    struct pollfd *pfds; /* poll set: conns in order, then lfd */
+    int npfds, cappfds;
+    bool pfds_dirty; /* conns changed since pfds was built */
+
+    struct peer_tab peers;
+
+    struct pmsg *rq_head, *rq_tail; /* delivered user messages, arrival order */
+    unsigned rq_gen;                /* bumped on every delivery */
+
+    int next_wid;       /* wid of the next control request */
+    int await_wid;      /* wid of the request being waited for, 0 none */
+    struct pmsg *reply; /* its reply, once arrived */
+
+    int *siblings; /* from the hello reply */
+    int nsiblings;
+    char arch[32];
+
+    /* pvm_catchout: where lines go, and the children whose END is due */
+    FILE *catch_fp;
+    int *catch_tids;
+    int ncatch, capcatch;
+
+    /* storage handed to the caller by pvm_tasks, pvm_config, pvm_getfds,
+     * valid until the next such call or pvm_exit (as in PVM) */
+    struct pvmtaskinfo *tasks;
+    int ntasks;
+    struct pvmhostinfo *hosts;
+    int nhosts;
+    int *fds;
+};
+
+/* ---- lpvm.c ------------------------------------------------------------- */
+
+/* Enrolls the process if it is not yet (PVM's implicit enrolment in every
+ * call) and sets *out to the core.  Returns 0, or PvmSysErr (no pvmd,
+ * refused), PvmBadVersion, PvmDenied, PvmNoMem; a core whose pvmd has died
+ * is torn down and enrolment is tried afresh. */
+int lpvm_core_get(struct lpvm_core **out);
+
+/* Sends control request `type' with message req (NULL: Empty) to the pvmd
+ * and waits for its reply, queueing user messages meanwhile.  On success
+ * *reply is the unpacked reply (free with ctl_free) of type reply_type.
+ * Returns 0, PvmSysErr (the pvmd went away), PvmBadMsg (a reply of another
+ * type or malformed), PvmNoMem. */
+int lpvm_request(struct lpvm_core *c, int type, const ProtobufCMessage *req, int reply_type,
+                 ProtobufCMessage **reply);
+
+/* lpvm_request for requests answered by Status: returns its code (>= 0
+ * or a negative Pvm error), or the transport error. */
+int lpvm_request_status(struct lpvm_core *c, int type, const ProtobufCMessage *req);
+
+/* Closes every connection, removes our socket, frees queued messages and
+ * the core; lpvm_state forgets the tid.  Registered buffers survive. */
+void lpvm_core_teardown(void);
+
+/* ---- io.c ---------------------------------------------------------------- */
+
+/* Adds c (owned by the core from now on) to the poll set.  PvmNoMem. */
+int io_add_conn(struct lpvm_core *core, struct conn *c);
+
+/* Closes and forgets c; the peer that used it loses its direct route. */
+void io_close_conn(struct lpvm_core *core, struct conn *c);
+
+/* Returns true when the wait is over. */
+typedef bool (*io_done_fn)(struct lpvm_core *core, void *arg);
+
+#define IO_FOREVER INT64_MAX
+
+/* Runs the event loop until done() says so, the monotonic clock passes
+ * deadline_ns (IO_FOREVER: never; 0: one non-blocking pass), or the pvmd
+ * connection is lost.  Spins for PvmPollTime microseconds before sleeping.
+ * If wconn is given its pending frame is written as the socket allows.
+ * Returns 1 when done, 0 at the deadline, PvmSysErr when the pvmd is gone
+ * (done() is checked first, so arrived messages are still seen). */
+int io_wait(struct lpvm_core *core, io_done_fn done, void *arg, int64_t deadline_ns,
+            struct conn *wconn);
+
+/* Writes the frame (hdr and payload m, or hdr alone if m is NULL) on c,
+ * progressing every other connection while the socket is full.  Returns
+ * 0, or PvmSysErr when c failed (c is closed then; for the pvmd's
+ * connection the core is marked dead). */
+int io_send_frame(struct lpvm_core *core, struct conn *c, const struct wire_hdr *hdr,
+                  struct pmsg *m);
+
+/* Same for a payload in a plain buffer (control messages). */
+int io_send_buf(struct lpvm_core *core, struct conn *c, const struct wire_hdr *hdr, const void *buf,
+                size_t len);
+
+/* Appends a user message to the receive queue (takes ownership). */
+void io_deliver(struct lpvm_core *core, struct pmsg *m);
+
+/* Monotonic clock in nanoseconds. */
+int64_t io_now_ns(void);
+
+/* ---- recv.c ---------------------------------------------------------------- */
+
+/* Drops every queued message (teardown). */
+void recv_drop_all(struct lpvm_core *core);
+
+/* ---- catchout.c ----------------------------------------------------------- */
+
+/* Handles an output message (PVM_SYS_CTX, PVM_TAG_CATCHOUT): prints it on
+ * the catchout file; consumes m. */
+void catchout_handle(struct lpvm_core *core, struct pmsg *m);
+
+/* Records that child tid's output is collected (its END is awaited). */
+void catchout_expect(struct lpvm_core *core, int tid);
+
+/* Waits until every expected child's output has ended (pvm_exit). */
+void catchout_drain(struct lpvm_core *core);
+
+/* ---- opt.c ------------------------------------------------------------------ */
+
+/* Sends the task's own output settings (PvmSelfOutput*) to the pvmd. */
+int opt_push_self_output(struct lpvm_core *core);
+
+#endif

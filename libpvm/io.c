@@ -1,0 +1,368 @@
+/*
+ * io.c - libpvm's one event loop.
+ *
+ * Every wait in libpvm (a receive, a control reply, a send whose socket is
+ * full, pvm_exit collecting output) runs io_wait: poll() over the pvmd
+ * connection, the listening socket for direct routes and every peer
+ * connection; whatever arrives is read at once into the receive queue, so
+ * two tasks writing large messages to each other both progress.
+ *
+ * A wait first spins with non-blocking polls for PvmPollTime microseconds
+ * (a reply usually comes back within a round trip, and sleeping costs a
+ * wake-up of tens of microseconds on another core), then sleeps in poll():
+ * an idle task uses no CPU.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core.h"
+#include "ctl.h"
+#include "defs.h"
+#include "tid.h"
+
+int64_t io_now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* ======================================================================== */
+/* The connection set                                                       */
+/* ======================================================================== */
+
+int io_add_conn(struct lpvm_core *core, struct conn *c)
+{
+    if (core->nconns == core->capconns) {
+        int ncap = core->capconns ? core->capconns * 2 : 8;
+        struct conn **n = realloc(core->conns, (size_t)ncap * sizeof *n);
+        if (!n)
+            return PvmNoMem;
+        core->conns = n;
+        core->capconns = ncap;
+    }
+    core->conns[core->nconns++] = c;
+    core->pfds_dirty = true;
+    return 0;
+}
+
+void io_close_conn(struct lpvm_core *core, struct conn *c)
+{
+    if (c->closed)
+        return;
+    /* Freed later by reap(): callers up the stack may still hold c. */
+    c->closed = true;
+    core->pfds_dirty = true;
+    if (c == core->pvmd)
+        core->dead = true;
+    if (c->peer_tid) {
+        struct peer *p = peer_find(&core->peers, c->peer_tid);
+        if (p && p->conn == c)
+            p->conn = NULL;
+    }
+}
+
+/* Frees the connections closed since the last pass. */
+static void reap(struct lpvm_core *core)
+{
+    int j = 0;
+    for (int i = 0; i < core->nconns; i++) {
+        struct conn *c = core->conns[i];
+        if (c->closed && c != core->pvmd)
+            conn_destroy(&c);
+        else
+            core->conns[j++] = c;
+    }
+    core->nconns = j;
+}
+
+static int build_pfds(struct lpvm_core *core)
+{
+    int need = core->nconns + 1;
+    if (need > core->cappfds) {
+        struct pollfd *n = realloc(core->pfds, (size_t)need * sizeof *n);
+        if (!n)
+            return PvmNoMem;
+        core->pfds = n;
+        core->cappfds = need;
+    }
+    int k = 0;
+    for (int i = 0; i < core->nconns; i++) {
+        struct conn *c = core->conns[i];
+        /* A closed connection keeps its slot (index = conns index) but is
+         * not polled: a negative fd is ignored by poll. */
+        core->pfds[k++] = (struct pollfd){.fd = c->closed ? -1 : c->fd, .events = POLLIN};
+    }
+    core->pfds[k++] = (struct pollfd){.fd = core->lfd, .events = POLLIN};
+    core->npfds = k;
+    core->pfds_dirty = false;
+    return 0;
+}
+
+/* ======================================================================== */
+/* Arriving frames                                                          */
+/* ======================================================================== */
+
+void io_deliver(struct lpvm_core *core, struct pmsg *m)
+{
+    if (m->ctx == PVM_SYS_CTX) {
+        /* libpvm's own messages never reach the user's queue. */
+        if (m->tag == PVM_TAG_CATCHOUT)
+            catchout_handle(core, m);
+        else
+            pmsg_destroy(&m);
+        return;
+    }
+    m->next = NULL;
+    if (core->rq_tail)
+        core->rq_tail->next = m;
+    else
+        core->rq_head = m;
+    core->rq_tail = m;
+    core->rq_gen++;
+}
+
+static void deliver_cb(void *arg, struct pmsg *m)
+{
+    io_deliver(arg, m);
+}
+
+/* The first frame on an accepted connection names the peer. */
+static int peer_hello(struct lpvm_core *core, struct conn *c, struct pmsg *m)
+{
+    ProtobufCMessage *pm = NULL;
+    int cc = ctl_unpack(PVM__CTL_TYPE__CTL_PEER_HELLO, pmsg_body(m), m->len, &pm);
+    if (cc < 0)
+        return PvmBadMsg;
+    Pvm__PeerHello *ph = (Pvm__PeerHello *)pm;
+    if (ph->proto_version != CTL_PROTO_VERSION || !tid_is_task(ph->tid)) {
+        ctl_free(&pm);
+        return PvmBadVersion;
+    }
+    c->peer_tid = ph->tid;
+    ctl_free(&pm);
+    struct peer *p = peer_get(&core->peers, c->peer_tid);
+    if (!p)
+        return PvmNoMem;
+    /* The connection works both ways: answer on it rather than making a
+     * second one (unless we made ours already). */
+    if (!p->conn)
+        p->conn = c;
+    return 0;
+}
+
+static int on_ctl(struct lpvm_core *core, struct conn *c, const struct wire_hdr *h, struct pmsg *m)
+{
+    int cc = 0;
+    if ((h->flags & WIRE_F_REPLY) && c == core->pvmd && core->await_wid &&
+        h->wid == core->await_wid && !core->reply) {
+        core->reply = m;
+        return 0;
+    }
+    if (h->tag == PVM__CTL_TYPE__CTL_PEER_HELLO && c->kind == CONN_IN && !c->peer_tid)
+        cc = peer_hello(core, c, m);
+    /* Anything else (a late reply, an unknown control type) is ignored:
+     * a newer pvmd may send what this library does not know. */
+    pmsg_destroy(&m);
+    return cc;
+}
+
+static int on_frame(void *arg, struct conn *c, const struct wire_hdr *h, struct pmsg *m)
+{
+    struct lpvm_core *core = arg;
+    if (h->flags & WIRE_F_CTL)
+        return on_ctl(core, c, h, m);
+    if (c->kind == CONN_IN && !c->peer_tid) {
+        pmsg_destroy(&m);
+        return PvmBadMsg; /* user frames before the peer's hello */
+    }
+    if ((h->flags & WIRE_F_NOSEQ) || h->seq == 0 || !tid_is_valid(h->src)) {
+        io_deliver(core, m);
+        return 0;
+    }
+    struct peer *p = peer_get(&core->peers, h->src);
+    if (!p) {
+        pmsg_destroy(&m);
+        return PvmNoMem;
+    }
+    peer_arrive(p, m, deliver_cb, core);
+    return 0;
+}
+
+static void accept_peers(struct lpvm_core *core)
+{
+    for (;;) {
+        int fd = accept4(core->lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        if (fd < 0)
+            return;
+        /* The socket directory is 0700 already; this also stops a task of
+         * another user that was handed a descriptor. */
+        struct ucred cr;
+        socklen_t cl = sizeof cr;
+        if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &cl) < 0 || cr.uid != getuid()) {
+            close(fd);
+            continue;
+        }
+        conn_tune_socket(fd);
+        struct conn *c = conn_new_unix(fd, CONN_IN);
+        if (!c)
+            continue;
+        if (io_add_conn(core, c) < 0)
+            conn_destroy(&c);
+    }
+}
+
+/* ======================================================================== */
+/* The loop                                                                 */
+/* ======================================================================== */
+
+/* Handles what one poll() reported.  Sets *writable when wconn can take
+ * more bytes. */
+static void handle(struct lpvm_core *core, int n, struct conn *wconn, bool *writable)
+{
+    int nc = core->npfds - 1; /* conns polled; the listener is last */
+    for (int i = 0; i < nc && n > 0; i++) {
+        short re = core->pfds[i].revents;
+        if (!re)
+            continue;
+        n--;
+        struct conn *c = core->conns[i];
+        if (c->closed)
+            continue;
+        if (c == wconn && (re & POLLOUT))
+            *writable = true;
+        if (re & (POLLIN | POLLHUP | POLLERR)) {
+            int cc = conn_read(c, on_frame, core);
+            if (cc < 0)
+                io_close_conn(core, c);
+        }
+    }
+    if (core->lfd >= 0 && (core->pfds[nc].revents & POLLIN))
+        accept_peers(core);
+}
+
+int io_wait(struct lpvm_core *core, io_done_fn done, void *arg, int64_t deadline_ns,
+            struct conn *wconn)
+{
+    bool writable = true; /* try the write once before polling for room */
+    bool polled = false;
+    int64_t spin_end = -1;
+    for (;;) {
+        reap(core);
+        if (wconn) {
+            if (wconn->closed)
+                return PvmSysErr;
+            if (writable) {
+                int cc = conn_flush(wconn);
+                if (cc < 0) {
+                    io_close_conn(core, wconn);
+                    return PvmSysErr;
+                }
+                writable = false;
+                if (cc == 1)
+                    wconn = NULL;
+            }
+        }
+        if (done && done(core, arg))
+            return 1;
+        if (!done && !wconn && polled)
+            return 1; /* a write-only wait */
+        if (core->dead)
+            return PvmSysErr;
+
+        int64_t now = io_now_ns();
+        int64_t wait_ns; /* -1: block */
+        if (deadline_ns == 0) {
+            if (polled)
+                return 0;
+            wait_ns = 0;
+        } else {
+            if (spin_end < 0)
+                spin_end = now + (int64_t)lpvm_state.opt[PvmPollTime] * 1000;
+            if (deadline_ns != IO_FOREVER && now >= deadline_ns)
+                return 0;
+            if (now < spin_end)
+                wait_ns = 0;
+            else
+                wait_ns = deadline_ns == IO_FOREVER ? -1 : deadline_ns - now;
+        }
+
+        if (core->pfds_dirty && build_pfds(core) < 0)
+            return PvmNoMem;
+        for (int i = 0; i < core->npfds; i++)
+            core->pfds[i].events = POLLIN;
+        if (wconn) {
+            for (int i = 0; i < core->nconns; i++)
+                if (core->conns[i] == wconn)
+                    core->pfds[i].events |= POLLOUT;
+        }
+        struct timespec ts, *tp = NULL;
+        if (wait_ns >= 0) {
+            ts.tv_sec = wait_ns / 1000000000;
+            ts.tv_nsec = wait_ns % 1000000000;
+            tp = &ts;
+        }
+        int n = ppoll(core->pfds, (nfds_t)core->npfds, tp, NULL);
+        polled = true;
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            return PvmSysErr;
+        }
+        if (n > 0)
+            handle(core, n, wconn, &writable);
+    }
+}
+
+/* ======================================================================== */
+/* Sending a frame                                                          */
+/* ======================================================================== */
+
+static bool frame_written(struct lpvm_core *core, void *arg)
+{
+    (void)core;
+    struct conn *c = arg;
+    return !c->closed && !conn_pending(c);
+}
+
+static int finish_send(struct lpvm_core *core, struct conn *c)
+{
+    int cc = conn_flush(c);
+    if (cc == 1)
+        return 0;
+    if (cc == 0)
+        cc = io_wait(core, frame_written, c, IO_FOREVER, c);
+    if (cc == 1)
+        return 0;
+    io_close_conn(core, c);
+    return PvmSysErr;
+}
+
+int io_send_frame(struct lpvm_core *core, struct conn *c, const struct wire_hdr *hdr,
+                  struct pmsg *m)
+{
+    if (!c || c->closed)
+        return PvmSysErr;
+    int cc = conn_start_msg(c, hdr, m);
+    if (cc < 0)
+        return cc;
+    return finish_send(core, c);
+}
+
+int io_send_buf(struct lpvm_core *core, struct conn *c, const struct wire_hdr *hdr, const void *buf,
+                size_t len)
+{
+    if (!c || c->closed)
+        return PvmSysErr;
+    int cc = conn_start_buf(c, hdr, buf, len);
+    if (cc < 0)
+        return cc;
+    return finish_send(core, c);
+}

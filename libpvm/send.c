@@ -1,0 +1,187 @@
+/*
+ * send.c - route choice and the send calls.
+ *
+ * A message to a task on this host goes over a direct connection to its
+ * t<tid>.sock; when that socket is not there yet (the task has not
+ * enrolled) or PvmRoute is PvmDontRoute, it goes through the pvmd, and a
+ * direct connection is tried again on a later send after a back-off.
+ * Each message to a destination carries the next sequence number, so the
+ * receiver restores the order when a direct message overtakes one still
+ * in the pvmd (docs/design.md, "Order across routes").
+ *
+ * A send returns once the frame is in the kernel: the caller may then
+ * change the buffer, and InPlace data is read during the call.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "core.h"
+#include "ctl.h"
+#include "tid.h"
+
+#define RETRY_FIRST_NS (2 * 1000 * 1000LL) /* first wait after a failed connect */
+#define RETRY_MAX_NS (250 * 1000 * 1000LL) /* longest wait between attempts */
+
+/* Makes a direct connection to p and introduces ourselves on it. */
+static void try_direct(struct lpvm_core *core, struct peer *p)
+{
+    int64_t now = io_now_ns();
+    if (now < p->retry_ns)
+        return;
+    char path[PATHS_MAX];
+    int fd;
+    struct conn *c = NULL;
+    if (paths_task_sock(path, sizeof path, core->sockdir, p->tid) == 0 &&
+        conn_connect_unix(path, &fd) == 0 && (c = conn_new_unix(fd, CONN_OUT))) {
+        c->peer_tid = p->tid;
+        if (io_add_conn(core, c) < 0) {
+            conn_destroy(&c);
+        } else {
+            Pvm__PeerHello ph = PVM__PEER_HELLO__INIT;
+            ph.proto_version = CTL_PROTO_VERSION;
+            ph.tid = lpvm_state.mytid;
+            uint8_t *buf = NULL;
+            size_t len = 0;
+            struct wire_hdr h = {.flags = WIRE_F_CTL,
+                                 .src = lpvm_state.mytid,
+                                 .dst = p->tid,
+                                 .tag = PVM__CTL_TYPE__CTL_PEER_HELLO};
+            if (ctl_pack(&ph.base, &buf, &len) == 0) {
+                h.len = len;
+                p->conn = c;
+                if (io_send_buf(core, c, &h, buf, len) < 0)
+                    p->conn = NULL; /* io closed c */
+            } else {
+                io_close_conn(core, c);
+            }
+            free(buf);
+        }
+    }
+    if (p->conn) {
+        p->backoff_ns = 0;
+        return;
+    }
+    p->backoff_ns = p->backoff_ns ? p->backoff_ns * 2 : RETRY_FIRST_NS;
+    if (p->backoff_ns > RETRY_MAX_NS)
+        p->backoff_ns = RETRY_MAX_NS;
+    p->retry_ns = now + p->backoff_ns;
+}
+
+static bool route_direct(int dst)
+{
+    return lpvm_state.opt[PvmRoute] != PvmDontRoute && tid_is_task(dst) &&
+           tid_host(dst) == tid_host(lpvm_state.mytid);
+}
+
+/* Sends m to dst with tag (context: the current one). */
+static int send_one(struct lpvm_core *core, int dst, int tag, struct pmsg *m)
+{
+    int me = lpvm_state.mytid;
+    if (dst == me) {
+        struct pmsg *c = pmsg_copy(m);
+        if (!c)
+            return PvmNoMem;
+        if (c->enc == PvmDataInPlace)
+            c->enc = PvmDataRaw;
+        c->src = me;
+        c->dst = dst;
+        c->tag = tag;
+        c->ctx = lpvm_state.ctx;
+        c->wid = 0;
+        c->seq = 0;
+        c->flags = 0;
+        c->rpos = 0;
+        io_deliver(core, c);
+        return 0;
+    }
+    struct peer *p = peer_get(&core->peers, dst);
+    if (!p)
+        return PvmNoMem;
+    struct wire_hdr h = {
+        .src = me,
+        .dst = dst,
+        .tag = tag,
+        .ctx = lpvm_state.ctx,
+        /* InPlace data is read into the frame now: it arrives as Raw. */
+        .enc = m->enc == PvmDataInPlace ? PvmDataRaw : m->enc,
+        .seq = ++p->sent_seq,
+        .len = pmsg_payload_len(m),
+    };
+    if (route_direct(dst)) {
+        if (!p->conn)
+            try_direct(core, p);
+        if (p->conn && io_send_frame(core, p->conn, &h, m) == 0)
+            return 0;
+        /* The peer went away mid-frame (its partial frame is discarded
+         * with the connection): the whole frame goes via the pvmd. */
+        if (core->dead)
+            return PvmSysErr;
+    }
+    return io_send_frame(core, core->pvmd, &h, m);
+}
+
+static int check_tag(int tag)
+{
+    return tag < 0 ? PvmBadParam : 0;
+}
+
+int pvm_send(int tid, int msgtag)
+{
+    struct lpvm_core *core;
+    int cc = lpvm_core_get(&core);
+    if (cc < 0)
+        return lpvm_err("pvm_send", cc);
+    if (!tid_is_valid(tid) || check_tag(msgtag) < 0)
+        return lpvm_err("pvm_send", PvmBadParam);
+    struct pmsg *m = pmsg_lookup(lpvm_state.sbuf);
+    if (!m)
+        return lpvm_err("pvm_send", PvmNoBuf);
+    return lpvm_err("pvm_send", send_one(core, tid, msgtag, m));
+}
+
+int pvm_mcast(int *tids, int ntask, int msgtag)
+{
+    struct lpvm_core *core;
+    int cc = lpvm_core_get(&core);
+    if (cc < 0)
+        return lpvm_err("pvm_mcast", cc);
+    if (ntask < 0 || (ntask > 0 && !tids) || check_tag(msgtag) < 0)
+        return lpvm_err("pvm_mcast", PvmBadParam);
+    for (int i = 0; i < ntask; i++)
+        if (!tid_is_valid(tids[i]))
+            return lpvm_err("pvm_mcast", PvmBadParam);
+    struct pmsg *m = pmsg_lookup(lpvm_state.sbuf);
+    if (!m)
+        return lpvm_err("pvm_mcast", PvmNoBuf);
+    for (int i = 0; i < ntask; i++) {
+        /* Never to the caller, even when listed (pvm_mcast(3PVM)). */
+        if (tids[i] == lpvm_state.mytid)
+            continue;
+        if ((cc = send_one(core, tids[i], msgtag, m)) < 0)
+            return lpvm_err("pvm_mcast", cc);
+    }
+    return PvmOk;
+}
+
+int pvm_psend(int tid, int msgtag, void *buf, int len, int datatype)
+{
+    struct lpvm_core *core;
+    int cc = lpvm_core_get(&core);
+    if (cc < 0)
+        return lpvm_err("pvm_psend", cc);
+    /* PVM_STR data travel as bytes: psend sends `len' raw items. */
+    int type = datatype == PVM_STR ? PVM_BYTE : datatype;
+    if (!tid_is_valid(tid) || check_tag(msgtag) < 0 || len < 0 || (len > 0 && !buf) ||
+        pmsg_type_size(type) == 0)
+        return lpvm_err("pvm_psend", PvmBadParam);
+    /* An InPlace message only refers to buf: the frame is written straight
+     * from the caller's memory, with no copy. */
+    struct pmsg *m = pmsg_new(PvmDataInPlace);
+    if (!m)
+        return lpvm_err("pvm_psend", PvmNoMem);
+    cc = pmsg_pack(m, type, buf, len, 1);
+    if (cc == 0)
+        cc = send_one(core, tid, msgtag, m);
+    pmsg_destroy(&m);
+    return lpvm_err("pvm_psend", cc);
+}

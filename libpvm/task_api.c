@@ -1,0 +1,593 @@
+/*
+ * task_api.c - tasks, hosts and the virtual machine: spawn, kill, signals,
+ * task and host tables, halt, siblings, export lists, starting a pvmd.
+ *
+ * Each call is one control request to the pvmd (lpvm_request); the rest
+ * is argument checking and turning replies into PVM's structures.
+ */
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <errno.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "core.h"
+#include "ctl.h"
+#include "defs.h"
+#include "tid.h"
+
+/* ======================================================================== */
+/* Spawn                                                                    */
+/* ======================================================================== */
+
+/* The NAME=value pairs of the variables PVM_EXPORT names, and PVM_EXPORT
+ * itself so that grandchildren export the same. */
+static char **export_env(size_t *n)
+{
+    *n = 0;
+    const char *list = getenv(ENV_PVM_EXPORT);
+    if (!list || !*list)
+        return NULL;
+    size_t cap = 2;
+    for (const char *p = list; *p; p++)
+        cap += *p == ':';
+    char **env = calloc(cap, sizeof *env);
+    char *copy = strdup(list);
+    if (!env || !copy) {
+        free(env);
+        free(copy);
+        return NULL;
+    }
+    if (asprintf(&env[(*n)], "%s=%s", ENV_PVM_EXPORT, list) >= 0)
+        (*n)++;
+    char *save = NULL;
+    for (char *name = strtok_r(copy, ":", &save); name; name = strtok_r(NULL, ":", &save)) {
+        const char *v = getenv(name);
+        if (v && *n < cap && asprintf(&env[*n], "%s=%s", name, v) >= 0)
+            (*n)++;
+    }
+    free(copy);
+    return env;
+}
+
+static void free_env(char **env, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(env[i]);
+    free(env);
+}
+
+static int spawn_req(struct lpvm_core *core, char *task, char **argv, int flag, char *where,
+                     int ntask, int *tids)
+{
+    Pvm__SpawnRequest r = PVM__SPAWN_REQUEST__INIT;
+    r.file = task;
+    size_t na = 0;
+    while (argv && argv[na])
+        na++;
+    if (na > CTL_MAX_ARGS)
+        return PvmBadParam;
+    r.n_argv = na;
+    r.argv = argv;
+    r.flags = flag;
+    r.where = (char *)((flag & (PvmTaskHost | PvmTaskArch)) && where ? where : "");
+    r.count = ntask;
+    size_t ne = 0;
+    char **env = export_env(&ne);
+    r.n_env = ne;
+    r.env = env;
+    const int *o = lpvm_state.opt;
+    r.out_tid = o[PvmOutputTid];
+    r.out_code = o[PvmOutputCode];
+    r.out_ctx = o[PvmOutputContext];
+    r.trace_tid = o[PvmTraceTid];
+    r.trace_code = o[PvmTraceCode];
+    r.trace_ctx = o[PvmTraceContext];
+    r.cwd = "";
+    ProtobufCMessage *out = NULL;
+    int cc =
+        lpvm_request(core, PVM__CTL_TYPE__CTL_SPAWN, &r.base, PVM__CTL_TYPE__CTL_SPAWN_REPLY, &out);
+    free_env(env, ne);
+    if (cc < 0)
+        return cc;
+    Pvm__SpawnReply *sr = (Pvm__SpawnReply *)out;
+    bool caught = o[PvmOutputTid] == lpvm_state.mytid && o[PvmOutputCode] == PVM_TAG_CATCHOUT &&
+                  o[PvmOutputContext] == PVM_SYS_CTX;
+    int started = 0;
+    for (int i = 0; i < ntask; i++) {
+        int t = (size_t)i < sr->n_tids ? sr->tids[i] : PvmSysErr;
+        if (t > 0) {
+            started++;
+            if (caught)
+                catchout_expect(core, t);
+        }
+        if (tids)
+            tids[i] = t;
+    }
+    ctl_free(&out);
+    return started;
+}
+
+int pvm_spawn(char *task, char **argv, int flag, char *where, int ntask, int *tids)
+{
+    struct lpvm_core *core;
+    int cc = lpvm_core_get(&core);
+    if (cc < 0)
+        return lpvm_err("pvm_spawn", cc);
+    if (!task || !*task || ntask < 1 || ntask > CTL_MAX_SPAWN || strlen(task) >= CTL_MAX_STR ||
+        ((flag & (PvmTaskHost | PvmTaskArch)) && (!where || !*where)))
+        return lpvm_err("pvm_spawn", PvmBadParam);
+    cc = spawn_req(core, task, argv, flag, where, ntask, tids);
+    /* Per-task failures are in tids[]; the count itself is not an error. */
+    return cc < 0 ? lpvm_err("pvm_spawn", cc) : cc;
+}
+
+/* ======================================================================== */
+/* Single-task requests                                                     */
+/* ======================================================================== */
+
+static int task_request(const char *fn, int type, int tid)
+{
+    struct lpvm_core *core;
+    int cc = lpvm_core_get(&core);
+    if (cc < 0)
+        return lpvm_err(fn, cc);
+    if (!tid_is_task(tid))
+        return lpvm_err(fn, PvmBadParam);
+    Pvm__TaskRef r = PVM__TASK_REF__INIT;
+    r.tid = tid;
+    return lpvm_err(fn, lpvm_request_status(core, type, &r.base));
+}
+
+int pvm_kill(int tid)
+{
+    return task_request("pvm_kill", PVM__CTL_TYPE__CTL_KILL, tid);
+}
+
+int pvm_sendsig(int tid, int signum)
+{
+    struct lpvm_core *core;
+    int cc = lpvm_core_get(&core);
+    if (cc < 0)
+        return lpvm_err("pvm_sendsig", cc);
+    if (!tid_is_task(tid) || signum < 0 || signum >= NSIG)
+        return lpvm_err("pvm_sendsig", PvmBadParam);
+    Pvm__SignalRequest r = PVM__SIGNAL_REQUEST__INIT;
+    r.tid = tid;
+    r.signum = signum;
+    return lpvm_err("pvm_sendsig", lpvm_request_status(core, PVM__CTL_TYPE__CTL_SIGNAL, &r.base));
+}
+
+int pvm_pstat(int tid)
+{
+    struct lpvm_core *core;
+    int cc = lpvm_core_get(&core);
+    if (cc < 0)
+        return lpvm_err("pvm_pstat", cc);
+    if (!tid_is_valid(tid))
+        return lpvm_err("pvm_pstat", PvmBadParam);
+    if (tid == lpvm_state.mytid)
+        return PvmOk;
+    Pvm__TaskRef r = PVM__TASK_REF__INIT;
+    r.tid = tid;
+    cc = lpvm_request_status(core, PVM__CTL_TYPE__CTL_PSTAT, &r.base);
+    /* PvmNoTask is the answer, not a failure: not reported. */
+    if (cc == PvmNoTask) {
+        pvm_errno = cc;
+        return cc;
+    }
+    return lpvm_err("pvm_pstat", cc);
+}
+
+int pvm_mstat(char *host)
+{
+    struct lpvm_core *core;
+    int cc = lpvm_core_get(&core);
+    if (cc < 0)
+        return lpvm_err("pvm_mstat", cc);
+    if (!host || !*host || strlen(host) >= CTL_MAX_STR)
+        return lpvm_err("pvm_mstat", PvmBadParam);
+    Pvm__HostRef r = PVM__HOST_REF__INIT;
+    r.name = host;
+    cc = lpvm_request_status(core, PVM__CTL_TYPE__CTL_MSTAT, &r.base);
+    if (cc == PvmNoHost || cc == PvmHostFail) {
+        pvm_errno = cc;
+        return cc;
+    }
+    return lpvm_err("pvm_mstat", cc);
+}
+
+int pvm_halt(void)
+{
+    struct lpvm_core *core;
+    int cc = lpvm_core_get(&core);
+    if (cc < 0)
+        return lpvm_err("pvm_halt", cc);
+    cc = lpvm_request_status(core, PVM__CTL_TYPE__CTL_HALT, NULL);
+    /* The pvmd may close our connection before its reply is read. */
+    if (cc == PvmSysErr && core->dead)
+        cc = PvmOk;
+    if (cc == PvmOk)
+        lpvm_core_teardown();
+    return lpvm_err("pvm_halt", cc);
+}
+
+/* ======================================================================== */
+/* Tables                                                                   */
+/* ======================================================================== */
+
+static void free_tasks(struct lpvm_core *core)
+{
+    for (int i = 0; i < core->ntasks; i++)
+        free(core->tasks[i].ti_a_out);
+    free(core->tasks);
+    core->tasks = NULL;
+    core->ntasks = 0;
+}
+
+int pvm_tasks(int which, int *ntask, struct pvmtaskinfo **taskp)
+{
+    struct lpvm_core *core;
+    int cc = lpvm_core_get(&core);
+    if (cc < 0)
+        return lpvm_err("pvm_tasks", cc);
+    if (which != 0 && !tid_is_valid(which))
+        return lpvm_err("pvm_tasks", PvmBadParam);
+    Pvm__TaskRef r = PVM__TASK_REF__INIT;
+    r.tid = which;
+    ProtobufCMessage *out = NULL;
+    cc =
+        lpvm_request(core, PVM__CTL_TYPE__CTL_TASKS, &r.base, PVM__CTL_TYPE__CTL_TASKS_REPLY, &out);
+    if (cc < 0)
+        return lpvm_err("pvm_tasks", cc);
+    Pvm__TasksReply *tr = (Pvm__TasksReply *)out;
+    if (tr->status < 0) {
+        cc = tr->status;
+        ctl_free(&out);
+        return lpvm_err("pvm_tasks", cc);
+    }
+    free_tasks(core);
+    size_t n = tr->n_tasks;
+    core->tasks = calloc(n ? n : 1, sizeof *core->tasks);
+    if (!core->tasks) {
+        ctl_free(&out);
+        return lpvm_err("pvm_tasks", PvmNoMem);
+    }
+    for (size_t i = 0; i < n; i++) {
+        const Pvm__TaskInfo *t = tr->tasks[i];
+        core->tasks[i] = (struct pvmtaskinfo){
+            .ti_tid = t->tid,
+            .ti_ptid = t->ptid,
+            .ti_host = t->host,
+            .ti_flag = t->flag,
+            .ti_a_out = strdup(t->name ? t->name : ""),
+            .ti_pid = t->pid,
+        };
+    }
+    core->ntasks = (int)n;
+    ctl_free(&out);
+    if (ntask)
+        *ntask = core->ntasks;
+    if (taskp)
+        *taskp = core->tasks;
+    return PvmOk;
+}
+
+static void free_hosts(struct lpvm_core *core)
+{
+    for (int i = 0; i < core->nhosts; i++) {
+        free(core->hosts[i].hi_name);
+        free(core->hosts[i].hi_arch);
+    }
+    free(core->hosts);
+    core->hosts = NULL;
+    core->nhosts = 0;
+}
+
+int pvm_config(int *nhost, int *narch, struct pvmhostinfo **hostp)
+{
+    struct lpvm_core *core;
+    int cc = lpvm_core_get(&core);
+    if (cc < 0)
+        return lpvm_err("pvm_config", cc);
+    ProtobufCMessage *out = NULL;
+    cc = lpvm_request(core, PVM__CTL_TYPE__CTL_CONFIG, NULL, PVM__CTL_TYPE__CTL_CONFIG_REPLY, &out);
+    if (cc < 0)
+        return lpvm_err("pvm_config", cc);
+    Pvm__ConfigReply *cr = (Pvm__ConfigReply *)out;
+    if (cr->status < 0) {
+        cc = cr->status;
+        ctl_free(&out);
+        return lpvm_err("pvm_config", cc);
+    }
+    free_hosts(core);
+    size_t n = cr->n_hosts;
+    core->hosts = calloc(n ? n : 1, sizeof *core->hosts);
+    if (!core->hosts) {
+        ctl_free(&out);
+        return lpvm_err("pvm_config", PvmNoMem);
+    }
+    for (size_t i = 0; i < n; i++) {
+        const Pvm__HostInfo *h = cr->hosts[i];
+        core->hosts[i] = (struct pvmhostinfo){
+            .hi_tid = h->tid,
+            .hi_name = strdup(h->name ? h->name : ""),
+            .hi_arch = strdup(h->arch ? h->arch : ""),
+            .hi_speed = h->speed,
+            .hi_dsig = h->dsig,
+        };
+    }
+    core->nhosts = (int)n;
+    int na = cr->narch > 0 ? cr->narch : (n ? 1 : 0);
+    ctl_free(&out);
+    if (nhost)
+        *nhost = core->nhosts;
+    if (narch)
+        *narch = na;
+    if (hostp)
+        *hostp = core->hosts;
+    return PvmOk;
+}
+
+int pvm_siblings(int **tids)
+{
+    struct lpvm_core *core;
+    int cc = lpvm_core_get(&core);
+    if (cc < 0)
+        return lpvm_err("pvm_siblings", cc);
+    if (!core->siblings) {
+        /* Not started by pvm_spawn: its own only sibling (pvm_siblings(3PVM)). */
+        core->siblings = malloc(sizeof(int));
+        if (!core->siblings)
+            return lpvm_err("pvm_siblings", PvmNoMem);
+        core->siblings[0] = lpvm_state.mytid;
+        core->nsiblings = 1;
+    }
+    if (tids)
+        *tids = core->siblings;
+    return core->nsiblings;
+}
+
+int pvm_tidtohost(int tid)
+{
+    struct lpvm_core *core;
+    int cc = lpvm_core_get(&core);
+    if (cc < 0)
+        return lpvm_err("pvm_tidtohost", cc);
+    if (!tid_is_valid(tid))
+        return lpvm_err("pvm_tidtohost", PvmBadParam);
+    return tid_pvmd_of(tid);
+}
+
+int pvm_getfds(int **fds)
+{
+    struct lpvm_core *core;
+    int cc = lpvm_core_get(&core);
+    if (cc < 0)
+        return lpvm_err("pvm_getfds", cc);
+    int *a = realloc(core->fds, (size_t)(core->nconns + 1) * sizeof *a);
+    if (!a)
+        return lpvm_err("pvm_getfds", PvmNoMem);
+    core->fds = a;
+    int n = 0;
+    /* The pvmd's socket first (pvm_getfds(3PVM)), then direct routes and
+     * the socket new ones arrive on. */
+    a[n++] = core->pvmd->fd;
+    for (int i = 0; i < core->nconns; i++)
+        if (core->conns[i] != core->pvmd && !core->conns[i]->closed)
+            a[n++] = core->conns[i]->fd;
+    if (core->lfd >= 0)
+        a[n++] = core->lfd;
+    if (fds)
+        *fds = a;
+    return n;
+}
+
+/* ======================================================================== */
+/* Architectures and version                                                */
+/* ======================================================================== */
+
+/* Data signatures: architectures with the same one read each other's raw
+ * data.  LE32: 32-bit little endian IEEE; LE64: the same with 64-bit long;
+ * BE32/BE64 big endian. */
+#define DSIG_LE32 0x00408841
+#define DSIG_LE64 0x00408c41
+#define DSIG_BE32 0x00400843
+#define DSIG_BE64 0x00400c43
+
+static const struct {
+    const char *arch;
+    int dsig;
+} archtab[] = {
+    {"LINUX", DSIG_LE32},      {"LINUX64", DSIG_LE64},   {"LINUXARM64", DSIG_LE64},
+    {"LINUXALPHA", DSIG_LE64}, {"LINUXIA64", DSIG_LE64}, {"LINUXPPC", DSIG_BE32},
+    {"LINUXSPARC", DSIG_BE32}, {"FREEBSD", DSIG_LE32},   {"NETBSDI386", DSIG_LE32},
+    {"OPENBSD", DSIG_LE32},    {"BSD386", DSIG_LE32},    {"DARWIN", DSIG_LE32},
+    {"CYGWIN", DSIG_LE32},     {"WIN32", DSIG_LE32},     {"SUN4", DSIG_BE32},
+    {"SUN4SOL2", DSIG_BE32},   {"SUNMP", DSIG_BE32},     {"X86SOL2", DSIG_LE32},
+    {"SGI", DSIG_BE32},        {"SGI5", DSIG_BE32},      {"SGI64", DSIG_BE64},
+    {"SGIMP", DSIG_BE32},      {"SGIMP64", DSIG_BE64},   {"RS6K", DSIG_BE32},
+    {"AIX46K", DSIG_BE32},     {"AIX5SP2", DSIG_BE32},   {"HPPA", DSIG_BE32},
+    {"HPPA64", DSIG_BE64},     {"ALPHA", DSIG_LE64},     {"AMD64", DSIG_LE64},
+    {"X86_64", DSIG_LE64},     {"CRAY", DSIG_BE64},      {"T3E", DSIG_BE64},
+};
+
+int pvm_archcode(char *arch)
+{
+    if (!arch)
+        return lpvm_err("pvm_archcode", PvmBadParam);
+    for (size_t i = 0; i < sizeof archtab / sizeof archtab[0]; i++)
+        if (!strcmp(archtab[i].arch, arch))
+            return archtab[i].dsig;
+    pvm_errno = PvmNotFound;
+    return PvmNotFound;
+}
+
+char *pvm_version(void)
+{
+    return PVM_VER;
+}
+
+/* ======================================================================== */
+/* PVM_EXPORT                                                               */
+/* ======================================================================== */
+
+/* True when the colon-separated list has name as one of its entries. */
+static bool list_has(const char *list, const char *name)
+{
+    size_t n = strlen(name);
+    for (const char *p = list; p && *p;) {
+        const char *e = strchr(p, ':');
+        size_t l = e ? (size_t)(e - p) : strlen(p);
+        if (l == n && !strncmp(p, name, n))
+            return true;
+        p = e ? e + 1 : NULL;
+    }
+    return false;
+}
+
+static bool bad_name(const char *name)
+{
+    return !name || !*name || strchr(name, ':') || strchr(name, '=');
+}
+
+int pvm_export(char *name)
+{
+    if (bad_name(name))
+        return lpvm_err("pvm_export", PvmBadParam);
+    const char *list = getenv(ENV_PVM_EXPORT);
+    if (list_has(list, name))
+        return PvmOk;
+    char *nl;
+    if (asprintf(&nl, "%s%s%s", list && *list ? list : "", list && *list ? ":" : "", name) < 0)
+        return lpvm_err("pvm_export", PvmNoMem);
+    setenv(ENV_PVM_EXPORT, nl, 1);
+    free(nl);
+    return PvmOk;
+}
+
+int pvm_unexport(char *name)
+{
+    if (bad_name(name))
+        return lpvm_err("pvm_unexport", PvmBadParam);
+    const char *list = getenv(ENV_PVM_EXPORT);
+    if (!list_has(list, name))
+        return PvmOk;
+    char *nl = malloc(strlen(list) + 1);
+    if (!nl)
+        return lpvm_err("pvm_unexport", PvmNoMem);
+    nl[0] = 0;
+    size_t n = strlen(name);
+    for (const char *p = list; p && *p;) {
+        const char *e = strchr(p, ':');
+        size_t l = e ? (size_t)(e - p) : strlen(p);
+        if (l && !(l == n && !strncmp(p, name, n))) {
+            if (nl[0])
+                strcat(nl, ":");
+            strncat(nl, p, l);
+        }
+        p = e ? e + 1 : NULL;
+    }
+    setenv(ENV_PVM_EXPORT, nl, 1);
+    free(nl);
+    return PvmOk;
+}
+
+/* ======================================================================== */
+/* Starting a pvmd                                                          */
+/* ======================================================================== */
+
+/* True when a pvmd for this VM accepts connections. */
+static bool pvmd_answers(void)
+{
+    char dir[PATHS_MAX], path[PATHS_MAX];
+    if (paths_sockdir(dir, sizeof dir) < 0 ||
+        paths_join(path, sizeof path, dir, PVMD_SOCK_NAME) < 0)
+        return false;
+    struct sockaddr_un sa = {.sun_family = AF_UNIX};
+    strcpy(sa.sun_path, path);
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return false;
+    bool ok = connect(fd, (struct sockaddr *)&sa, sizeof sa) == 0;
+    close(fd);
+    return ok;
+}
+
+/* Finds the pvmd executable: beside the installed library
+ * (<libdir>/../bin/pvmd), in the build tree, then on PATH. */
+static int find_pvmd(char *out, size_t cap)
+{
+    Dl_info di;
+    if (dladdr((void *)pvm_start_pvmd, &di) && di.dli_fname) {
+        char lib[PATH_MAX];
+        if (realpath(di.dli_fname, lib)) {
+            char *slash = strrchr(lib, '/');
+            if (slash) {
+                *slash = 0;
+                if ((size_t)snprintf(out, cap, "%s/../bin/pvmd", lib) < cap &&
+                    access(out, X_OK) == 0)
+                    return 0;
+            }
+        }
+    }
+#ifdef PVMD_BUILD_PATH
+    if (access(PVMD_BUILD_PATH, X_OK) == 0 && strlen(PVMD_BUILD_PATH) < cap) {
+        strcpy(out, PVMD_BUILD_PATH);
+        return 0;
+    }
+#endif
+    const char *path = getenv("PATH");
+    for (const char *p = path; p && *p;) {
+        const char *e = strchr(p, ':');
+        size_t l = e ? (size_t)(e - p) : strlen(p);
+        if ((size_t)snprintf(out, cap, "%.*s/pvmd", (int)l, p) < cap && access(out, X_OK) == 0)
+            return 0;
+        p = e ? e + 1 : NULL;
+    }
+    return PvmCantStart;
+}
+
+int pvm_start_pvmd(int argc, char **argv, int block)
+{
+    (void)block; /* the pvmd returns once ready; hosts of a hostfile are its job */
+    if (argc < 0 || (argc > 0 && !argv) || argc > 64)
+        return lpvm_err("pvm_start_pvmd", PvmBadParam);
+    if (pvmd_answers())
+        return lpvm_err("pvm_start_pvmd", PvmDupHost);
+    char path[PATH_MAX];
+    if (find_pvmd(path, sizeof path) < 0)
+        return lpvm_err("pvm_start_pvmd", PvmCantStart);
+    char *args[66];
+    int n = 0;
+    args[n++] = path;
+    for (int i = 0; i < argc; i++)
+        args[n++] = argv[i];
+    args[n] = NULL;
+    pid_t pid = fork();
+    if (pid < 0)
+        return lpvm_err("pvm_start_pvmd", PvmSysErr);
+    if (pid == 0) {
+        /* Without -f the pvmd daemonizes and its parent exits once the
+         * daemon is ready (docs/design.md, "pvmd command line"). */
+        execv(path, args);
+        _exit(127);
+    }
+    int st = 0;
+    pid_t w;
+    do
+        w = waitpid(pid, &st, 0);
+    while (w < 0 && errno == EINTR);
+    bool ok = w == pid ? (WIFEXITED(st) && WEXITSTATUS(st) == 0) : pvmd_answers();
+    if (!ok)
+        return lpvm_err("pvm_start_pvmd", pvmd_answers() ? PvmDupHost : PvmCantStart);
+    /* Like PVM's, the caller becomes a task of the new machine. */
+    int cc = lpvm_enroll();
+    return cc < 0 ? lpvm_err("pvm_start_pvmd", cc) : PvmOk;
+}
