@@ -1,7 +1,9 @@
 /*
  * conn.c - local task connections: accept, read frames, write frames.
  */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE /* struct ucred, pipe2 */
+#endif
 #include "conn.h"
 
 #include <errno.h>

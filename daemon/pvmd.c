@@ -6,7 +6,9 @@
  * stale files; the ready line (or the daemonizing parent's exit 0) comes
  * only once pvmd.sock accepts connections.
  */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE /* struct ucred, pipe2 */
+#endif
 #include "pvmd.h"
 
 #include <dirent.h>
