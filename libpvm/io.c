@@ -15,6 +15,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -318,6 +319,10 @@ int io_wait(struct lpvm_core *core, io_done_fn done, void *arg, int64_t deadline
         }
         if (n > 0)
             handle(core, n, wconn, &writable);
+        else if (wait_ns == 0 && deadline_ns != 0)
+            /* Spinning: let a task sharing this core (perhaps the one we
+             * wait for) run instead of burning our time slice. */
+            sched_yield();
     }
 }
 
