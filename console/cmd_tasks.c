@@ -266,7 +266,10 @@ static int spawn_option(struct spawn_opts *o, char *w)
 
 int cmd_spawn(struct console *c, int argc, char **argv)
 {
-    struct spawn_opts o = {.count = 1};
+    /* As PVM's console: the tasks are not the console's children, so a
+     * program started here sees pvm_parent() == PvmNoParent and acts as
+     * the master. */
+    struct spawn_opts o = {.count = 1, .flags = PvmNoSpawnParent};
     int i = 1;
     for (; i < argc && argv[i][0] == '-'; i++)
         if (spawn_option(&o, argv[i] + 1) < 0)

@@ -289,7 +289,8 @@ int cmds_run_line(struct console *c, const char *line)
             rc = -1;
         words_free(&w);
         fflush(stdout);
-        console_drain(c);
+        if (!c->halted)
+            console_drain(c); /* after halt the pvmd is gone: nothing to read */
     }
     return rc;
 }

@@ -1,0 +1,236 @@
+#!/bin/bash
+# The console `pvm' against a private virtual machine (its own PVM_TMP):
+# start by the console, conf/ps/spawn/kill/sig/pstat/mstat/jobs/reset,
+# `spawn ->' output (to the console and to a file), the end of piped input
+# waiting for jobs, help/echo/alias/version, add before the multi-host
+# issue, the one-shot -e form, a second console attached to the running
+# pvmd, quit leaving the pvmd up and halt stopping it and its tasks.
+#
+# usage: test_console.sh <source dir> <build dir>
+set -u
+B=${2:?usage: test_console.sh <source dir> <build dir>}
+PVM=$B/console/pvm
+PROGS=$B/tests/integration/progs
+PRINT=$PROGS/c_print
+WAIT=$PROGS/c_wait
+for f in "$PVM" "$B/daemon/pvmd" "$PRINT" "$WAIT"; do
+    [ -x "$f" ] || { echo "FAIL: $f is not built"; exit 1; }
+done
+
+T=$(mktemp -d /tmp/pvmcons.XXXXXX)
+export PVM_TMP=$T HOME=$T/home
+unset PVM_VMID PVM_SOCKDIR PVM_TASK_TID PVM_EXPORT
+mkdir -p "$HOME"
+SOCKDIR=$T/pvm.$(id -u)
+PVMD_PID= PVMD_PGID= BG=
+MYPGID=$(ps -o pgid= -p $$ | tr -d ' ')
+
+cleanup() {
+    exec 3>&- 2>/dev/null
+    [ -n "$BG" ] && kill "$BG" 2>/dev/null
+    if [ -n "$PVMD_PID" ] && kill -0 "$PVMD_PID" 2>/dev/null; then
+        timeout 10 "$PVM" -e halt >/dev/null 2>&1
+        timeout 5 tail --pid="$PVMD_PID" -f /dev/null
+        kill -KILL "$PVMD_PID" 2>/dev/null
+    fi
+    # Tasks stay in the pvmd's process group: take what is left of it
+    # (never our own group).
+    if [ -n "$PVMD_PGID" ] && [ "$PVMD_PGID" != "$MYPGID" ]; then
+        kill -KILL -- "-$PVMD_PGID" 2>/dev/null
+    fi
+    rm -rf "$T"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+fails=0
+check() {
+    local what=$1
+    shift
+    if "$@"; then
+        echo "ok: $what"
+    else
+        echo "FAIL: $what"
+        fails=$((fails + 1))
+    fi
+}
+# Runs the console with stdin from $1 (a string); the rest are its arguments.
+pipe_pvm() {
+    local input=$1
+    shift
+    printf '%s' "$input" | timeout 60 "$PVM" "$@" 2>&1
+}
+one() { timeout 60 "$PVM" "$@" 2>&1; }
+has() { grep -Eq -- "$1" <<<"$2"; }
+hasnt() { ! grep -Eq -- "$1" <<<"$2"; }
+# Waits (bounded) until the pvmd no longer knows task $1.
+wait_gone() {
+    for _ in $(seq 100); do
+        has "No such task" "$(one -e "pstat $1")" && return 0
+        sleep 0.1
+    done
+    return 1
+}
+
+# ---- the console starts the pvmd; conf ---------------------------------
+out=$(pipe_pvm $'conf\n')
+rc=$?
+echo "$out"
+check "console exits 0 at end of input" test $rc -eq 0
+check "the console started a pvmd" test -s "$SOCKDIR/pvmd.pid"
+PVMD_PID=$(cat "$SOCKDIR/pvmd.pid" 2>/dev/null)
+PVMD_PGID=$(ps -o pgid= -p "$PVMD_PID" 2>/dev/null | tr -d ' ')
+check "piped commands are echoed after the prompt" has '^pvm> conf$' "$out"
+check "conf counts hosts and formats" has '^1 host, 1 data format$' "$out"
+check "conf heading" has '^ {20}HOST     DTID     ARCH   SPEED       DSIG$' "$out"
+check "conf lists the first pvmd" has '^ +[^ ]+    40000 +[A-Z0-9]+ +[0-9]+ 0x[0-9a-f]{8}$' "$out"
+check "quit at end of input says the pvmd still runs" has '^pvmd still running\.$' "$out"
+check "quit leaves the pvmd running" kill -0 "$PVMD_PID"
+HOST=$(awk '$2 == "40000" { print $1 }' <<<"$out")
+
+# ---- the one-shot form ---------------------------------------------------
+out=$(one -e 'id; version' -e 'echo one  shot')
+rc=$?
+echo "$out"
+check "-e exits 0" test $rc -eq 0
+check "-e runs commands separated by ;" has '^t[0-9a-f]+$' "$out"
+check "version is PVM's" has '^3\.4\.6$' "$out"
+check "several -e run in order" test "$(tail -1 <<<"$out")" = "one shot"
+check "-e prints no prompt" hasnt 'pvm>' "$out"
+out=$(one -e 'nosuchcommand')
+check "-e exits 1 when a command fails" test $? -eq 1
+check "unknown command" has '^nosuchcommand: not found$' "$out"
+check "the one-shot form reused the running pvmd" test "$(cat "$SOCKDIR/pvmd.pid")" = "$PVMD_PID"
+
+# ---- help, echo, alias, setenv, export, add -------------------------------
+out=$(one -e help)
+check "help lists commands" has '^Commands are:$' "$out"
+check "help lists spawn" has '^  spawn +Spawn task$' "$out"
+out=$(one -e 'help spawn')
+check "help spawn shows -> options" has '^ +->\(file\) +redirect output of job to file$' "$out"
+out=$(one -e 'echo hello   "a  b" c')
+check "echo joins words, quotes keep blanks" test "$out" = "hello a  b c"
+out=$(pipe_pvm $'alias hi echo hello\nhi there\nalias\nunalias hi\nhi\n')
+echo "$out"
+check "alias runs" has '^hello there$' "$out"
+check "alias lists" has $'^hi\techo hello$' "$out"
+check "unalias removes" has '^hi: not found$' "$out"
+out=$(one -e 'setenv CONSOLE_T v1 ; setenv CONSOLE_T; export CONSOLE_T; export')
+check "setenv sets and shows" has '^v1$' "$out"
+check "export adds to PVM_EXPORT" has '^PVM_EXPORT=(.*:)?CONSOLE_T(:.*)?$' "$out"
+out=$(one -e 'add nosuchhost.invalid')
+echo "$out"
+check "add says it arrives with the multi-host issue (or fails for a bad host)" \
+    has 'multi-host|^0 successful' "$out"
+
+# ---- spawn ->: every line, then [1] finished, before the console exits ---
+out=$(pipe_pvm "spawn -3 -> $PRINT 4
+")
+rc=$?
+echo "$out"
+check "spawn -> exits 0" test $rc -eq 0
+check "spawn -> announces job 1" has '^\[1\]$' "$out"
+check "spawn -3 starts three" has '^3 successful$' "$out"
+ntid=$(grep -Ec '^t[0-9a-f]+$' <<<"$out")
+check "spawn lists three tids" test "$ntid" -eq 3
+for t in $(grep -E '^t[0-9a-f]+$' <<<"$out"); do
+    n=$(grep -Ec "^\[1:$t\] c_print line [1-4] of 4$" <<<"$out")
+    check "all 4 lines of $t" test "$n" -eq 4
+    check "end of output of $t" has "^\[1:$t\] EOF$" "$out"
+done
+check "job 1 finished" has '^\[1\] finished$' "$out"
+last_line=$(grep -En 'c_print line' <<<"$out" | tail -1 | cut -d: -f1)
+fin_line=$(grep -En '^\[1\] finished$' <<<"$out" | cut -d: -f1)
+check "finished comes after the last line" test "${fin_line:-0}" -gt "${last_line:-999}"
+
+# ->file
+out=$(one -e "spawn ->$T/job.out $PRINT 2")
+echo "$out"
+check "spawn ->file reports the job finished" has '^\[1\] finished$' "$out"
+check "spawn ->file keeps output off the console" hasnt 'c_print line' "$out"
+check "spawn ->file writes the lines" test "$(grep -c 'c_print line' "$T/job.out" 2>/dev/null)" = 2
+one -e "spawn ->>$T/job.out $PRINT 1" >/dev/null
+check "spawn ->>file appends" test "$(grep -c 'c_print line' "$T/job.out" 2>/dev/null)" = 3
+
+out=$(one -e "spawn -> $T/no/such/prog")
+check "spawn of a missing program" has '^0 successful$' "$out"
+check "spawn of a missing program says why" has '^No such file$' "$out"
+
+# ---- ps, pstat, kill, sig, mstat ----------------------------------------
+out=$(one -e "spawn -2 $WAIT")
+echo "$out"
+check "spawn without -> starts two" has '^2 successful$' "$out"
+mapfile -t TIDS < <(grep -E '^t[0-9a-f]+$' <<<"$out")
+out=$(one -e 'ps -a')
+echo "$out"
+check "ps heading" has '^ {20}HOST      TID   FLAG 0x COMMAND$' "$out"
+for t in "${TIDS[@]}"; do
+    check "ps -a lists ${t}" has "^ +[^ ]+ +${t#t} +[0-9a-f]+/[a-z,]+ .*c_wait" "$out"
+done
+check "ps hides the console" hasnt '\(cons\)' "$out"
+out=$(one -e 'ps -x')
+check "ps -x shows the console" has '^ +[^ ]+ +\(cons\) ' "$out"
+out=$(one -e "pstat ${TIDS[0]}")
+check "pstat of a running task" has "^t +${TIDS[0]#t}  run$" "$out"
+out=$(one -e "kill ${TIDS[0]}")
+check "kill exits 0" test $? -eq 0
+check "the killed task ends" wait_gone "${TIDS[0]}"
+out=$(one -e "sig 15 ${TIDS[1]}")
+check "sig exits 0" test $? -eq 0
+check "the signalled task ends" wait_gone "${TIDS[1]}"
+out=$(one -e 'ps -a')
+check "ps -a no longer lists them" hasnt 'c_wait' "$out"
+out=$(one -e 'pstat t7ffff')
+check "pstat of an unknown task" has '^t +7ffff  No such task$' "$out"
+out=$(one -e "mstat $HOST nosuchhost.invalid")
+echo "$out"
+check "mstat of this host" has "^ +$HOST  ok$" "$out"
+check "mstat of an unknown host" has '^ +nosuchhost.invalid  No such host$' "$out"
+
+# ---- jobs and reset; the end of input waits until the job ends -----------
+out=$(pipe_pvm "spawn -> $WAIT
+jobs
+reset
+")
+echo "$out"
+check "jobs lists the running job" has '^ 1: t[0-9a-f]+$' "$out"
+check "reset ends the job" has '^\[1\] finished$' "$out"
+
+# ---- a second console attaches to the running pvmd -------------------------
+mkfifo "$T/in"
+"$PVM" <"$T/in" >"$T/first.out" 2>&1 &
+BG=$!
+exec 3>"$T/in"
+echo id >&3
+out=$(one -e 'ps -x')
+echo "$out"
+check "a second console sees the first" test "$(grep -Ec '^ +[^ ]+ +([0-9a-f]+|\(cons\)) ' <<<"$out")" -ge 2
+check "still one pvmd" test "$(cat "$SOCKDIR/pvmd.pid")" = "$PVMD_PID"
+echo quit >&3
+exec 3>&-
+timeout 30 tail --pid="$BG" -f /dev/null
+wait "$BG"
+check "the first console quits cleanly" test $? -eq 0
+BG=
+check "the first console printed its id" has '^t[0-9a-f]+$' "$(cat "$T/first.out")"
+check "quit leaves the pvmd running" kill -0 "$PVMD_PID"
+
+# ---- halt after spawn ->: output first, then nothing is left ---------------
+out=$(pipe_pvm "spawn -2 -> $PRINT 2
+halt
+")
+rc=$?
+echo "$out"
+check "halt exits 0" test $rc -eq 0
+check "halt waits for the job's output" test "$(grep -c 'c_print line' <<<"$out")" -eq 4
+check "halt after the job finished" has '^\[1\] finished$' "$out"
+timeout 10 tail --pid="$PVMD_PID" -f /dev/null
+check "halt stops the pvmd" bash -c "! kill -0 $PVMD_PID 2>/dev/null"
+check "halt leaves no task" bash -c "! pgrep -f '$PROGS/c_(print|wait)' >/dev/null"
+if [ "$PVMD_PGID" != "$MYPGID" ]; then
+    check "halt leaves nothing in the pvmd's process group" bash -c "! pgrep -g '$PVMD_PGID' >/dev/null"
+fi
+check "halt removes the pvmd's socket" test ! -e "$SOCKDIR/pvmd.sock"
+
+echo "$fails failed"
+[ $fails -eq 0 ]
