@@ -5,10 +5,10 @@
  * which issue brings each one.  When an issue lands, its functions move
  * out of this file into their real home.
  *
- * Three small functions at the end are real: they need nothing from a
- * later issue.
+ * The functions at the end are real: they need nothing from a later issue.
  */
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "defs.h"
 #include "lpvm.h"
@@ -184,4 +184,30 @@ char *pvmgettmp(void)
 {
     char *tmp = getenv(ENV_PVM_TMP);
     return (tmp && *tmp) ? tmp : "/tmp";
+}
+
+/* ===================================================================== */
+/* PVM 3.4 library symbols outside pvm3.h                                 */
+/* ===================================================================== */
+
+/* PVM's libpvm3 exports these without declaring them, and its own examples
+ * call them (bwtest, mbox and trsg call pvmsleep; mhf_server and
+ * mhf_tickle call lpvmerr), so they must link here too. */
+int pvmsleep(int secs);
+int lpvmerr(char *fn, int code);
+
+/* Sleeps secs seconds; returns 0. */
+int pvmsleep(int secs)
+{
+    if (secs > 0)
+        sleep((unsigned)secs);
+    return 0;
+}
+
+/* PVM's internal form of lpvm_err: records code as the last error (even a
+ * positive one, as PVM does) and reports it under fn; returns code. */
+int lpvmerr(char *fn, int code)
+{
+    pvm_errno = code;
+    return lpvm_err(fn ? fn : "", code);
 }
