@@ -84,9 +84,10 @@ bool jobs_active(const struct jobs *js);
 
 /* Handles one received message (the active receive buffer, id bufid):
  * output of a job's task is printed or written to its file, a job whose
- * tasks have all ended prints "[N] finished".  Returns 1 when the message
- * belonged to a job, 0 when it did not (the caller discards it). */
-int jobs_handle(struct jobs *js, int bufid);
+ * tasks have all ended prints "[N] finished".  before_print (may be NULL)
+ * is called before anything is printed on stdout.  Returns 1 when the
+ * message belonged to a job, 0 when it did not (the caller discards it). */
+int jobs_handle(struct jobs *js, int bufid, void (*before_print)(void));
 
 /* Prints the job list as `jobs' does; long: with ps lines per task
  * (ps_line prints one task given its tid). */

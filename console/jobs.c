@@ -168,7 +168,7 @@ static void put_lines(struct job *j, int tid, const char *buf, int len)
     fflush(f);
 }
 
-int jobs_handle(struct jobs *js, int bufid)
+int jobs_handle(struct jobs *js, int bufid, void (*before_print)(void))
 {
     int bytes, tag, src;
     if (pvm_bufinfo(bufid, &bytes, &tag, &src) < 0)
@@ -188,8 +188,11 @@ int jobs_handle(struct jobs *js, int bufid)
     }
     if (count > 0) {
         char *buf = malloc((size_t)count);
-        if (buf && pvm_upkbyte(buf, count, 1) >= 0)
+        if (buf && pvm_upkbyte(buf, count, 1) >= 0) {
+            if (before_print && !j->file)
+                before_print();
             put_lines(j, tid, buf, count);
+        }
         free(buf);
         return 1;
     }
@@ -198,10 +201,13 @@ int jobs_handle(struct jobs *js, int bufid)
         if (!t || t->ended)
             return 1;
         t->ended = true;
+        bool finished = !job_running(j);
+        if (before_print && (!j->file || finished))
+            before_print();
         FILE *f = j->file ? j->file : stdout;
         fprintf(f, "[%d:t%x] EOF\n", j->num, (unsigned)tid);
         fflush(f);
-        if (!job_running(j)) {
+        if (finished) {
             printf("[%d] finished\n", j->num);
             fflush(stdout);
             unlink_job(js, j);

@@ -46,32 +46,43 @@ static void lost(struct console *c, int code)
     fflush(stdout);
 }
 
+/* Set while draining in the idle loop: the prompt is hidden before the
+ * first output and shown again at the end. */
+static bool async_pending, async_shown;
+
+static void before_print(void)
+{
+    if (async_pending && !async_shown) {
+        lineio_async_begin();
+        async_shown = true;
+    }
+}
+
 static void handle(struct console *c, int bufid)
 {
-    jobs_handle(c->jobs, bufid); /* anything else is not for us: dropped */
+    jobs_handle(c->jobs, bufid, before_print); /* anything else is not for us: dropped */
     pvm_freebuf(bufid);
 }
 
 /* async: the user may be typing, hide the partial line around output. */
 static void drain(struct console *c, bool async)
 {
-    bool shown = false;
+    async_pending = async;
+    async_shown = false;
     while (!c->lost) {
         int bufid = pvm_nrecv(-1, -1);
         if (bufid == 0)
             break;
         if (bufid < 0) {
+            before_print();
             lost(c, bufid);
             break;
         }
-        if (async && !shown) {
-            lineio_async_begin();
-            shown = true;
-        }
         handle(c, bufid);
     }
-    if (shown)
+    if (async_shown)
         lineio_async_end();
+    async_pending = async_shown = false;
 }
 
 void console_drain(struct console *c)

@@ -196,6 +196,18 @@ echo "$out"
 check "jobs lists the running job" has '^ 1: t[0-9a-f]+$' "$out"
 check "reset ends the job" has '^\[1\] finished$' "$out"
 
+# ---- on a terminal (readline): `script' gives the console a pty ----------
+if command -v script >/dev/null; then
+    out=$(printf 'version\nspawn -> %s 2\n' "$PRINT" |
+        timeout 60 script -qec "$PVM" /dev/null 2>&1 | tr -d '\r')
+    echo "$out"
+    check "tty: the prompt and readline" has 'pvm> version' "$out"
+    check "tty: commands run" has '^3\.4\.6$' "$out"
+    check "tty: job output" test "$(grep -c '\] c_print line' <<<"$out")" -eq 2
+    check "tty: ^D waits for the job, then quits" has '\[1\] finished' "$out"
+    check "tty: ^D quits" has '^pvmd still running\.$' "$out"
+fi
+
 # ---- a second console attaches to the running pvmd -------------------------
 mkfifo "$T/in"
 "$PVM" <"$T/in" >"$T/first.out" 2>&1 &
