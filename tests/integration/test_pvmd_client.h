@@ -75,7 +75,8 @@ static inline void tc_pause_ms(int ms)
 static inline int tc_connect_fd(const char *sockdir)
 {
     struct sockaddr_un a = {.sun_family = AF_UNIX};
-    snprintf(a.sun_path, sizeof a.sun_path, "%s/%s", sockdir, PVMD_SOCK_NAME);
+    if (paths_join(a.sun_path, sizeof a.sun_path, sockdir, PVMD_SOCK_NAME) < 0)
+        return -1;
     int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd < 0)
         return -1;
