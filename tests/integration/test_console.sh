@@ -199,7 +199,8 @@ check "reset ends the job" has '^\[1\] finished$' "$out"
 # ---- on a terminal (readline): `script' gives the console a pty ----------
 if command -v script >/dev/null; then
     out=$(printf 'version\nspawn -> %s 2\n' "$PRINT" |
-        timeout 60 script -qec "$PVM" /dev/null 2>&1 | tr -d '\r')
+        timeout 60 script -qec "$PVM" /dev/null 2>&1 | tr -d '\r' |
+        sed 's/\x1b\[[?0-9;]*[a-zA-Z]//g')
     echo "$out"
     check "tty: the prompt and readline" has 'pvm> version' "$out"
     check "tty: commands run" has '^3\.4\.6$' "$out"
