@@ -1,3 +1,4 @@
+#define _GNU_SOURCE /* nftw */
 #include "harness.h"
 
 #include <errno.h>
