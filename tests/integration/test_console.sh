@@ -123,6 +123,12 @@ echo "$out"
 check "add says it arrives with the multi-host issue (or fails for a bad host)" \
     has 'multi-host|^0 successful' "$out"
 
+# ---- $HOME/.pvmrc runs first -------------------------------------------
+printf 'alias rcalias echo from-pvmrc\n' >"$HOME/.pvmrc"
+out=$(pipe_pvm $'rcalias\n')
+check ".pvmrc is read before the commands" has '^from-pvmrc$' "$out"
+rm -f "$HOME/.pvmrc"
+
 # ---- spawn ->: every line, then [1] finished, before the console exits ---
 out=$(pipe_pvm "spawn -3 -> $PRINT 4
 ")
@@ -142,6 +148,13 @@ check "job 1 finished" has '^\[1\] finished$' "$out"
 last_line=$(grep -En 'c_print line' <<<"$out" | tail -1 | cut -d: -f1)
 fin_line=$(grep -En '^\[1\] finished$' <<<"$out" | cut -d: -f1)
 check "finished comes after the last line" test "${fin_line:-0}" -gt "${last_line:-999}"
+
+# tasks spawned by a job's tasks belong to the job
+out=$(one -e "spawn -> $PRINT 2 2")
+echo "$out"
+check "children's output joins the job" test "$(grep -c '^\[1:t[0-9a-f]*\] c_print line' <<<"$out")" -eq 6
+check "the job ends with its children" test "$(grep -c '^\[1:t[0-9a-f]*\] EOF$' <<<"$out")" -eq 3
+check "[1] finished is the last line" test "$(tail -1 <<<"$out")" = "[1] finished"
 
 # ->file
 out=$(one -e "spawn ->$T/job.out $PRINT 2")
