@@ -8,6 +8,7 @@
  * The functions at the end are real: they need nothing from a later issue.
  */
 #include <stdlib.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include "defs.h"
@@ -190,11 +191,19 @@ char *pvmgettmp(void)
 /* PVM 3.4 library symbols outside pvm3.h                                 */
 /* ===================================================================== */
 
-/* PVM's libpvm3 exports these without declaring them, and its own examples
- * call them (bwtest, mbox and trsg call pvmsleep; mhf_server and
- * mhf_tickle call lpvmerr), so they must link here too. */
+/* PVM's libpvm3 exports these without declaring them in pvm3.h, and its
+ * own examples use them (bwtest, mbox and trsg call pvmsleep; mhf_server,
+ * mhf_tickle, rme, task0, task1 and task_end call lpvmerr; bwtest calls
+ * pvmgetclock; mhf_server calls pvmdisplaymhfinfo; ptest sets pvmdebmask),
+ * so they must link here too. */
 int pvmsleep(int secs);
 int lpvmerr(char *fn, int code);
+int pvmgetclock(struct timeval *tm);
+int pvmdisplaymhfinfo(char *who, char *msg, int tid);
+
+/* PVM's library debug mask.  Accepted so such programs link; libpvm's own
+ * diagnostics follow pvm_setopt(PvmDebugMask) instead. */
+int pvmdebmask;
 
 /* Sleeps secs seconds; returns 0. */
 int pvmsleep(int secs)
@@ -210,4 +219,20 @@ int lpvmerr(char *fn, int code)
 {
     pvm_errno = code;
     return lpvm_err(fn ? fn : "", code);
+}
+
+/* The time of day into *tm; returns 0. */
+int pvmgetclock(struct timeval *tm)
+{
+    if (!tm)
+        return lpvm_err("pvmgetclock", PvmBadParam);
+    gettimeofday(tm, NULL);
+    return 0;
+}
+
+/* PVM's dump of the message-handler table: comes with the handlers. */
+int pvmdisplaymhfinfo(char *who, char *msg, int tid)
+{
+    (void)who, (void)msg, (void)tid;
+    NOTIMPL(pvmdisplaymhfinfo);
 }
