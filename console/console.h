@@ -2,7 +2,7 @@
  * console.h - the console `pvm': one state object and the interfaces
  * between its parts.
  *
- *   pvm.c     main: arguments, start or attach to the pvmd, the event loop
+ *   console.c main: arguments, start or attach to the pvmd, the event loop
  *   cmds.c    the command table, the line parser (quotes, `;', aliases)
  *   cmd_*.c   command handlers, one group per file
  *   jobs.c    output jobs of `spawn ->': tags, task lists, printing
@@ -59,11 +59,6 @@ int cmds_parse_tid(const char *s, int *tid);
 
 /* ---- jobs.c ---------------------------------------------------------- */
 
-/* Where a job's output goes. */
-struct jobs_dest {
-    FILE *file; /* NULL: the console's stdout */
-};
-
 /* Creates the job table; NULL when out of memory. */
 struct jobs *jobs_new(void);
 
@@ -93,7 +88,7 @@ int jobs_handle(struct jobs *js, int bufid, void (*before_print)(void));
  * (ps_line prints one task given its tid). */
 void jobs_list(const struct jobs *js, bool lng, void (*ps_line)(int tid, void *arg), void *arg);
 
-/* ---- pvm.c ----------------------------------------------------------- */
+/* ---- console.c ------------------------------------------------------- */
 
 /* Receives and handles every message that has arrived, without blocking.
  * Sets c->lost when the pvmd connection is gone. */

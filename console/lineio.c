@@ -69,7 +69,7 @@ void lineio_init(struct console *c, lineio_handler h)
     at_eof = false;
 #ifdef HAVE_READLINE
     if (use_readline()) {
-        rl_catch_signals = 0; /* pvm.c handles ^C itself */
+        rl_catch_signals = 0; /* console.c handles ^C itself */
         rl_readline_name = "pvm";
         rl_callback_handler_install(CONSOLE_PROMPT, rl_got_line);
         rl_on = true;

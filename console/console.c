@@ -1,6 +1,6 @@
 /*
- * pvm.c - the console: arguments, start of (or attach to) the local pvmd,
- * and the event loop.
+ * console.c - the console `pvm': arguments, start of (or attach to) the
+ * local pvmd, and the event loop.
  *
  *   pvm [-e command]... [pvmd options] [hostfile]
  *
