@@ -1,0 +1,111 @@
+/*
+ * t_echo - a task for the libpvm API tests.
+ *
+ *   t_echo            sends tag 1 "ready" to its parent, then returns every
+ *                     message from it (same tag, same body, no copy) until
+ *                     tag 999.
+ *   t_echo order FIFO waits for a line on FIFO before enrolling (so that its
+ *                     parent's first messages go through the pvmd), says
+ *                     so (tag 3), receives messages tagged 1, 2, ... until tag 0 and
+ *                     reports to its parent (tag 2) how many arrived in order.
+ *   t_echo swap N     sends "ready", waits for "go", then sends N bytes to its
+ *                     parent while the parent sends N bytes to it; checks the
+ *                     bytes and reports (tag 3) 1 if all were right.
+ */
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "pvm3.h"
+
+static int echo(int parent)
+{
+    pvm_initsend(PvmDataDefault);
+    pvm_send(parent, 1);
+    for (;;) {
+        int b = pvm_recv(parent, -1);
+        if (b < 0)
+            return 1;
+        int len, tag, src;
+        pvm_bufinfo(b, &len, &tag, &src);
+        if (tag == 999)
+            return 0;
+        /* The received buffer is sent as it is. */
+        int old = pvm_setsbuf(b);
+        pvm_send(parent, tag);
+        pvm_setsbuf(old);
+    }
+}
+
+static int order(int parent_unknown, const char *fifo)
+{
+    (void)parent_unknown;
+    char c;
+    int fd = open(fifo, O_RDONLY);
+    if (fd < 0 || read(fd, &c, 1) != 1)
+        return 1;
+    close(fd);
+    int parent = pvm_parent();
+    pvm_initsend(PvmDataDefault);
+    pvm_send(parent, 3); /* enrolled */
+    int expect = 1, good = 0;
+    for (;;) {
+        int b = pvm_recv(parent, -1);
+        int len, tag, src;
+        pvm_bufinfo(b, &len, &tag, &src);
+        if (tag == 0)
+            break;
+        int v = -1;
+        pvm_upkint(&v, 1, 1);
+        if (tag == expect && v == expect)
+            good++;
+        expect++;
+    }
+    pvm_initsend(PvmDataDefault);
+    pvm_pkint(&good, 1, 1);
+    pvm_send(parent, 2);
+    return 0;
+}
+
+static unsigned char pattern(size_t i, int who)
+{
+    return (unsigned char)(i * 31 + (i >> 12) + who);
+}
+
+static int swap(int parent, size_t n)
+{
+    pvm_initsend(PvmDataDefault);
+    pvm_send(parent, 1);
+    pvm_recv(parent, 2); /* go */
+    unsigned char *out = malloc(n), *in = malloc(n);
+    if (!out || !in)
+        return 1;
+    for (size_t i = 0; i < n; i++)
+        out[i] = pattern(i, 1);
+    pvm_initsend(PvmDataInPlace);
+    pvm_pkbyte((char *)out, (int)n, 1);
+    pvm_send(parent, 5);
+    pvm_recv(parent, 5);
+    int ok = pvm_upkbyte((char *)in, (int)n, 1) == 0;
+    for (size_t i = 0; ok && i < n; i++)
+        ok = in[i] == pattern(i, 2);
+    pvm_initsend(PvmDataDefault);
+    pvm_pkint(&ok, 1, 1);
+    pvm_send(parent, 3);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    int rc;
+    if (argc > 2 && !strcmp(argv[1], "order"))
+        rc = order(0, argv[2]);
+    else if (argc > 2 && !strcmp(argv[1], "swap"))
+        rc = swap(pvm_parent(), (size_t)atol(argv[2]));
+    else
+        rc = echo(pvm_parent());
+    pvm_exit();
+    return rc;
+}
