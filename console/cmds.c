@@ -104,6 +104,11 @@ const struct cmd *cmds_find(const char *name)
     return NULL;
 }
 
+const char *cmds_name(int i)
+{
+    return i >= 0 && (size_t)i < sizeof table / sizeof table[0] ? table[i].name : NULL;
+}
+
 void cmds_each(void (*fn)(const struct cmd *cmd, void *arg), void *arg)
 {
     for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)

@@ -25,6 +25,9 @@ struct cmd {
 /* Looks a command up by its full name; NULL if there is none. */
 const struct cmd *cmds_find(const char *name);
 
+/* Returns the name of the i-th command (from 0), NULL past the last. */
+const char *cmds_name(int i);
+
 /* Calls fn for every command, in table order. */
 void cmds_each(void (*fn)(const struct cmd *cmd, void *arg), void *arg);
 

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cmds.h"
 #include "console.h"
 
 #ifdef HAVE_READLINE
@@ -51,6 +52,35 @@ static void rl_got_line(char *line)
         rl_on = false;
     }
 }
+
+/* Tab completes a command name in the first word, a file name elsewhere
+ * (readline's default). */
+static char *complete_command(const char *text, int state)
+{
+    static int next;
+    static size_t len;
+    if (state == 0) {
+        next = 0;
+        len = strlen(text);
+    }
+    for (const char *name; (name = cmds_name(next)) != NULL;) {
+        next++;
+        if (strncmp(name, text, len) == 0)
+            return strdup(name);
+    }
+    return NULL;
+}
+
+static char **complete(const char *text, int start, int end)
+{
+    (void)end;
+    int i = 0;
+    while (i < start && (rl_line_buffer[i] == ' ' || rl_line_buffer[i] == '\t'))
+        i++;
+    if (i == start)
+        return rl_completion_matches(text, complete_command);
+    return NULL;
+}
 #endif
 
 static bool use_readline(void)
@@ -71,6 +101,7 @@ void lineio_init(struct console *c, lineio_handler h)
     if (use_readline()) {
         rl_catch_signals = 0; /* console.c handles ^C itself */
         rl_readline_name = "pvm";
+        rl_attempted_completion_function = complete;
         rl_callback_handler_install(CONSOLE_PROMPT, rl_got_line);
         rl_on = true;
         return;
