@@ -189,6 +189,32 @@ static void test_default_is_big_endian(void **state)
     pmsg_destroy(&m);
 }
 
+/* Long arrays take the vector path: still exact big-endian bytes, for
+ * every unit width and every length around the vector size. */
+static void test_default_bulk_bytes(void **state)
+{
+    static const int widths[] = {PVM_SHORT, PVM_INT, PVM_DOUBLE, PVM_CPLX, PVM_DCPLX};
+    static uint8_t src[1024 * 16 + 16], want[sizeof src];
+    fill_random(src, sizeof src);
+    for (size_t w = 0; w < sizeof widths / sizeof widths[0]; w++) {
+        int type = widths[w];
+        size_t isz = pmsg_type_size(type), unit = type == PVM_CPLX    ? 4
+                                                  : type == PVM_DCPLX ? 8
+                                                                      : isz;
+        for (int n = 0; n <= 1024; n += n < 80 ? 1 : 97) {
+            for (size_t b = 0; b < (size_t)n * isz; b += unit)
+                for (size_t k = 0; k < unit; k++)
+                    want[b + k] = src[b + unit - 1 - k];
+            struct pmsg *m = pmsg_new(PvmDataDefault);
+            assert_int_equal(pmsg_pack(m, type, src, n, 1), PvmOk);
+            assert_int_equal(m->len, (size_t)n * isz);
+            if (n > 0)
+                assert_memory_equal(pmsg_body(m), want, (size_t)n * isz);
+            pmsg_destroy(&m);
+        }
+    }
+}
+
 static void test_raw_is_native(void **state)
 {
     for (int enc = PvmDataRaw; enc <= PvmDataInPlace; enc++) {
@@ -794,6 +820,7 @@ int main(void)
         cmocka_unit_test(test_round_trip_all),
         cmocka_unit_test(test_stride_zero),
         cmocka_unit_test(test_default_is_big_endian),
+        cmocka_unit_test(test_default_bulk_bytes),
         cmocka_unit_test(test_raw_is_native),
         cmocka_unit_test(test_strings),
         cmocka_unit_test(test_empty_and_zero_items),
