@@ -433,6 +433,16 @@ int cmd_pstat(struct console *c, int argc, char **argv)
     return rc;
 }
 
+/* True for another console, by its program name.  Only used while libpvm
+ * has no pvm_getnoresets (it needs the mailbox): consoles set PvmNoReset. */
+static bool is_console(const char *a_out)
+{
+    if (!a_out)
+        return false;
+    const char *base = strrchr(a_out, '/');
+    return strcmp(base ? base + 1 : a_out, "pvm") == 0;
+}
+
 int cmd_reset(struct console *c, int argc, char **argv)
 {
     (void)argc;
@@ -444,18 +454,20 @@ int cmd_reset(struct console *c, int argc, char **argv)
         printf("reset: %s\n", cmds_errtext(r));
         return -1;
     }
-    /* Copy the tids first: pvm_getnoresets and pvm_kill may reuse libpvm's
-     * storage of pvm_tasks. */
+    /* Take what we need first: pvm_getnoresets and pvm_kill may reuse
+     * libpvm's storage of pvm_tasks. */
     int *tids = malloc(((size_t)n + 1) * sizeof *tids);
     if (!tids)
         return -1;
+    int nt = 0;
     for (int i = 0; i < n; i++)
-        tids[i] = ti[i].ti_tid;
+        if (ti[i].ti_tid != c->mytid && !is_console(ti[i].ti_a_out))
+            tids[nt++] = ti[i].ti_tid;
     int *keep = NULL, nkeep = 0;
     if (pvm_getnoresets(&keep, &nkeep) < 0)
         nkeep = 0;
-    for (int i = 0; i < n; i++) {
-        bool spare = tids[i] == c->mytid;
+    for (int i = 0; i < nt; i++) {
+        bool spare = false;
         for (int k = 0; k < nkeep && !spare; k++)
             spare = keep[k] == tids[i];
         if (!spare)

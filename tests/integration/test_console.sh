@@ -232,6 +232,8 @@ out=$(one -e 'ps -x')
 echo "$out"
 check "a second console sees the first" test "$(grep -Ec '^ +[^ ]+ +([0-9a-f]+|\(cons\)) ' <<<"$out")" -ge 2
 check "still one pvmd" test "$(cat "$SOCKDIR/pvmd.pid")" = "$PVMD_PID"
+one -e reset >/dev/null
+check "reset spares the other console" kill -0 "$BG"
 echo quit >&3
 exec 3>&-
 timeout 30 tail --pid="$BG" -f /dev/null
