@@ -9,6 +9,7 @@ PACKAGES=(
   libzmq3-dev libprotobuf-c-dev protobuf-c-compiler libuv1-dev libcmocka-dev
   libreadline-dev gfortran
   iproute2 procps
+  patchelf       # installed libraries get absolute SONAMEs (cmake/AbsoluteSoname.cmake)
   pvm-examples   # sources of PVM 3.4's examples: the compatibility test builds them
 )
 PACKAGES+=("$@")

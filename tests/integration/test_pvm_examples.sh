@@ -22,10 +22,17 @@ cleanup() {
     pid=$(cat "$SOCKDIR/pvmd.pid" 2>/dev/null)
     [ -n "$pid" ] && kill -9 "$pid" 2>/dev/null
   fi
-  pkill -9 -f "$T/" 2>/dev/null
+  for pid in $(procs_under_tmp); do kill -9 "$pid" 2>/dev/null; done
   rm -rf "$T"
 }
 trap cleanup EXIT
+
+# Prints the pids of processes whose executable lies under $T.
+procs_under_tmp() {
+  for exe in /proc/[0-9]*/exe; do
+    case "$(readlink "$exe" 2>/dev/null)" in "$T"/*) echo "${exe//[^0-9]/}" ;; esac
+  done
+}
 
 check() { # check <description> <command...>
   if "${@:2}"; then echo "ok: $1"; else echo "FAIL: $1"; fails=$((fails + 1)); fi
@@ -55,10 +62,11 @@ bad=$(grep 'I got' <<<"$out" | awk '{g=$3; e=$NF; sub(/\)/,"",e); if (g+0 != e+0
 check "master1 results are as expected" test -z "$bad"
 
 # timing: round trips and bandwidth table, then a normal exit
+# (timing.c itself always ends with exit(1), so its status says nothing.)
 out=$(cd "$T" && timeout 120 "$BIN/timing" 2>&1)
 rc=$?
 echo "$out" | head -20
-check "timing exits 0" test $rc -eq 0
+check "timing finishes within its time-out" test $rc -ne 124
 check "timing measures round trips" grep -q "RTT Avg uSec" <<<"$out"
 check "timing measures bandwidth" grep -q "Message size" <<<"$out"
 
@@ -74,7 +82,8 @@ pid=$(cat "$SOCKDIR/pvmd.pid")
 echo halt | timeout 20 "$P/bin/pvm" >/dev/null 2>&1
 for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
 check "halt stops the pvmd" bash -c "! kill -0 $pid 2>/dev/null"
-check "halt leaves no task" bash -c "! pgrep -f '$T/' >/dev/null"
+left=$(procs_under_tmp)
+check "halt leaves no task" test -z "$left"
 
 echo "$fails failed"
 [ $fails -eq 0 ]
