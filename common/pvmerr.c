@@ -38,12 +38,12 @@ const char *const pvmerr_table[PVMERR_COUNT] = {
     "Already Exists",
     "Hoster must run on master host",
     "Spawning parent set PvmNoParent",
-    "Master Host IP Address is Loopback",
+    "Master Host IP Address is Loopback! (See pvm3/Readme)",
 };
 
 const char *pvmerr_text(int code)
 {
     if (code > 0 || code <= -PVMERR_COUNT)
-        return "Unknown error";
+        return "Unknown Error";
     return pvmerr_table[-code];
 }

@@ -3,7 +3,6 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
-#include <unistd.h>
 
 #include "lpvm.h"
 #include "pvmerr.h"
@@ -25,7 +24,7 @@ static void print_who(FILE *f)
     if (lpvm_state.mytid > 0)
         fprintf(f, "libpvm [t%x]: ", (unsigned)lpvm_state.mytid);
     else
-        fprintf(f, "libpvm [pid%d]: ", (int)getpid());
+        fputs("libpvm [pid-1]: ", f); /* PVM's wording before enrolment */
 }
 
 int lpvm_err(const char *fn, int code)
