@@ -3,6 +3,7 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "lpvm.h"
 #include "pvmerr.h"
@@ -24,7 +25,7 @@ static void print_who(FILE *f)
     if (lpvm_state.mytid > 0)
         fprintf(f, "libpvm [t%x]: ", (unsigned)lpvm_state.mytid);
     else
-        fputs("libpvm [pid-1]: ", f); /* PVM's wording before enrolment */
+        fprintf(f, "libpvm [pid%d]: ", (int)getpid());
 }
 
 int lpvm_err(const char *fn, int code)
