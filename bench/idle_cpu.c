@@ -14,6 +14,7 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
@@ -71,7 +72,8 @@ static int parent_side(double seconds)
 {
     int tid;
     double res[2];
-    int n = pvm_spawn("idle_cpu", NULL, PvmTaskDefault, "", 1, &tid);
+    char *args[] = {"-child", NULL};
+    int n = pvm_spawn("idle_cpu", args, PvmTaskDefault, "", 1, &tid);
     if (n < 0)
         die("idle_cpu: pvm_spawn");
     if (n < 1) {
@@ -94,7 +96,8 @@ static int parent_side(double seconds)
 
 int main(int argc, char **argv)
 {
-    double seconds = argc > 1 ? atof(argv[1]) : 3.0;
+    int is_child = argc > 1 && strcmp(argv[1], "-child") == 0;
+    double seconds = argc > 1 && !is_child ? atof(argv[1]) : 3.0;
     if (seconds <= 0 || seconds > 3600) {
         fprintf(stderr, "usage: idle_cpu [seconds]\n");
         return 2;
@@ -102,6 +105,12 @@ int main(int argc, char **argv)
     if (pvm_mytid() < 0)
         die("idle_cpu: pvm_mytid");
     int parent = pvm_parent();
+    if (is_child && parent < 0) {
+        /* A spawned copy must not play parent: it would spawn another copy. */
+        fprintf(stderr, "idle_cpu: spawned copy without a parent (%d)\n", parent);
+        pvm_exit();
+        return 1;
+    }
     int rc = parent >= 0 ? child(parent) : parent_side(seconds);
     if (pvm_exit() < 0) {
         pvm_perror("idle_cpu: pvm_exit");

@@ -115,7 +115,7 @@ static int wanted(const char *list, int size)
 
 static int ping(char *buf, char *back, int direct, int factor, const char *sizes)
 {
-    char *args[] = {direct ? "-d" : NULL, NULL};
+    char *args[] = {"-child", direct ? "-d" : NULL, NULL};
     double *times = malloc(2000 * sizeof *times);
     int tid, bad = 0;
 
@@ -173,11 +173,13 @@ static int ping(char *buf, char *back, int direct, int factor, const char *sizes
 
 int main(int argc, char **argv)
 {
-    int direct = 0, factor = 1;
+    int direct = 0, factor = 1, is_child = 0;
     const char *sizes = NULL;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "-d") == 0)
             direct = 1;
+        else if (strcmp(argv[i], "-child") == 0)
+            is_child = 1;
         else if (strcmp(argv[i], "-f") == 0 && i + 1 < argc)
             factor = atoi(argv[++i]);
         else if (strcmp(argv[i], "-s") == 0 && i + 1 < argc)
@@ -199,6 +201,12 @@ int main(int argc, char **argv)
     if (direct && pvm_setopt(PvmRoute, PvmRouteDirect) < 0)
         die("pingpong_bench: pvm_setopt");
     int parent = pvm_parent();
+    if (is_child && parent < 0) {
+        /* A spawned copy must not play parent: it would spawn another copy. */
+        fprintf(stderr, "pingpong_bench: spawned copy without a parent (%d)\n", parent);
+        pvm_exit();
+        return 1;
+    }
     int rc = parent >= 0 ? echo(parent, buf) : ping(buf, back, direct, factor, sizes);
     free(buf);
     free(back);

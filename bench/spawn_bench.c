@@ -51,11 +51,12 @@ static int child(int parent, int mytid)
 static int parent_side(int n)
 {
     static int tids[MAX_TASKS];
+    char *args[] = {"-child", NULL};
     int started = 0, calls = 0, failures = 0;
 
     double t0 = now();
     while (started < n) {
-        int got = pvm_spawn("spawn_bench", NULL, PvmTaskDefault, "", n - started, tids + started);
+        int got = pvm_spawn("spawn_bench", args, PvmTaskDefault, "", n - started, tids + started);
         calls++;
         if (got < 0)
             die("spawn_bench: pvm_spawn");
@@ -90,9 +91,11 @@ static int parent_side(int n)
 
 int main(int argc, char **argv)
 {
-    int n = 256;
+    int n = 256, is_child = 0;
     for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "-n") == 0 && i + 1 < argc) {
+        if (strcmp(argv[i], "-child") == 0) {
+            is_child = 1;
+        } else if (strcmp(argv[i], "-n") == 0 && i + 1 < argc) {
             n = atoi(argv[++i]);
         } else {
             fprintf(stderr, "usage: spawn_bench [-n tasks]\n");
@@ -107,6 +110,12 @@ int main(int argc, char **argv)
     if (mytid < 0)
         die("spawn_bench: pvm_mytid");
     int parent = pvm_parent();
+    if (is_child && parent < 0) {
+        /* A spawned copy must not play parent: it would spawn 256 more. */
+        fprintf(stderr, "spawn_bench: spawned copy without a parent (%d)\n", parent);
+        pvm_exit();
+        return 1;
+    }
     int rc = parent >= 0 ? child(parent, mytid) : parent_side(n);
     if (pvm_exit() < 0) {
         pvm_perror("spawn_bench: pvm_exit");

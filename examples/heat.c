@@ -295,6 +295,12 @@ int main(int argc, char **argv)
         die("heat: pvm_mytid");
     int parent = pvm_parent();
     int rc;
+    if (is_worker && parent < 0) {
+        /* Never fall back to master here: that would spawn workers of its own. */
+        fprintf(stderr, "heat: started as a worker but pvm_parent() = %d; giving up\n", parent);
+        pvm_exit();
+        return 1;
+    }
     if (parent >= 0 && is_worker) {
         rc = worker(parent);
     } else {

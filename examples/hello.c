@@ -51,7 +51,8 @@ static int master(int mytid)
     int bytes, tag, src;
 
     printf("hello: I am t%x\n", mytid);
-    int n = pvm_spawn("hello", NULL, PvmTaskDefault, "", 1, &tid);
+    char *args[] = {"-child", NULL};
+    int n = pvm_spawn("hello", args, PvmTaskDefault, "", 1, &tid);
     if (n < 0)
         die("hello: pvm_spawn");
     if (n < 1) {
@@ -74,12 +75,18 @@ static int master(int mytid)
     return 0;
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
     int mytid = pvm_mytid();
     if (mytid < 0)
         die("hello: pvm_mytid");
     int parent = pvm_parent();
+    if (parent < 0 && argc > 1 && strcmp(argv[1], "-child") == 0) {
+        /* A spawned copy must not play master: it would spawn another copy. */
+        fprintf(stderr, "hello: spawned copy without a parent (%d); giving up\n", parent);
+        pvm_exit();
+        return 1;
+    }
     int rc = parent >= 0 ? child(parent) : master(mytid);
     if (pvm_exit() < 0) {
         pvm_perror("hello: pvm_exit");

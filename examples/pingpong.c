@@ -84,7 +84,7 @@ static int echo(int parent, char *buf)
 static int ping(char *buf, char *back, int direct)
 {
     static const int sizes[] = {8, 64, 512, 4096, 32768, 262144, 1048576};
-    char *args[] = {direct ? "-d" : NULL, NULL};
+    char *args[] = {"-child", direct ? "-d" : NULL, NULL};
     int tid, bad = 0;
     double times[1000];
 
@@ -127,7 +127,13 @@ static int ping(char *buf, char *back, int direct)
 
 int main(int argc, char **argv)
 {
-    int direct = argc > 1 && strcmp(argv[1], "-d") == 0;
+    int direct = 0, is_child = 0;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "-d") == 0)
+            direct = 1;
+        else if (strcmp(argv[i], "-child") == 0)
+            is_child = 1;
+    }
     char *buf = malloc(MAX_SIZE), *back = malloc(MAX_SIZE);
     if (buf == NULL || back == NULL) {
         fprintf(stderr, "pingpong: out of memory\n");
@@ -138,6 +144,12 @@ int main(int argc, char **argv)
     if (direct && pvm_setopt(PvmRoute, PvmRouteDirect) < 0)
         die("pingpong: pvm_setopt");
     int parent = pvm_parent();
+    if (is_child && parent < 0) {
+        /* A spawned copy must not play master: it would spawn another copy. */
+        fprintf(stderr, "pingpong: spawned copy without a parent (%d); giving up\n", parent);
+        pvm_exit();
+        return 1;
+    }
     int rc = parent >= 0 ? echo(parent, buf) : ping(buf, back, direct);
     free(buf);
     free(back);

@@ -167,7 +167,14 @@ int main(int argc, char **argv)
     }
     if (pvm_mytid() < 0)
         die("ring: pvm_mytid");
-    int rc = pvm_parent() < 0 ? launcher(n, laps) : member(laps, report);
+    int parent = pvm_parent();
+    if (report && parent < 0) {
+        /* Spawned by a launcher (-r) but orphaned: launching here would multiply. */
+        fprintf(stderr, "ring: started with -r but pvm_parent() = %d; giving up\n", parent);
+        pvm_exit();
+        return 1;
+    }
+    int rc = parent < 0 ? launcher(n, laps) : member(laps, report);
     if (pvm_exit() < 0) {
         pvm_perror("ring: pvm_exit");
         return 1;
