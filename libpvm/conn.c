@@ -209,9 +209,11 @@ int conn_read(struct conn *c, conn_frame_fn fn, void *arg)
                 continue;
             }
         }
-        /* Need more bytes in the staging buffer. */
+        /* Need more bytes in the staging buffer.  What is left of it must
+         * be recounted: copying a payload above consumed some. */
         if (drained)
             return 0;
+        avail = c->send_ - c->spos;
         if (c->spos > 0) {
             memmove(c->stage, c->stage + c->spos, avail);
             c->spos = 0;
