@@ -270,11 +270,17 @@ static int enroll(void)
 int lpvm_core_get(struct lpvm_core **out)
 {
     struct lpvm_core *c = lpvm_state.core;
-    if (c && (c->dead || c->pid != getpid())) {
-        /* The pvmd went away, or we are a forked child holding copies of
-         * the parent's connections: start afresh. */
+    if (c && c->pid != getpid()) {
+        /* A forked child holding copies of the parent's connections: it is
+         * a new process and enrolls afresh. */
         lpvm_core_teardown();
         c = NULL;
+    }
+    if (c && c->dead) {
+        /* The pvmd went away.  Enrolling again would make this process a
+         * new task with a new tid and no parent -- a worker would turn into
+         * a master -- so every call fails, as in PVM, until pvm_exit. */
+        return PvmSysErr;
     }
     if (!c) {
         int cc = enroll();
