@@ -131,7 +131,7 @@ else
     dir=$(dirname "$src")
     bin=$EX/bin/$(basename "$dir")-$name
     # The examples are K&R-era C: warnings are expected and not checked.
-    if (cd "$dir" && cc "$src" $extra -I"$P/include" -L"$P/lib" -lgpvm3 -lpvm3 -o "$bin") \
+    if (cd "$dir" && cc ${PVM_TEST_CFLAGS:-} "$src" $extra -I"$P/include" -L"$P/lib" -lgpvm3 -lpvm3 -o "$bin") \
       >"$T/cc.log" 2>&1; then
       pass "compile $(basename "$dir")/$name.c"
       check "$(basename "$dir")/$name runs without LD_LIBRARY_PATH" resolves "$bin"
@@ -179,7 +179,7 @@ if flags=$(pkg-config --cflags --libs pvm3 2>"$T/pc.log"); then
     fi
   done
   # shellcheck disable=SC2086 # flags are words
-  if cc "$T/consumer/consumer.c" $flags -o "$T/consumer/pc" >"$T/cc.log" 2>&1; then
+  if cc ${PVM_TEST_CFLAGS:-} "$T/consumer/consumer.c" $flags -o "$T/consumer/pc" >"$T/cc.log" 2>&1; then
     pass "compile with pkg-config flags"
     check "pkg-config consumer resolves" resolves "$T/consumer/pc"
     check "pkg-config consumer runs" test "$("$T/consumer/pc" 2>&1)" = "$want_out"
@@ -202,7 +202,7 @@ find_package(PVM3 REQUIRED)
 add_executable(consumer consumer.c)
 target_link_libraries(consumer PRIVATE PVM3::gpvm3 PVM3::pvm3)
 EOF
-if cmake -S "$T/consumer" -B "$T/consumer/build" -DCMAKE_PREFIX_PATH="$P" \
+if cmake -S "$T/consumer" -B "$T/consumer/build" -DCMAKE_PREFIX_PATH="$P" -DCMAKE_C_FLAGS="${PVM_TEST_CFLAGS:-}" \
   >"$T/cmake.log" 2>&1 &&
   cmake --build "$T/consumer/build" >>"$T/cmake.log" 2>&1; then
   pass "find_package(PVM3) and link PVM3::pvm3"

@@ -41,7 +41,7 @@ check() { # check <description> <command...>
 cmake --install "$BUILD" --prefix "$P" >/dev/null || { echo "FAIL: install"; exit 1; }
 tar -xzf /usr/share/doc/pvm-examples/examples.tar.gz -C "$T" || { echo "FAIL: pvm-examples missing"; exit 1; }
 for prog in hello hello_other master1 slave1 timing timing_slave spmd; do
-  cc -w "$T/examples/$prog.c" -I"$P/include" -L"$P/lib" -lgpvm3 -lpvm3 -o "$BIN/$prog" ||
+  cc -w ${PVM_TEST_CFLAGS:-} "$T/examples/$prog.c" -I"$P/include" -L"$P/lib" -lgpvm3 -lpvm3 -o "$BIN/$prog" ||
     { echo "FAIL: compile $prog"; fails=$((fails + 1)); }
 done
 
