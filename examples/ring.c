@@ -7,9 +7,11 @@
  * after `laps` trips round the ring it checks the count and prints the
  * result with the time per hop.
  *
- * Started from a shell (no parent), ring is its own launcher: it spawns
- * N instances (default 4) with `-r` so that instance 0 also reports the
- * result line to it, and prints that line.
+ * Started alone (from a shell, or `spawn -1`: no siblings), ring is its own
+ * launcher: it spawns N instances (default 4) with `-r` so that instance 0
+ * also reports the result line to it, and prints that line.  The decision
+ * goes by pvm_siblings(), not pvm_parent(): tasks that the console spawns
+ * have no parent (PvmParentNotSet in PVM 3.4) but do have siblings.
  *
  *   ring [-n N] [laps (default 1000)]          from a shell
  *   spawn -4 -> ring [laps]                    from the console
@@ -63,24 +65,16 @@ static int recv_token(int tid)
     return token;
 }
 
-/* One member of the ring; returns the exit status. */
-static int member(int laps, int report)
+/* One member of the ring of the n tasks sibs[]; returns the exit status. */
+static int member(int *sibs, int n, int laps, int report)
 {
-    int *sibs;
     int mytid = pvm_mytid();
-    int n = pvm_siblings(&sibs);
-    if (n < 0)
-        die("ring: pvm_siblings");
     int me = -1;
     for (int i = 0; i < n; i++)
         if (sibs[i] == mytid)
             me = i;
     if (me < 0) {
         fprintf(stderr, "ring: t%x is not among its %d siblings\n", mytid, n);
-        return 1;
-    }
-    if (n < 2) {
-        fprintf(stderr, "ring: a ring needs at least 2 instances (spawn -N ring)\n");
         return 1;
     }
     int left = sibs[(me + n - 1) % n];
@@ -167,14 +161,20 @@ int main(int argc, char **argv)
     }
     if (pvm_mytid() < 0)
         die("ring: pvm_mytid");
+    int *sibs;
+    int nsibs = pvm_siblings(&sibs);
+    if (nsibs < 0)
+        die("ring: pvm_siblings");
     int parent = pvm_parent();
-    if (report && parent < 0) {
-        /* Spawned by a launcher (-r) but orphaned: launching here would multiply. */
-        fprintf(stderr, "ring: started with -r but pvm_parent() = %d; giving up\n", parent);
+    if (report && (parent < 0 || nsibs < 2)) {
+        /* Spawned by a launcher (-r) but orphaned or alone: launching here
+         * would multiply the tasks. */
+        fprintf(stderr, "ring: started with -r but parent %d, %d siblings; giving up\n", parent,
+                nsibs);
         pvm_exit();
         return 1;
     }
-    int rc = parent < 0 ? launcher(n, laps) : member(laps, report);
+    int rc = nsibs < 2 ? launcher(n, laps) : member(sibs, nsibs, laps, report);
     if (pvm_exit() < 0) {
         pvm_perror("ring: pvm_exit");
         return 1;
