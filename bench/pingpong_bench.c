@@ -11,9 +11,12 @@
  * Uses only PVM 3.4's public API, so the same source builds against this
  * project's libpvm3 and against PVM 3.4.6 itself.
  *
- *   pingpong_bench [-d] [-f factor] [-s size,size,...]
+ *   pingpong_bench [-d] [-p usec] [-f factor] [-s size,size,...]
  *     -d   set PvmRoute to PvmRouteDirect in both tasks (PVM's direct
  *          task-to-task route); without it the route option is left alone
+ *     -p   set PvmPollTime to usec in both tasks (how long a receive spins
+ *          before it sleeps, in this project; PVM 3.4 uses it only for its
+ *          shared-memory builds)
  *     -f   divide the iteration counts by factor (quick runs)
  *     -s   only these sizes
  */
@@ -113,9 +116,20 @@ static int wanted(const char *list, int size)
     return 0;
 }
 
-static int ping(char *buf, char *back, int direct, int factor, const char *sizes)
+static int ping(char *buf, char *back, int direct, int polltime, int factor, const char *sizes)
 {
-    char *args[] = {"-child", direct ? "-d" : NULL, NULL};
+    char pollarg[32];
+    char *args[5] = {"-child"};
+    int nargs = 1;
+
+    if (direct)
+        args[nargs++] = "-d";
+    if (polltime >= 0) {
+        snprintf(pollarg, sizeof pollarg, "%d", polltime);
+        args[nargs++] = "-p";
+        args[nargs++] = pollarg;
+    }
+    args[nargs] = NULL;
     double *times = malloc(2000 * sizeof *times);
     int tid, bad = 0;
 
@@ -131,8 +145,8 @@ static int ping(char *buf, char *back, int direct, int factor, const char *sizes
         pvm_exit();
         exit(1);
     }
-    printf("# pingpong_bench %s route, parent t%x, child t%x\n", direct ? "direct" : "default",
-           pvm_mytid(), tid);
+    printf("# pingpong_bench %s route, PvmPollTime %d, parent t%x, child t%x\n",
+           direct ? "direct" : "default", pvm_getopt(PvmPollTime), pvm_mytid(), tid);
     fflush(stdout);
     for (int s = 0; s < NPLAN && !bad; s++) {
         int size = plan[s].size;
@@ -173,19 +187,21 @@ static int ping(char *buf, char *back, int direct, int factor, const char *sizes
 
 int main(int argc, char **argv)
 {
-    int direct = 0, factor = 1, is_child = 0;
+    int direct = 0, factor = 1, is_child = 0, polltime = -1;
     const char *sizes = NULL;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "-d") == 0)
             direct = 1;
         else if (strcmp(argv[i], "-child") == 0)
             is_child = 1;
+        else if (strcmp(argv[i], "-p") == 0 && i + 1 < argc)
+            polltime = atoi(argv[++i]);
         else if (strcmp(argv[i], "-f") == 0 && i + 1 < argc)
             factor = atoi(argv[++i]);
         else if (strcmp(argv[i], "-s") == 0 && i + 1 < argc)
             sizes = argv[++i];
         else {
-            fprintf(stderr, "usage: pingpong_bench [-d] [-f factor] [-s size,...]\n");
+            fprintf(stderr, "usage: pingpong_bench [-d] [-p usec] [-f factor] [-s size,...]\n");
             return 2;
         }
     }
@@ -200,6 +216,9 @@ int main(int argc, char **argv)
         die("pingpong_bench: pvm_mytid");
     if (direct && pvm_setopt(PvmRoute, PvmRouteDirect) < 0)
         die("pingpong_bench: pvm_setopt");
+    /* PVM 3.4.6 refuses PvmPollTime outside its shared-memory builds: go on. */
+    if (polltime >= 0 && pvm_setopt(PvmPollTime, polltime) < 0)
+        pvm_perror("pingpong_bench: pvm_setopt(PvmPollTime) ignored");
     int parent = pvm_parent();
     if (is_child && parent < 0) {
         /* A spawned copy must not play parent: it would spawn another copy. */
@@ -207,7 +226,7 @@ int main(int argc, char **argv)
         pvm_exit();
         return 1;
     }
-    int rc = parent >= 0 ? echo(parent, buf) : ping(buf, back, direct, factor, sizes);
+    int rc = parent >= 0 ? echo(parent, buf) : ping(buf, back, direct, polltime, factor, sizes);
     free(buf);
     free(back);
     if (pvm_exit() < 0) {

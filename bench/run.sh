@@ -198,6 +198,8 @@ for round in $(seq "$ROUNDS"); do
     run pvm_default 300 pvm "$PVM_BIN/pingpong_bench" "${PP_ARGS[@]}"
     run pvm_direct 300 pvm "$PVM_BIN/pingpong_bench" -d "${PP_ARGS[@]}"
     [ "$HAVE_MPI" = 1 ] && run mpi 300 none "${MPIRUN[@]}" "$WORK/pingpong_mpi" -f "$FACTOR"
+    # Information only: ours without the spin before sleeping in a receive.
+    [ "$HAVE_OURS" = 1 ] && run ours_nospin 300 ours "$OURS_BIN/pingpong_bench" -p 0 "${PP_ARGS[@]}"
     [ "$HAVE_OURS" = 1 ] && { run ours 120 ours "$OURS_BIN/spawn_bench" -n 256; settle; }
     run pvm_default 120 pvm "$PVM_BIN/spawn_bench" -n 256
     settle
@@ -244,6 +246,17 @@ for size in 8 64 1024 16384 65536 262144 1048576 4194304; do
         "$(num "$r")" "$(num "$m")" "$(ratio "$o" "$d")" "$(ratio "$o" "$r")" "$(ratio "$o" "$m")"
 done
 
+if [ "$HAVE_OURS" = 1 ]; then
+    echo
+    echo "information: ours with PvmPollTime=0 (a receive sleeps at once instead of spinning 200 us):"
+    for size in 8 1024 65536 1048576; do
+        n=$(field ours_nospin pingpong median_us $size)
+        printf "  %8s B: %s us (ours/pvmdef %s, ours/pvmdir %s)\n" $size "$(num "$n")" \
+            "$(ratio "$n" "$(field pvm_default pingpong median_us $size)")" \
+            "$(ratio "$n" "$(field pvm_direct pingpong median_us $size)")"
+    done
+fi
+
 # Bandwidth: bytes carried per round trip (there and back) / round-trip time.
 bw() { awk -v t="$1" 'BEGIN { if (t == "") print ""; else printf "%.1f", 2 * 1048576 / t }'; }
 o1=$(field ours pingpong median_us 1048576)
@@ -288,7 +301,7 @@ each() { grep -E "^$1 pingpong size=8 " "$RES" | sed -n 's/.* median_us=\([0-9.]
 echo
 echo "8 B round trip, every run (us):"
 printf "  %-12s %s\n" ours "$(each ours)" "PVM default" "$(each pvm_default)" \
-    "PVM direct" "$(each pvm_direct)" MPI "$(each mpi)"
+    "PVM direct" "$(each pvm_direct)" MPI "$(each mpi)" "ours no spin" "$(each ours_nospin)"
 
 o8=$(field ours pingpong median_us 8)
 d8=$(field pvm_default pingpong median_us 8)
