@@ -18,34 +18,47 @@
 #include "core.h"
 #include "defs.h"
 
+/* Index of tid's entry (awaited or ended), or -1. */
 static int find(const struct lpvm_core *core, int tid)
 {
-    for (int i = 0; i < core->ncatch; i++)
-        if (core->catch_tids[i] == tid)
+    for (int i = 0; i < core->ntids; i++)
+        if (core->catch_tids[i] == tid || core->catch_tids[i] == -tid)
             return i;
     return -1;
 }
 
-void catchout_expect(struct lpvm_core *core, int tid)
+static int add(struct lpvm_core *core, int entry)
 {
-    if (find(core, tid) >= 0)
-        return;
-    if (core->ncatch == core->capcatch) {
-        int ncap = core->capcatch ? core->capcatch * 2 : 16;
+    if (core->ntids == core->captids) {
+        int ncap = core->captids ? core->captids * 2 : 16;
         int *n = realloc(core->catch_tids, (size_t)ncap * sizeof *n);
         if (!n)
-            return; /* pvm_exit will then not wait for this one */
+            return -1; /* pvm_exit will then not wait for this one */
         core->catch_tids = n;
-        core->capcatch = ncap;
+        core->captids = ncap;
     }
-    core->catch_tids[core->ncatch++] = tid;
+    core->catch_tids[core->ntids++] = entry;
+    return 0;
 }
 
-static void forget(struct lpvm_core *core, int tid)
+/* Each child's END is awaited once, whichever comes first of pvm_spawn's
+ * reply and its BEGIN (a short-lived child's BEGIN and END can be read in
+ * the same batch as the spawn reply, before pvm_spawn records the tid). */
+void catchout_expect(struct lpvm_core *core, int tid)
+{
+    if (find(core, tid) < 0 && add(core, tid) == 0)
+        core->ncatch++;
+}
+
+static void child_ended(struct lpvm_core *core, int tid)
 {
     int i = find(core, tid);
-    if (i >= 0)
-        core->catch_tids[i] = core->catch_tids[--core->ncatch];
+    if (i < 0) {
+        add(core, -tid);
+    } else if (core->catch_tids[i] == tid) {
+        core->catch_tids[i] = -tid;
+        core->ncatch--;
+    }
 }
 
 /* Prints n bytes of whole lines from task tid. */
@@ -81,7 +94,7 @@ void catchout_handle(struct lpvm_core *core, struct pmsg *m)
         if (tids)
             fprintf(f, "[t%x] BEGIN\n", (unsigned)tid);
     } else if (count == OUTPUT_END) {
-        forget(core, tid);
+        child_ended(core, tid);
         if (tids)
             fprintf(f, "[t%x] END\n", (unsigned)tid);
     } else if (count > 0 && (size_t)count <= m->len - m->rpos) {
@@ -123,7 +136,7 @@ int pvm_catchout(FILE *ff)
             o[PvmOutputCode] = 0;
             o[PvmOutputContext] = 0;
         }
-        core->ncatch = 0;
+        core->ntids = core->ncatch = 0;
     }
     return PvmOk;
 }

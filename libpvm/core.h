@@ -64,8 +64,9 @@ struct lpvm_core {
 
     /* pvm_catchout: where lines go, and the children whose END is due */
     FILE *catch_fp;
-    int *catch_tids;
-    int ncatch, capcatch;
+    int *catch_tids; /* tid: END awaited; -tid: END seen */
+    int ntids, captids;
+    int ncatch; /* how many ENDs are awaited */
 
     /* storage handed to the caller by pvm_tasks, pvm_config, pvm_getfds,
      * valid until the next such call or pvm_exit (as in PVM) */
