@@ -191,6 +191,24 @@ settle() {
     done
 }
 
+# CPU ticks (user + system) used so far by process $1, or empty.
+ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null; }
+# idle_run <label> <env> <daemon pid> cmd...: the idle test, plus the daemon's
+# CPU over the same time (an idle VM should not wake its daemon either).
+idle_run() {
+    local label=$1 envkind=$2 dpid=$3 t0 c0 c1 t1
+    shift 3
+    t0=$(date +%s.%N)
+    c0=$(ticks "$dpid")
+    run "$label" 60 "$envkind" "$@"
+    c1=$(ticks "$dpid")
+    t1=$(date +%s.%N)
+    [ -n "$c0" ] && [ -n "$c1" ] &&
+        awk -v l="$label" -v c="$((c1 - c0))" -v hz="$(getconf CLK_TCK)" -v a="$t0" -v b="$t1" \
+            'BEGIN { printf "%s daemon cpu_pct=%.3f\n", l, 100 * c / hz / (b - a) }' >>"$RES"
+}
+OURS_PID=$(cat "$(find "$OURS_TMP" -name pvmd.pid 2>/dev/null | head -1)" 2>/dev/null)
+
 PP_ARGS=(-f "$FACTOR")
 for round in $(seq "$ROUNDS"); do
     log "run.sh: round $round of $ROUNDS"
@@ -203,8 +221,8 @@ for round in $(seq "$ROUNDS"); do
     [ "$HAVE_OURS" = 1 ] && { run ours 120 ours "$OURS_BIN/spawn_bench" -n 256; settle; }
     run pvm_default 120 pvm "$PVM_BIN/spawn_bench" -n 256
     settle
-    [ "$HAVE_OURS" = 1 ] && run ours 60 ours "$OURS_BIN/idle_cpu" "$IDLE_S"
-    run pvm_default 60 pvm "$PVM_BIN/idle_cpu" "$IDLE_S"
+    [ "$HAVE_OURS" = 1 ] && idle_run ours ours "$OURS_PID" "$OURS_BIN/idle_cpu" "$IDLE_S"
+    idle_run pvm_default pvm "$PVM_PID" "$PVM_BIN/idle_cpu" "$IDLE_S"
 done
 
 # ------------------------------------------------------------------------
@@ -295,6 +313,8 @@ io=$(field ours idle cpu_pct)
 ip=$(field pvm_default idle cpu_pct)
 echo
 printf "idle task blocked in pvm_recv for %s s, CPU %%: ours %s, PVM %s\n" "$IDLE_S" "${io:--}" "${ip:--}"
+printf "  its pvmd over the same time (incl. the spawn), CPU %%: ours %s, PVM %s\n" \
+    "$(field ours daemon cpu_pct)" "$(field pvm_default daemon cpu_pct)"
 
 # The 8 B figures are bimodal here (both tasks on one core, or not): show them all.
 each() { grep -E "^$1 pingpong size=8 " "$RES" | sed -n 's/.* median_us=\([0-9.]*\).*/\1/p' | tr '\n' ' '; }
