@@ -111,6 +111,7 @@ static void test_tasks_config(void **state)
     assert_int_equal(hosts[0].hi_tid, pvm_tidtohost(pvm_mytid()));
     assert_non_null(hosts[0].hi_name);
     assert_string_equal(hosts[0].hi_arch, "LINUX64");
+    assert_int_equal(hosts[0].hi_dsig, pvm_archcode(hosts[0].hi_arch));
     assert_int_equal(pvm_mstat(hosts[0].hi_name), PvmOk);
     assert_int_equal(pvm_mstat("nohost.invalid"), PvmNoHost);
     assert_int_equal(pvm_mstat(NULL), PvmBadParam);
