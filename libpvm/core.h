@@ -81,8 +81,9 @@ struct lpvm_core {
 
 /* Enrolls the process if it is not yet (PVM's implicit enrolment in every
  * call) and sets *out to the core.  Returns 0, or PvmSysErr (no pvmd,
- * refused), PvmBadVersion, PvmDenied, PvmNoMem; a core whose pvmd has died
- * is torn down and enrolment is tried afresh. */
+ * refused), PvmBadVersion, PvmDenied, PvmNoMem.  Once the pvmd is lost
+ * every call gets PvmSysErr until pvm_exit (no silent new tid); a forked
+ * child enrolls afresh. */
 int lpvm_core_get(struct lpvm_core **out);
 
 /* Sends control request `type' with message req (NULL: Empty) to the pvmd

@@ -133,6 +133,53 @@ static void test_byte_by_byte(void **state)
     close(sv[1]);
 }
 
+/* Medium payloads that straddle the end of the staging buffer (each is
+ * under the size read straight into the body): the staged count must stay
+ * right across the copy and the compaction. */
+static void test_payloads_straddle_stage(void **state)
+{
+    (void)state;
+    int sv[2];
+    pair(sv);
+    struct conn *c = conn_new_unix(sv[0], CONN_IN);
+    enum { N = 6, LEN = 20000 };
+    uint8_t *buf = malloc(N * (WIRE_HDR_LEN + LEN));
+    size_t n = 0;
+    for (int i = 0; i < N; i++) {
+        struct wire_hdr h = hdr(i + 1, LEN);
+        wire_encode(&h, buf + n);
+        memset(buf + n + WIRE_HDR_LEN, 'a' + i, LEN);
+        n += WIRE_HDR_LEN + LEN;
+    }
+    struct got g = {0};
+    size_t off = 0;
+    while (off < n) { /* in uneven pieces, reading as we go */
+        size_t piece = n - off < 7777 ? n - off : 7777;
+        write_all(sv[1], buf + off, piece);
+        off += piece;
+        assert_int_equal(conn_read(c, collect, &g), 0);
+    }
+    while (g.n < N)
+        assert_int_equal(conn_read(c, collect, &g), 0);
+    for (int i = 0; i < N; i++) {
+        assert_int_equal(g.h[i].tag, i + 1);
+        assert_int_equal(g.m[i]->len, LEN);
+        assert_int_equal(pmsg_body(g.m[i])[0], 'a' + i);
+        assert_int_equal(pmsg_body(g.m[i])[LEN - 1], 'a' + i);
+    }
+    /* and all at once */
+    got_free(&g);
+    write_all(sv[1], buf, n);
+    while (g.n < N)
+        assert_int_equal(conn_read(c, collect, &g), 0);
+    for (int i = 0; i < N; i++)
+        assert_int_equal(pmsg_body(g.m[i])[LEN / 2], 'a' + i);
+    got_free(&g);
+    free(buf);
+    conn_destroy(&c);
+    close(sv[1]);
+}
+
 /* A payload much larger than the staging buffer and the socket buffer,
  * written by conn_flush while the reader drains. */
 static void test_large_frame_partial_writes(void **state)
@@ -311,6 +358,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_many_frames_one_read),
         cmocka_unit_test(test_byte_by_byte),
+        cmocka_unit_test(test_payloads_straddle_stage),
         cmocka_unit_test(test_large_frame_partial_writes),
         cmocka_unit_test(test_inplace_frame),
         cmocka_unit_test(test_bad_header),
