@@ -85,12 +85,14 @@ static bool enc_valid(int enc)
  * bulk goes 32 bytes at a time through one vpshufb, and the scalar bswap
  * loop (one instruction per unit) does the rest and every other CPU. */
 #if defined(__x86_64__) && defined(__has_builtin)
-#if __has_builtin(__builtin_shufflevector) && __has_builtin(__builtin_cpu_supports)
+#if __has_builtin(__builtin_shufflevector)
 #define PMSG_AVX2 1
 #endif
 #endif
 
 #ifdef PMSG_AVX2
+#include <cpuid.h>
+
 typedef uint8_t pmsg_v32 __attribute__((vector_size(32)));
 
 /* Reverses the bytes of each `bits'-wide unit of a 32-byte vector. */
@@ -122,11 +124,26 @@ SWAP_AVX2(16)
 SWAP_AVX2(32)
 SWAP_AVX2(64)
 
+/* Asks the CPU directly, on first use: __builtin_cpu_supports would link
+ * libgcc's CPU probe, a constructor that every spawned task would pay for
+ * at load time whether it ever packs a double or not. */
+static bool cpu_has_avx2(void)
+{
+    unsigned a, b, c, d;
+    if (!__get_cpuid(1, &a, &b, &c, &d) || !(c & bit_OSXSAVE) || !(c & bit_AVX))
+        return false;
+    unsigned lo, hi;
+    __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+    if ((lo & 6) != 6) /* the OS saves the XMM and YMM registers */
+        return false;
+    return __get_cpuid_count(7, 0, &a, &b, &c, &d) && (b & bit_AVX2);
+}
+
 static bool have_avx2(void)
 {
     static int known = -1;
     if (known < 0)
-        known = __builtin_cpu_supports("avx2") ? 1 : 0;
+        known = cpu_has_avx2() ? 1 : 0;
     return known;
 }
 /* The vector loop pays off only past a few vectors. */
