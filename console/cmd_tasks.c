@@ -267,7 +267,7 @@ static int spawn_option(struct spawn_opts *o, char *w)
 int cmd_spawn(struct console *c, int argc, char **argv)
 {
     /* As PVM's console: the tasks are not the console's children, so a
-     * program started here sees pvm_parent() == PvmNoParent and acts as
+     * program started here sees pvm_parent() < 0 (PvmParentNotSet) and acts as
      * the master. */
     struct spawn_opts o = {.count = 1, .flags = PvmNoSpawnParent};
     int i = 1;

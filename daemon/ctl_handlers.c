@@ -202,7 +202,7 @@ static void h_tasks(struct pvmd *d, struct conn *c, const struct wire_hdr *req,
             Pvm__TaskInfo *ti = &infos[r.n_tasks];
             pvm__task_info__init(ti);
             ti->tid = t->tid;
-            ti->ptid = t->ptid;
+            ti->ptid = t->ptid > 0 ? t->ptid : 0; /* pvm_tasks: 0 = no parent */
             ti->host = d->mytid;
             ti->flag = t->flags;
             ti->name = t->name ? t->name : "";

@@ -309,7 +309,11 @@ int spawn_run(struct pvmd *d, int parent, const Pvm__SpawnRequest *req, int *tid
         struct task *t = tasktab_add(d, &tids[i]);
         if (!t)
             continue;
-        t->ptid = (req->flags & PvmNoSpawnParent) || !parent ? PvmNoParent : parent;
+        /* PvmNoSpawnParent (the console's spawns): the child is told
+         * PvmParentNotSet, as PVM's children are. */
+        t->ptid = (req->flags & PvmNoSpawnParent) ? PvmParentNotSet
+                  : parent                        ? parent
+                                                  : PvmNoParent;
         t->flags = TF_SPAWNED;
         t->name = strdup(req->file);
         t->out_tid = req->out_tid;

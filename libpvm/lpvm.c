@@ -179,7 +179,7 @@ static int claimed_tid(void)
 static void apply_hello(struct lpvm_core *c, const Pvm__HelloReply *r)
 {
     lpvm_state.mytid = r->tid;
-    lpvm_state.parent = r->parent > 0 ? r->parent : PvmNoParent;
+    lpvm_state.parent = r->parent > 0 || r->parent == PvmParentNotSet ? r->parent : PvmNoParent;
     lpvm_state.pvmd_tid = r->pvmd_tid;
     c->pvmd->peer_tid = r->pvmd_tid;
     if (r->n_siblings) {
@@ -360,10 +360,11 @@ int pvm_parent(void)
     int cc = lpvm_enroll();
     if (cc < 0)
         return lpvm_err("pvm_parent", cc);
-    /* No parent is an answer, not a failure: nothing is printed. */
+    /* No parent is an answer, not a failure: nothing is printed.  It is
+     * PvmNoParent, or PvmParentNotSet when the spawner asked for that. */
     if (lpvm_state.parent <= 0)
-        pvm_errno = PvmNoParent;
-    return lpvm_state.parent > 0 ? lpvm_state.parent : PvmNoParent;
+        pvm_errno = lpvm_state.parent;
+    return lpvm_state.parent;
 }
 
 int pvm_exit(void)
