@@ -236,6 +236,36 @@ static void test_export_archcode_version(void **state)
     assert_int_equal(pvm_archcode(NULL), PvmBadParam);
 }
 
+/* A child spawned with PvmNoSpawnParent (as the console spawns) is told
+ * PvmParentNotSet, as PVM 3.4.6 tells it; one spawned plainly gets us. */
+static void test_no_spawn_parent(void **state)
+{
+    (void)state;
+    char path[300];
+    snprintf(path, sizeof path, "%s/parent.out", vm.tmp);
+    FILE *f = fopen(path, "w+");
+    assert_non_null(f);
+    assert_int_equal(pvm_catchout(f), 0);
+    int me = pvm_mytid();
+    int tids[2];
+    assert_int_equal(pvm_spawn((char *)harness_prog("t_parent"), NULL, PvmNoSpawnParent, NULL, 1,
+                               &tids[0]),
+                     1);
+    assert_int_equal(pvm_spawn((char *)harness_prog("t_parent"), NULL, 0, NULL, 1, &tids[1]), 1);
+    /* pvm_exit returns once both children's output has ended. */
+    assert_int_equal(pvm_exit(), 0);
+    rewind(f);
+    char text[4096];
+    size_t n = fread(text, 1, sizeof text - 1, f);
+    text[n] = 0;
+    fclose(f);
+    char want[64];
+    snprintf(want, sizeof want, "[t%x] parent %d\n", (unsigned)tids[0], PvmParentNotSet);
+    assert_non_null(strstr(text, want));
+    snprintf(want, sizeof want, "[t%x] parent %d\n", (unsigned)tids[1], me);
+    assert_non_null(strstr(text, want));
+}
+
 static void test_catchout(void **state)
 {
     (void)state;
@@ -330,6 +360,7 @@ int main(void)
         cmocka_unit_test(test_options),
         cmocka_unit_test(test_export_archcode_version),
         cmocka_unit_test(test_catchout),
+        cmocka_unit_test(test_no_spawn_parent),
         cmocka_unit_test(test_exit_then_reenrol),
         cmocka_unit_test(test_halt),
     };
