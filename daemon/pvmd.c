@@ -414,6 +414,8 @@ int main(int argc, char **argv)
         fail(d, "cannot open the log in %s: %s", d->sockdir, strerror(errno));
     log_info(d, "pvmd starting: pid %ld, host %s, arch %s, tid t%x, directory %s", (long)getpid(),
              d->hostname, d->arch, (unsigned)d->mytid, d->sockdir);
+    d->spawn_fast = spawn_fast_available();
+    log_info(d, "spawning with %s", d->spawn_fast ? "posix_spawn and pidfds" : "uv_spawn");
     if (stale)
         log_info(d, "removed %d stale socket(s) of a pvmd that did not stop cleanly (pid %ld)",
                  stale, old);

@@ -40,6 +40,7 @@ struct pvmd {
     /* options */
     bool foreground; /* -f: no daemonizing, ready line on stdout */
     bool debug;      /* -d: detailed log */
+    bool spawn_fast; /* posix_spawn + pidfd (spawn.c), else uv_spawn */
 
     struct pvmd_log log;
 

@@ -29,6 +29,11 @@ int spawn_run(struct pvmd *d, int parent, const Pvm__SpawnRequest *req, int *tid
  * numeric address of one of its interfaces. */
 bool spawn_names_this_host(struct pvmd *d, const char *name);
 
+/* True when this kernel lets the pvmd watch children through pidfds, so
+ * spawn can use posix_spawn (no fork); else spawn uses uv_spawn.  Setting
+ * PVMD_SPAWN=uv in the pvmd's environment forces the latter (tests). */
+bool spawn_fast_available(void);
+
 /* Kills every live spawned task with signal sig (halt). */
 void spawn_signal_all(struct pvmd *d, int sig);
 

@@ -43,9 +43,12 @@ struct task {
 
     struct frame_queue pending; /* user frames waiting for it to connect */
 
-    /* the process (spawned tasks) */
+    /* the process (spawned tasks): watched through a pidfd where the
+     * kernel has them (spawn.c), else through libuv's own process handle */
     uv_process_t proc;
-    bool proc_open;              /* proc handle not yet closed */
+    uv_poll_t exitw;             /* readable once the process has exited */
+    int pidfd;                   /* -1 when proc is used */
+    bool proc_open;              /* proc or exitw handle not yet closed */
     bool proc_live;              /* the process has not exited */
     struct output_stream out[2]; /* stdout, stderr */
     bool end_sent;               /* OUTPUT_END done */

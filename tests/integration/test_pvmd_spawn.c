@@ -16,10 +16,27 @@
 
 static struct harness H;
 
+/* Starts the pvmd and checks that it uses the spawn method asked for. */
 static int setup(void **state)
 {
     (void)state;
-    return harness_start(&H, NULL, 150);
+    if (harness_start(&H, NULL, 150) < 0)
+        return -1;
+    const char *force = getenv("PVMD_SPAWN");
+    const char *want = force && !strcmp(force, "uv") ? "spawning with uv_spawn"
+                                                     : "spawning with posix_spawn and pidfds";
+    char path[512], text[4096];
+    snprintf(path, sizeof path, "%s/pvmd.log", H.sockdir);
+    FILE *f = fopen(path, "r");
+    size_t n = f ? fread(text, 1, sizeof text - 1, f) : 0;
+    if (f)
+        fclose(f);
+    text[n] = 0;
+    if (!strstr(text, want)) {
+        fprintf(stderr, "pvmd.log does not say '%s'\n", want);
+        return -1;
+    }
+    return 0;
 }
 
 static int teardown(void **state)
@@ -341,5 +358,10 @@ int main(void)
         cmocka_unit_test(test_queue_until_connected),
         cmocka_unit_test(test_claimed_tid_gets_family),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    /* Every test twice: with posix_spawn and pidfds (the default on this
+     * kernel), then with the uv_spawn fallback of kernels without pidfds. */
+    int failed = cmocka_run_group_tests_name("posix_spawn", tests, setup, teardown);
+    setenv("PVMD_SPAWN", "uv", 1);
+    failed += cmocka_run_group_tests_name("uv_spawn", tests, setup, teardown);
+    return failed;
 }
