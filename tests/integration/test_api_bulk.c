@@ -135,7 +135,7 @@ static void test_idle_task_uses_no_cpu(void **state)
                       (r1.ru_stime.tv_usec - r0.ru_stime.tv_usec) * 1e-6;
     print_message("idle 2 s: child %.3f s cpu, self %.3f s cpu, trecv took %.3f s\n", child_cpu,
                   self_cpu, dt);
-    assert_true(dt >= 1.99 && dt < 2.3);
+    assert_true(dt >= 1.99 && dt < 3.0); /* upper bound: see test_api_msg's trecv */
     assert_true(child_cpu <= 0.02);
     assert_true(self_cpu <= 0.02);
     send_empty(t, 999);

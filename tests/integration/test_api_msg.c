@@ -127,7 +127,9 @@ static void test_nrecv_probe_trecv(void **state)
     assert_int_equal(pvm_trecv(-1, 78, &tv), 0);
     double dt = now_s() - t0;
     assert_true(dt >= 0.29);
-    assert_true(dt < 0.45);
+    /* Not grossly late; the margin absorbs wake-up delays on a loaded
+     * 2-core machine running the suite in parallel under sanitizers. */
+    assert_true(dt < 1.0);
     struct timeval zero = {0, 0};
     assert_int_equal(pvm_trecv(-1, 78, &zero), 0);
     send_empty(me, 78);
