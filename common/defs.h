@@ -16,14 +16,14 @@
 #define TASK_SOCK_FMT "t%x.sock"   /* a task's socket for direct routes */
 
 /* ---- environment ------------------------------------------------------ */
-#define ENV_PVM_TMP "PVM_TMP"     /* parent of the socket directory */
-#define ENV_PVM_VMID "PVM_VMID"   /* independent virtual machines of one user */
+#define ENV_PVM_TMP "PVM_TMP"   /* parent of the socket directory */
+#define ENV_PVM_VMID "PVM_VMID" /* independent virtual machines of one user */
 #define ENV_PVM_ROOT "PVM_ROOT"
 #define ENV_PVM_ARCH "PVM_ARCH"
 #define ENV_PVM_EXPORT "PVM_EXPORT"
 #define ENV_PVM_RSH "PVM_RSH"
 /* Set by the pvmd in a spawned task's environment: */
-#define ENV_TASK_TID "PVM_TASK_TID"   /* the tid the pvmd gave the task (decimal) */
+#define ENV_TASK_TID "PVM_TASK_TID"    /* the tid the pvmd gave the task (decimal) */
 #define ENV_TASK_SOCKDIR "PVM_SOCKDIR" /* the socket directory of its host */
 
 /* ---- reserved contexts and tags ---------------------------------------- *

@@ -24,9 +24,9 @@ int paths_sockdir(char *buf, size_t cap)
         tmp = "/tmp";
     const char *vmid = getenv(ENV_PVM_VMID);
     if (vmid && *vmid)
-        return fit(snprintf(buf, cap, "%s/%s%u.%s", tmp, PVM_SOCKDIR_PREFIX, (unsigned)getuid(),
-                            vmid),
-                   cap);
+        return fit(
+            snprintf(buf, cap, "%s/%s%u.%s", tmp, PVM_SOCKDIR_PREFIX, (unsigned)getuid(), vmid),
+            cap);
     return fit(snprintf(buf, cap, "%s/%s%u", tmp, PVM_SOCKDIR_PREFIX, (unsigned)getuid()), cap);
 }
 

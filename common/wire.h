@@ -24,19 +24,19 @@
 #define WIRE_MAX_PAYLOAD ((uint64_t)1 << 34) /* 16 GiB */
 
 /* Frame flags. */
-#define WIRE_F_CTL 0x0001    /* payload is a control message; tag is its CtlType */
-#define WIRE_F_REPLY 0x0002  /* a reply to the request with the same `wid' */
-#define WIRE_F_NOSEQ 0x0004  /* outside per-pair ordering (daemon-made messages) */
+#define WIRE_F_CTL 0x0001   /* payload is a control message; tag is its CtlType */
+#define WIRE_F_REPLY 0x0002 /* a reply to the request with the same `wid' */
+#define WIRE_F_NOSEQ 0x0004 /* outside per-pair ordering (daemon-made messages) */
 #define WIRE_F_KNOWN (WIRE_F_CTL | WIRE_F_REPLY | WIRE_F_NOSEQ)
 
 struct wire_hdr {
     uint16_t flags;
-    int32_t src; /* sender's tid */
-    int32_t dst; /* receiver's tid */
-    int32_t tag; /* message tag, or CtlType for a control message */
-    int32_t ctx; /* message context */
-    int32_t enc; /* payload encoding (PvmDataDefault, ...) */
-    int32_t wid; /* wait id: matches a reply to its request */
+    int32_t src;  /* sender's tid */
+    int32_t dst;  /* receiver's tid */
+    int32_t tag;  /* message tag, or CtlType for a control message */
+    int32_t ctx;  /* message context */
+    int32_t enc;  /* payload encoding (PvmDataDefault, ...) */
+    int32_t wid;  /* wait id: matches a reply to its request */
     uint64_t seq; /* per (src, dst) sequence number, from 1; 0 = unsequenced */
     uint64_t len; /* payload length in bytes */
 };

@@ -291,8 +291,8 @@ bool spawn_fast_available(void)
 static int errno_to_pvm(int e)
 {
     return e == ENOENT || e == EACCES || e == ENOTDIR || e == ENOEXEC ? PvmNoFile
-           : e == EAGAIN || e == ENOMEM                              ? PvmOutOfRes
-                                                                     : PvmSysErr;
+           : e == EAGAIN || e == ENOMEM                               ? PvmOutOfRes
+                                                                      : PvmSysErr;
 }
 
 /* posix_spawn, with glibc's CLONE_VFORK underneath, does not copy the
@@ -463,9 +463,7 @@ int spawn_run(struct pvmd *d, int parent, const Pvm__SpawnRequest *req, int *tid
             continue;
         /* PvmNoSpawnParent (the console's spawns): the child is told
          * PvmParentNotSet, as PVM's children are. */
-        t->ptid = (req->flags & PvmNoSpawnParent) ? PvmParentNotSet
-                  : parent                        ? parent
-                                                  : PvmNoParent;
+        t->ptid = (req->flags & PvmNoSpawnParent) ? PvmParentNotSet : parent ? parent : PvmNoParent;
         t->flags = TF_SPAWNED;
         t->name = strdup(req->file);
         t->out_tid = req->out_tid;

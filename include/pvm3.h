@@ -125,7 +125,7 @@ extern "C" {
 #define PvmMboxDirectIndexShift 10
 #define PvmMboxMaxDirectIndex ((1 << (31 - PvmMboxDirectIndexShift)) - 1)
 #define PvmMboxDirectIndexOf(flags) (((flags) >> PvmMboxDirectIndexShift) & PvmMboxMaxDirectIndex)
-#define PvmMboxDirectIndex(index) (((index) & PvmMboxMaxDirectIndex) << PvmMboxDirectIndexShift)
+#define PvmMboxDirectIndex(index) (((index)&PvmMboxMaxDirectIndex) << PvmMboxDirectIndexShift)
 
 /* Reserved mailbox class names */
 #define PVMNORESETCLASS "###_PVM_NO_RESET_###"
@@ -198,42 +198,42 @@ extern "C" {
 
 /* One host of the virtual machine, as returned by pvm_config. */
 struct pvmhostinfo {
-    int hi_tid;     /* tid of the host's pvmd */
-    char *hi_name;  /* host name */
-    char *hi_arch;  /* architecture, e.g. "LINUX64" */
-    int hi_speed;   /* relative speed */
-    int hi_dsig;    /* data signature */
+    int hi_tid;    /* tid of the host's pvmd */
+    char *hi_name; /* host name */
+    char *hi_arch; /* architecture, e.g. "LINUX64" */
+    int hi_speed;  /* relative speed */
+    int hi_dsig;   /* data signature */
 };
 
 /* One task, as returned by pvm_tasks. */
 struct pvmtaskinfo {
-    int ti_tid;      /* task id */
-    int ti_ptid;     /* parent's tid, or PvmNoParent */
-    int ti_host;     /* tid of the pvmd of its host */
-    int ti_flag;     /* status flags */
-    char *ti_a_out;  /* program name */
-    int ti_pid;      /* process id on its host */
+    int ti_tid;     /* task id */
+    int ti_ptid;    /* parent's tid, or 0 */
+    int ti_host;    /* tid of the pvmd of its host */
+    int ti_flag;    /* status flags */
+    char *ti_a_out; /* program name */
+    int ti_pid;     /* process id on its host */
 };
 
 /* Message header fields, for pvm_getminfo / pvm_setminfo. */
 struct pvmminfo {
-    int len;  /* message length in bytes */
-    int ctx;  /* context */
-    int tag;  /* message tag */
-    int wid;  /* wait id */
-    int enc;  /* encoding */
-    int crc;  /* checksum */
-    int src;  /* source tid */
-    int dst;  /* destination tid */
+    int len; /* message length in bytes */
+    int ctx; /* context */
+    int tag; /* message tag */
+    int wid; /* wait id */
+    int enc; /* encoding */
+    int crc; /* checksum */
+    int src; /* source tid */
+    int dst; /* destination tid */
 };
 
 /* One mailbox class, as returned by pvm_getmboxinfo. */
 struct pvmmboxinfo {
-    char *mi_name;     /* class name */
-    int mi_nentries;   /* number of entries */
-    int *mi_indices;   /* entry indices */
-    int *mi_owners;    /* owner tids */
-    int *mi_flags;     /* entry flags */
+    char *mi_name;   /* class name */
+    int mi_nentries; /* number of entries */
+    int *mi_indices; /* entry indices */
+    int *mi_owners;  /* owner tids */
+    int *mi_flags;   /* entry flags */
 };
 
 #define PVMTMPNAMLEN 128

@@ -36,17 +36,17 @@ struct pmsg_ref {
 };
 
 struct pmsg {
-    int id;          /* buffer id (> 0) once registered, else 0 */
-    int enc;         /* PvmDataDefault, PvmDataRaw or PvmDataInPlace */
-    int src, dst;    /* tids; set by send and receive */
+    int id;       /* buffer id (> 0) once registered, else 0 */
+    int enc;      /* PvmDataDefault, PvmDataRaw or PvmDataInPlace */
+    int src, dst; /* tids; set by send and receive */
     int tag, ctx, wid;
     uint64_t seq;
-    unsigned flags;  /* WIRE_F_* of the frame it came in */
+    unsigned flags; /* WIRE_F_* of the frame it came in */
 
-    uint8_t *base;   /* allocation: WIRE_HDR_LEN bytes headroom, then the body */
-    size_t len;      /* body bytes in use (not counting InPlace references) */
-    size_t cap;      /* body capacity */
-    size_t rpos;     /* unpack cursor into the body */
+    uint8_t *base; /* allocation: WIRE_HDR_LEN bytes headroom, then the body */
+    size_t len;    /* body bytes in use (not counting InPlace references) */
+    size_t cap;    /* body capacity */
+    size_t rpos;   /* unpack cursor into the body */
 
     struct pmsg_ref *refs; /* InPlace references, ordered by off */
     int nrefs, caprefs;

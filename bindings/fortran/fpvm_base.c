@@ -4,6 +4,15 @@
  */
 #include "pvm3.h"
 
-void pvmfmytid_(int *tid) { *tid = pvm_mytid(); }
-void pvmfparent_(int *tid) { *tid = pvm_parent(); }
-void pvmfexit_(int *info) { *info = pvm_exit(); }
+void pvmfmytid_(int *tid)
+{
+    *tid = pvm_mytid();
+}
+void pvmfparent_(int *tid)
+{
+    *tid = pvm_parent();
+}
+void pvmfexit_(int *info)
+{
+    *info = pvm_exit();
+}

@@ -18,7 +18,9 @@ static struct harness *active; /* for the watchdog */
 
 static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
 {
-    (void)sb; (void)flag; (void)ftw;
+    (void)sb;
+    (void)flag;
+    (void)ftw;
     remove(path);
     return 0;
 }
@@ -137,8 +139,7 @@ const char *harness_prog(const char *name)
     return path;
 }
 
-int harness_console(struct harness *h, const char *args, const char *input, char *out,
-                    size_t cap)
+int harness_console(struct harness *h, const char *args, const char *input, char *out, size_t cap)
 {
     (void)h;
     char cmd[1024];

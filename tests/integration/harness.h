@@ -35,7 +35,6 @@ const char *harness_prog(const char *name);
 /* Runs the console of this build with `input' on its stdin in the test's
  * VM; writes up to cap-1 bytes of its stdout+stderr to out.  Returns its
  * exit status, or -1. */
-int harness_console(struct harness *h, const char *args, const char *input, char *out,
-                    size_t cap);
+int harness_console(struct harness *h, const char *args, const char *input, char *out, size_t cap);
 
 #endif

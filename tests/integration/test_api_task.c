@@ -248,9 +248,8 @@ static void test_no_spawn_parent(void **state)
     assert_int_equal(pvm_catchout(f), 0);
     int me = pvm_mytid();
     int tids[2];
-    assert_int_equal(pvm_spawn((char *)harness_prog("t_parent"), NULL, PvmNoSpawnParent, NULL, 1,
-                               &tids[0]),
-                     1);
+    assert_int_equal(
+        pvm_spawn((char *)harness_prog("t_parent"), NULL, PvmNoSpawnParent, NULL, 1, &tids[0]), 1);
     assert_int_equal(pvm_spawn((char *)harness_prog("t_parent"), NULL, 0, NULL, 1, &tids[1]), 1);
     /* pvm_exit returns once both children's output has ended. */
     assert_int_equal(pvm_exit(), 0);
