@@ -57,6 +57,7 @@ struct conn {
     enum conn_kind kind;
     int peer_tid; /* task at the other end; 0 until its hello */
     bool closed;  /* failed or at end of stream; awaiting removal */
+    int pins;     /* > 0 while a caller up the stack holds it: not freed */
 
     /* reader */
     uint8_t *stage;     /* CONN_STAGE bytes, allocated on first read */

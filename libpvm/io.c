@@ -76,7 +76,7 @@ static void reap(struct lpvm_core *core)
     int j = 0;
     for (int i = 0; i < core->nconns; i++) {
         struct conn *c = core->conns[i];
-        if (c->closed && c != core->pvmd)
+        if (c->closed && c != core->pvmd && c->pins == 0)
             conn_destroy(&c);
         else
             core->conns[j++] = c;
@@ -240,9 +240,12 @@ static void handle(struct lpvm_core *core, int n, struct conn *wconn, bool *writ
         if (c == wconn && (re & POLLOUT))
             *writable = true;
         if (re & (POLLIN | POLLHUP | POLLERR)) {
+            /* A frame handler may wait in turn (and reap): keep c. */
+            c->pins++;
             int cc = conn_read(c, on_frame, core);
             if (cc < 0)
                 io_close_conn(core, c);
+            c->pins--;
         }
     }
     if (core->lfd >= 0 && (core->pfds[nc].revents & POLLIN))
@@ -342,12 +345,15 @@ static int finish_send(struct lpvm_core *core, struct conn *c)
     int cc = conn_flush(c);
     if (cc == 1)
         return 0;
+    /* The wait reads every connection, c too: if its peer hangs up, c is
+     * closed there, and must outlive the wait for us to look at it. */
+    c->pins++;
     if (cc == 0)
         cc = io_wait(core, frame_written, c, IO_FOREVER, c);
-    if (cc == 1)
-        return 0;
-    io_close_conn(core, c);
-    return PvmSysErr;
+    if (cc != 1)
+        io_close_conn(core, c);
+    c->pins--;
+    return cc == 1 ? 0 : PvmSysErr;
 }
 
 int io_send_frame(struct lpvm_core *core, struct conn *c, const struct wire_hdr *hdr,
