@@ -122,6 +122,7 @@ void io_deliver(struct lpvm_core *core, struct pmsg *m)
         return;
     }
     m->next = NULL;
+    m->queued = true;
     if (core->rq_tail)
         core->rq_tail->next = m;
     else

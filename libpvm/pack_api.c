@@ -102,8 +102,9 @@ int pvm_initsend(int encoding)
     /* PVM frees the old buffer and makes a new one.  Reusing the old one
      * under the same id is indistinguishable (a freed id is the first to be
      * reused) and saves a malloc per message, unless it is also the
-     * receive buffer, which must then keep its contents. */
-    if (old && old->id != lpvm_state.rbuf && old->cap <= PACK_KEEP_CAP) {
+     * receive buffer or a message still queued (a pvm_probe id made the
+     * send buffer), which must keep their contents. */
+    if (old && old->id != lpvm_state.rbuf && !old->queued && old->cap <= PACK_KEEP_CAP) {
         pmsg_reset(old, encoding);
         return old->id;
     }

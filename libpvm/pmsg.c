@@ -268,11 +268,15 @@ struct pmsg *pmsg_new_recv(int enc, size_t len)
 
 static void unregister(struct pmsg *m);
 
+void (*pmsg_unqueue_hook)(struct pmsg *m);
+
 void pmsg_destroy(struct pmsg **mp)
 {
     struct pmsg *m = mp ? *mp : NULL;
     if (!m)
         return;
+    if (m->queued && pmsg_unqueue_hook)
+        pmsg_unqueue_hook(m);
     if (m->id > 0)
         unregister(m);
     free(m->base);

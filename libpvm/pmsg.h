@@ -19,6 +19,7 @@
 #ifndef PVM_PMSG_H
 #define PVM_PMSG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/uio.h>
@@ -56,6 +57,7 @@ struct pmsg {
     size_t scratchcap;
 
     struct pmsg *next; /* link in the receive queue */
+    bool queued;       /* in the receive queue (pmsg_unqueue_hook) */
 };
 
 /* ---- life cycle ------------------------------------------------------ */
@@ -69,8 +71,13 @@ struct pmsg *pmsg_new(int enc);
  * memory. */
 struct pmsg *pmsg_new_recv(int enc, size_t len);
 
-/* Frees *m (if not NULL) and sets *m to NULL.  Unregisters it if needed. */
+/* Frees *m (if not NULL) and sets *m to NULL.  Unregisters it if needed,
+ * and takes it out of the receive queue if it is still there (a buffer id
+ * from pvm_probe may be freed before the message is received). */
 void pmsg_destroy(struct pmsg **m);
+
+/* Set by libpvm's core: removes a queued message from the receive queue. */
+extern void (*pmsg_unqueue_hook)(struct pmsg *m);
 
 /* Empties the body, keeps the allocation, sets the encoding (initsend). */
 int pmsg_reset(struct pmsg *m, int enc);

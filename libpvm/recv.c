@@ -18,6 +18,7 @@ void recv_drop_all(struct lpvm_core *core)
     while (core->rq_head) {
         struct pmsg *m = core->rq_head;
         core->rq_head = m->next;
+        m->queued = false;
         pmsg_destroy(&m);
     }
     core->rq_tail = NULL;
@@ -82,6 +83,25 @@ static void unlink_msg(struct lpvm_core *core, struct pmsg **pp)
             core->rq_tail = x;
     }
     m->next = NULL;
+    m->queued = false;
+}
+
+/* pmsg_destroy of a message still queued: take it out first. */
+static void unqueue(struct pmsg *m)
+{
+    struct lpvm_core *core = lpvm_state.core;
+    if (!core)
+        return;
+    for (struct pmsg **pp = &core->rq_head; *pp; pp = &(*pp)->next)
+        if (*pp == m) {
+            unlink_msg(core, pp);
+            return;
+        }
+}
+
+__attribute__((constructor)) static void recv_init(void)
+{
+    pmsg_unqueue_hook = unqueue;
 }
 
 struct want {

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -66,12 +67,19 @@ int harness_start(struct harness *h, const char *const *argv, unsigned timeout)
         perror("harness: pipe");
         return -1;
     }
+    pid_t test = getpid();
     pid_t pid = fork();
     if (pid < 0) {
         perror("harness: fork");
         return -1;
     }
     if (pid == 0) {
+        /* If the test dies without harness_stop (a crash, a sanitizer
+         * abort, a kill), its pvmd gets SIGTERM, which halts it and its
+         * tasks: nothing is left behind. */
+        prctl(PR_SET_PDEATHSIG, SIGTERM);
+        if (getppid() != test)
+            _exit(1);
         setpgid(0, 0);
         dup2(pfd[1], 1);
         close(pfd[0]);

@@ -6,7 +6,8 @@
  * build in the foreground in its own process group and waits for its
  * ready line.  harness_stop stops the pvmd, kills whatever is left in its
  * process group (tasks included) and removes the directory.  A watchdog
- * (SIGALRM) does the same if a test hangs, so nothing is ever left behind.
+ * (SIGALRM) does the same if a test hangs, and the pvmd is sent SIGTERM
+ * (halt) if the test process dies, so nothing is ever left behind.
  */
 #ifndef PVM_HARNESS_H
 #define PVM_HARNESS_H

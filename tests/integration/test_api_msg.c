@@ -104,6 +104,51 @@ static void test_order_across_route_switch(void **state)
     assert_int_equal(good, total);
 }
 
+/* Sends an int to ourselves with tag. */
+static void send_self_int(int tag, int v)
+{
+    assert_true(pvm_initsend(PvmDataDefault) > 0);
+    pvm_pkint(&v, 1, 1);
+    assert_int_equal(pvm_send(pvm_mytid(), tag), 0);
+}
+
+/* A buffer id from pvm_probe names a message still queued: freeing it,
+ * making it the receive buffer and receiving again, or making it the send
+ * buffer and calling pvm_initsend (each frees it, as in PVM) removes it
+ * from the queue instead of leaving a freed message there. */
+static void test_probe_id_freed_while_queued(void **state)
+{
+    (void)state;
+    send_self_int(81, 1);
+    send_self_int(81, 2);
+    int p = pvm_probe(-1, 81);
+    assert_true(p > 0);
+    assert_int_equal(pvm_freebuf(p), 0);
+    int v = 0;
+    assert_true(pvm_recv(-1, 81) > 0);
+    pvm_upkint(&v, 1, 1);
+    assert_int_equal(v, 2);
+
+    send_self_int(82, 3);
+    send_self_int(82, 4);
+    p = pvm_probe(-1, 82);
+    assert_true(p > 0);
+    pvm_setrbuf(p);
+    assert_true(pvm_recv(-1, 82) > 0); /* frees p, the message with 3 */
+    pvm_upkint(&v, 1, 1);
+    assert_int_equal(v, 4);
+
+    send_self_int(83, 5);
+    p = pvm_probe(-1, 83);
+    int old = pvm_setsbuf(p);
+    assert_true(pvm_initsend(PvmDataDefault) > 0); /* frees p */
+    pvm_freebuf(old);
+    struct timeval zero = {0, 0};
+    assert_int_equal(pvm_trecv(-1, 83, &zero), 0);
+    assert_int_equal(pvm_trecv(-1, 81, &zero), 0);
+    assert_int_equal(pvm_trecv(-1, 82, &zero), 0);
+}
+
 static void test_nrecv_probe_trecv(void **state)
 {
     (void)state;
@@ -285,6 +330,7 @@ int main(void)
         cmocka_unit_test(test_echo_roundtrip_and_order),
         cmocka_unit_test(test_order_across_route_switch),
         cmocka_unit_test(test_nrecv_probe_trecv),
+        cmocka_unit_test(test_probe_id_freed_while_queued),
         cmocka_unit_test(test_mcast),
         cmocka_unit_test(test_psend_precv_types),
         cmocka_unit_test(test_recvf),
