@@ -250,7 +250,7 @@ static void h_config(struct pvmd *d, struct conn *c, const struct wire_hdr *req,
 
 /* Sends signal sig to local task tid.  Returns PvmOk, PvmNoTask, or
  * PvmBadParam for a pvmd. */
-static int signal_task(struct pvmd *d, int tid, int sig)
+static int signal_task(struct pvmd *d, int tid, int sig, bool group)
 {
     if (tid == d->mytid)
         return PvmBadParam;
@@ -259,9 +259,13 @@ static int signal_task(struct pvmd *d, int tid, int sig)
         return PvmNoTask;
     if (t->pid <= 0)
         return PvmNoTask;
-    /* ESRCH: the process is gone and its exit callback has not run yet;
-     * the task is ending anyway. */
-    kill(t->pid, sig);
+    /* pvm_kill ends what the task started too; pvm_sendsig signals the
+     * task's own process.  ESRCH: the process is gone and its exit
+     * callback has not run yet; the task is ending anyway. */
+    if (group)
+        spawn_kill(t, sig);
+    else
+        kill(t->pid, sig);
     log_info(d, "signal %d sent to t%x (pid %d)", sig, (unsigned)tid, (int)t->pid);
     return PvmOk;
 }
@@ -269,14 +273,14 @@ static int signal_task(struct pvmd *d, int tid, int sig)
 static void h_kill(struct pvmd *d, struct conn *c, const struct wire_hdr *req,
                    const ProtobufCMessage *m)
 {
-    reply_status(d, c, req, signal_task(d, ((const Pvm__TaskRef *)m)->tid, SIGTERM));
+    reply_status(d, c, req, signal_task(d, ((const Pvm__TaskRef *)m)->tid, SIGTERM, true));
 }
 
 static void h_signal(struct pvmd *d, struct conn *c, const struct wire_hdr *req,
                      const ProtobufCMessage *m)
 {
     const Pvm__SignalRequest *s = (const Pvm__SignalRequest *)m;
-    reply_status(d, c, req, signal_task(d, s->tid, s->signum));
+    reply_status(d, c, req, signal_task(d, s->tid, s->signum, false));
 }
 
 static void h_pstat(struct pvmd *d, struct conn *c, const struct wire_hdr *req,

@@ -323,7 +323,11 @@ static int start_fast(struct pvmd *d, struct task *t, const char *path, char **a
     sigemptyset(&none);
     posix_spawnattr_setsigdefault(&at, &def);
     posix_spawnattr_setsigmask(&at, &none);
-    posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
+    /* Its own process group, so that kill and halt reach whatever it
+     * starts in turn (a wrapper script's program, a forked helper). */
+    posix_spawnattr_setpgroup(&at, 0);
+    posix_spawnattr_setflags(&at,
+                             POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETPGROUP);
     pid_t pid;
     int r = posix_spawn(&pid, path, &fa, &at, argv, e->v);
     posix_spawn_file_actions_destroy(&fa);
@@ -337,6 +341,7 @@ static int start_fast(struct pvmd *d, struct task *t, const char *path, char **a
     }
     t->pid = pid;
     t->proc_live = true;
+    t->own_group = true;
     t->pidfd = pidfd_open_(pid);
     if (t->pidfd < 0 || uv_poll_init(d->loop, &t->exitw, t->pidfd) < 0) {
         /* Cannot watch it: do not leave an unwatched child behind. */
@@ -393,6 +398,7 @@ static int start_uv(struct pvmd *d, struct task *t, const char *path, char **arg
         .cwd = cwd,
         .stdio_count = 3,
         .stdio = stdio,
+        .flags = UV_PROCESS_DETACHED, /* setsid: its own process group */
     };
     t->proc.data = t;
     int r = uv_spawn(d->loop, &t->proc, &o);
@@ -406,9 +412,21 @@ static int start_uv(struct pvmd *d, struct task *t, const char *path, char **arg
     }
     t->proc_open = true;
     t->proc_live = true;
+    t->own_group = true;
     t->pid = t->proc.pid;
     output_start(d, t);
     return 0;
+}
+
+void spawn_kill(struct task *t, int sig)
+{
+    if (t->pid <= 0)
+        return;
+    /* ESRCH: gone, its exit not seen yet; it is ending anyway. */
+    if (t->own_group)
+        kill(-t->pid, sig);
+    else
+        kill(t->pid, sig);
 }
 
 /* Starts one child as task t.  Returns 0 or a negative Pvm error. */
@@ -509,6 +527,12 @@ int spawn_run(struct pvmd *d, int parent, const Pvm__SpawnRequest *req, int *tid
 void spawn_signal_all(struct pvmd *d, int sig)
 {
     for (struct task *t = tasktab_first(d->tasks); t; t = t->next)
-        if (t->proc_live && t->pid > 0)
-            kill(t->pid, sig);
+        if (t->proc_live)
+            spawn_kill(t, sig);
+    /* A leader that has exited may have left members of its group holding
+     * its output pipes: the group id is still theirs (a process group's id
+     * is not reused while the group has a member). */
+    for (struct task *t = tasktab_first_lingering(d->tasks); t; t = t->next)
+        if (t->own_group && (t->out[0].open || t->out[1].open))
+            spawn_kill(t, sig);
 }

@@ -17,6 +17,7 @@
 #include "ctl.h"
 
 struct pvmd;
+struct task;
 
 /* Starts req->count copies of req->file as children of task `parent'.
  * Writes per copy a tid or a negative error into tids[0..count-1]:
@@ -36,5 +37,9 @@ bool spawn_fast_available(void);
 
 /* Kills every live spawned task with signal sig (halt). */
 void spawn_signal_all(struct pvmd *d, int sig);
+
+/* Sends sig to task t: to its whole process group when the pvmd spawned
+ * it (what it started goes too), else to its process only. */
+void spawn_kill(struct task *t, int sig);
 
 #endif

@@ -21,6 +21,9 @@ struct tasktab {
     size_t count;
     struct task **slot; /* [TID_MAX_LOCAL + 1], by local part */
     struct task *head, *tail;
+    /* Ended tasks whose process or output handles are still open (a child
+     * of theirs may hold their output pipe): halt must still reach them. */
+    struct task *lingering;
 };
 
 struct tasktab *tasktab_new(int host)
@@ -51,12 +54,12 @@ void tasktab_destroy(struct tasktab **ttp)
     struct tasktab *tt = *ttp;
     if (!tt)
         return;
-    struct task *t = tt->head;
-    while (t) {
-        struct task *n = t->next;
-        task_free(t);
-        t = n;
-    }
+    struct task *lists[2] = {tt->head, tt->lingering};
+    for (int i = 0; i < 2; i++)
+        for (struct task *t = lists[i], *n; t; t = n) {
+            n = t->next;
+            task_free(t);
+        }
     free(tt->slot);
     free(tt);
     *ttp = NULL;
@@ -113,10 +116,30 @@ size_t tasktab_count(struct tasktab *tt)
     return tt->count;
 }
 
+struct task *tasktab_first_lingering(struct tasktab *tt)
+{
+    return tt->lingering;
+}
+
+static bool handles_open(const struct task *t)
+{
+    return t->proc_open || t->out[0].open || t->out[1].open;
+}
+
 void tasktab_release(struct task *t)
 {
-    if (t->in_table || t->proc_open || t->out[0].open || t->out[1].open)
+    if (t->in_table || handles_open(t))
         return;
+    if (t->lingers) {
+        struct tasktab *tt = t->d->tasks;
+        if (t->prev)
+            t->prev->next = t->next;
+        else
+            tt->lingering = t->next;
+        if (t->next)
+            t->next->prev = t->prev;
+        t->lingers = false;
+    }
     task_free(t);
 }
 
@@ -145,6 +168,13 @@ void tasktab_end(struct pvmd *d, struct task *t, const char *why)
     t->next = t->prev = NULL;
     tt->count--;
     t->in_table = false;
+    if (handles_open(t)) {
+        t->next = tt->lingering;
+        if (t->next)
+            t->next->prev = t;
+        tt->lingering = t;
+        t->lingers = true;
+    }
     tasktab_release(t);
 }
 

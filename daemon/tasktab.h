@@ -49,11 +49,13 @@ struct task {
     uv_poll_t exitw;             /* readable once the process has exited */
     int pidfd;                   /* -1 when proc is used */
     bool proc_open;              /* proc or exitw handle not yet closed */
+    bool own_group;              /* leads its own process group (spawned) */
     bool proc_live;              /* the process has not exited */
     struct output_stream out[2]; /* stdout, stderr */
     bool end_sent;               /* OUTPUT_END done */
 
     bool in_table;
+    bool lingers; /* ended, handles still open: on the lingering list */
     struct task *next, *prev; /* in the table's list, while in_table */
 };
 
@@ -75,6 +77,10 @@ struct task *tasktab_find(struct tasktab *tt, int tid);
 /* Returns the first live task (in tid allocation order), or NULL; follow
  * ->next for the others. */
 struct task *tasktab_first(struct tasktab *tt);
+
+/* Returns the first ended task whose handles are still open (its output
+ * pipes may be held by what it started), or NULL; follow ->next. */
+struct task *tasktab_first_lingering(struct tasktab *tt);
 
 /* Number of live tasks. */
 size_t tasktab_count(struct tasktab *tt);

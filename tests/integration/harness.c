@@ -1,7 +1,9 @@
 #define _GNU_SOURCE /* nftw */
 #include "harness.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <ftw.h>
 #include <signal.h>
@@ -32,6 +34,52 @@ static void kill_group(pid_t pgid)
         kill(-pgid, SIGKILL);
 }
 
+/* Kills every process whose environment says it belongs to the VM with
+ * socket directory sockdir: the pvmd puts PVM_SOCKDIR in each task's
+ * environment and what a task starts inherits it.  Tasks lead process
+ * groups of their own, so this, not the pvmd's group, reaches them if the
+ * pvmd itself failed to stop them. */
+static void kill_vm_processes(const char *sockdir)
+{
+    char want[300];
+    int wn = snprintf(want, sizeof want, "PVM_SOCKDIR=%s", sockdir);
+    DIR *proc = opendir("/proc");
+    if (!proc || wn <= 0 || (size_t)wn >= sizeof want) {
+        if (proc)
+            closedir(proc);
+        return;
+    }
+    struct dirent *e;
+    while ((e = readdir(proc))) {
+        char *end;
+        long pid = strtol(e->d_name, &end, 10);
+        if (*end || pid <= 1 || pid == getpid())
+            continue;
+        char path[64];
+        snprintf(path, sizeof path, "/proc/%ld/environ", pid);
+        FILE *f = fopen(path, "r");
+        if (!f)
+            continue;
+        char var[4096];
+        size_t n = 0;
+        int c;
+        bool hit = false;
+        while (!hit && (c = fgetc(f)) != EOF) {
+            if (c == 0) {
+                var[n] = 0;
+                hit = !strcmp(var, want);
+                n = 0;
+            } else if (n < sizeof var - 1) {
+                var[n++] = (char)c;
+            }
+        }
+        fclose(f);
+        if (hit)
+            kill((pid_t)pid, SIGKILL);
+    }
+    closedir(proc);
+}
+
 static void watchdog(int sig)
 {
     (void)sig;
@@ -39,8 +87,10 @@ static void watchdog(int sig)
     if (write(2, msg, sizeof msg - 1) < 0) {
         /* nothing more to do */
     }
-    if (active)
+    if (active) {
         kill_group(active->pvmd);
+        kill_vm_processes(active->sockdir);
+    }
     _exit(99);
 }
 
@@ -132,6 +182,8 @@ void harness_stop(struct harness *h)
         waitpid(h->pvmd, NULL, WNOHANG);
         h->pvmd = 0;
     }
+    if (h->sockdir[0])
+        kill_vm_processes(h->sockdir);
     if (h->tmp[0]) {
         nftw(h->tmp, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
         h->tmp[0] = 0;

@@ -130,6 +130,63 @@ static bool pid_alive(pid_t pid)
     return stat(p, &st) == 0;
 }
 
+/* True while pid is a process that has not exited (a zombie has). */
+static bool pid_running(pid_t pid)
+{
+    char p[64], buf[512];
+    snprintf(p, sizeof p, "/proc/%d/stat", (int)pid);
+    FILE *f = fopen(p, "r");
+    if (!f)
+        return false;
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = 0;
+    const char *rp = strrchr(buf, ')'); /* the state follows the name */
+    return rp && rp[1] == ' ' && rp[2] != 'Z' && rp[2] != 'X';
+}
+
+/* Halt also ends what tasks started themselves: a child of a task that
+ * still runs, and one whose task has already exited (it holds the task's
+ * output pipe).  Each task leads its own process group. */
+static void test_halt_ends_what_tasks_started(void **state)
+{
+    (void)state;
+    struct harness h;
+    assert_int_equal(harness_start(&h, NULL, 60), 0);
+    struct tc a;
+    assert_int_equal(tc_open(&a, h.sockdir, 0), PvmOk);
+    int tids[2];
+    char *leave[] = {"leave", NULL};
+    assert_int_equal(tc_spawn(&a, harness_prog("d_family"), leave, 0, NULL, 1, a.tid, 1, tids), 1);
+    assert_int_equal(tc_spawn(&a, harness_prog("d_family"), NULL, 0, NULL, 1, a.tid, 1, tids + 1),
+                     1);
+    pid_t kids[2];
+    int nk = 0;
+    while (nk < 2) {
+        struct wire_hdr hh;
+        uint8_t *d;
+        assert_int_equal(tc_recv_user(&a, &hh, &d, 10000), 0);
+        int pid;
+        if (hh.len > 8 && sscanf((char *)d + 8, "family %d", &pid) == 1)
+            kids[nk++] = pid;
+        free(d);
+    }
+    assert_true(pid_running(kids[0]) && pid_running(kids[1]));
+    Pvm__Empty e = PVM__EMPTY__INIT;
+    assert_int_equal(tc_status(&a, PVM__CTL_TYPE__CTL_HALT, &e.base), PvmOk);
+    int st;
+    pid_t w = waitpid(h.pvmd, &st, 0);
+    bool running0 = pid_running(kids[0]), running1 = pid_running(kids[1]);
+    tc_close(&a);
+    h.pvmd = 0;
+    harness_stop(&h);
+    kill(kids[0], SIGKILL); /* only if the test fails */
+    kill(kids[1], SIGKILL);
+    assert_true(w > 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0);
+    assert_false(running0);
+    assert_false(running1);
+}
+
 static void test_halt_leaves_nothing(void **state)
 {
     (void)state;
@@ -369,6 +426,7 @@ int main(void)
         cmocka_unit_test(test_second_pvmd_refused),
         cmocka_unit_test(test_stale_files_recovered),
         cmocka_unit_test(test_halt_leaves_nothing),
+        cmocka_unit_test(test_halt_ends_what_tasks_started),
         cmocka_unit_test(test_client_killed_mid_frame),
         cmocka_unit_test(test_random_and_truncated_bytes),
     };
