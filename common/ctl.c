@@ -179,7 +179,7 @@ static bool v_taskref_task(const ProtobufCMessage *m)
 static bool v_signal(const ProtobufCMessage *m)
 {
     const Pvm__SignalRequest *s = (const Pvm__SignalRequest *)m;
-    return tid_is_valid(s->tid) && s->signum >= 1 && s->signum <= 64;
+    return tid_is_valid(s->tid) && s->signum >= 0 && s->signum <= 64; /* 0: does it exist */
 }
 
 static bool v_hostref(const ProtobufCMessage *m)

@@ -20,7 +20,7 @@
 #define CTL_PROTO_VERSION 1
 
 /* Bounds every decoder enforces. */
-#define CTL_MAX_STR 4096     /* any string field, bytes */
+#define CTL_MAX_STR 65536    /* any string field, bytes (an argument, an exported variable) */
 #define CTL_MAX_ARGS 4096    /* argv / env entries */
 #define CTL_MAX_SPAWN 4096   /* tasks in one spawn request */
 #define CTL_MAX_LIST 1000000 /* tids, tasks, hosts in one message */

@@ -7,6 +7,7 @@
  * pvm_recvf matcher, the one it ranks best.  As in PVM, a new receive
  * frees the previous active receive buffer.
  */
+#include <limits.h>
 #include <stdlib.h>
 
 #include "core.h"
@@ -253,16 +254,18 @@ int pvm_precv(int tid, int msgtag, void *buf, int len, int datatype, int *rtid, 
     cc = wait_msg(core, tid, msgtag, IO_FOREVER, &m);
     if (cc <= 0)
         return lpvm_err("pvm_precv", cc < 0 ? cc : PvmSysErr);
-    size_t have = (pmsg_payload_len(m) - m->rpos) / size;
-    int n = have < (size_t)len ? (int)have : len;
     m->rpos = 0;
+    size_t have = pmsg_payload_len(m) / size;
+    int n = have < (size_t)len ? (int)have : len;
     cc = n > 0 ? pmsg_unpack(m, type, buf, n, 1) : 0;
     if (rtid)
         *rtid = m->src;
     if (rtag)
         *rtag = m->tag;
+    /* The message's own length (pvm_precv(3PVM): "actual message
+     * length"), even when only len items fit: so truncation shows. */
     if (rcnt)
-        *rcnt = n;
+        *rcnt = have > INT_MAX ? INT_MAX : (int)have;
     pmsg_destroy(&m);
     return lpvm_err("pvm_precv", cc);
 }

@@ -117,7 +117,12 @@ static int send_one(struct lpvm_core *core, int dst, int tag, struct pmsg *m)
         if (core->dead)
             return PvmSysErr;
     }
-    return io_send_frame(core, core->pvmd, &h, m);
+    int cc = io_send_frame(core, core->pvmd, &h, m);
+    if (cc < 0 && !core->dead)
+        /* Nothing of it left (e.g. no memory to start the frame): a
+         * consumed number would be a gap the receiver waits at forever. */
+        p->sent_seq--;
+    return cc;
 }
 
 static int check_tag(int tag)

@@ -1108,7 +1108,7 @@ static const struct rule rules[] = {
     RULE(ROUTE_QUERY, tr_pvmd, PvmBadMsg),
     RULE(ROUTE_QUERY, tr_bad, PvmBadMsg),
 
-    RULE(SIGNAL, sg_zero, PvmBadMsg),
+    RULE(SIGNAL, sg_zero, 0), /* signal 0: does the task exist */
     RULE(SIGNAL, sg_65, PvmBadMsg),
     RULE(SIGNAL, sg_neg, PvmBadMsg),
     RULE(SIGNAL, sg_64, 0),
@@ -1311,17 +1311,19 @@ static void test_bad_structure(void **state)
     assert_int_equal(unpack_bytes(T(TASKS_REPLY), nest, sizeof nest), PvmBadMsg);
     /* A string over the limit straight from the wire (length header only
      * needs to claim it: the raw scan refuses before allocating). */
-    uint8_t *lng = malloc(CTL_MAX_STR + 8);
+    uint8_t *lng = malloc(CTL_MAX_STR + 16);
     assert_non_null(lng);
-    size_t n = 0;
-    lng[n++] = 0x08, lng[n++] = 1, lng[n++] = 0x10, lng[n++] = 5, lng[n++] = 0x22;
-    lng[n++] = (uint8_t)(0x80 | ((CTL_MAX_STR + 1) & 0x7f));
-    lng[n++] = (uint8_t)((CTL_MAX_STR + 1) >> 7);
-    memset(lng + n, 'a', CTL_MAX_STR + 1);
-    assert_int_equal(unpack_bytes(T(HELLO), lng, n + CTL_MAX_STR + 1), PvmBadMsg);
-    lng[n - 2] = (uint8_t)(0x80 | (CTL_MAX_STR & 0x7f));
-    lng[n - 1] = (uint8_t)(CTL_MAX_STR >> 7);
-    assert_int_equal(unpack_bytes(T(HELLO), lng, n + CTL_MAX_STR), 0);
+    for (size_t len = CTL_MAX_STR + 1; len >= CTL_MAX_STR; len--) {
+        size_t n = 0;
+        lng[n++] = 0x08, lng[n++] = 1, lng[n++] = 0x10, lng[n++] = 5, lng[n++] = 0x22;
+        for (size_t v = len;; v >>= 7) { /* the length as a varint */
+            lng[n++] = (uint8_t)((v & 0x7f) | (v >= 0x80 ? 0x80 : 0));
+            if (v < 0x80)
+                break;
+        }
+        memset(lng + n, 'a', len);
+        assert_int_equal(unpack_bytes(T(HELLO), lng, n + len), len > CTL_MAX_STR ? PvmBadMsg : 0);
+    }
     free(lng);
 
     /* Unknown fields are skipped (a newer peer's additions). */
