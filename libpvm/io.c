@@ -181,9 +181,11 @@ static int on_frame(void *arg, struct conn *c, const struct wire_hdr *h, struct 
     struct lpvm_core *core = arg;
     if (h->flags & WIRE_F_CTL)
         return on_ctl(core, c, h, m);
-    if (c->kind == CONN_IN && !c->peer_tid) {
+    if (c != core->pvmd && h->src != c->peer_tid) {
+        /* User frames before the peer's hello, or claiming to come from
+         * another task than the one at the other end. */
         pmsg_destroy(&m);
-        return PvmBadMsg; /* user frames before the peer's hello */
+        return PvmBadMsg;
     }
     if ((h->flags & WIRE_F_NOSEQ) || h->seq == 0 || !tid_is_valid(h->src)) {
         io_deliver(core, m);
