@@ -126,18 +126,27 @@ static bool handles_open(const struct task *t)
     return t->proc_open || t->out[0].open || t->out[1].open;
 }
 
+/* Takes t out of the doubly linked list at *head (*tail may be NULL for a
+ * list that keeps no tail). */
+static void list_unlink(struct task **head, struct task **tail, struct task *t)
+{
+    if (t->prev)
+        t->prev->next = t->next;
+    else
+        *head = t->next;
+    if (t->next)
+        t->next->prev = t->prev;
+    else if (tail)
+        *tail = t->prev;
+    t->next = t->prev = NULL;
+}
+
 void tasktab_release(struct task *t)
 {
     if (t->in_table || handles_open(t))
         return;
     if (t->lingers) {
-        struct tasktab *tt = t->d->tasks;
-        if (t->prev)
-            t->prev->next = t->next;
-        else
-            tt->lingering = t->next;
-        if (t->next)
-            t->next->prev = t->prev;
+        list_unlink(&t->d->tasks->lingering, NULL, t);
         t->lingers = false;
     }
     task_free(t);
@@ -157,15 +166,7 @@ void tasktab_end(struct pvmd *d, struct task *t, const char *why)
     t->conn = NULL;
     t->flags &= ~TF_CONN;
     tt->slot[tid_local(t->tid)] = NULL;
-    if (t->prev)
-        t->prev->next = t->next;
-    else
-        tt->head = t->next;
-    if (t->next)
-        t->next->prev = t->prev;
-    else
-        tt->tail = t->prev;
-    t->next = t->prev = NULL;
+    list_unlink(&tt->head, &tt->tail, t);
     tt->count--;
     t->in_table = false;
     if (handles_open(t)) {
