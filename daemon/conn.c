@@ -97,7 +97,9 @@ static void on_written(uv_write_t *req, int status)
     struct frame *f = req->data;
     struct conn *c = req->handle->data;
     c->wq_frames--;
+    c->wq_bytes -= WIRE_HDR_LEN + f->h.len;
     frame_free(&f);
+    route_drained(c->d, c->tid);
     if (status < 0 && status != UV_ECANCELED)
         conn_close(c, uv_strerror(status));
 }
@@ -127,6 +129,7 @@ static int conn_xsend(struct xport *x, struct frame *f)
         return PvmSysErr;
     }
     c->wq_frames++;
+    c->wq_bytes += WIRE_HDR_LEN + f->h.len;
     return 0;
 }
 
@@ -264,6 +267,27 @@ static void on_connection(uv_stream_t *server, int status)
     c->peer_uid = cred.uid;
     log_debug(d, "connection from pid %d uid %u", (int)cred.pid, (unsigned)cred.uid);
     r = uv_read_start((uv_stream_t *)&c->pipe, on_alloc, on_read);
+    if (r < 0)
+        conn_close(c, uv_strerror(r));
+}
+
+void conn_pause(struct conn *c, int blocked_on)
+{
+    if (c->closing || c->blocked_on)
+        return;
+    c->blocked_on = blocked_on;
+    uv_read_stop((uv_stream_t *)&c->pipe);
+    log_debug(c->d, "t%x: reading paused until t%x drains", (unsigned)c->tid, (unsigned)blocked_on);
+}
+
+void conn_resume(struct conn *c)
+{
+    if (!c->blocked_on)
+        return;
+    c->blocked_on = 0;
+    if (c->closing || c->shutting)
+        return;
+    int r = uv_read_start((uv_stream_t *)&c->pipe, on_alloc, on_read);
     if (r < 0)
         conn_close(c, uv_strerror(r));
 }

@@ -41,6 +41,8 @@ struct conn {
 
     /* writer */
     size_t wq_frames; /* frames handed to uv_write and not yet done */
+    size_t wq_bytes;  /* their bytes */
+    int blocked_on;   /* reading paused until this task drains (route.c) */
     bool closing;
     bool shutting; /* flushing before a close (halt) */
     uv_shutdown_t sreq;
@@ -59,5 +61,12 @@ void conn_close(struct conn *c, const char *why);
 
 /* Closes c once the frames already queued are written (halt). */
 void conn_shutdown(struct conn *c);
+
+/* Stops reading c until conn_resume: its frames go to a task that is
+ * behind (route.c).  The sender then waits in its own write. */
+void conn_pause(struct conn *c, int blocked_on);
+
+/* Reads c again after conn_pause. */
+void conn_resume(struct conn *c);
 
 #endif

@@ -63,6 +63,7 @@ void frame_queue_push(struct frame_queue *q, struct frame *f)
         q->head = f;
     q->tail = f;
     q->n++;
+    q->bytes += WIRE_HDR_LEN + f->h.len;
 }
 
 struct frame *frame_queue_pop(struct frame_queue *q)
@@ -74,6 +75,7 @@ struct frame *frame_queue_pop(struct frame_queue *q)
     if (!q->head)
         q->tail = NULL;
     q->n--;
+    q->bytes -= WIRE_HDR_LEN + f->h.len;
     f->next = NULL;
     return f;
 }

@@ -28,6 +28,7 @@ struct frame {
 struct frame_queue {
     struct frame *head, *tail;
     size_t n;
+    size_t bytes; /* headers and payloads of the frames in it */
 };
 
 /* Returns a new frame with header *h and payload `payload' (h->len bytes,

@@ -39,8 +39,9 @@
 #endif
 
 /* Data signature of this build's architecture (pvm_config's hi_dsig). */
-#define PVMD_DSIG 0x00408c41 /* PVM's little-endian 64-bit signature, as pvm_archcode("LINUX64")   \
-                              */
+#define PVMD_DSIG                                                                                  \
+    0x00408c41 /* PVM's little-endian 64-bit signature, as pvm_archcode("LINUX64")                 \
+                */
 #define PVMD_SPEED 1000
 #define PVMD_FIRST_HOST 1
 

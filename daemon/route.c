@@ -21,6 +21,52 @@ static int drop(struct pvmd *d, struct frame *f, int code, const char *why)
     return code;
 }
 
+/* ===================================================================== */
+/* Back-pressure                                                          */
+/* ===================================================================== */
+
+/* Bytes the pvmd holds for task t: queued until it connects, or written
+ * to its connection and not yet taken. */
+static size_t held_for(const struct task *t)
+{
+    return t->pending.bytes + (t->conn ? t->conn->wq_bytes : 0);
+}
+
+/* After routing a frame from c to dst: a task that is behind by more than
+ * ROUTE_HIGH_WATER stops the pvmd reading its sender, instead of the pvmd
+ * growing without bound.  The sender's libpvm then waits in its write,
+ * reading what comes to it meanwhile, so two tasks flooding each other
+ * still both progress. */
+static void hold_back(struct pvmd *d, struct conn *c, int dst)
+{
+    struct task *t = tid_host(dst) == d->myhost ? tasktab_find(d->tasks, dst) : NULL;
+    if (!t || held_for(t) <= ROUTE_HIGH_WATER)
+        return;
+    t->senders_paused = true;
+    conn_pause(c, dst);
+}
+
+void route_drained(struct pvmd *d, int tid)
+{
+    struct task *t = tid ? tasktab_find(d->tasks, tid) : NULL;
+    if (t && t->senders_paused && held_for(t) < ROUTE_LOW_WATER)
+        route_release(d, t);
+}
+
+void route_release(struct pvmd *d, struct task *t)
+{
+    if (!t->senders_paused)
+        return;
+    t->senders_paused = false;
+    for (struct conn *c = d->conns; c; c = c->next)
+        if (c->blocked_on == t->tid)
+            conn_resume(c);
+}
+
+/* ===================================================================== */
+/* Routing                                                                */
+/* ===================================================================== */
+
 int route_frame(struct pvmd *d, struct frame *f)
 {
     int dst = f->h.dst;
@@ -75,5 +121,7 @@ void route_from_conn(struct pvmd *d, struct conn *c, struct frame *f)
         frame_free(&f);
         return;
     }
+    int dst = f->h.dst;
     route_frame(d, f);
+    hold_back(d, c, dst);
 }

@@ -326,8 +326,8 @@ static int start_fast(struct pvmd *d, struct task *t, const char *path, char **a
     /* Its own process group, so that kill and halt reach whatever it
      * starts in turn (a wrapper script's program, a forked helper). */
     posix_spawnattr_setpgroup(&at, 0);
-    posix_spawnattr_setflags(&at,
-                             POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETPGROUP);
+    posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK |
+                                      POSIX_SPAWN_SETPGROUP);
     pid_t pid;
     int r = posix_spawn(&pid, path, &fa, &at, argv, e->v);
     posix_spawn_file_actions_destroy(&fa);

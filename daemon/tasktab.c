@@ -7,6 +7,8 @@
  */
 #include "tasktab.h"
 
+#include "route.h"
+
 #include <stdlib.h>
 
 #include "conn.h"
@@ -161,6 +163,7 @@ void tasktab_end(struct pvmd *d, struct task *t, const char *why)
     if (t->pending.n)
         log_info(d, "t%x: %zu queued message(s) dropped", (unsigned)t->tid, t->pending.n);
     frame_queue_clear(&t->pending);
+    route_release(d, t);
     /* The connection stays open: frames the task sent just before it
      * ended are still in the socket and must be delivered. */
     t->conn = NULL;

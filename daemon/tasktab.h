@@ -42,6 +42,7 @@ struct task {
     int trace_tid, trace_code, trace_ctx;
 
     struct frame_queue pending; /* user frames waiting for it to connect */
+    bool senders_paused;        /* some connections wait for it to drain */
 
     /* the process (spawned tasks): watched through a pidfd where the
      * kernel has them (spawn.c), else through libuv's own process handle */
@@ -55,7 +56,7 @@ struct task {
     bool end_sent;               /* OUTPUT_END done */
 
     bool in_table;
-    bool lingers; /* ended, handles still open: on the lingering list */
+    bool lingers;             /* ended, handles still open: on the lingering list */
     struct task *next, *prev; /* in the table's list, while in_table */
 };
 

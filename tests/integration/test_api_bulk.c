@@ -52,13 +52,15 @@ static void test_256mib_roundtrip(void **state)
 
 /* Both sides write 64 MiB before either reads: each send must read what
  * arrives meanwhile, or both would block forever on full sockets. */
-static void test_64mib_swap_no_deadlock(void **state)
+/* Two tasks send each other n bytes at once; with dontroute both go
+ * through the pvmd, which holds back both senders past its high-water mark
+ * (daemon/route.c): each must still progress by reading while it waits. */
+static void swap(size_t n, bool dontroute)
 {
-    (void)state;
-    size_t n = (size_t)64 << 20;
     char arg[32];
     snprintf(arg, sizeof arg, "%zu", n);
-    char *args[] = {"swap", arg, NULL};
+    char *args[] = {"swap", arg, dontroute ? "dontroute" : NULL, NULL};
+    int old_route = pvm_setopt(PvmRoute, dontroute ? PvmDontRoute : PvmAllowDirect);
     int t = spawn1("t_echo", args);
     expect_msg(t, 1);
     unsigned char *out = malloc(n), *in = malloc(n);
@@ -82,6 +84,19 @@ static void test_64mib_swap_no_deadlock(void **state)
     assert_int_equal(child_ok, 1);
     free(out);
     free(in);
+    pvm_setopt(PvmRoute, old_route);
+}
+
+static void test_64mib_swap_no_deadlock(void **state)
+{
+    (void)state;
+    swap((size_t)64 << 20, false);
+}
+
+static void test_96mib_swap_through_the_pvmd(void **state)
+{
+    (void)state;
+    swap((size_t)96 << 20, true);
 }
 
 /* A receiver that dies while a 64 MiB message to it is on the way: the
@@ -227,6 +242,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_256mib_roundtrip),
         cmocka_unit_test(test_64mib_swap_no_deadlock),
+        cmocka_unit_test(test_96mib_swap_through_the_pvmd),
         cmocka_unit_test(test_receiver_dies_mid_send),
         cmocka_unit_test(test_idle_task_uses_no_cpu),
         cmocka_unit_test(test_no_pvmd_then_start_pvmd),

@@ -8,9 +8,11 @@
  *                     parent's first messages go through the pvmd), says
  *                     so (tag 3), receives messages tagged 1, 2, ... until tag 0 and
  *                     reports to its parent (tag 2) how many arrived in order.
- *   t_echo swap N     sends "ready", waits for "go", then sends N bytes to its
+ *   t_echo swap N [dontroute]
+ *                     sends "ready", waits for "go", then sends N bytes to its
  *                     parent while the parent sends N bytes to it; checks the
- *                     bytes and reports (tag 3) 1 if all were right.
+ *                     bytes and reports (tag 3) 1 if all were right.  With
+ *                     dontroute, through the pvmd (PvmDontRoute).
  */
 #include <fcntl.h>
 #include <stdio.h>
@@ -102,9 +104,11 @@ int main(int argc, char **argv)
     int rc;
     if (argc > 2 && !strcmp(argv[1], "order"))
         rc = order(0, argv[2]);
-    else if (argc > 2 && !strcmp(argv[1], "swap"))
+    else if (argc > 2 && !strcmp(argv[1], "swap")) {
+        if (argc > 3 && !strcmp(argv[3], "dontroute"))
+            pvm_setopt(PvmRoute, PvmDontRoute);
         rc = swap(pvm_parent(), (size_t)atol(argv[2]));
-    else
+    } else
         rc = echo(pvm_parent());
     pvm_exit();
     return rc;
