@@ -63,6 +63,14 @@ pipe_pvm() {
 one() { timeout 60 "$PVM" "$@" 2>&1; }
 has() { grep -Eq -- "$1" <<<"$2"; }
 hasnt() { ! grep -Eq -- "$1" <<<"$2"; }
+# Waits (bounded) until file $1 has a line matching $2.
+wait_line() {
+    for _ in $(seq 200); do
+        grep -Eq -- "$2" "$1" 2>/dev/null && return 0
+        sleep 0.05
+    done
+    return 1
+}
 # Waits (bounded) until the pvmd no longer knows task $1.
 wait_gone() {
     for _ in $(seq 100); do
@@ -228,6 +236,8 @@ mkfifo "$T/in"
 BG=$!
 exec 3>"$T/in"
 echo id >&3
+# Its answer to `id' (its tid) says it has enrolled; only then ask.
+check "the first console enrolled" wait_line "$T/first.out" '^t[0-9a-f]+$'
 out=$(one -e 'ps -x')
 echo "$out"
 check "a second console sees the first" test "$(grep -Ec '^ +[^ ]+ +([0-9a-f]+|\(cons\)) ' <<<"$out")" -ge 2
