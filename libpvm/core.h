@@ -155,6 +155,9 @@ void catchout_handle(struct lpvm_core *core, struct pmsg *m);
 /* Records that child tid's output is collected (its END is awaited). */
 void catchout_expect(struct lpvm_core *core, int tid);
 
+/* Frees the tables pvm_tasks and pvm_config returned last (task_api.c). */
+void task_api_free_tables(struct lpvm_core *core);
+
 /* Waits until every expected child's output has ended (pvm_exit). */
 void catchout_drain(struct lpvm_core *core);
 

@@ -329,14 +329,7 @@ void lpvm_core_teardown(void)
     peer_tab_fini(&c->peers);
     free(c->siblings);
     free(c->catch_tids);
-    for (int i = 0; i < c->ntasks; i++)
-        free(c->tasks[i].ti_a_out);
-    free(c->tasks);
-    for (int i = 0; i < c->nhosts; i++) {
-        free(c->hosts[i].hi_name);
-        free(c->hosts[i].hi_arch);
-    }
-    free(c->hosts);
+    task_api_free_tables(c);
     free(c->fds);
     free(c);
     lpvm_state.core = NULL;

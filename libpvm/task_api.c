@@ -290,6 +290,12 @@ static void free_hosts(struct lpvm_core *core)
     core->nhosts = 0;
 }
 
+void task_api_free_tables(struct lpvm_core *core)
+{
+    free_tasks(core);
+    free_hosts(core);
+}
+
 int pvm_config(int *nhost, int *narch, struct pvmhostinfo **hostp)
 {
     struct lpvm_core *core;
