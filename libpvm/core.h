@@ -102,6 +102,10 @@ int lpvm_request_status(struct lpvm_core *c, int type, const ProtobufCMessage *r
  * the core; lpvm_state forgets the tid.  Registered buffers survive. */
 void lpvm_core_teardown(void);
 
+/* Connects to the pvmd listening in sockdir (blocking connect, then a
+ * non-blocking socket in *fd).  Returns 0, or PvmSysErr when none answers. */
+int lpvm_connect_pvmd(const char *sockdir, int *fd);
+
 /* ---- io.c ---------------------------------------------------------------- */
 
 /* Adds c (owned by the core from now on) to the poll set.  PvmNoMem. */

@@ -109,7 +109,7 @@ int lpvm_request_status(struct lpvm_core *c, int type, const ProtobufCMessage *r
 /* Enrolment                                                                */
 /* ======================================================================== */
 
-static int connect_pvmd(const char *sockdir, int *fdp)
+int lpvm_connect_pvmd(const char *sockdir, int *fdp)
 {
     char path[PATHS_MAX];
     if (paths_join(path, sizeof path, sockdir, PVMD_SOCK_NAME) < 0)
@@ -247,7 +247,7 @@ static int enroll(void)
     int fd;
     int cc = paths_sockdir(c->sockdir, sizeof c->sockdir);
     if (cc == 0)
-        cc = connect_pvmd(c->sockdir, &fd);
+        cc = lpvm_connect_pvmd(c->sockdir, &fd);
     if (cc == 0) {
         c->pvmd = conn_new_unix(fd, CONN_PVMD);
         cc = c->pvmd ? io_add_conn(c, c->pvmd) : PvmNoMem;

@@ -12,8 +12,6 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -444,17 +442,27 @@ char *pvm_version(void)
 /* PVM_EXPORT                                                               */
 /* ======================================================================== */
 
+/* Steps through a colon-separated list (PVM_EXPORT, PATH): sets *item and
+ * *len to the next entry, which may be empty, and advances *p; false at
+ * the end. */
+static bool list_next(const char **p, const char **item, size_t *len)
+{
+    if (!*p || !**p)
+        return false;
+    const char *e = strchr(*p, ':');
+    *item = *p;
+    *len = e ? (size_t)(e - *p) : strlen(*p);
+    *p = e ? e + 1 : NULL;
+    return true;
+}
+
 /* True when the colon-separated list has name as one of its entries. */
 static bool list_has(const char *list, const char *name)
 {
-    size_t n = strlen(name);
-    for (const char *p = list; p && *p;) {
-        const char *e = strchr(p, ':');
-        size_t l = e ? (size_t)(e - p) : strlen(p);
-        if (l == n && !strncmp(p, name, n))
+    size_t n = strlen(name), l;
+    for (const char *p = list, *item; list_next(&p, &item, &l);)
+        if (l == n && !strncmp(item, name, n))
             return true;
-        p = e ? e + 1 : NULL;
-    }
     return false;
 }
 
@@ -489,17 +497,13 @@ int pvm_unexport(char *name)
     if (!nl)
         return lpvm_err("pvm_unexport", PvmNoMem);
     nl[0] = 0;
-    size_t n = strlen(name);
-    for (const char *p = list; p && *p;) {
-        const char *e = strchr(p, ':');
-        size_t l = e ? (size_t)(e - p) : strlen(p);
-        if (l && !(l == n && !strncmp(p, name, n))) {
+    size_t n = strlen(name), l;
+    for (const char *p = list, *item; list_next(&p, &item, &l);)
+        if (l && !(l == n && !strncmp(item, name, n))) {
             if (nl[0])
                 strcat(nl, ":");
-            strncat(nl, p, l);
+            strncat(nl, item, l);
         }
-        p = e ? e + 1 : NULL;
-    }
     setenv(ENV_PVM_EXPORT, nl, 1);
     free(nl);
     return PvmOk;
@@ -512,18 +516,12 @@ int pvm_unexport(char *name)
 /* True when a pvmd for this VM accepts connections. */
 static bool pvmd_answers(void)
 {
-    char dir[PATHS_MAX], path[PATHS_MAX];
-    if (paths_sockdir(dir, sizeof dir) < 0 ||
-        paths_join(path, sizeof path, dir, PVMD_SOCK_NAME) < 0)
+    char dir[PATHS_MAX];
+    int fd;
+    if (paths_sockdir(dir, sizeof dir) < 0 || lpvm_connect_pvmd(dir, &fd) < 0)
         return false;
-    struct sockaddr_un sa = {.sun_family = AF_UNIX};
-    strcpy(sa.sun_path, path);
-    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0)
-        return false;
-    bool ok = connect(fd, (struct sockaddr *)&sa, sizeof sa) == 0;
     close(fd);
-    return ok;
+    return true;
 }
 
 /* Finds the pvmd executable: beside the installed library
@@ -549,14 +547,10 @@ static int find_pvmd(char *out, size_t cap)
         return 0;
     }
 #endif
-    const char *path = getenv("PATH");
-    for (const char *p = path; p && *p;) {
-        const char *e = strchr(p, ':');
-        size_t l = e ? (size_t)(e - p) : strlen(p);
-        if ((size_t)snprintf(out, cap, "%.*s/pvmd", (int)l, p) < cap && access(out, X_OK) == 0)
+    size_t l;
+    for (const char *p = getenv("PATH"), *item; list_next(&p, &item, &l);)
+        if ((size_t)snprintf(out, cap, "%.*s/pvmd", (int)l, item) < cap && access(out, X_OK) == 0)
             return 0;
-        p = e ? e + 1 : NULL;
-    }
     return PvmCantStart;
 }
 
