@@ -2,6 +2,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "defs.h"
@@ -40,4 +41,15 @@ int paths_task_sock(char *buf, size_t cap, const char *dir, int tid)
     char name[32];
     snprintf(name, sizeof name, TASK_SOCK_FMT, (unsigned)tid);
     return paths_join(buf, cap, dir, name);
+}
+
+bool paths_list_next(const char **p, const char **item, size_t *len)
+{
+    if (!*p || !**p)
+        return false;
+    const char *e = strchr(*p, ':');
+    *item = *p;
+    *len = e ? (size_t)(e - *p) : strlen(*p);
+    *p = e ? e + 1 : NULL;
+    return true;
 }

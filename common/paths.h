@@ -4,6 +4,7 @@
 #ifndef PVM_PATHS_H
 #define PVM_PATHS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #define PATHS_MAX 108 /* sizeof(sockaddr_un.sun_path) */
@@ -20,5 +21,10 @@ int paths_join(char *buf, size_t cap, const char *dir, const char *name);
 
 /* Writes the path of task tid's direct-route socket in dir into buf. */
 int paths_task_sock(char *buf, size_t cap, const char *dir, int tid);
+
+/* Steps through a colon-separated list (PATH, PVM_EXPORT): sets *item and
+ * *len to the next entry, which may be empty, and advances *p; returns
+ * false at the end.  Start with *p = the list (NULL is an empty list). */
+bool paths_list_next(const char **p, const char **item, size_t *len);
 
 #endif

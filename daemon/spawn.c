@@ -22,6 +22,7 @@
 #include "defs.h"
 #include "hosttab.h"
 #include "output.h"
+#include "paths.h"
 #include "pvm3.h"
 #include "pvmd.h"
 #include "tasktab.h"
@@ -101,15 +102,13 @@ static bool executable(const char *path)
 /* Looks for `file' in each directory of the colon-separated list `dirs'. */
 static bool search_dirs(const char *dirs, const char *file, char *out, size_t cap)
 {
-    while (dirs && *dirs) {
-        const char *end = strchr(dirs, ':');
-        size_t len = end ? (size_t)(end - dirs) : strlen(dirs);
+    size_t len;
+    for (const char *p = dirs, *dir; paths_list_next(&p, &dir, &len);) {
         /* An empty PATH entry means the current directory. */
-        int n = len ? snprintf(out, cap, "%.*s/%s", (int)len, dirs, file)
+        int n = len ? snprintf(out, cap, "%.*s/%s", (int)len, dir, file)
                     : snprintf(out, cap, "./%s", file);
         if (n > 0 && (size_t)n < cap && executable(out))
             return true;
-        dirs = end ? end + 1 : NULL;
     }
     return false;
 }

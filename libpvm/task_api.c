@@ -442,25 +442,11 @@ char *pvm_version(void)
 /* PVM_EXPORT                                                               */
 /* ======================================================================== */
 
-/* Steps through a colon-separated list (PVM_EXPORT, PATH): sets *item and
- * *len to the next entry, which may be empty, and advances *p; false at
- * the end. */
-static bool list_next(const char **p, const char **item, size_t *len)
-{
-    if (!*p || !**p)
-        return false;
-    const char *e = strchr(*p, ':');
-    *item = *p;
-    *len = e ? (size_t)(e - *p) : strlen(*p);
-    *p = e ? e + 1 : NULL;
-    return true;
-}
-
 /* True when the colon-separated list has name as one of its entries. */
 static bool list_has(const char *list, const char *name)
 {
     size_t n = strlen(name), l;
-    for (const char *p = list, *item; list_next(&p, &item, &l);)
+    for (const char *p = list, *item; paths_list_next(&p, &item, &l);)
         if (l == n && !strncmp(item, name, n))
             return true;
     return false;
@@ -498,7 +484,7 @@ int pvm_unexport(char *name)
         return lpvm_err("pvm_unexport", PvmNoMem);
     nl[0] = 0;
     size_t n = strlen(name), l;
-    for (const char *p = list, *item; list_next(&p, &item, &l);)
+    for (const char *p = list, *item; paths_list_next(&p, &item, &l);)
         if (l && !(l == n && !strncmp(item, name, n))) {
             if (nl[0])
                 strcat(nl, ":");
@@ -548,7 +534,7 @@ static int find_pvmd(char *out, size_t cap)
     }
 #endif
     size_t l;
-    for (const char *p = getenv("PATH"), *item; list_next(&p, &item, &l);)
+    for (const char *p = getenv("PATH"), *item; paths_list_next(&p, &item, &l);)
         if ((size_t)snprintf(out, cap, "%.*s/pvmd", (int)l, item) < cap && access(out, X_OK) == 0)
             return 0;
     return PvmCantStart;

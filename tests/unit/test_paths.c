@@ -117,6 +117,34 @@ static void test_join_and_task_sock(void **state)
     assert_string_equal(buf, "/d/t3fffffff.sock");
 }
 
+/* Collects the entries of list as "[a][][b]". */
+static void walk(const char *list, char *out, size_t cap)
+{
+    out[0] = 0;
+    const char *item;
+    size_t len;
+    for (const char *p = list; paths_list_next(&p, &item, &len);)
+        snprintf(out + strlen(out), cap - strlen(out), "[%.*s]", (int)len, item);
+}
+
+static void test_list_next(void **state)
+{
+    (void)state;
+    char got[128];
+    walk(NULL, got, sizeof got);
+    assert_string_equal(got, "");
+    walk("", got, sizeof got);
+    assert_string_equal(got, "");
+    walk("a", got, sizeof got);
+    assert_string_equal(got, "[a]");
+    walk("/usr/bin::/bin", got, sizeof got);
+    assert_string_equal(got, "[/usr/bin][][/bin]");
+    walk(":x", got, sizeof got);
+    assert_string_equal(got, "[][x]");
+    walk("x:", got, sizeof got); /* a trailing colon ends the list */
+    assert_string_equal(got, "[x]");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -125,6 +153,7 @@ int main(void)
         cmocka_unit_test_setup(test_sockdir_wins, clear_env),
         cmocka_unit_test_setup(test_too_long, clear_env),
         cmocka_unit_test_setup(test_join_and_task_sock, clear_env),
+        cmocka_unit_test(test_list_next),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
