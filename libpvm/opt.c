@@ -58,12 +58,32 @@ static bool frag_size(int v)
     return v >= 64 && v <= (1 << 20);
 }
 
+/* pvm_setopt(3PVM): setting PvmSelfOutputTid or PvmSelfOutputCode also
+ * gives PvmOutputTid and PvmOutputCode those values (children's output
+ * follows the task's own); the same holds for the trace pair. */
+static void mirror_self(int tid_opt, int code_opt, int self_tid, int self_code)
+{
+    int *o = lpvm_state.opt;
+    o[tid_opt] = o[self_tid];
+    o[code_opt] = o[self_code];
+}
+
 static int push_self_output(int what)
 {
-    (void)what;
     struct lpvm_core *core;
     int cc = lpvm_core_get(&core);
-    return cc < 0 ? cc : opt_push_self_output(core);
+    if (cc == 0)
+        cc = opt_push_self_output(core);
+    if (cc == 0 && what != PvmSelfOutputContext)
+        mirror_self(PvmOutputTid, PvmOutputCode, PvmSelfOutputTid, PvmSelfOutputCode);
+    return cc;
+}
+
+static int mirror_self_trace(int what)
+{
+    (void)what;
+    mirror_self(PvmTraceTid, PvmTraceCode, PvmSelfTraceTid, PvmSelfTraceCode);
+    return 0;
 }
 
 struct optdef {
@@ -85,8 +105,8 @@ static const struct optdef opts[LPVM_NOPT] = {
     [PvmResvTids] = {boolean, NULL},
     [PvmSelfOutputTid] = {tid_or_zero, push_self_output},
     [PvmSelfOutputCode] = {any, push_self_output},
-    [PvmSelfTraceTid] = {tid_or_zero, NULL},
-    [PvmSelfTraceCode] = {any, NULL},
+    [PvmSelfTraceTid] = {tid_or_zero, mirror_self_trace},
+    [PvmSelfTraceCode] = {any, mirror_self_trace},
     [PvmSelfTraceBuffer] = {nonneg, NULL},
     [PvmSelfTraceOptions] = {trace_opts, NULL},
     [PvmShowTids] = {boolean, NULL},

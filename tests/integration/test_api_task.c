@@ -207,9 +207,16 @@ static void test_options(void **state)
     send_empty(t, 999);
     pvm_setopt(PvmRoute, PvmAllowDirect);
 
-    /* PvmSelfOutputTid reaches the pvmd. */
+    /* PvmSelfOutputTid reaches the pvmd; the self settings also become
+     * the children's (pvm_setopt(3PVM)), for output and for trace. */
+    assert_int_equal(pvm_setopt(PvmOutputTid, pvm_mytid()), 0);
     assert_int_equal(pvm_setopt(PvmSelfOutputTid, 0), 0);
+    assert_int_equal(pvm_getopt(PvmOutputTid), 0);
     assert_int_equal(pvm_setopt(PvmSelfOutputCode, 3), 0);
+    assert_int_equal(pvm_getopt(PvmOutputCode), 3);
+    assert_int_equal(pvm_setopt(PvmSelfTraceCode, 7), 0);
+    assert_int_equal(pvm_getopt(PvmTraceCode), 7);
+    assert_int_equal(pvm_getopt(PvmTraceTid), pvm_getopt(PvmSelfTraceTid));
 }
 
 static void test_export_archcode_version(void **state)
