@@ -51,58 +51,57 @@ static int not_yet(const char *what)
     return -1;
 }
 
-int cmd_add(struct console *c, int argc, char **argv)
+/* Runs pvm_addhosts or pvm_delhosts on the hosts named in argv[1..] and
+ * prints "N successful", the table heading and one row per host. */
+static int host_cmd(const char *name, int (*op)(char **, int, int *), int argc, char **argv,
+                    const char *heading, void (*row)(const char *host, int info))
 {
-    (void)c;
     int n = argc - 1;
     int *infos = calloc((size_t)n, sizeof *infos);
     if (!infos)
         return -1;
-    int r = pvm_addhosts(argv + 1, n, infos);
+    int r = op(argv + 1, n, infos);
     if (r == PvmNotImpl) {
         free(infos);
-        return not_yet("add");
+        return not_yet(name);
     }
     if (r < 0) {
-        printf("add: %s\n", cmds_errtext(r));
+        printf("%s: %s\n", name, cmds_errtext(r));
         free(infos);
         return -1;
     }
     printf("%d successful\n", r);
-    printf("%24s %8s\n", "HOST", "DTID");
-    for (int i = 0; i < n; i++) {
-        if (infos[i] < 0)
-            printf("%24s %s\n", argv[i + 1], cmds_errtext(infos[i]));
-        else
-            printf("%24s %8x\n", argv[i + 1], (unsigned)infos[i]);
-    }
+    puts(heading);
+    for (int i = 0; i < n; i++)
+        row(argv[i + 1], infos[i]);
     free(infos);
     return r == n ? 0 : -1;
+}
+
+static void add_row(const char *host, int info)
+{
+    if (info < 0)
+        printf("%24s %s\n", host, cmds_errtext(info));
+    else
+        printf("%24s %8x\n", host, (unsigned)info);
+}
+
+static void delete_row(const char *host, int info)
+{
+    printf("%24s  %s\n", host, info < 0 ? cmds_errtext(info) : "deleted");
+}
+
+int cmd_add(struct console *c, int argc, char **argv)
+{
+    (void)c;
+    return host_cmd("add", pvm_addhosts, argc, argv, "                    HOST     DTID", add_row);
 }
 
 int cmd_delete(struct console *c, int argc, char **argv)
 {
     (void)c;
-    int n = argc - 1;
-    int *infos = calloc((size_t)n, sizeof *infos);
-    if (!infos)
-        return -1;
-    int r = pvm_delhosts(argv + 1, n, infos);
-    if (r == PvmNotImpl) {
-        free(infos);
-        return not_yet("delete");
-    }
-    if (r < 0) {
-        printf("delete: %s\n", cmds_errtext(r));
-        free(infos);
-        return -1;
-    }
-    printf("%d successful\n", r);
-    printf("%24s  %s\n", "HOST", "STATUS");
-    for (int i = 0; i < n; i++)
-        printf("%24s  %s\n", argv[i + 1], infos[i] < 0 ? cmds_errtext(infos[i]) : "deleted");
-    free(infos);
-    return r == n ? 0 : -1;
+    return host_cmd("delete", pvm_delhosts, argc, argv, "                    HOST  STATUS",
+                    delete_row);
 }
 
 int cmd_halt(struct console *c, int argc, char **argv)
