@@ -18,6 +18,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "arch.h"
 #include "core.h"
 #include "ctl.h"
 #include "defs.h"
@@ -192,7 +193,7 @@ static void apply_hello(struct lpvm_core *c, const Pvm__HelloReply *r)
     }
     if (r->sockdir && *r->sockdir && strlen(r->sockdir) < sizeof c->sockdir)
         strcpy(c->sockdir, r->sockdir);
-    snprintf(c->arch, sizeof c->arch, "%s", r->arch && *r->arch ? r->arch : PVM_ARCH_NAME);
+    snprintf(c->arch, sizeof c->arch, "%s", r->arch && *r->arch ? r->arch : arch_this());
     /* What the spawner chose for our output is both where our own output
      * goes and the default for our children (so grandchildren's output
      * reaches a catchout too, as in PVM). */

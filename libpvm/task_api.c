@@ -15,6 +15,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "arch.h"
 #include "core.h"
 #include "ctl.h"
 #include "defs.h"
@@ -397,40 +398,15 @@ int pvm_getfds(int **fds)
 /* Architectures and version                                                */
 /* ======================================================================== */
 
-/* Data signatures: architectures with the same one read each other's raw
- * data.  LE32: 32-bit little endian IEEE; LE64: the same with 64-bit long;
- * BE32/BE64 big endian. */
-#define DSIG_LE32 0x00408841
-#define DSIG_LE64 0x00408c41
-#define DSIG_BE32 0x00400843
-#define DSIG_BE64 0x00400c43
-
-static const struct {
-    const char *arch;
-    int dsig;
-} archtab[] = {
-    {"LINUX", DSIG_LE32},      {"LINUX64", DSIG_LE64},   {"LINUXARM64", DSIG_LE64},
-    {"LINUXALPHA", DSIG_LE64}, {"LINUXIA64", DSIG_LE64}, {"LINUXPPC", DSIG_BE32},
-    {"LINUXSPARC", DSIG_BE32}, {"FREEBSD", DSIG_LE32},   {"NETBSDI386", DSIG_LE32},
-    {"OPENBSD", DSIG_LE32},    {"BSD386", DSIG_LE32},    {"DARWIN", DSIG_LE32},
-    {"CYGWIN", DSIG_LE32},     {"WIN32", DSIG_LE32},     {"SUN4", DSIG_BE32},
-    {"SUN4SOL2", DSIG_BE32},   {"SUNMP", DSIG_BE32},     {"X86SOL2", DSIG_LE32},
-    {"SGI", DSIG_BE32},        {"SGI5", DSIG_BE32},      {"SGI64", DSIG_BE64},
-    {"SGIMP", DSIG_BE32},      {"SGIMP64", DSIG_BE64},   {"RS6K", DSIG_BE32},
-    {"AIX46K", DSIG_BE32},     {"AIX5SP2", DSIG_BE32},   {"HPPA", DSIG_BE32},
-    {"HPPA64", DSIG_BE64},     {"ALPHA", DSIG_LE64},     {"AMD64", DSIG_LE64},
-    {"X86_64", DSIG_LE64},     {"CRAY", DSIG_BE64},      {"T3E", DSIG_BE64},
-};
-
 int pvm_archcode(char *arch)
 {
-    if (!arch)
-        return lpvm_err("pvm_archcode", PvmBadParam);
-    for (size_t i = 0; i < sizeof archtab / sizeof archtab[0]; i++)
-        if (!strcmp(archtab[i].arch, arch))
-            return archtab[i].dsig;
-    pvm_errno = PvmNotFound;
-    return PvmNotFound;
+    int d = arch_dsig(arch);
+    if (d == PvmBadParam)
+        return lpvm_err("pvm_archcode", d);
+    /* An unknown name is an answer, not a failure: nothing is printed. */
+    if (d < 0)
+        pvm_errno = d;
+    return d;
 }
 
 char *pvm_version(void)
