@@ -11,6 +11,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "enc.h"
 #include "pvm3.h"
 
 /* ======================================================================== */
@@ -130,11 +131,8 @@ void conn_destroy(struct conn **cp)
 /* Starts the payload of a decoded header. */
 static int begin_payload(struct conn *c)
 {
-    int enc = c->hdr.enc;
-    /* The encoding is the sender's word; anything unknown is kept as Raw
-     * bytes so that unpacking, not the transport, reports it. */
-    if ((c->hdr.flags & WIRE_F_CTL) || (enc != PvmDataDefault && enc != PvmDataRaw))
-        enc = PvmDataRaw;
+    /* A control payload is protobuf bytes whatever enc says. */
+    int enc = c->hdr.flags & WIRE_F_CTL ? PvmDataRaw : enc_received(c->hdr.enc);
     if (c->hdr.len > SIZE_MAX - WIRE_HDR_LEN)
         return PvmNoMem;
     c->rmsg = pmsg_new_recv(enc, (size_t)c->hdr.len);

@@ -10,17 +10,10 @@
 #include <limits.h>
 #include <string.h>
 
+#include "enc.h"
 #include "lpvm.h"
 #include "pmsg.h"
 #include "pvm3.h"
-
-/* pvm_getminfo's enc is what PVM 3.4 puts in a message header: 0x10000000
- * for XDR (our Default), 0x20000000 for InPlace before it is sent, and the
- * sender's data signature for native data.  0x408c41 is PVM's signature of
- * a little-endian LP64 IEEE host (its LINUX64). */
-#define PACK_MINFO_XDR 0x10000000
-#define PACK_MINFO_INPLACE 0x20000000
-#define PACK_MINFO_NATIVE 0x408c41
 
 /* ======================================================================== */
 /* Buffers                                                                  */
@@ -29,7 +22,7 @@
 /* A new registered buffer: its id, or PvmBadParam / PvmNoMem. */
 static int make_buf(int encoding)
 {
-    if (encoding != PvmDataDefault && encoding != PvmDataRaw && encoding != PvmDataInPlace)
+    if (!enc_valid(encoding))
         return PvmBadParam;
     struct pmsg *m = pmsg_new(encoding);
     if (!m)
@@ -96,7 +89,7 @@ int pvm_setrbuf(int bufid)
 
 int pvm_initsend(int encoding)
 {
-    if (encoding != PvmDataDefault && encoding != PvmDataRaw && encoding != PvmDataInPlace)
+    if (!enc_valid(encoding))
         return lpvm_err("pvm_initsend", PvmBadParam);
     struct pmsg *old = pmsg_lookup(lpvm_state.sbuf);
     /* PVM frees the old buffer and makes a new one.  Reusing the old one
@@ -153,17 +146,13 @@ int pvm_getminfo(int bufid, struct pvmminfo *info)
     int cc = info ? find_buf(bufid, &m) : PvmBadParam;
     if (cc < 0)
         return lpvm_err("pvm_getminfo", cc);
-    static const int enc_code[] = {
-        [PvmDataDefault] = PACK_MINFO_XDR,
-        [PvmDataRaw] = PACK_MINFO_NATIVE,
-        [PvmDataInPlace] = PACK_MINFO_INPLACE,
-    };
     *info = (struct pvmminfo){
         .len = clamp_len(m),
         .ctx = m->ctx,
         .tag = m->tag,
         .wid = m->wid,
-        .enc = m->enc >= 0 && m->enc <= PvmDataInPlace ? enc_code[m->enc] : m->enc,
+        /* what PVM 3.4 puts in a message header (common/enc.h) */
+        .enc = enc_minfo(m->enc),
         .crc = 0,
         .src = m->src,
         .dst = m->dst,
@@ -235,7 +224,8 @@ int pvm_pkstr(char *cp)
     if (!m)
         return lpvm_err("pvm_pkstr", PvmNoBuf);
     /* pvm_pack(3PVM): strings cannot be packed InPlace. */
-    if (m->enc == PvmDataInPlace)
+    const struct enc_info *e = enc_get(m->enc);
+    if (e && e->by_ref)
         return lpvm_err("pvm_pkstr", PvmNotImpl);
     return lpvm_err("pvm_pkstr", pmsg_pack_str(m, cp));
 }

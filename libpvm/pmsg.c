@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "enc.h"
 #include "lpvm.h"
 #include "pmsg.h"
 #include "pvm3.h"
@@ -22,12 +23,6 @@
 _Static_assert(sizeof(short) == 2 && sizeof(int) == 4 && sizeof(long) == 8,
                "pmsg.c assumes LP64 integer sizes");
 _Static_assert(sizeof(float) == 4 && sizeof(double) == 8, "pmsg.c assumes IEEE 754 sizes");
-
-#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-#define PMSG_DEFAULT_SWAPS true /* Default (big-endian) differs from native */
-#else
-#define PMSG_DEFAULT_SWAPS false
-#endif
 
 /* A body grows by doubling from this size, so n packs cost O(n) copies. */
 #define PMSG_MIN_CAP 256
@@ -65,11 +60,6 @@ size_t pmsg_type_size(int type)
 {
     const struct ptype *t = ptype_of(type);
     return t ? (size_t)t->width * t->units : 0;
-}
-
-static bool enc_valid(int enc)
-{
-    return enc == PvmDataDefault || enc == PvmDataRaw || enc == PvmDataInPlace;
 }
 
 /* ======================================================================== */
@@ -260,7 +250,7 @@ struct pmsg *pmsg_new_recv(int enc, size_t len)
 {
     /* An InPlace message's references were read into the frame by the
      * sender, so what arrives is plain Raw. */
-    struct pmsg *m = alloc_msg(enc == PvmDataInPlace ? PvmDataRaw : enc, len);
+    struct pmsg *m = alloc_msg(enc_wire(enc), len);
     if (m)
         m->len = len;
     return m;
@@ -639,15 +629,15 @@ static int pack(struct pmsg *m, int type, const void *p, int n, int stride, bool
         return cc < 0 ? cc : PvmBadParam;
     if (n == 0)
         return PvmOk;
-    if (m->enc == PvmDataInPlace && !copy)
-        return add_ref(m, p, (size_t)t->width * t->units, (size_t)n, (size_t)stride);
-    if (m->enc != PvmDataDefault && m->enc != PvmDataRaw && m->enc != PvmDataInPlace)
+    const struct enc_info *e = enc_get(m->enc);
+    if (!e)
         return PvmBadMsg;
+    if (e->by_ref && !copy)
+        return add_ref(m, p, (size_t)t->width * t->units, (size_t)n, (size_t)stride);
     uint8_t *d = body_grow(m, bytes);
     if (!d)
         return PvmNoMem;
-    xfer(d, bytes / (size_t)n, p, step, (size_t)n, t,
-         m->enc == PvmDataDefault && PMSG_DEFAULT_SWAPS);
+    xfer(d, bytes / (size_t)n, p, step, (size_t)n, t, enc_swaps(m->enc));
     m->len += bytes;
     return PvmOk;
 }
@@ -722,7 +712,7 @@ static const uint8_t *readable(struct pmsg *m, size_t need, int *cc)
 /* The swap a message in m's encoding needs; Raw and InPlace are native. */
 static bool needs_swap(const struct pmsg *m)
 {
-    return m->enc == PvmDataDefault && PMSG_DEFAULT_SWAPS;
+    return enc_swaps(m->enc);
 }
 
 int pmsg_unpack(struct pmsg *m, int type, void *p, int n, int stride)
@@ -841,7 +831,7 @@ int pmsg_pack_body(struct pmsg *m, const struct pmsg *in)
 {
     if (!m || !in || m == in)
         return PvmBadParam;
-    if ((m->enc == PvmDataDefault) != (in->enc == PvmDataDefault))
+    if (!enc_same_layout(m->enc, in->enc))
         return PvmMismatch;
     size_t len = pmsg_payload_len(in);
     uint8_t *d = body_grow(m, len);

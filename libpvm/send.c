@@ -17,6 +17,7 @@
 
 #include "core.h"
 #include "ctl.h"
+#include "enc.h"
 #include "tid.h"
 
 #define RETRY_FIRST_NS (2 * 1000 * 1000LL) /* first wait after a failed connect */
@@ -81,8 +82,7 @@ static int send_one(struct lpvm_core *core, int dst, int tag, struct pmsg *m)
         struct pmsg *c = pmsg_copy(m);
         if (!c)
             return PvmNoMem;
-        if (c->enc == PvmDataInPlace)
-            c->enc = PvmDataRaw;
+        c->enc = enc_wire(c->enc); /* as if it had travelled */
         c->src = me;
         c->dst = dst;
         c->tag = tag;
@@ -103,7 +103,7 @@ static int send_one(struct lpvm_core *core, int dst, int tag, struct pmsg *m)
         .tag = tag,
         .ctx = lpvm_state.ctx,
         /* InPlace data is read into the frame now: it arrives as Raw. */
-        .enc = m->enc == PvmDataInPlace ? PvmDataRaw : m->enc,
+        .enc = enc_wire(m->enc),
         .seq = ++p->sent_seq,
         .len = pmsg_payload_len(m),
     };
