@@ -7,11 +7,25 @@
 #include <string.h>
 
 #include "defs.h"
+#include "event.h"
 #include "frame.h"
 #include "pvm3.h"
 #include "pvmd.h"
 #include "route.h"
+#include "spawn.h"
 #include "tasktab.h"
+
+/* Where p's output goes now. */
+static struct output_dest dest_of(struct pvmd *d, const struct proc *p)
+{
+    if (p->task_gone)
+        return p->dest;
+    struct task *t = tasktab_find(d->tasks, p->tid);
+    if (!t)
+        return (struct output_dest){0};
+    const struct task_io *io = tasktab_io(t);
+    return (struct output_dest){io->out_tid, io->out_code, io->out_ctx};
+}
 
 static void put_be32(uint8_t *p, int32_t v)
 {
@@ -22,25 +36,26 @@ static void put_be32(uint8_t *p, int32_t v)
     p[3] = (uint8_t)u;
 }
 
-/* Sends one output message for t: count (OUTPUT_BEGIN, OUTPUT_END, or
- * the number of bytes) and the bytes, to t's output tid. */
-static void send_output(struct pvmd *d, struct task *t, int count, const char *bytes, size_t n)
+/* Sends one output message about task tid: count (OUTPUT_BEGIN,
+ * OUTPUT_END, or the number of bytes) and the bytes, to `to'. */
+static void send_output(struct pvmd *d, int tid, struct output_dest to, int count,
+                        const char *bytes, size_t n)
 {
     uint8_t *p = malloc(8 + n);
     if (!p) {
-        log_error(d, "t%x: output lost: out of memory", (unsigned)t->tid);
+        log_error(d, "t%x: output lost: out of memory", (unsigned)tid);
         return;
     }
-    put_be32(p, t->tid);
+    put_be32(p, tid);
     put_be32(p + 4, count);
     if (n)
         memcpy(p + 8, bytes, n);
     struct wire_hdr h = {
         .flags = WIRE_F_NOSEQ,
         .src = d->mytid,
-        .dst = t->out_tid,
-        .tag = t->out_code,
-        .ctx = t->out_ctx,
+        .dst = to.tid,
+        .tag = to.code,
+        .ctx = to.ctx,
         .enc = PvmDataDefault,
         .len = 8 + n,
     };
@@ -49,39 +64,56 @@ static void send_output(struct pvmd *d, struct task *t, int count, const char *b
         route_frame(d, f);
 }
 
-static void deliver(struct pvmd *d, struct task *t, const char *bytes, size_t n)
+static void deliver(struct pvmd *d, struct proc *p, const char *bytes, size_t n)
 {
-    if (t->out_tid == 0) {
+    struct output_dest to = dest_of(d, p);
+    if (to.tid == 0) {
         size_t shown = n && bytes[n - 1] == '\n' ? n - 1 : n;
-        log_info(d, "[t%x] %.*s", (unsigned)t->tid, (int)shown, bytes);
+        log_info(d, "[t%x] %.*s", (unsigned)p->tid, (int)shown, bytes);
         return;
     }
-    send_output(d, t, (int)n, bytes, n);
+    send_output(d, p->tid, to, (int)n, bytes, n);
 }
 
-void output_begin(struct pvmd *d, struct task *t)
+void output_begin(struct pvmd *d, int tid)
 {
-    if (t->out_tid)
-        send_output(d, t, OUTPUT_BEGIN, NULL, 0);
-}
-
-void output_check_end(struct pvmd *d, struct task *t)
-{
-    if (t->end_sent || t->proc_live || !t->out[0].eof || !t->out[1].eof)
+    struct task *t = tasktab_find(d->tasks, tid);
+    if (!t)
         return;
-    t->end_sent = true;
-    if (t->out_tid)
-        send_output(d, t, OUTPUT_END, NULL, 0);
+    const struct task_io *io = tasktab_io(t);
+    if (io->out_tid)
+        send_output(d, tid, (struct output_dest){io->out_tid, io->out_code, io->out_ctx},
+                    OUTPUT_BEGIN, NULL, 0);
+}
+
+void output_check_end(struct pvmd *d, struct proc *p)
+{
+    if (p->end_sent || p->live || !p->out[0].eof || !p->out[1].eof)
+        return;
+    p->end_sent = true;
+    struct output_dest to = dest_of(d, p);
+    if (to.tid && p->tid)
+        send_output(d, p->tid, to, OUTPUT_END, NULL, 0);
+}
+
+void output_on_event(struct pvmd *d, const struct event *ev)
+{
+    if (ev->kind != EVENT_TASK_EXIT || !(tasktab_flags(ev->t) & TF_SPAWNED))
+        return;
+    for (struct proc *p = d->procs; p; p = p->next)
+        if (p->tid == ev->tid && !p->task_gone) {
+            const struct task_io *io = tasktab_io(ev->t);
+            p->dest = (struct output_dest){io->out_tid, io->out_code, io->out_ctx};
+            p->task_gone = true;
+            return;
+        }
 }
 
 static void on_pipe_closed(uv_handle_t *h)
 {
     struct output_stream *s = h->data;
-    struct task *t = s->t;
-    struct pvmd *d = t->d;
     s->open = false;
-    tasktab_release(t);
-    pvmd_halt_check(d);
+    spawn_proc_release(s->p);
 }
 
 static void stream_close(struct output_stream *s)
@@ -101,18 +133,18 @@ static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
 static void on_read(uv_stream_t *st, ssize_t nread, const uv_buf_t *buf)
 {
     struct output_stream *s = st->data;
-    struct task *t = s->t;
-    struct pvmd *d = t->d;
+    struct proc *p = s->p;
+    struct pvmd *d = p->d;
     (void)buf;
     if (nread < 0) {
         /* EOF (or an error, which ends the stream the same way): a last
          * line without its newline still counts. */
         if (s->n)
-            deliver(d, t, s->buf, s->n);
+            deliver(d, p, s->buf, s->n);
         s->n = 0;
         s->eof = true;
         stream_close(s);
-        output_check_end(d, t);
+        output_check_end(d, p);
         return;
     }
     s->n += (size_t)nread;
@@ -122,51 +154,53 @@ static void on_read(uv_stream_t *st, ssize_t nread, const uv_buf_t *buf)
         if (!nl)
             break;
         size_t end = (size_t)(nl - s->buf) + 1;
-        deliver(d, t, s->buf + start, end - start);
+        deliver(d, p, s->buf + start, end - start);
         start = end;
     }
     if (start == 0 && s->n == sizeof s->buf) {
         /* A line longer than the buffer goes out in pieces. */
-        deliver(d, t, s->buf, s->n);
+        deliver(d, p, s->buf, s->n);
         start = s->n;
     }
     memmove(s->buf, s->buf + start, s->n - start);
     s->n -= start;
 }
 
-int output_init(struct pvmd *d, struct task *t)
+int output_init(struct pvmd *d, struct proc *p)
 {
     for (int i = 0; i < 2; i++) {
-        struct output_stream *s = &t->out[i];
-        s->t = t;
+        struct output_stream *s = &p->out[i];
+        s->p = p;
         s->n = 0;
         s->eof = false;
-        if (uv_pipe_init(d->loop, &s->pipe, 0) < 0)
+        if (uv_pipe_init(d->loop, &s->pipe, 0) < 0) {
+            output_abort(d, p);
             return PvmSysErr;
+        }
         s->pipe.data = s;
         s->open = true;
     }
     return 0;
 }
 
-void output_start(struct pvmd *d, struct task *t)
+void output_start(struct pvmd *d, struct proc *p)
 {
     for (int i = 0; i < 2; i++) {
-        struct output_stream *s = &t->out[i];
+        struct output_stream *s = &p->out[i];
         int r = uv_read_start((uv_stream_t *)&s->pipe, on_alloc, on_read);
         if (r < 0) {
-            log_error(d, "t%x: cannot read its output: %s", (unsigned)t->tid, uv_strerror(r));
+            log_error(d, "t%x: cannot read its output: %s", (unsigned)p->tid, uv_strerror(r));
             s->eof = true;
             stream_close(s);
         }
     }
 }
 
-void output_abort(struct pvmd *d, struct task *t)
+void output_abort(struct pvmd *d, struct proc *p)
 {
     (void)d;
     for (int i = 0; i < 2; i++) {
-        t->out[i].eof = true;
-        stream_close(&t->out[i]);
+        p->out[i].eof = true;
+        stream_close(&p->out[i]);
     }
 }

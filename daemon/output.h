@@ -7,6 +7,10 @@
  * one line with its '\n', or a final partial line at EOF, or a piece of a
  * line longer than OUTPUT_LINE_MAX) or, when the output tid is 0, to
  * pvmd.log as "[t40001] line".
+ *
+ * While the task lives, its output goes where its task record says
+ * (CTL_SET_OUTPUT changes that); once it has ended (EVENT_TASK_EXIT), what
+ * its descendants still print goes where it went last.
  */
 #ifndef PVMD_OUTPUT_H
 #define PVMD_OUTPUT_H
@@ -17,33 +21,44 @@
 
 #define OUTPUT_LINE_MAX 4096 /* longer lines are delivered in pieces */
 
+struct event;
+struct proc;
 struct pvmd;
-struct task;
 
 struct output_stream {
     uv_pipe_t pipe;
-    struct task *t;
+    struct proc *p;
     bool open; /* handle initialised and not yet closed */
     bool eof;  /* no more bytes will come */
     size_t n;  /* bytes of an unfinished line in buf */
     char buf[OUTPUT_LINE_MAX];
 };
 
-/* Initialises t's two pipe handles for uv_spawn's stdio (UV_CREATE_PIPE).
- * Returns 0 or PvmSysErr. */
-int output_init(struct pvmd *d, struct task *t);
+/* Where output messages go. */
+struct output_dest {
+    int tid, code, ctx;
+};
 
-/* Starts reading both pipes after a successful uv_spawn. */
-void output_start(struct pvmd *d, struct task *t);
+/* Initialises p's two pipe handles.  Returns 0 or PvmSysErr (the pipes
+ * are then closed). */
+int output_init(struct pvmd *d, struct proc *p);
 
-/* Closes the pipes without reading (uv_spawn failed, or halting). */
-void output_abort(struct pvmd *d, struct task *t);
+/* Starts reading both pipes once the process runs. */
+void output_start(struct pvmd *d, struct proc *p);
 
-/* Sends OUTPUT_BEGIN for t to its output tid (nothing when it is 0). */
-void output_begin(struct pvmd *d, struct task *t);
+/* Closes the pipes without reading (the start failed). */
+void output_abort(struct pvmd *d, struct proc *p);
 
-/* Called when t's process has exited: sends OUTPUT_END once both pipes
+/* Sends OUTPUT_BEGIN for task tid to its output tid (nothing when it is
+ * 0 or the task is not here). */
+void output_begin(struct pvmd *d, int tid);
+
+/* Called when p's process has exited: sends OUTPUT_END once both pipes
  * are at EOF too. */
-void output_check_end(struct pvmd *d, struct task *t);
+void output_check_end(struct pvmd *d, struct proc *p);
+
+/* Event subscriber (event.c): an ended task's output keeps its last
+ * destination. */
+void output_on_event(struct pvmd *d, const struct event *ev);
 
 #endif

@@ -17,9 +17,11 @@
 #include "log.h"
 #include "paths.h"
 
-struct tasktab;
 struct hosttab;
-struct conn;
+struct pending_tab;
+struct proc;
+struct tasktab;
+struct xport;
 
 struct pvmd {
     uv_loop_t *loop;
@@ -47,11 +49,13 @@ struct pvmd {
     /* tables */
     struct tasktab *tasks;
     struct hosttab *hosts;
+    struct pending_tab *pending; /* forwarded requests (pending.c) */
+    struct proc *procs;          /* spawned processes (spawn.c) */
 
-    /* local transport */
+    /* links of every transport (xport.h), and the unix listener */
+    struct xport *links;
     uv_pipe_t listener;
     bool listening;
-    struct conn *conns; /* every open local connection */
 
     /* signals and halting */
     uv_signal_t sig_term, sig_int, sig_hup;
@@ -59,6 +63,14 @@ struct pvmd {
     bool halting;
     int halt_stage; /* 0 running, 1 SIGTERM sent, 2 SIGKILL sent, 3 giving up */
 };
+
+/* Sets up d's tables for host number `host' on loop (d is zeroed by the
+ * caller, options and identity may be set).  Returns 0 or PvmNoMem.  Used
+ * by main and by the unit tests, which drive a pvmd without its files. */
+int pvmd_init(struct pvmd *d, uv_loop_t *loop, int host);
+
+/* Frees d's tables once the loop has ended. */
+void pvmd_fini(struct pvmd *d);
 
 /* Starts the orderly halt of docs/design.md (idempotent): no new tasks,
  * SIGTERM to every spawned task, SIGKILL after 2 s, every connection

@@ -1,17 +1,20 @@
 /*
- * route.c - the routing step.
+ * route.c - the routing step, and the daemon's side of the transport
+ * seam (the xport_up_* upcalls).
  */
 #include "route.h"
 
-#include "conn.h"
 #include "ctl_handlers.h"
 #include "defs.h"
+#include "event.h"
 #include "frame.h"
 #include "hosttab.h"
+#include "pending.h"
 #include "pvm3.h"
 #include "pvmd.h"
 #include "tasktab.h"
 #include "tid.h"
+#include "xport.h"
 
 static int drop(struct pvmd *d, struct frame *f, int code, const char *why)
 {
@@ -26,41 +29,47 @@ static int drop(struct pvmd *d, struct frame *f, int code, const char *why)
 /* ===================================================================== */
 
 /* Bytes the pvmd holds for task t: queued until it connects, or written
- * to its connection and not yet taken. */
+ * to its link and not yet taken. */
 static size_t held_for(const struct task *t)
 {
-    return t->pending.bytes + (t->conn ? t->conn->wq_bytes : 0);
+    struct xport *x = tasktab_link(t);
+    return tasktab_queued_bytes(t) + (x ? x->ops->queued(x) : 0);
 }
 
-/* After routing a frame from c to dst: a task that is behind by more than
- * ROUTE_HIGH_WATER stops the pvmd reading its sender, instead of the pvmd
- * growing without bound.  The sender's libpvm then waits in its write,
- * reading what comes to it meanwhile, so two tasks flooding each other
- * still both progress. */
-static void hold_back(struct pvmd *d, struct conn *c, int dst)
+/* After routing a frame from link x to dst: a task that is behind by more
+ * than ROUTE_HIGH_WATER stops the pvmd reading its sender, instead of the
+ * pvmd growing without bound.  The sender's libpvm then waits in its
+ * write, reading what comes to it meanwhile, so two tasks flooding each
+ * other still both progress. */
+static void hold_back(struct pvmd *d, struct xport *x, int dst)
 {
     struct task *t = tid_host(dst) == d->myhost ? tasktab_find(d->tasks, dst) : NULL;
-    if (!t || held_for(t) <= ROUTE_HIGH_WATER)
+    if (!t || x->blocked_on || held_for(t) <= ROUTE_HIGH_WATER)
         return;
-    t->senders_paused = true;
-    conn_pause(c, dst);
+    tasktab_set_paused(t, true);
+    x->blocked_on = dst;
+    x->ops->pause(x);
+    log_debug(d, "t%x: reading paused until t%x drains", (unsigned)x->peer, (unsigned)dst);
 }
 
-void route_drained(struct pvmd *d, int tid)
+/* Resumes every link paused for tid. */
+static void release(struct pvmd *d, int tid)
 {
-    struct task *t = tid ? tasktab_find(d->tasks, tid) : NULL;
-    if (t && t->senders_paused && held_for(t) < ROUTE_LOW_WATER)
-        route_release(d, t);
+    for (struct xport *x = d->links; x; x = x->next)
+        if (x->blocked_on == tid) {
+            x->blocked_on = 0;
+            x->ops->resume(x);
+        }
 }
 
-void route_release(struct pvmd *d, struct task *t)
+void xport_up_drained(struct xport *x)
 {
-    if (!t->senders_paused)
-        return;
-    t->senders_paused = false;
-    for (struct conn *c = d->conns; c; c = c->next)
-        if (c->blocked_on == t->tid)
-            conn_resume(c);
+    struct pvmd *d = x->d;
+    struct task *t = x->peer ? tasktab_find(d->tasks, x->peer) : NULL;
+    if (t && tasktab_link(t) == x && tasktab_paused(t) && held_for(t) < ROUTE_LOW_WATER) {
+        tasktab_set_paused(t, false);
+        release(d, tasktab_tid(t));
+    }
 }
 
 /* ===================================================================== */
@@ -78,11 +87,12 @@ int route_frame(struct pvmd *d, struct frame *f)
         struct task *t = tasktab_find(d->tasks, dst);
         if (!t)
             return drop(d, f, PvmNoTask, "no such task");
-        if (t->conn)
-            return xport_send(&t->conn->x, f) < 0 ? PvmNoTask : 0;
-        if (t->flags & TF_SPAWNED) {
+        struct xport *x = tasktab_link(t);
+        if (x)
+            return xport_send(x, f) < 0 ? PvmNoTask : 0;
+        if (tasktab_flags(t) & TF_SPAWNED) {
             /* Spawned but not enrolled yet: it will be (design.md). */
-            frame_queue_push(&t->pending, f);
+            tasktab_queue(t, f);
             return 0;
         }
         return drop(d, f, PvmNoTask, "task not connected");
@@ -93,35 +103,165 @@ int route_frame(struct pvmd *d, struct frame *f)
     return drop(d, f, PvmNoHost, "no host for that tid");
 }
 
-void route_from_conn(struct pvmd *d, struct conn *c, struct frame *f)
+/* A control frame addressed to this pvmd: a request, or a reply to one of
+ * ours. */
+static void to_pvmd(struct pvmd *d, struct xport *x, int from, struct frame *f)
 {
-    if (!c->tid) {
+    if (f->h.flags & WIRE_F_REPLY)
+        pending_reply(d, f);
+    else
+        ctl_handlers_dispatch(d, x, from, f);
+}
+
+/* Frames from a local task's link. */
+static void from_task(struct pvmd *d, struct xport *x, struct frame *f)
+{
+    if (!x->peer) {
         if ((f->h.flags & WIRE_F_CTL) && f->h.tag == PVM__CTL_TYPE__CTL_HELLO &&
             !(f->h.flags & WIRE_F_REPLY)) {
-            ctl_handlers_hello(d, c, f);
+            ctl_handlers_hello(d, x, f);
             return;
         }
         frame_free(&f);
-        conn_close(c, "refused: the first frame was not CTL_HELLO");
+        x->ops->close(x, "refused: the first frame was not CTL_HELLO");
         return;
     }
-    if (c->exited) {
-        log_info(d, "t%x: frame after CTL_EXIT refused", (unsigned)c->tid);
+    if (x->exited) {
+        log_info(d, "t%x: frame after CTL_EXIT refused", (unsigned)x->peer);
         frame_free(&f);
         return;
     }
     if ((f->h.flags & WIRE_F_CTL) && (f->h.dst == d->mytid || f->h.dst == 0)) {
-        ctl_handlers_dispatch(d, c, f);
+        to_pvmd(d, x, x->peer, f);
         return;
     }
     /* A task speaks only for itself: a forged source would let replies
      * and ordering go to the wrong task. */
-    if (f->h.src != c->tid) {
-        log_info(d, "t%x: frame with source t%x refused", (unsigned)c->tid, (unsigned)f->h.src);
+    if (f->h.src != x->peer) {
+        log_info(d, "t%x: frame with source t%x refused", (unsigned)x->peer, (unsigned)f->h.src);
         frame_free(&f);
         return;
     }
     int dst = f->h.dst;
     route_frame(d, f);
-    hold_back(d, c, dst);
+    hold_back(d, x, dst);
+}
+
+/* Frames from a peer pvmd's link. */
+static void from_host(struct pvmd *d, struct xport *x, struct frame *f)
+{
+    /* A pvmd speaks for its own host's tids only. */
+    if (!tid_is_valid(f->h.src) || tid_host(f->h.src) != tid_host(x->peer)) {
+        log_info(d, "host link t%x: frame with source t%x refused", (unsigned)x->peer,
+                 (unsigned)f->h.src);
+        frame_free(&f);
+        return;
+    }
+    if ((f->h.flags & WIRE_F_CTL) && f->h.dst == d->mytid) {
+        to_pvmd(d, x, f->h.src, f);
+        return;
+    }
+    if (tid_host(f->h.dst) != d->myhost) {
+        /* The mesh is complete: nothing is relayed through a third host. */
+        drop(d, f, PvmNoHost, "not for this host");
+        return;
+    }
+    int dst = f->h.dst;
+    route_frame(d, f);
+    hold_back(d, x, dst);
+}
+
+void route_input(struct pvmd *d, struct xport *x, struct frame *f)
+{
+    if (tid_is_pvmd(x->peer))
+        from_host(d, x, f);
+    else
+        from_task(d, x, f);
+}
+
+/* ===================================================================== */
+/* Links                                                                  */
+/* ===================================================================== */
+
+void xport_init(struct xport *x, struct pvmd *d, const struct xport_ops *ops,
+                const struct xport_tran *tran)
+{
+    *x = (struct xport){.ops = ops, .tran = tran, .d = d};
+}
+
+struct xport *xport_first(struct pvmd *d)
+{
+    return d->links;
+}
+
+void xport_up_frame(struct xport *x, struct frame *f)
+{
+    route_input(x->d, x, f);
+}
+
+void xport_up_link(struct xport *x)
+{
+    struct pvmd *d = x->d;
+    if (x->up || x->down)
+        return;
+    x->up = true;
+    x->next = d->links;
+    x->prev = NULL;
+    if (d->links)
+        d->links->prev = x;
+    d->links = x;
+    if (!tid_is_pvmd(x->peer))
+        return;
+    /* A peer pvmd: its host's frames go this way from now on. */
+    struct host *h = hosttab_get(d->hosts, tid_host(x->peer));
+    if (!h || h->num == d->myhost) {
+        x->ops->close(x, "link from a pvmd that is not in the host table");
+        return;
+    }
+    if (h->link && h->link != x)
+        h->link->ops->close(h->link, "replaced by a new link");
+    h->link = x;
+    log_info(d, "host %s (t%x) is up over %s", h->name, (unsigned)h->tid, x->tran->name);
+    event_raise(d, &(struct event){.kind = EVENT_HOST_ADD, .tid = h->tid});
+}
+
+void xport_up_down(struct xport *x, const char *why)
+{
+    struct pvmd *d = x->d;
+    if (x->down)
+        return;
+    x->down = true;
+    bool was_up = x->up;
+    x->up = false;
+    if (was_up) {
+        if (x->prev)
+            x->prev->next = x->next;
+        else
+            d->links = x->next;
+        if (x->next)
+            x->next->prev = x->prev;
+        x->next = x->prev = NULL;
+    }
+    /* Links paused for a task forget that: they are gone. */
+    x->blocked_on = 0;
+    if (tid_is_pvmd(x->peer)) {
+        struct host *h = hosttab_get(d->hosts, tid_host(x->peer));
+        if (!h || h->link != x)
+            return;
+        h->link = NULL;
+        log_info(d, "host %s (t%x) lost: %s", h->name, (unsigned)h->tid, why);
+        event_raise(d, &(struct event){.kind = EVENT_HOST_LOST, .tid = h->tid, .why = why});
+        return;
+    }
+    struct task *t = x->peer ? tasktab_find(d->tasks, x->peer) : NULL;
+    if (t && tasktab_link(t) == x)
+        tasktab_disconnect(d, t, "its connection closed");
+}
+
+void route_on_event(struct pvmd *d, const struct event *ev)
+{
+    if (ev->kind == EVENT_TASK_EXIT && tasktab_paused(ev->t)) {
+        tasktab_set_paused(ev->t, false);
+        release(d, ev->tid);
+    }
 }

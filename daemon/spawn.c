@@ -209,38 +209,59 @@ static void env_free(struct spawn_env *e)
 /* Processes                                                              */
 /* ===================================================================== */
 
-static void on_proc_closed(uv_handle_t *h)
+static void proc_unlink(struct pvmd *d, struct proc *p)
 {
-    struct task *t = h->data;
-    struct pvmd *d = t->d;
-    if (t->pidfd >= 0) {
-        close(t->pidfd);
-        t->pidfd = -1;
-    }
-    t->proc_open = false;
-    tasktab_release(t);
+    if (p->prev)
+        p->prev->next = p->next;
+    else
+        d->procs = p->next;
+    if (p->next)
+        p->next->prev = p->prev;
+}
+
+void spawn_proc_release(struct proc *p)
+{
+    if (p->handle_open || p->out[0].open || p->out[1].open)
+        return;
+    struct pvmd *d = p->d;
+    proc_unlink(d, p);
+    free(p);
     pvmd_halt_check(d);
 }
 
-/* The process of t has ended with `status' (or signal `sig'). */
-static void proc_ended(struct task *t, int64_t status, int sig, uv_handle_t *h)
+static void on_proc_closed(uv_handle_t *h)
 {
-    struct pvmd *d = t->d;
-    t->proc_live = false;
+    struct proc *p = h->data;
+    if (p->pidfd >= 0) {
+        close(p->pidfd);
+        p->pidfd = -1;
+    }
+    p->handle_open = false;
+    spawn_proc_release(p);
+}
+
+/* The process of p has ended with `status' (or signal `sig'): so has its
+ * task. */
+static void proc_ended(struct proc *p, int64_t status, int sig, uv_handle_t *h)
+{
+    struct pvmd *d = p->d;
+    p->live = false;
     char why[64];
     if (sig)
-        snprintf(why, sizeof why, "process %d killed by signal %d", (int)t->pid, sig);
+        snprintf(why, sizeof why, "process %d killed by signal %d", (int)p->pid, sig);
     else
-        snprintf(why, sizeof why, "process %d exited with status %lld", (int)t->pid,
+        snprintf(why, sizeof why, "process %d exited with status %lld", (int)p->pid,
                  (long long)status);
-    tasktab_end(d, t, why);
-    output_check_end(d, t);
+    struct task *t = tasktab_find(d->tasks, p->tid);
+    if (t)
+        tasktab_end(d, t, why);
+    output_check_end(d, p);
     uv_close(h, on_proc_closed);
 }
 
-static void on_proc_exit(uv_process_t *p, int64_t status, int sig)
+static void on_proc_exit(uv_process_t *h, int64_t status, int sig)
 {
-    proc_ended(p->data, status, sig, (uv_handle_t *)p);
+    proc_ended(h->data, status, sig, (uv_handle_t *)h);
 }
 
 /* A pidfd turns readable when its process exits; only then is it reaped,
@@ -248,20 +269,20 @@ static void on_proc_exit(uv_process_t *p, int64_t status, int sig)
  * ours never take each other's children. */
 static void on_pidfd(uv_poll_t *w, int status, int events)
 {
-    struct task *t = w->data;
+    struct proc *p = w->data;
     (void)status;
     (void)events;
     int st;
-    pid_t r = waitpid(t->pid, &st, WNOHANG);
+    pid_t r = waitpid(p->pid, &st, WNOHANG);
     if (r == 0)
         return; /* not yet: a spurious wake-up */
     uv_poll_stop(w);
     if (r < 0)
-        proc_ended(t, -1, 0, (uv_handle_t *)w);
+        proc_ended(p, -1, 0, (uv_handle_t *)w);
     else if (WIFSIGNALED(st))
-        proc_ended(t, 0, WTERMSIG(st), (uv_handle_t *)w);
+        proc_ended(p, 0, WTERMSIG(st), (uv_handle_t *)w);
     else
-        proc_ended(t, WEXITSTATUS(st), 0, (uv_handle_t *)w);
+        proc_ended(p, WEXITSTATUS(st), 0, (uv_handle_t *)w);
 }
 
 static int pidfd_open_(pid_t pid)
@@ -299,7 +320,7 @@ static int errno_to_pvm(int e)
  * tasks went there.  The child gets default signal dispositions (the pvmd
  * ignores SIGPIPE) and an empty mask; every descriptor of the pvmd is
  * close-on-exec. */
-static int start_fast(struct pvmd *d, struct task *t, const char *path, char **argv,
+static int start_fast(struct pvmd *d, struct proc *p, const char *path, char **argv,
                       struct spawn_env *e, const char *cwd)
 {
     int pipes[2][2] = {{-1, -1}, {-1, -1}};
@@ -338,34 +359,33 @@ static int start_fast(struct pvmd *d, struct task *t, const char *path, char **a
         errno = r;
         goto fail_pipes;
     }
-    t->pid = pid;
-    t->proc_live = true;
-    t->own_group = true;
-    t->pidfd = pidfd_open_(pid);
-    if (t->pidfd < 0 || uv_poll_init(d->loop, &t->exitw, t->pidfd) < 0) {
+    p->pid = pid;
+    p->live = true;
+    p->pidfd = pidfd_open_(pid);
+    if (p->pidfd < 0 || uv_poll_init(d->loop, &p->exitw, p->pidfd) < 0) {
         /* Cannot watch it: do not leave an unwatched child behind. */
-        log_error(d, "t%x: cannot watch process %d: %s", (unsigned)t->tid, (int)pid,
+        log_error(d, "t%x: cannot watch process %d: %s", (unsigned)p->tid, (int)pid,
                   strerror(errno));
         kill(pid, SIGKILL);
         waitpid(pid, NULL, 0);
-        if (t->pidfd >= 0)
-            close(t->pidfd);
-        t->pidfd = -1;
-        t->proc_live = false;
+        if (p->pidfd >= 0)
+            close(p->pidfd);
+        p->pidfd = -1;
+        p->live = false;
         close(pipes[0][0]);
         close(pipes[1][0]);
-        output_abort(d, t);
+        output_abort(d, p);
         return PvmSysErr;
     }
-    t->exitw.data = t;
-    t->proc_open = true;
-    uv_poll_start(&t->exitw, UV_READABLE, on_pidfd);
+    p->exitw.data = p;
+    p->handle_open = true;
+    uv_poll_start(&p->exitw, UV_READABLE, on_pidfd);
     for (int i = 0; i < 2; i++)
-        if (uv_pipe_open(&t->out[i].pipe, pipes[i][0]) < 0) {
+        if (uv_pipe_open(&p->out[i].pipe, pipes[i][0]) < 0) {
             close(pipes[i][0]);
-            t->out[i].eof = true;
+            p->out[i].eof = true;
         }
-    output_start(d, t);
+    output_start(d, p);
     return 0;
 
 fail_pipes:;
@@ -374,20 +394,20 @@ fail_pipes:;
         for (int k = 0; k < 2; k++)
             if (pipes[i][k] >= 0)
                 close(pipes[i][k]);
-    output_abort(d, t);
+    output_abort(d, p);
     log_info(d, "cannot start %s: %s", path, strerror(err));
     return errno_to_pvm(err);
 }
 
 /* libuv's uv_spawn (fork and exec), where the kernel has no pidfds. */
-static int start_uv(struct pvmd *d, struct task *t, const char *path, char **argv,
+static int start_uv(struct pvmd *d, struct proc *p, const char *path, char **argv,
                     struct spawn_env *e, const char *cwd)
 {
     uv_stdio_container_t stdio[3];
     stdio[0].flags = UV_IGNORE; /* /dev/null */
     for (int i = 0; i < 2; i++) {
         stdio[i + 1].flags = UV_CREATE_PIPE | UV_WRITABLE_PIPE;
-        stdio[i + 1].data.stream = (uv_stream_t *)&t->out[i].pipe;
+        stdio[i + 1].data.stream = (uv_stream_t *)&p->out[i].pipe;
     }
     uv_process_options_t o = {
         .exit_cb = on_proc_exit,
@@ -399,46 +419,66 @@ static int start_uv(struct pvmd *d, struct task *t, const char *path, char **arg
         .stdio = stdio,
         .flags = UV_PROCESS_DETACHED, /* setsid: its own process group */
     };
-    t->proc.data = t;
-    int r = uv_spawn(d->loop, &t->proc, &o);
+    p->proc.data = p;
+    int r = uv_spawn(d->loop, &p->proc, &o);
     if (r < 0) {
         /* uv_spawn leaves the handle initialised: it must be closed. */
-        t->proc_open = true;
-        uv_close((uv_handle_t *)&t->proc, on_proc_closed);
-        output_abort(d, t);
+        p->handle_open = true;
+        uv_close((uv_handle_t *)&p->proc, on_proc_closed);
+        output_abort(d, p);
         log_info(d, "cannot start %s: %s", path, uv_strerror(r));
         return errno_to_pvm(-r);
     }
-    t->proc_open = true;
-    t->proc_live = true;
-    t->own_group = true;
-    t->pid = t->proc.pid;
-    output_start(d, t);
+    p->handle_open = true;
+    p->live = true;
+    p->pid = p->proc.pid;
+    output_start(d, p);
     return 0;
 }
 
-void spawn_kill(struct task *t, int sig)
+void spawn_kill(struct pvmd *d, struct task *t, int sig)
 {
-    if (t->pid <= 0)
+    (void)d;
+    pid_t pid = tasktab_pid(t);
+    if (pid <= 0)
         return;
-    /* ESRCH: gone, its exit not seen yet; it is ending anyway. */
-    if (t->own_group)
-        kill(-t->pid, sig);
+    /* A spawned task leads its own process group: what it started goes
+     * too.  ESRCH: gone, its exit not seen yet; it is ending anyway. */
+    if (tasktab_flags(t) & TF_SPAWNED)
+        kill(-pid, sig);
     else
-        kill(t->pid, sig);
+        kill(pid, sig);
 }
 
 /* Starts one child as task t.  Returns 0 or a negative Pvm error. */
 static int start_one(struct pvmd *d, struct task *t, const char *path, char **argv,
                      struct spawn_env *e, const char *cwd)
 {
-    snprintf(e->own[0], 64, "%s=%d", ENV_TASK_TID, t->tid);
+    struct proc *p = calloc(1, sizeof *p);
+    if (!p)
+        return PvmNoMem;
+    p->d = d;
+    p->tid = tasktab_tid(t);
+    p->pidfd = -1;
+    p->next = d->procs;
+    if (d->procs)
+        d->procs->prev = p;
+    d->procs = p;
+    snprintf(e->own[0], 64, "%s=%d", ENV_TASK_TID, p->tid);
     e->v[e->tid_i] = e->own[0];
-    t->pidfd = -1;
-    if (output_init(d, t) < 0)
-        return PvmSysErr;
-    return d->spawn_fast ? start_fast(d, t, path, argv, e, cwd)
-                         : start_uv(d, t, path, argv, e, cwd);
+    int r = output_init(d, p);
+    if (r == 0)
+        r = d->spawn_fast ? start_fast(d, p, path, argv, e, cwd)
+                          : start_uv(d, p, path, argv, e, cwd);
+    if (r < 0) {
+        /* Handles still open are closed by now; the record goes with the
+         * last of them (or at once if there were none). */
+        p->tid = 0;
+        spawn_proc_release(p);
+        return r;
+    }
+    tasktab_set_pid(t, p->pid);
+    return 0;
 }
 
 int spawn_run(struct pvmd *d, int parent, const Pvm__SpawnRequest *req, int *tids)
@@ -473,51 +513,51 @@ int spawn_run(struct pvmd *d, int parent, const Pvm__SpawnRequest *req, int *tid
     for (size_t i = 0; i < req->n_argv; i++)
         argv[i + 1] = req->argv[i];
 
+    /* PvmNoSpawnParent (the console's spawns): the child is told
+     * PvmParentNotSet, as PVM's children are. */
+    int ptid = (req->flags & PvmNoSpawnParent) ? PvmParentNotSet : parent ? parent : PvmNoParent;
+    struct task_io io = {
+        .out_tid = req->out_tid,
+        .out_code = req->out_code,
+        .out_ctx = req->out_ctx,
+        .trace_tid = req->trace_tid,
+        .trace_code = req->trace_code,
+        .trace_ctx = req->trace_ctx,
+    };
     int started = 0;
     for (int i = 0; i < count; i++) {
         struct task *t = tasktab_add(d, &tids[i]);
         if (!t)
             continue;
-        /* PvmNoSpawnParent (the console's spawns): the child is told
-         * PvmParentNotSet, as PVM's children are. */
-        t->ptid = (req->flags & PvmNoSpawnParent) ? PvmParentNotSet : parent ? parent : PvmNoParent;
-        t->flags = TF_SPAWNED;
-        t->name = strdup(req->file);
-        t->out_tid = req->out_tid;
-        t->out_code = req->out_code;
-        t->out_ctx = req->out_ctx;
-        t->trace_tid = req->trace_tid;
-        t->trace_code = req->trace_code;
-        t->trace_ctx = req->trace_ctx;
-        int r = start_one(d, t, path, argv, &e, cwd);
+        int r = tasktab_set_spawned(t, ptid, req->file, &io);
+        if (r == 0)
+            r = start_one(d, t, path, argv, &e, cwd);
         if (r < 0) {
             tids[i] = r;
             tasktab_end(d, t, "could not start");
             continue;
         }
-        tids[i] = t->tid;
+        tids[i] = tasktab_tid(t);
         started++;
-        log_info(d, "t%x spawned: %s (pid %d) for t%x", (unsigned)t->tid, path, (int)t->pid,
-                 (unsigned)parent);
+        log_info(d, "t%x spawned: %s (pid %d) for t%x", (unsigned)tids[i], path,
+                 (int)tasktab_pid(t), (unsigned)parent);
     }
     free(argv);
     env_free(&e);
 
     /* Every child learns its siblings at enrolment (pvm_siblings). */
     int *sib = started ? malloc((size_t)started * sizeof *sib) : NULL;
-    int n = 0;
+    size_t n = 0;
     for (int i = 0; sib && i < count; i++)
         if (tids[i] > 0)
             sib[n++] = tids[i];
-    for (int i = 0; sib && i < count; i++) {
+    for (int i = 0; i < count; i++) {
         struct task *t = tids[i] > 0 ? tasktab_find(d->tasks, tids[i]) : NULL;
         if (!t)
             continue;
-        t->siblings = malloc((size_t)n * sizeof *t->siblings);
-        if (t->siblings) {
-            memcpy(t->siblings, sib, (size_t)n * sizeof *sib);
-            t->nsib = (size_t)n;
-        }
+        if (sib)
+            tasktab_set_siblings(t, sib, n);
+        tasktab_start(d, t);
     }
     free(sib);
     return started;
@@ -525,13 +565,11 @@ int spawn_run(struct pvmd *d, int parent, const Pvm__SpawnRequest *req, int *tid
 
 void spawn_signal_all(struct pvmd *d, int sig)
 {
-    for (struct task *t = tasktab_first(d->tasks); t; t = t->next)
-        if (t->proc_live)
-            spawn_kill(t, sig);
-    /* A leader that has exited may have left members of its group holding
-     * its output pipes: the group id is still theirs (a process group's id
-     * is not reused while the group has a member). */
-    for (struct task *t = tasktab_first_lingering(d->tasks); t; t = t->next)
-        if (t->own_group && (t->out[0].open || t->out[1].open))
-            spawn_kill(t, sig);
+    /* Live processes, and ended ones whose output pipes are still open: a
+     * leader that has exited may have left members of its group holding
+     * them, and the group id is still theirs (a process group's id is not
+     * reused while the group has a member). */
+    for (struct proc *p = d->procs; p; p = p->next)
+        if (p->pid > 0 && (p->live || p->out[0].open || p->out[1].open))
+            kill(-p->pid, sig);
 }

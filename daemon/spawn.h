@@ -6,18 +6,43 @@
  * $PVM_ROOT/bin/$PVM_ARCH, $HOME/pvm3/bin/$PVM_ARCH, then PATH.  Children
  * get a tid before exec, the environment of docs/design.md, stdin
  * /dev/null, stdout/stderr pipes to the pvmd (output.c), cwd $HOME (or
- * the request's cwd), and stay in the pvmd's process group.  Their exit is
- * reported by uv_spawn's exit callback (libuv owns SIGCHLD).
+ * the request's cwd), and each leads a process group of its own.  Their
+ * exit is seen through a pidfd in the loop, or uv_spawn's exit callback
+ * where the kernel has no pidfds (libuv owns SIGCHLD).
+ *
+ * The process behind a spawned task is a struct proc, spawn.c's own
+ * record (output.c reads its pipes): it lives until the process has exited
+ * and its pipes are closed, which may be after its task has ended (what
+ * the task started may hold the pipes), and it knows its task only by tid.
  */
 #ifndef PVMD_SPAWN_H
 #define PVMD_SPAWN_H
 
 #include <stdbool.h>
+#include <uv.h>
 
 #include "ctl.h"
+#include "output.h"
 
 struct pvmd;
 struct task;
+
+struct proc {
+    struct pvmd *d;
+    int tid;   /* its task's tid; 0 if it never started */
+    pid_t pid; /* leads its process group */
+    /* the exit watch: a pidfd (spawn.c) or libuv's process handle */
+    uv_process_t proc;
+    uv_poll_t exitw;
+    int pidfd;                   /* -1 when proc is used */
+    bool handle_open;            /* proc or exitw not yet closed */
+    bool live;                   /* the process has not exited */
+    struct output_stream out[2]; /* stdout, stderr (output.c) */
+    struct output_dest dest;     /* where output goes once the task has ended */
+    bool task_gone;              /* its task has ended: dest is used */
+    bool end_sent;               /* OUTPUT_END done */
+    struct proc *next, *prev;    /* in d->procs */
+};
 
 /* Starts req->count copies of req->file as children of task `parent'.
  * Writes per copy a tid or a negative error into tids[0..count-1]:
@@ -35,11 +60,16 @@ bool spawn_names_this_host(struct pvmd *d, const char *name);
  * PVMD_SPAWN=uv in the pvmd's environment forces the latter (tests). */
 bool spawn_fast_available(void);
 
-/* Kills every live spawned task with signal sig (halt). */
+/* Sends sig to every process spawned here that is alive or whose output
+ * pipes are still held (halt). */
 void spawn_signal_all(struct pvmd *d, int sig);
 
 /* Sends sig to task t: to its whole process group when the pvmd spawned
  * it (what it started goes too), else to its process only. */
-void spawn_kill(struct task *t, int sig);
+void spawn_kill(struct pvmd *d, struct task *t, int sig);
+
+/* Frees p once its process handle and both pipes are closed (called from
+ * every close callback). */
+void spawn_proc_release(struct proc *p);
 
 #endif

@@ -7,15 +7,32 @@
  */
 #include "tasktab.h"
 
-#include "route.h"
-
 #include <stdlib.h>
+#include <string.h>
 
-#include "conn.h"
 #include "defs.h"
+#include "event.h"
+#include "frame.h"
 #include "pvm3.h"
 #include "pvmd.h"
 #include "tid.h"
+#include "xport.h"
+
+struct task {
+    int tid;
+    int ptid;           /* parent's tid, PvmNoParent or PvmParentNotSet */
+    pid_t pid;          /* spawned: the child's pid; else the peer's (SO_PEERCRED) */
+    char *name;         /* program name as requested or as the task said */
+    int flags;          /* TF_CONN, TF_SPAWNED (common/defs.h) */
+    struct xport *link; /* NULL when not connected */
+    int *siblings;      /* tids started by the same spawn request, in order */
+    size_t nsib;
+    struct task_io io;
+    struct frame_queue pending; /* user frames waiting for it to connect */
+    bool paused;                /* some links wait for it to drain (route.c) */
+    bool ending;                /* tasktab_end has begun */
+    struct task *next, *prev;   /* in the table's list */
+};
 
 struct tasktab {
     int host;
@@ -23,9 +40,6 @@ struct tasktab {
     size_t count;
     struct task **slot; /* [TID_MAX_LOCAL + 1], by local part */
     struct task *head, *tail;
-    /* Ended tasks whose process or output handles are still open (a child
-     * of theirs may hold their output pipe): halt must still reach them. */
-    struct task *lingering;
 };
 
 struct tasktab *tasktab_new(int host)
@@ -56,12 +70,10 @@ void tasktab_destroy(struct tasktab **ttp)
     struct tasktab *tt = *ttp;
     if (!tt)
         return;
-    struct task *lists[2] = {tt->head, tt->lingering};
-    for (int i = 0; i < 2; i++)
-        for (struct task *t = lists[i], *n; t; t = n) {
-            n = t->next;
-            task_free(t);
-        }
+    for (struct task *t = tt->head, *n; t; t = n) {
+        n = t->next;
+        task_free(t);
+    }
     free(tt->slot);
     free(tt);
     *ttp = NULL;
@@ -77,19 +89,16 @@ struct task *tasktab_add(struct pvmd *d, int *err)
     /* Increasing order with wrap-around: a tid is reused only after every
      * other local part has been handed out since. */
     int local = tt->next_local;
-    while (tt->slot[local]) {
+    while (tt->slot[local])
         local = local == TID_MAX_LOCAL ? 1 : local + 1;
-    }
     struct task *t = calloc(1, sizeof *t);
     if (!t) {
         *err = PvmNoMem;
         return NULL;
     }
     tt->next_local = local == TID_MAX_LOCAL ? 1 : local + 1;
-    t->d = d;
     t->tid = tid_make(tt->host, local);
     t->ptid = PvmNoParent;
-    t->in_table = true;
     tt->slot[local] = t;
     t->prev = tt->tail;
     if (tt->tail)
@@ -99,6 +108,35 @@ struct task *tasktab_add(struct pvmd *d, int *err)
     tt->tail = t;
     tt->count++;
     return t;
+}
+
+void tasktab_start(struct pvmd *d, struct task *t)
+{
+    event_raise(d, &(struct event){.kind = EVENT_TASK_START, .tid = t->tid, .t = t});
+}
+
+void tasktab_end(struct pvmd *d, struct task *t, const char *why)
+{
+    if (t->ending)
+        return;
+    t->ending = true;
+    struct tasktab *tt = d->tasks;
+    log_info(d, "t%x ended: %s", (unsigned)t->tid, why);
+    /* Subscribers see the record as it was (still findable by tid). */
+    event_raise(d, &(struct event){.kind = EVENT_TASK_EXIT, .tid = t->tid, .t = t, .why = why});
+    if (t->pending.n)
+        log_info(d, "t%x: %zu queued message(s) dropped", (unsigned)t->tid, t->pending.n);
+    tt->slot[tid_local(t->tid)] = NULL;
+    if (t->prev)
+        t->prev->next = t->next;
+    else
+        tt->head = t->next;
+    if (t->next)
+        t->next->prev = t->prev;
+    else
+        tt->tail = t->prev;
+    tt->count--;
+    task_free(t);
 }
 
 struct task *tasktab_find(struct tasktab *tt, int tid)
@@ -113,96 +151,153 @@ struct task *tasktab_first(struct tasktab *tt)
     return tt->head;
 }
 
+struct task *tasktab_next(const struct task *t)
+{
+    return t->next;
+}
+
 size_t tasktab_count(struct tasktab *tt)
 {
     return tt->count;
 }
 
-struct task *tasktab_first_lingering(struct tasktab *tt)
+/* ===================================================================== */
+/* Reading                                                                */
+/* ===================================================================== */
+
+int tasktab_tid(const struct task *t)
 {
-    return tt->lingering;
+    return t->tid;
 }
 
-static bool handles_open(const struct task *t)
+int tasktab_ptid(const struct task *t)
 {
-    return t->proc_open || t->out[0].open || t->out[1].open;
+    return t->ptid;
 }
 
-/* Takes t out of the doubly linked list at *head (*tail may be NULL for a
- * list that keeps no tail). */
-static void list_unlink(struct task **head, struct task **tail, struct task *t)
+pid_t tasktab_pid(const struct task *t)
 {
-    if (t->prev)
-        t->prev->next = t->next;
-    else
-        *head = t->next;
-    if (t->next)
-        t->next->prev = t->prev;
-    else if (tail)
-        *tail = t->prev;
-    t->next = t->prev = NULL;
+    return t->pid;
 }
 
-void tasktab_release(struct task *t)
+const char *tasktab_name(const struct task *t)
 {
-    if (t->in_table || handles_open(t))
-        return;
-    if (t->lingers) {
-        list_unlink(&t->d->tasks->lingering, NULL, t);
-        t->lingers = false;
-    }
-    task_free(t);
+    return t->name ? t->name : "";
 }
 
-void tasktab_end(struct pvmd *d, struct task *t, const char *why)
+int tasktab_flags(const struct task *t)
 {
-    if (!t->in_table)
-        return;
-    struct tasktab *tt = d->tasks;
-    log_info(d, "t%x ended: %s", (unsigned)t->tid, why);
-    if (t->pending.n)
-        log_info(d, "t%x: %zu queued message(s) dropped", (unsigned)t->tid, t->pending.n);
-    frame_queue_clear(&t->pending);
-    route_release(d, t);
-    /* The connection stays open: frames the task sent just before it
-     * ended are still in the socket and must be delivered. */
-    t->conn = NULL;
-    t->flags &= ~TF_CONN;
-    tt->slot[tid_local(t->tid)] = NULL;
-    list_unlink(&tt->head, &tt->tail, t);
-    tt->count--;
-    t->in_table = false;
-    if (handles_open(t)) {
-        t->next = tt->lingering;
-        if (t->next)
-            t->next->prev = t;
-        tt->lingering = t;
-        t->lingers = true;
-    }
-    tasktab_release(t);
+    return t->flags;
 }
 
-void tasktab_conn_closed(struct pvmd *d, struct conn *c)
+struct xport *tasktab_link(const struct task *t)
 {
-    if (!c->tid)
-        return;
-    struct task *t = tasktab_find(d->tasks, c->tid);
-    if (!t || t->conn != c)
-        return;
-    t->conn = NULL;
-    t->flags &= ~TF_CONN;
-    if (!(t->flags & TF_SPAWNED))
-        tasktab_end(d, t, "its connection closed");
+    return t->link;
 }
 
-void tasktab_connect(struct pvmd *d, struct task *t, struct conn *c)
+const int *tasktab_siblings(const struct task *t, size_t *n)
 {
-    t->conn = c;
+    *n = t->nsib;
+    return t->siblings;
+}
+
+const struct task_io *tasktab_io(const struct task *t)
+{
+    return &t->io;
+}
+
+size_t tasktab_queued_bytes(const struct task *t)
+{
+    return t->pending.bytes;
+}
+
+bool tasktab_paused(const struct task *t)
+{
+    return t->paused;
+}
+
+/* ===================================================================== */
+/* Changing                                                               */
+/* ===================================================================== */
+
+static int set_name(struct task *t, const char *name)
+{
+    char *n = strdup(name ? name : "");
+    if (!n)
+        return PvmNoMem;
+    free(t->name);
+    t->name = n;
+    return 0;
+}
+
+int tasktab_set_spawned(struct task *t, int ptid, const char *name, const struct task_io *io)
+{
+    t->ptid = ptid;
+    t->flags |= TF_SPAWNED;
+    t->io = *io;
+    return set_name(t, name);
+}
+
+int tasktab_set_shell(struct task *t, pid_t pid, const char *name)
+{
+    t->pid = pid;
+    return set_name(t, name);
+}
+
+void tasktab_set_pid(struct task *t, pid_t pid)
+{
+    t->pid = pid;
+}
+
+int tasktab_set_siblings(struct task *t, const int *tids, size_t n)
+{
+    int *s = n ? malloc(n * sizeof *s) : NULL;
+    if (n && !s)
+        return PvmNoMem;
+    if (n)
+        memcpy(s, tids, n * sizeof *s);
+    free(t->siblings);
+    t->siblings = s;
+    t->nsib = n;
+    return 0;
+}
+
+void tasktab_set_output(struct task *t, int out_tid, int out_code, int out_ctx)
+{
+    t->io.out_tid = out_tid;
+    t->io.out_code = out_code;
+    t->io.out_ctx = out_ctx;
+}
+
+void tasktab_set_paused(struct task *t, bool paused)
+{
+    t->paused = paused;
+}
+
+void tasktab_queue(struct task *t, struct frame *f)
+{
+    frame_queue_push(&t->pending, f);
+}
+
+void tasktab_connect(struct pvmd *d, struct task *t, struct xport *x)
+{
+    t->link = x;
     t->flags |= TF_CONN;
+    x->peer = t->tid;
     struct frame *f;
     size_t n = t->pending.n;
     while ((f = frame_queue_pop(&t->pending)))
-        xport_send(&c->x, f);
+        xport_send(x, f);
     if (n)
         log_debug(d, "t%x: delivered %zu queued message(s)", (unsigned)t->tid, n);
+}
+
+void tasktab_disconnect(struct pvmd *d, struct task *t, const char *why)
+{
+    t->link = NULL;
+    t->flags &= ~TF_CONN;
+    if (!(t->flags & TF_SPAWNED))
+        tasktab_end(d, t, why);
+    else
+        log_info(d, "t%x left PVM (%s)", (unsigned)t->tid, why);
 }

@@ -7,99 +7,109 @@
  * and reused only after wrap-around, so a stale tid does not name a new
  * task soon after.
  *
- * A task leaves the table when it ends (process exit for a spawned task;
- * connection close or CTL_EXIT for one started from a shell).  Its record
- * may outlive that while libuv still owns its handles (process, output
- * pipes); it is freed once they are all closed.
+ * Records are opaque: other files read them through the calls below and
+ * change them only through tasktab_* calls.  A record lives from
+ * tasktab_add to tasktab_end (process exit for a spawned task; connection
+ * close or CTL_EXIT for one started from a shell); the process and its
+ * output pipes are spawn.c's, and may outlive it.  tasktab_start and
+ * tasktab_end raise EVENT_TASK_START and EVENT_TASK_EXIT (event.h).
  */
 #ifndef PVMD_TASKTAB_H
 #define PVMD_TASKTAB_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <sys/types.h>
-#include <uv.h>
 
-#include "frame.h"
-#include "output.h"
-
+struct frame;
 struct pvmd;
-struct conn;
+struct task;
+struct xport;
 
-struct task {
-    struct pvmd *d;
-    int tid;
-    int ptid;          /* parent's tid, or PvmNoParent */
-    pid_t pid;         /* spawned: the child's pid; else the peer's (SO_PEERCRED) */
-    char *name;        /* program name as requested or as the task said */
-    int flags;         /* TF_CONN, TF_SPAWNED (common/defs.h) */
-    struct conn *conn; /* NULL when not connected */
-    int *siblings;     /* tids started by the same spawn request, in order */
-    size_t nsib;
-
-    /* where its output and trace go (inherited from the spawner, changed by
-     * CTL_SET_OUTPUT) */
+/* Where a task's output and trace go (PvmOutputTid/Code/Context and
+ * PvmTraceTid/Code/Context): inherited from the spawner, changed by
+ * CTL_SET_OUTPUT. */
+struct task_io {
     int out_tid, out_code, out_ctx;
     int trace_tid, trace_code, trace_ctx;
-
-    struct frame_queue pending; /* user frames waiting for it to connect */
-    bool senders_paused;        /* some connections wait for it to drain */
-
-    /* the process (spawned tasks): watched through a pidfd where the
-     * kernel has them (spawn.c), else through libuv's own process handle */
-    uv_process_t proc;
-    uv_poll_t exitw;             /* readable once the process has exited */
-    int pidfd;                   /* -1 when proc is used */
-    bool proc_open;              /* proc or exitw handle not yet closed */
-    bool own_group;              /* leads its own process group (spawned) */
-    bool proc_live;              /* the process has not exited */
-    struct output_stream out[2]; /* stdout, stderr */
-    bool end_sent;               /* OUTPUT_END done */
-
-    bool in_table;
-    bool lingers;             /* ended, handles still open: on the lingering list */
-    struct task *next, *prev; /* in the table's list, while in_table */
 };
 
 /* Creates the table for host number `host'.  Returns NULL when out of
  * memory. */
 struct tasktab *tasktab_new(int host);
 
-/* Frees the table and every record (handles must be closed already). */
+/* Frees the table and every record left in it (no events). */
 void tasktab_destroy(struct tasktab **tt);
 
-/* Allocates a fresh tid and adds a record for it (zeroed, ptid
- * PvmNoParent).  Returns the record (owned by the table), or NULL with
+/* Allocates a fresh tid and adds a record for it (ptid PvmNoParent, no
+ * name, flags 0).  Returns the record (owned by the table), or NULL with
  * *err = PvmOutOfRes (no free tid) or PvmNoMem. */
 struct task *tasktab_add(struct pvmd *d, int *err);
 
-/* Returns the live task with that tid, or NULL. */
-struct task *tasktab_find(struct tasktab *tt, int tid);
+/* Raises EVENT_TASK_START for t once its attributes are set. */
+void tasktab_start(struct pvmd *d, struct task *t);
 
-/* Returns the first live task (in tid allocation order), or NULL; follow
- * ->next for the others. */
-struct task *tasktab_first(struct tasktab *tt);
-
-/* Returns the first ended task whose handles are still open (its output
- * pipes may be held by what it started), or NULL; follow ->next. */
-struct task *tasktab_first_lingering(struct tasktab *tt);
-
-/* Number of live tasks. */
-size_t tasktab_count(struct tasktab *tt);
-
-/* Ends task t: it leaves the table, frames queued for it are dropped,
- * its connection (if any) no longer belongs to a task.  The record is
- * freed when no libuv handle of it is open any more. */
+/* Ends task t: EVENT_TASK_EXIT is raised (t still findable), frames
+ * queued for it are dropped, and its record is freed.  Its link, if any,
+ * stays open (frames it sent just before are still to be routed). */
 void tasktab_end(struct pvmd *d, struct task *t, const char *why);
 
-/* Frees t if it is out of the table and none of its handles is open.
- * Called from every handle close callback. */
-void tasktab_release(struct task *t);
+/* Returns the task with that tid, or NULL. */
+struct task *tasktab_find(struct tasktab *tt, int tid);
 
-/* Connection c is closing: its task (if any) loses it; a task started
- * from a shell ends. */
-void tasktab_conn_closed(struct pvmd *d, struct conn *c);
+/* Walks the tasks in tid allocation order: first, then next (NULL at the
+ * end).  The walk must not end tasks. */
+struct task *tasktab_first(struct tasktab *tt);
+struct task *tasktab_next(const struct task *t);
 
-/* Sets t's connection and hands it every queued frame, in order. */
-void tasktab_connect(struct pvmd *d, struct task *t, struct conn *c);
+/* Number of tasks. */
+size_t tasktab_count(struct tasktab *tt);
+
+/* ---- reading a record ---------------------------------------------------- */
+
+int tasktab_tid(const struct task *t);
+int tasktab_ptid(const struct task *t);           /* parent, PvmNoParent or PvmParentNotSet */
+pid_t tasktab_pid(const struct task *t);          /* its process (spawned) or the peer's pid */
+const char *tasktab_name(const struct task *t);   /* never NULL */
+int tasktab_flags(const struct task *t);          /* TF_CONN, TF_SPAWNED (common/defs.h) */
+struct xport *tasktab_link(const struct task *t); /* NULL when not connected */
+const int *tasktab_siblings(const struct task *t, size_t *n);
+const struct task_io *tasktab_io(const struct task *t);
+size_t tasktab_queued_bytes(const struct task *t); /* held until it connects */
+
+/* ---- changing a record ------------------------------------------------- */
+
+/* Makes t a spawned task: parent, program name (copied), inherited output
+ * and trace settings.  Returns 0 or PvmNoMem. */
+int tasktab_set_spawned(struct task *t, int ptid, const char *name, const struct task_io *io);
+
+/* Makes t a task started from a shell: its process and name (copied).
+ * Returns 0 or PvmNoMem. */
+int tasktab_set_shell(struct task *t, pid_t pid, const char *name);
+
+/* Records the process a spawned task runs as. */
+void tasktab_set_pid(struct task *t, pid_t pid);
+
+/* Records the tids started by the same spawn (copied).  PvmNoMem. */
+int tasktab_set_siblings(struct task *t, const int *tids, size_t n);
+
+/* Changes where t's output goes (CTL_SET_OUTPUT). */
+void tasktab_set_output(struct task *t, int out_tid, int out_code, int out_ctx);
+
+/* Connects t to link x (its enrolment) and hands x every frame queued
+ * for it, in order. */
+void tasktab_connect(struct pvmd *d, struct task *t, struct xport *x);
+
+/* t left PVM (CTL_EXIT) or its link x went down: t is no longer
+ * connected; a task started from a shell ends. */
+void tasktab_disconnect(struct pvmd *d, struct task *t, const char *why);
+
+/* Back-pressure (route.c): whether some links wait for t to drain. */
+bool tasktab_paused(const struct task *t);
+void tasktab_set_paused(struct task *t, bool paused);
+
+/* Queues a frame for spawned task t until it connects (ownership
+ * passes). */
+void tasktab_queue(struct task *t, struct frame *f);
 
 #endif

@@ -1,10 +1,11 @@
 /*
- * conn.c - local task connections: accept, read frames, write frames.
+ * xport_unix.c - the "unix" transport: accept or dial, read frames, write
+ * frames.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE /* struct ucred, pipe2 */
 #endif
-#include "conn.h"
+#include "xport_unix.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -13,24 +14,37 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "frame.h"
 #include "pvm3.h"
 #include "pvmd.h"
-#include "route.h"
-#include "tasktab.h"
+#include "wire.h"
 
 /* First allocation for a payload.  Larger payloads grow by doubling as
  * bytes arrive, so a header that merely claims a huge length costs
  * nothing until the bytes are really sent. */
 #define CONN_PAYLOAD_FIRST (64 * 1024)
 
-static int conn_xsend(struct xport *x, struct frame *f);
-static void conn_xclose(struct xport *x, const char *why);
+struct conn {
+    struct xport x; /* first: the daemon sees only this */
+    uv_pipe_t pipe;
+    uv_connect_t creq; /* dialling */
 
-static const struct xport_ops conn_ops = {
-    .name = "unix",
-    .send = conn_xsend,
-    .close = conn_xclose,
+    /* reader: a header being collected, then the frame being filled */
+    uint8_t hdrbuf[WIRE_HDR_LEN];
+    size_t hdr_got;
+    struct frame *rf;
+    uint64_t pay_got;
+    bool paused; /* reading stopped by the daemon (back-pressure) */
+
+    /* writer */
+    size_t wq_frames; /* frames handed to uv_write and not yet done */
+    size_t wq_bytes;  /* their bytes */
+    bool closing;
+    bool shutting; /* flushing before a close (halt) */
+    uv_shutdown_t sreq;
 };
+
+static const struct xport_ops unix_ops;
 
 /* ===================================================================== */
 /* Closing                                                                */
@@ -39,31 +53,27 @@ static const struct xport_ops conn_ops = {
 static void on_closed(uv_handle_t *h)
 {
     struct conn *c = h->data;
-    struct pvmd *d = c->d;
+    struct pvmd *d = c->x.d;
     frame_free(&c->rf);
-    if (c->prev)
-        c->prev->next = c->next;
-    else
-        d->conns = c->next;
-    if (c->next)
-        c->next->prev = c->prev;
     free(c);
     pvmd_halt_check(d);
 }
 
-void conn_close(struct conn *c, const char *why)
+static void conn_close(struct conn *c, const char *why)
 {
     if (c->closing)
         return;
     c->closing = true;
     if (why)
-        log_info(c->d, "connection of %s (pid %d) closed: %s", c->tid ? "task" : "unenrolled peer",
-                 (int)c->peer_pid, why);
-    if (c->tid)
-        log_debug(c->d, "  it was t%x", (unsigned)c->tid);
-    tasktab_conn_closed(c->d, c);
+        log_info(c->x.d, "connection of %s (pid %d) closed: %s",
+                 c->x.peer ? "task" : "unenrolled peer", (int)c->x.pid, why);
+    if (c->x.peer)
+        log_debug(c->x.d, "  it was t%x", (unsigned)c->x.peer);
     uv_read_stop((uv_stream_t *)&c->pipe);
     uv_close((uv_handle_t *)&c->pipe, on_closed);
+    /* The daemon forgets the link now; libuv frees it later, so c stays
+     * valid until the loop runs again. */
+    xport_up_down(&c->x, why ? why : "closed");
 }
 
 static void on_shutdown(uv_shutdown_t *req, int status)
@@ -73,8 +83,9 @@ static void on_shutdown(uv_shutdown_t *req, int status)
     conn_close(c, NULL);
 }
 
-void conn_shutdown(struct conn *c)
+static void unix_shutdown(struct xport *x)
 {
+    struct conn *c = (struct conn *)x;
     if (c->closing || c->shutting)
         return;
     c->shutting = true;
@@ -83,7 +94,7 @@ void conn_shutdown(struct conn *c)
         conn_close(c, NULL);
 }
 
-static void conn_xclose(struct xport *x, const char *why)
+static void unix_close(struct xport *x, const char *why)
 {
     conn_close((struct conn *)x, why);
 }
@@ -99,16 +110,17 @@ static void on_written(uv_write_t *req, int status)
     c->wq_frames--;
     c->wq_bytes -= WIRE_HDR_LEN + f->h.len;
     frame_free(&f);
-    route_drained(c->d, c->tid);
+    if (!c->closing)
+        xport_up_drained(&c->x);
     if (status < 0 && status != UV_ECANCELED)
         conn_close(c, uv_strerror(status));
 }
 
-static int conn_xsend(struct xport *x, struct frame *f)
+static int unix_send(struct xport *x, struct frame *f)
 {
     struct conn *c = (struct conn *)x;
     if (c->closing || c->shutting) {
-        log_debug(c->d, "frame to t%x dropped: its connection is closing", (unsigned)f->h.dst);
+        log_debug(c->x.d, "frame to t%x dropped: its connection is closing", (unsigned)f->h.dst);
         frame_free(&f);
         return PvmSysErr;
     }
@@ -171,7 +183,7 @@ static void frame_done(struct conn *c)
     c->rf = NULL;
     c->hdr_got = 0;
     c->pay_got = 0;
-    route_from_conn(c->d, c, f);
+    xport_up_frame(&c->x, f);
 }
 
 static void on_header(struct conn *c)
@@ -209,7 +221,7 @@ static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
             snprintf(msg, sizeof msg, "%s in the middle of a frame (partial frame dropped)", why);
             conn_close(c, msg);
         } else {
-            conn_close(c, c->tid ? why : NULL);
+            conn_close(c, c->x.peer ? why : NULL);
         }
         return;
     }
@@ -225,36 +237,60 @@ static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
 }
 
 /* ===================================================================== */
-/* Accepting                                                              */
+/* Links                                                                  */
 /* ===================================================================== */
 
-static void on_connection(uv_stream_t *server, int status)
+static size_t unix_queued(const struct xport *x)
 {
-    struct pvmd *d = server->data;
-    if (status < 0) {
-        log_error(d, "accept: %s", uv_strerror(status));
+    return ((const struct conn *)x)->wq_bytes;
+}
+
+static void unix_pause(struct xport *x)
+{
+    struct conn *c = (struct conn *)x;
+    if (c->closing || c->paused)
         return;
-    }
+    c->paused = true;
+    uv_read_stop((uv_stream_t *)&c->pipe);
+}
+
+static void unix_resume(struct xport *x)
+{
+    struct conn *c = (struct conn *)x;
+    if (!c->paused)
+        return;
+    c->paused = false;
+    if (c->closing || c->shutting)
+        return;
+    int r = uv_read_start((uv_stream_t *)&c->pipe, on_alloc, on_read);
+    if (r < 0)
+        conn_close(c, uv_strerror(r));
+}
+
+static const struct xport_ops unix_ops = {
+    .send = unix_send,
+    .close = unix_close,
+    .shutdown = unix_shutdown,
+    .queued = unix_queued,
+    .pause = unix_pause,
+    .resume = unix_resume,
+};
+
+static struct conn *conn_new(struct pvmd *d)
+{
     struct conn *c = calloc(1, sizeof *c);
-    if (!c) {
-        log_error(d, "accept: out of memory");
-        return;
-    }
-    c->x.ops = &conn_ops;
-    c->d = d;
+    if (!c)
+        return NULL;
+    xport_init(&c->x, d, &unix_ops, &xport_unix);
     uv_pipe_init(d->loop, &c->pipe, 0);
     c->pipe.data = c;
-    c->next = d->conns;
-    if (d->conns)
-        d->conns->prev = c;
-    d->conns = c;
-    int r = uv_accept(server, (uv_stream_t *)&c->pipe);
-    if (r < 0) {
-        log_error(d, "accept: %s", uv_strerror(r));
-        c->closing = true;
-        uv_close((uv_handle_t *)&c->pipe, on_closed);
-        return;
-    }
+    return c;
+}
+
+/* The link is connected: learn who is there, announce it, read. */
+static void conn_start(struct conn *c)
+{
+    struct pvmd *d = c->x.d;
     uv_os_fd_t fd;
     struct ucred cred;
     socklen_t len = sizeof cred;
@@ -263,46 +299,48 @@ static void on_connection(uv_stream_t *server, int status)
         conn_close(c, "cannot read the peer's credentials");
         return;
     }
-    c->peer_pid = cred.pid;
-    c->peer_uid = cred.uid;
+    c->x.pid = cred.pid;
+    c->x.uid = cred.uid;
     log_debug(d, "connection from pid %d uid %u", (int)cred.pid, (unsigned)cred.uid);
-    r = uv_read_start((uv_stream_t *)&c->pipe, on_alloc, on_read);
-    if (r < 0)
-        conn_close(c, uv_strerror(r));
-}
-
-void conn_pause(struct conn *c, int blocked_on)
-{
-    if (c->closing || c->blocked_on)
-        return;
-    c->blocked_on = blocked_on;
-    uv_read_stop((uv_stream_t *)&c->pipe);
-    log_debug(c->d, "t%x: reading paused until t%x drains", (unsigned)c->tid, (unsigned)blocked_on);
-}
-
-void conn_resume(struct conn *c)
-{
-    if (!c->blocked_on)
-        return;
-    c->blocked_on = 0;
-    if (c->closing || c->shutting)
-        return;
+    xport_up_link(&c->x);
     int r = uv_read_start((uv_stream_t *)&c->pipe, on_alloc, on_read);
     if (r < 0)
         conn_close(c, uv_strerror(r));
 }
 
-int conn_listen(struct pvmd *d)
+static void on_connection(uv_stream_t *server, int status)
+{
+    struct pvmd *d = server->data;
+    if (status < 0) {
+        log_error(d, "accept: %s", uv_strerror(status));
+        return;
+    }
+    struct conn *c = conn_new(d);
+    if (!c) {
+        log_error(d, "accept: out of memory");
+        return;
+    }
+    int r = uv_accept(server, (uv_stream_t *)&c->pipe);
+    if (r < 0) {
+        log_error(d, "accept: %s", uv_strerror(r));
+        c->closing = true;
+        uv_close((uv_handle_t *)&c->pipe, on_closed);
+        return;
+    }
+    conn_start(c);
+}
+
+static int unix_listen(struct pvmd *d, const char *path)
 {
     uv_pipe_init(d->loop, &d->listener, 0);
     d->listener.data = d;
-    int r = uv_pipe_bind(&d->listener, d->sockpath);
+    int r = uv_pipe_bind(&d->listener, path);
     if (r == 0) {
-        chmod(d->sockpath, 0600);
+        chmod(path, 0600);
         r = uv_listen((uv_stream_t *)&d->listener, 128, on_connection);
     }
     if (r < 0) {
-        log_error(d, "cannot listen on %s: %s", d->sockpath, uv_strerror(r));
+        log_error(d, "cannot listen on %s: %s", path, uv_strerror(r));
         uv_close((uv_handle_t *)&d->listener, NULL);
         return PvmSysErr;
     }
@@ -315,10 +353,40 @@ static void on_listener_closed(uv_handle_t *h)
     pvmd_halt_check(h->data);
 }
 
-void conn_unlisten(struct pvmd *d)
+static void unix_unlisten(struct pvmd *d)
 {
     if (!d->listening)
         return;
     d->listening = false;
     uv_close((uv_handle_t *)&d->listener, on_listener_closed);
 }
+
+static void on_dialled(uv_connect_t *req, int status)
+{
+    struct conn *c = req->data;
+    if (status < 0) {
+        c->closing = true;
+        uv_close((uv_handle_t *)&c->pipe, on_closed);
+        xport_up_down(&c->x, uv_strerror(status));
+        return;
+    }
+    conn_start(c);
+}
+
+static int unix_dial(struct pvmd *d, const char *path, int peer)
+{
+    struct conn *c = conn_new(d);
+    if (!c)
+        return PvmNoMem;
+    c->x.peer = peer;
+    c->creq.data = c;
+    uv_pipe_connect(&c->creq, &c->pipe, path, on_dialled);
+    return 0;
+}
+
+const struct xport_tran xport_unix = {
+    .name = "unix",
+    .listen = unix_listen,
+    .unlisten = unix_unlisten,
+    .dial = unix_dial,
+};

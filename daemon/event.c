@@ -1,0 +1,44 @@
+/*
+ * event.c - the life-cycle fan-out: one table of subscribers.
+ */
+#include "event.h"
+
+#include "output.h"
+#include "pending.h"
+#include "pvmd.h"
+#include "route.h"
+
+typedef void (*event_fn)(struct pvmd *d, const struct event *ev);
+
+/* Every subscriber, in the order they hear an event.  Routing first (a
+ * task's paused senders resume, a lost host's link is forgotten), then
+ * output (an ended task's last lines keep their destination), then the
+ * requests waiting on what went away.  Later issues add notify, groups
+ * and the mailbox here. */
+static const struct {
+    const char *name;
+    event_fn fn;
+} subscribers[] = {
+    {"route", route_on_event},
+    {"output", output_on_event},
+    {"pending", pending_on_event},
+};
+
+void event_raise(struct pvmd *d, const struct event *ev)
+{
+    log_debug(d, "event %s t%x%s%s", event_name(ev->kind), (unsigned)ev->tid, ev->why ? ": " : "",
+              ev->why ? ev->why : "");
+    for (size_t i = 0; i < sizeof subscribers / sizeof subscribers[0]; i++)
+        subscribers[i].fn(d, ev);
+}
+
+const char *event_name(enum event_kind kind)
+{
+    static const char *const names[] = {
+        [EVENT_TASK_START] = "task-start",
+        [EVENT_TASK_EXIT] = "task-exit",
+        [EVENT_HOST_ADD] = "host-add",
+        [EVENT_HOST_LOST] = "host-lost",
+    };
+    return (unsigned)kind < sizeof names / sizeof names[0] ? names[kind] : "unknown";
+}

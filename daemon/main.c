@@ -1,0 +1,389 @@
+/*
+ * main.c - the daemon's entry point: options, start-up, signals.
+ *
+ * Start-up order matters: the lock is taken before anything in the socket
+ * directory is touched, so only the one pvmd that holds it ever removes
+ * stale files; the ready line (or the daemonizing parent's exit 0) comes
+ * only once pvmd.sock accepts connections.
+ */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE /* struct ucred, pipe2 */
+#endif
+#include "pvmd.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "defs.h"
+#include "hosttab.h"
+#include "pvm3.h"
+#include "spawn.h"
+#include "tasktab.h"
+#include "xport_unix.h"
+#include "tid.h"
+
+#ifndef PVM_ARCH_NAME
+#define PVM_ARCH_NAME "LINUX64"
+#endif
+
+/* Data signature of this build's architecture (pvm_config's hi_dsig). */
+#define PVMD_DSIG                                                                                  \
+    0x00408c41 /* PVM's little-endian 64-bit signature, as pvm_archcode("LINUX64")                 \
+                */
+#define PVMD_SPEED 1000
+#define PVMD_FIRST_HOST 1
+
+/* ===================================================================== */
+/* Start-up failures                                                      */
+/* ===================================================================== */
+
+/* The write end of the daemonizing parent's pipe, or -1 with -f.  Only
+ * used before the loop runs. */
+static int ready_fd = -1;
+
+static void __attribute__((noreturn, format(printf, 2, 3)))
+fail(struct pvmd *d, const char *fmt, ...)
+{
+    char msg[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    if (d->log.f)
+        log_error(d, "%s", msg);
+    char line[1100];
+    int n = snprintf(line, sizeof line, "pvmd: %s\n", msg);
+    if (n > (int)sizeof line - 1)
+        n = (int)sizeof line - 1;
+    if (write(ready_fd >= 0 ? ready_fd : 2, line, (size_t)n) < 0) {
+        /* nobody is listening: the exit status still says it */
+    }
+    exit(1);
+}
+
+/* ===================================================================== */
+/* Descriptors and daemonizing                                            */
+/* ===================================================================== */
+
+/* Descriptors inherited from whoever started us must not reach the tasks
+ * (FACTS.md), and a daemon must not hold its starter's pipes open. */
+static void tidy_inherited_fds(bool close_them)
+{
+    DIR *dir = opendir("/proc/self/fd");
+    if (!dir)
+        return;
+    int self = dirfd(dir);
+    struct dirent *e;
+    int fds[1024];
+    int n = 0;
+    while ((e = readdir(dir)) && n < 1024) {
+        int fd = atoi(e->d_name);
+        if (fd >= 3 && fd != self && e->d_name[0] != '.')
+            fds[n++] = fd;
+    }
+    closedir(dir);
+    for (int i = 0; i < n; i++) {
+        if (close_them)
+            close(fds[i]);
+        else
+            fcntl(fds[i], F_SETFD, fcntl(fds[i], F_GETFD) | FD_CLOEXEC);
+    }
+}
+
+/* Forks; the parent waits for the child's verdict on a pipe and exits with
+ * it, the child returns in a new session. */
+static void daemonize(void)
+{
+    int p[2];
+    if (pipe2(p, O_CLOEXEC) < 0) {
+        perror("pvmd: pipe");
+        exit(1);
+    }
+    pid_t pid = fork();
+    if (pid < 0) {
+        perror("pvmd: fork");
+        exit(1);
+    }
+    if (pid > 0) {
+        close(p[1]);
+        char buf[1200];
+        size_t got = 0;
+        ssize_t r;
+        while (got < sizeof buf - 1 && (r = read(p[0], buf + got, sizeof buf - 1 - got)) != 0) {
+            if (r < 0 && errno == EINTR)
+                continue;
+            if (r < 0)
+                break;
+            got += (size_t)r;
+        }
+        buf[got] = 0;
+        if (!strcmp(buf, "ok"))
+            _exit(0);
+        fputs(got ? buf : "pvmd: failed to start (see pvmd.log)\n", stderr);
+        _exit(1);
+    }
+    close(p[0]);
+    setsid();
+    ready_fd = p[1];
+}
+
+/* ===================================================================== */
+/* The socket directory                                                   */
+/* ===================================================================== */
+
+static void make_sockdir(struct pvmd *d)
+{
+    if (paths_sockdir(d->sockdir, sizeof d->sockdir) < 0)
+        fail(d, "socket directory path too long");
+    if (mkdir(d->sockdir, 0700) < 0 && errno != EEXIST)
+        fail(d, "cannot create %s: %s", d->sockdir, strerror(errno));
+    struct stat st;
+    if (lstat(d->sockdir, &st) < 0)
+        fail(d, "cannot use %s: %s", d->sockdir, strerror(errno));
+    /* Another user's directory (or a symlink planted there) would let
+     * them see or replace our sockets. */
+    if (!S_ISDIR(st.st_mode) || st.st_uid != geteuid())
+        fail(d, "%s is not a directory owned by this user: refusing to use it", d->sockdir);
+    if ((st.st_mode & 0777) != 0700 && chmod(d->sockdir, 0700) < 0)
+        fail(d, "cannot make %s private: %s", d->sockdir, strerror(errno));
+    if (paths_join(d->sockpath, sizeof d->sockpath, d->sockdir, PVMD_SOCK_NAME) < 0 ||
+        paths_join(d->pidpath, sizeof d->pidpath, d->sockdir, PVMD_PID_NAME) < 0)
+        fail(d, "socket directory path too long");
+}
+
+static long read_pidfile(struct pvmd *d)
+{
+    FILE *f = fopen(d->pidpath, "r");
+    long pid = 0;
+    if (f) {
+        if (fscanf(f, "%ld", &pid) != 1)
+            pid = 0;
+        fclose(f);
+    }
+    return pid;
+}
+
+static void take_lock(struct pvmd *d)
+{
+    char path[PATHS_MAX];
+    if (paths_join(path, sizeof path, d->sockdir, PVMD_LOCK_NAME) < 0)
+        fail(d, "socket directory path too long");
+    d->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (d->lock_fd < 0)
+        fail(d, "cannot open %s: %s", path, strerror(errno));
+    if (flock(d->lock_fd, LOCK_EX | LOCK_NB) < 0) {
+        if (errno != EWOULDBLOCK)
+            fail(d, "cannot lock %s: %s", path, strerror(errno));
+        long pid = read_pidfile(d);
+        if (pid > 0)
+            fail(d, "already running for this user (pid %ld)", pid);
+        fail(d, "already running for this user (%s is locked)", path);
+    }
+}
+
+/* We hold the lock, so whatever is left in the directory belongs to a
+ * pvmd that is gone. */
+static int remove_stale(struct pvmd *d)
+{
+    int n = 0;
+    if (unlink(d->sockpath) == 0)
+        n++;
+    DIR *dir = opendir(d->sockdir);
+    if (!dir)
+        return n;
+    struct dirent *e;
+    unsigned tid;
+    char tail[8];
+    while ((e = readdir(dir))) {
+        if (sscanf(e->d_name, "t%x.soc%1s", &tid, tail) == 2 && !strcmp(tail, "k")) {
+            char p[PATHS_MAX];
+            if (paths_join(p, sizeof p, d->sockdir, e->d_name) == 0 && unlink(p) == 0)
+                n++;
+        }
+    }
+    closedir(dir);
+    return n;
+}
+
+static void write_pidfile(struct pvmd *d)
+{
+    char tmp[PATHS_MAX + 8];
+    snprintf(tmp, sizeof tmp, "%s.new", d->pidpath);
+    FILE *f = fopen(tmp, "w");
+    if (!f || fprintf(f, "%ld\n", (long)getpid()) < 0 || fclose(f) != 0 ||
+        rename(tmp, d->pidpath) < 0)
+        fail(d, "cannot write %s: %s", d->pidpath, strerror(errno));
+}
+
+static void find_pvm_root(struct pvmd *d)
+{
+    const char *env = getenv(ENV_PVM_ROOT);
+    if (env && *env) {
+        snprintf(d->pvm_root, sizeof d->pvm_root, "%s", env);
+        return;
+    }
+    /* Installed layout: P/bin/pvmd and P/lib/pvm3/bin/$PVM_ARCH/... */
+    char exe[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n <= 0) {
+        snprintf(d->pvm_root, sizeof d->pvm_root, "/usr/local/lib/pvm3");
+        return;
+    }
+    exe[n] = 0;
+    snprintf(d->pvm_root, sizeof d->pvm_root, "%s/../lib/pvm3", dirname(exe));
+}
+
+static void on_signal(uv_signal_t *s, int signum)
+{
+    struct pvmd *d = s->data;
+    if (signum == SIGHUP) {
+        log_info(d, "SIGHUP ignored");
+        return;
+    }
+    pvmd_halt(d, signum == SIGTERM ? "SIGTERM" : "SIGINT");
+}
+
+/* ===================================================================== */
+/* main                                                                   */
+/* ===================================================================== */
+
+static void usage(void)
+{
+    fputs("usage: pvmd [-f] [-d] [hostfile]\n"
+          "  -f  stay in the foreground and print 'pvmd ready <sockdir>' when ready\n"
+          "  -d  log in detail (to stderr too with -f)\n",
+          stderr);
+    exit(1);
+}
+
+static void start_signal(struct pvmd *d, uv_signal_t *s, int signum)
+{
+    uv_signal_init(d->loop, s);
+    s->data = d;
+    uv_signal_start(s, on_signal, signum);
+}
+
+static void cleanup_files(struct pvmd *d)
+{
+    unlink(d->sockpath);
+    remove_stale(d);
+    unlink(d->pidpath);
+}
+
+int main(int argc, char **argv)
+{
+    static struct pvmd pvmd; /* static only for its size; passed explicitly */
+    struct pvmd *d = &pvmd;
+    d->lock_fd = -1;
+    d->arch = PVM_ARCH_NAME;
+    d->myhost = PVMD_FIRST_HOST;
+    d->mytid = tid_pvmd(d->myhost);
+    d->loop = NULL;
+
+    int opt;
+    while ((opt = getopt(argc, argv, "fdh")) != -1) {
+        if (opt == 'f')
+            d->foreground = true;
+        else if (opt == 'd')
+            d->debug = true;
+        else
+            usage();
+    }
+    const char *hostfile = optind < argc ? argv[optind] : NULL;
+    if (optind + 1 < argc)
+        usage();
+
+    tidy_inherited_fds(!d->foreground);
+    signal(SIGPIPE, SIG_IGN);
+    /* One descriptor per task connection and two per spawned task. */
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+        rl.rlim_cur = rl.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &rl);
+    }
+    if (!d->foreground)
+        daemonize();
+
+    if (gethostname(d->hostname, sizeof d->hostname - 1) < 0)
+        snprintf(d->hostname, sizeof d->hostname, "localhost");
+    make_sockdir(d);
+    take_lock(d);
+    long old = read_pidfile(d);
+    int stale = remove_stale(d);
+    write_pidfile(d);
+
+    char logpath[PATHS_MAX];
+    if (paths_join(logpath, sizeof logpath, d->sockdir, PVMD_LOG_NAME) < 0 ||
+        log_open(&d->log, logpath, d->debug, d->foreground && d->debug) < 0)
+        fail(d, "cannot open the log in %s: %s", d->sockdir, strerror(errno));
+    log_info(d, "pvmd starting: pid %ld, host %s, arch %s, tid t%x, directory %s", (long)getpid(),
+             d->hostname, d->arch, (unsigned)d->mytid, d->sockdir);
+    d->spawn_fast = spawn_fast_available();
+    log_info(d, "spawning with %s", d->spawn_fast ? "posix_spawn and pidfds" : "uv_spawn");
+    if (stale)
+        log_info(d, "removed %d stale socket(s) of a pvmd that did not stop cleanly (pid %ld)",
+                 stale, old);
+    if (hostfile)
+        log_info(d, "hostfile %s: adding hosts comes with the multi-host mesh", hostfile);
+    find_pvm_root(d);
+
+    static uv_loop_t loop;
+    if (uv_loop_init(&loop) < 0)
+        fail(d, "cannot create the event loop");
+    if (pvmd_init(d, &loop, PVMD_FIRST_HOST) < 0 ||
+        !hosttab_add(d->hosts, d->myhost, d->hostname, d->arch, PVMD_SPEED, PVMD_DSIG))
+        fail(d, "out of memory");
+    if (xport_unix.listen(d, d->sockpath) < 0)
+        fail(d, "cannot listen on %s", d->sockpath);
+    start_signal(d, &d->sig_term, SIGTERM);
+    start_signal(d, &d->sig_int, SIGINT);
+    start_signal(d, &d->sig_hup, SIGHUP);
+
+    /* Ready: tasks can connect from now on. */
+    log_info(d, "ready");
+    if (d->foreground) {
+        printf("pvmd ready %s\n", d->sockdir);
+        fflush(stdout);
+    } else {
+        if (write(ready_fd, "ok", 2) < 0) {
+            /* the starter is gone; we run anyway */
+        }
+        close(ready_fd);
+        ready_fd = -1;
+        int null = open("/dev/null", O_RDWR);
+        if (null >= 0) {
+            dup2(null, 0);
+            dup2(null, 1);
+            dup2(null, 2);
+            if (null > 2)
+                close(null);
+        }
+        if (chdir("/") < 0) {
+            /* harmless: only keeps a mount busy */
+        }
+    }
+
+    uv_run(d->loop, UV_RUN_DEFAULT);
+
+    cleanup_files(d);
+    log_info(d, "halted");
+    uv_loop_close(d->loop);
+    pvmd_fini(d);
+    log_close(&d->log);
+    /* The lock goes with the descriptor; the lock file itself stays (see
+     * docs/design.md "pvmd notes"). */
+    close(d->lock_fd);
+    return 0;
+}
