@@ -4,15 +4,14 @@
 #include "conn.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include "enc.h"
 #include "pvm3.h"
+#include "sock.h"
 
 /* ======================================================================== */
 /* The AF_UNIX transport                                                    */
@@ -67,32 +66,7 @@ const struct conn_ops conn_unix_ops = {
 
 void conn_tune_socket(int fd)
 {
-    /* A Unix stream socket charges queued data to the sender's buffer:
-     * a few MiB lets a 1 MiB message leave in one system call. */
-    int sz = 4 << 20;
-    setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sz, sizeof sz);
-    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof sz);
-}
-
-int conn_connect_unix(const char *path, int *fd)
-{
-    struct sockaddr_un sa = {.sun_family = AF_UNIX};
-    if (strlen(path) >= sizeof sa.sun_path)
-        return PvmSysErr;
-    strcpy(sa.sun_path, path);
-    int s = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    if (s < 0)
-        return PvmSysErr;
-    conn_tune_socket(s);
-    /* Non-blocking connect on AF_UNIX either succeeds at once or fails
-     * (EAGAIN when the listener's backlog is full): it never waits for a
-     * task that may itself be waiting for us. */
-    if (connect(s, (struct sockaddr *)&sa, sizeof sa) < 0) {
-        close(s);
-        return PvmSysErr;
-    }
-    *fd = s;
-    return 0;
+    sock_tune(fd);
 }
 
 /* ======================================================================== */

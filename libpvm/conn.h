@@ -82,10 +82,6 @@ typedef int (*conn_frame_fn)(void *arg, struct conn *c, const struct wire_hdr *h
  * the connection from now on), or NULL when out of memory (fd is closed). */
 struct conn *conn_new_unix(int fd, enum conn_kind kind);
 
-/* Connects to the Unix socket at path without blocking.  Returns 0 and the
- * descriptor in *fd, or PvmSysErr (nobody listens there, or busy). */
-int conn_connect_unix(const char *path, int *fd);
-
 /* Closes the transport, frees the connection and any partial frame, and
  * sets *cp to NULL. */
 void conn_destroy(struct conn **cp);
@@ -113,7 +109,8 @@ bool conn_pending(const struct conn *c);
  * the other end has gone. */
 int conn_flush(struct conn *c);
 
-/* Sets the socket buffers of fd for bulk transfers. */
+/* Sets the socket buffers of fd for bulk transfers.  Old name of
+ * sock_tune (common/sock.h), kept until io.c uses sock_accept_unix. */
 void conn_tune_socket(int fd);
 
 #endif

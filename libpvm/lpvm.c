@@ -10,18 +10,16 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include "arch.h"
 #include "core.h"
 #include "ctl.h"
 #include "defs.h"
+#include "sock.h"
 #include "tid.h"
 
 /* ======================================================================== */
@@ -115,25 +113,9 @@ int lpvm_connect_pvmd(const char *sockdir, int *fdp)
     char path[PATHS_MAX];
     if (paths_join(path, sizeof path, sockdir, PVMD_SOCK_NAME) < 0)
         return PvmSysErr;
-    struct sockaddr_un sa = {.sun_family = AF_UNIX};
-    strcpy(sa.sun_path, path);
-    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0)
-        return PvmSysErr;
-    /* Blocking connect: the pvmd never waits for us, so this cannot hang
-     * on a full backlog for long; then non-blocking for the event loop. */
-    int r;
-    do
-        r = connect(fd, (struct sockaddr *)&sa, sizeof sa);
-    while (r < 0 && errno == EINTR);
-    if (r < 0) {
-        close(fd);
-        return PvmSysErr;
-    }
-    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
-    conn_tune_socket(fd);
-    *fdp = fd;
-    return 0;
+    /* The pvmd never waits for us, so waiting on a full backlog cannot
+     * hang for long. */
+    return sock_connect_unix(path, SOCK_CONNECT_WAIT | SOCK_CONNECT_TUNE, fdp);
 }
 
 /* Listens on t<tid>.sock for direct routes.  Failure is not fatal: peers
@@ -143,16 +125,10 @@ static void listen_direct(struct lpvm_core *c)
     char path[PATHS_MAX];
     if (paths_task_sock(path, sizeof path, c->sockdir, lpvm_state.mytid) < 0)
         return;
-    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    if (fd < 0)
+    /* A socket left there by an earlier task with this tid is replaced. */
+    int fd;
+    if (sock_listen_unix(path, 128, &fd) < 0)
         return;
-    struct sockaddr_un sa = {.sun_family = AF_UNIX};
-    strcpy(sa.sun_path, path);
-    unlink(path); /* left by an earlier task with this tid */
-    if (bind(fd, (struct sockaddr *)&sa, sizeof sa) < 0 || listen(fd, 128) < 0) {
-        close(fd);
-        return;
-    }
     c->lfd = fd;
     strcpy(c->lpath, path);
     c->pfds_dirty = true;

@@ -18,6 +18,7 @@
 #include "core.h"
 #include "ctl.h"
 #include "enc.h"
+#include "sock.h"
 #include "tid.h"
 
 #define RETRY_FIRST_NS (2 * 1000 * 1000LL) /* first wait after a failed connect */
@@ -33,7 +34,7 @@ static void try_direct(struct lpvm_core *core, struct peer *p)
     int fd;
     struct conn *c = NULL;
     if (paths_task_sock(path, sizeof path, core->sockdir, p->tid) == 0 &&
-        conn_connect_unix(path, &fd) == 0 && (c = conn_new_unix(fd, CONN_OUT))) {
+        sock_connect_unix(path, SOCK_CONNECT_TUNE, &fd) == 0 && (c = conn_new_unix(fd, CONN_OUT))) {
         c->peer_tid = p->tid;
         if (io_add_conn(core, c) < 0) {
             conn_destroy(&c);

@@ -12,6 +12,7 @@
 
 #include "../../common/ctl.c"
 #include "../../common/paths.c"
+#include "../../common/sock.c"
 #include "../../common/wire.c"
 #pragma weak wire_encode
 #pragma weak wire_decode
@@ -24,6 +25,12 @@
 #pragma weak paths_sockdir
 #pragma weak paths_join
 #pragma weak paths_task_sock
+#pragma weak sock_connect_unix
+#pragma weak sock_listen_unix
+#pragma weak sock_accept_unix
+#pragma weak sock_peer_cred
+#pragma weak sock_peer_same_user
+#pragma weak sock_tune
 
 #include <errno.h>
 #include <poll.h>
@@ -71,19 +78,16 @@ static inline void tc_pause_ms(int ms)
     nanosleep(&ts, NULL);
 }
 
-/* Connects to the pvmd of sockdir.  Returns the socket, or -1. */
+/* Connects to the pvmd of sockdir (a blocking socket with the system's
+ * buffer sizes: the tests see the pvmd as a plain client would).  Returns
+ * the socket, or -1. */
 static inline int tc_connect_fd(const char *sockdir)
 {
-    struct sockaddr_un a = {.sun_family = AF_UNIX};
-    if (paths_join(a.sun_path, sizeof a.sun_path, sockdir, PVMD_SOCK_NAME) < 0)
+    char path[PATHS_MAX];
+    int fd;
+    if (paths_join(path, sizeof path, sockdir, PVMD_SOCK_NAME) < 0 ||
+        sock_connect_unix(path, SOCK_CONNECT_WAIT | SOCK_CONNECT_BLOCKING, &fd) < 0)
         return -1;
-    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0)
-        return -1;
-    if (connect(fd, (struct sockaddr *)&a, sizeof a) < 0) {
-        close(fd);
-        return -1;
-    }
     return fd;
 }
 

@@ -20,6 +20,7 @@
 
 #include "conn.h"
 #include "pvm3.h"
+#include "sock.h"
 
 struct got {
     int n;
@@ -350,7 +351,8 @@ static void test_connect_missing(void **state)
 {
     (void)state;
     int fd;
-    assert_int_equal(conn_connect_unix("/nonexistent/dir/t40001.sock", &fd), PvmSysErr);
+    assert_int_equal(sock_connect_unix("/nonexistent/dir/t40001.sock", SOCK_CONNECT_TUNE, &fd),
+                     PvmSysErr);
 }
 
 int main(void)
