@@ -7,7 +7,8 @@
  *
  *   conn.c     one connection: frame reader and writer behind an ops table
  *   peer.c     per-tid state: direct connection, sequence numbers, held frames
- *   io.c       the one event loop: poll, accept, read, deliver, progress writes
+ *   io.c       the one event loop: poll, accept, read, deliver (reserved-context
+ *              table, deferred callbacks), progress writes
  *   lpvm.c     enrolment (hello), control requests, pvm_exit, teardown
  *   send.c     route choice and the send calls
  *   recv.c     matching and the receive calls
@@ -53,6 +54,12 @@ struct lpvm_core {
 
     struct pmsg *rq_head, *rq_tail; /* delivered user messages, arrival order */
     unsigned rq_gen;                /* bumped on every delivery */
+
+    /* messages parked for a callback (io_defer), run from the top of
+     * io_wait's loop, never inside a read */
+    struct io_deferred *dq_head, *dq_tail;
+    int reading;          /* > 0 while conn_read runs (frames are being delivered) */
+    unsigned sys_dropped; /* reserved-context messages dropped: no handler, or no memory */
 
     int next_wid;       /* wid of the next control request */
     int await_wid;      /* wid of the request being waited for, 0 none */
@@ -139,21 +146,52 @@ int io_send_frame(struct lpvm_core *core, struct conn *c, const struct wire_hdr 
 int io_send_buf(struct lpvm_core *core, struct conn *c, const struct wire_hdr *hdr, const void *buf,
                 size_t len);
 
-/* Appends a user message to the receive queue (takes ownership). */
+/* Delivers an arrived message (takes ownership): a user message joins the
+ * receive queue; one in a reserved context (ctx >= PVM_SYS_CTX) goes to its
+ * handler in io.c's table by tag, parked with io_defer; a reserved message
+ * no handler claims is counted in sys_dropped (and reported under
+ * PvmDebugMask) and dropped, never queued for the user.  Runs no callback
+ * itself: it is called inside conn_read (and by a send to oneself). */
 void io_deliver(struct lpvm_core *core, struct pmsg *m);
+
+/* A callback for a parked message; consumes m. */
+typedef void (*io_defer_fn)(struct lpvm_core *core, struct pmsg *m);
+
+/* Where a parked callback may run.  Both run at the top of io_wait's loop,
+ * outside any read, so they may receive and wait in turn (the nested wait
+ * runs later callbacks, in order). */
+enum io_when {
+    /* At the top of every wait: library code that sends nothing and
+     * issues no control request (catchout's printing). */
+    IO_ANY_WAIT,
+    /* Only in a wait at rest: not writing a frame (its connection must
+     * not get a second one) and not awaiting a control reply (the core
+     * awaits one at a time).  For user code: message handlers
+     * (pvm_addmhf) and notifications, which may send and request. */
+    IO_AT_REST,
+};
+
+/* Parks m for fn, to run from the top of io_wait's loop as `when' allows,
+ * in the order parked.  Takes ownership of m; returns 0, or PvmNoMem (m is
+ * freed then). */
+int io_defer(struct lpvm_core *core, enum io_when when, io_defer_fn fn, struct pmsg *m);
+
+/* Frees every parked message without running its callback (teardown). */
+void io_defer_drop_all(struct lpvm_core *core);
 
 /* Monotonic clock in nanoseconds. */
 int64_t io_now_ns(void);
 
 /* ---- recv.c ---------------------------------------------------------------- */
 
-/* Drops every queued message (teardown). */
+/* Drops every queued message, parked ones included (teardown). */
 void recv_drop_all(struct lpvm_core *core);
 
 /* ---- catchout.c ----------------------------------------------------------- */
 
 /* Handles an output message (PVM_SYS_CTX, PVM_TAG_CATCHOUT): prints it on
- * the catchout file; consumes m. */
+ * the catchout file; consumes m.  io.c's reserved-context table runs it
+ * (IO_ANY_WAIT). */
 void catchout_handle(struct lpvm_core *core, struct pmsg *m);
 
 /* Records that child tid's output is collected (its END is awaited). */

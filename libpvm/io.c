@@ -11,12 +11,19 @@
  * (a reply usually comes back within a round trip, and sleeping costs a
  * wake-up of tens of microseconds on another core), then sleeps in poll():
  * an idle task uses no CPU.
+ *
+ * Nothing but queueing happens inside a read: a message in libpvm's
+ * reserved context goes to its handler through a table, and handlers (and,
+ * later, message handlers and notifications) are parked and run from the
+ * top of the loop.  A callback that receives therefore runs a wait of its
+ * own without re-entering the reader of the connection it came from.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -108,17 +115,135 @@ static int build_pfds(struct lpvm_core *core)
 }
 
 /* ======================================================================== */
+/* Reserved contexts                                                        */
+/* ======================================================================== */
+
+/* What libpvm does with a message in its reserved context PVM_SYS_CTX, one
+ * line per reserved tag (common/defs.h).  Each handler runs deferred
+ * (io_defer), never inside the read that brought the message.  Slots the
+ * later issues fill, each with a PVM_TAG_* of its own in common/defs.h:
+ *
+ *   notify    task and host events the library follows for itself (a
+ *             group member's end); IO_AT_REST where they reach user code
+ *   group     libgpvm3's collectives: barrier and bcast traffic, queued
+ *             for the group library's own receive
+ *   control   requests a pvmd makes of a task (e.g. a tickle, a trace
+ *             setting), answered from here
+ *
+ * A tag without a line is dropped and counted: a newer peer's message, or
+ * a bug; never a user's message. */
+struct sys_handler {
+    enum io_when when;
+    io_defer_fn run;
+};
+
+static const struct sys_handler sys_handlers[] = {
+    [PVM_TAG_CATCHOUT] = {IO_ANY_WAIT, catchout_handle}, /* output for pvm_catchout */
+};
+
+#define NSYS_HANDLERS ((int)(sizeof sys_handlers / sizeof sys_handlers[0]))
+
+static const struct sys_handler *sys_handler(const struct pmsg *m)
+{
+    if (m->ctx != PVM_SYS_CTX || m->tag < 0 || m->tag >= NSYS_HANDLERS)
+        return NULL;
+    const struct sys_handler *h = &sys_handlers[m->tag];
+    return h->run ? h : NULL;
+}
+
+static void sys_drop(struct lpvm_core *core, struct pmsg *m)
+{
+    core->sys_dropped++;
+    if (lpvm_state.opt[PvmDebugMask])
+        fprintf(stderr,
+                "libpvm [t%x]: dropped a message in reserved context 0x%x, tag %d, from t%x\n",
+                (unsigned)lpvm_state.mytid, (unsigned)m->ctx, m->tag, (unsigned)m->src);
+    pmsg_destroy(&m);
+}
+
+/* ======================================================================== */
+/* Deferred callbacks                                                       */
+/* ======================================================================== */
+
+struct io_deferred {
+    struct io_deferred *next;
+    enum io_when when;
+    io_defer_fn fn;
+    struct pmsg *m;
+};
+
+int io_defer(struct lpvm_core *core, enum io_when when, io_defer_fn fn, struct pmsg *m)
+{
+    struct io_deferred *d = malloc(sizeof *d);
+    if (!d) {
+        pmsg_destroy(&m);
+        return PvmNoMem;
+    }
+    *d = (struct io_deferred){.when = when, .fn = fn, .m = m};
+    if (core->dq_tail)
+        core->dq_tail->next = d;
+    else
+        core->dq_head = d;
+    core->dq_tail = d;
+    return 0;
+}
+
+/* Unlinks and returns the first parked entry allowed to run now, or NULL.
+ * One at a time: a callback may wait, and the nested wait runs the next
+ * ones, so the queue is re-read after every callback. */
+static struct io_deferred *defer_next(struct lpvm_core *core, bool at_rest)
+{
+    struct io_deferred *prev = NULL;
+    for (struct io_deferred *d = core->dq_head; d; prev = d, d = d->next) {
+        if (d->when == IO_AT_REST && !at_rest)
+            continue;
+        if (prev)
+            prev->next = d->next;
+        else
+            core->dq_head = d->next;
+        if (core->dq_tail == d)
+            core->dq_tail = prev;
+        return d;
+    }
+    return NULL;
+}
+
+/* Runs what is parked (the top of io_wait's loop: no read is under way). */
+static void defer_run(struct lpvm_core *core, bool at_rest)
+{
+    struct io_deferred *d;
+    while ((d = defer_next(core, at_rest))) {
+        io_defer_fn fn = d->fn;
+        struct pmsg *m = d->m;
+        free(d);
+        fn(core, m);
+    }
+}
+
+void io_defer_drop_all(struct lpvm_core *core)
+{
+    while (core->dq_head) {
+        struct io_deferred *d = core->dq_head;
+        core->dq_head = d->next;
+        pmsg_destroy(&d->m);
+        free(d);
+    }
+    core->dq_tail = NULL;
+}
+
+/* ======================================================================== */
 /* Arriving frames                                                          */
 /* ======================================================================== */
 
 void io_deliver(struct lpvm_core *core, struct pmsg *m)
 {
-    if (m->ctx == PVM_SYS_CTX) {
+    if (m->ctx >= PVM_SYS_CTX) {
         /* libpvm's own messages never reach the user's queue. */
-        if (m->tag == PVM_TAG_CATCHOUT)
-            catchout_handle(core, m);
-        else
-            pmsg_destroy(&m);
+        const struct sys_handler *h = sys_handler(m);
+        if (!h)
+            sys_drop(core, m);
+        else if (io_defer(core, h->when, h->run, m) < 0)
+            core->sys_dropped++; /* no memory: m is gone, but counted */
         return;
     }
     m->next = NULL;
@@ -245,7 +370,9 @@ static void handle(struct lpvm_core *core, int n, struct conn *wconn, bool *writ
         if (re & (POLLIN | POLLHUP | POLLERR)) {
             /* A frame handler may wait in turn (and reap): keep c. */
             c->pins++;
+            core->reading++;
             int cc = conn_read(c, on_frame, core);
+            core->reading--;
             if (cc < 0)
                 io_close_conn(core, c);
             c->pins--;
@@ -260,8 +387,13 @@ int io_wait(struct lpvm_core *core, io_done_fn done, void *arg, int64_t deadline
 {
     bool writable = true; /* try the write once before polling for room */
     bool polled = false;
+    bool writing = wconn != NULL; /* even once the frame is out: see io_when */
     int64_t spin_end = -1;
     for (;;) {
+        /* Callbacks first, so that done() sees what they did and nothing
+         * read in the last pass is left parked when the wait returns. */
+        if (core->dq_head)
+            defer_run(core, !writing && !core->await_wid);
         reap(core);
         if (wconn) {
             if (wconn->closed)

@@ -23,6 +23,7 @@ void recv_drop_all(struct lpvm_core *core)
         pmsg_destroy(&m);
     }
     core->rq_tail = NULL;
+    io_defer_drop_all(core);
 }
 
 static bool default_match(const struct pmsg *m, int tid, int tag)
