@@ -126,8 +126,10 @@ void pvmd_halt(struct pvmd *d, const char *why)
     pending_fini(d);
     spawn_signal_all(d, SIGTERM);
     /* Replies already queued (the halt's own Status) still go out. */
-    for (struct xport *x = xport_first(d); x; x = x->next)
+    for (struct xport *x = xport_first(d), *n; x; x = n) {
+        n = x->next; /* a transport may close at once */
         x->ops->shutdown(x);
+    }
     uv_timer_start(&d->halt_timer, on_halt_timer, HALT_TERM_MS, 0);
     pvmd_halt_check(d);
 }

@@ -1,0 +1,332 @@
+/*
+ * test_route.c - the daemon's routing step driven through fake links.
+ *
+ * A fake peer-pvmd link stands in for the mesh of the many-hosts issue:
+ * frames for tids of its host go out through it, frames arriving on it
+ * reach local tasks, requests forwarded over it are relayed back or fail
+ * with PvmHostFail when it goes down.  Local tasks enrol over fake links
+ * too, so none of this depends on the unix transport.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "ctl.h"
+#include "fake_xport.h"
+#include "hosttab.h"
+#include "pending.h"
+#include "pvm3.h"
+#include "route.h"
+#include "tasktab.h"
+#include "tid.h"
+
+struct world {
+    struct pvmd d;
+    struct fake *mesh; /* host 2's pvmd */
+    struct fake *ta;   /* a local task */
+    int a;             /* its tid */
+};
+
+static int setup(void **state)
+{
+    struct world *w = calloc(1, sizeof *w);
+    fake_pvmd(&w->d, 1, 3);
+    w->mesh = fake_link(&w->d, tid_pvmd(2));
+    w->ta = fake_task(&w->d, &w->a);
+    *state = w;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct world *w = *state;
+    fake_pvmd_end(&w->d);
+    fake_free(&w->mesh);
+    fake_free(&w->ta);
+    free(w);
+    return 0;
+}
+
+static void test_enrol_over_any_transport(void **state)
+{
+    struct world *w = *state;
+    assert_int_equal(tid_host(w->a), 1);
+    struct task *t = tasktab_find(w->d.tasks, w->a);
+    assert_non_null(t);
+    assert_ptr_equal(tasktab_link(t), &w->ta->x);
+    assert_string_equal(tasktab_name(t), "faketask");
+}
+
+static void test_frames_for_another_host_go_out_on_its_link(void **state)
+{
+    struct world *w = *state;
+    int remote = tid_make(2, 5);
+    fake_arrive(w->ta, fake_user_frame(w->a, remote, 42, 100, 'x'));
+    struct frame *f = fake_take(w->mesh);
+    assert_non_null(f);
+    assert_int_equal(f->h.src, w->a);
+    assert_int_equal(f->h.dst, remote);
+    assert_int_equal(f->h.tag, 42);
+    assert_int_equal(f->h.len, 100);
+    assert_int_equal(f->payload[99], 'x');
+    frame_free(&f);
+    assert_null(fake_take(w->ta));
+    /* A host with no link: dropped, nothing sent anywhere. */
+    fake_arrive(w->ta, fake_user_frame(w->a, tid_make(3, 1), 1, 0, 0));
+    assert_null(fake_take(w->mesh));
+    assert_null(fake_take(w->ta));
+}
+
+static void test_frames_from_the_mesh_reach_local_tasks(void **state)
+{
+    struct world *w = *state;
+    int remote = tid_make(2, 9);
+    fake_arrive(w->mesh, fake_user_frame(remote, w->a, 7, 10, 'y'));
+    struct frame *f = fake_take(w->ta);
+    assert_non_null(f);
+    assert_int_equal(f->h.src, remote);
+    assert_int_equal(f->h.tag, 7);
+    assert_int_equal(f->payload[0], 'y');
+    frame_free(&f);
+    /* A pvmd speaks for its own host only: a source on host 3 is refused. */
+    fake_arrive(w->mesh, fake_user_frame(tid_make(3, 1), w->a, 7, 1, 'z'));
+    assert_null(fake_take(w->ta));
+    /* Nothing is relayed through this host to a third. */
+    fake_arrive(w->mesh, fake_user_frame(remote, tid_make(3, 1), 7, 1, 'z'));
+    assert_null(fake_take(w->mesh));
+}
+
+static void test_local_task_cannot_forge_its_source(void **state)
+{
+    struct world *w = *state;
+    fake_arrive(w->ta, fake_user_frame(tid_make(1, 77), tid_make(2, 1), 1, 1, 0));
+    assert_null(fake_take(w->mesh));
+}
+
+/* The task asks for the tasks of host 2: the request goes to host 2's
+ * pvmd under the daemon's own wid.  Returns that frame. */
+static struct frame *ask_remote_tasks(struct world *w, int wid)
+{
+    Pvm__TaskRef r = PVM__TASK_REF__INIT;
+    r.tid = tid_pvmd(2);
+    fake_arrive(w->ta, frame_ctl(w->a, w->d.mytid, PVM__CTL_TYPE__CTL_TASKS, 0, wid, &r.base));
+    assert_null(fake_take(w->ta)); /* no answer yet: it waits */
+    assert_int_equal(pending_count(&w->d), 1);
+    ProtobufCMessage *m = NULL;
+    struct frame *f = fake_take_ctl(w->mesh, PVM__CTL_TYPE__CTL_TASKS, &m);
+    assert_int_equal(f->h.src, w->d.mytid);
+    assert_int_equal(f->h.dst, tid_pvmd(2));
+    assert_false(f->h.flags & WIRE_F_REPLY);
+    assert_int_equal(((Pvm__TaskRef *)m)->tid, tid_pvmd(2));
+    ctl_free(&m);
+    return f;
+}
+
+static void test_forwarded_request_is_relayed_back(void **state)
+{
+    struct world *w = *state;
+    struct frame *req = ask_remote_tasks(w, 31);
+
+    Pvm__TaskInfo ti = PVM__TASK_INFO__INIT;
+    ti.tid = tid_make(2, 3);
+    ti.host = tid_pvmd(2);
+    ti.name = "remote";
+    Pvm__TaskInfo *tis[1] = {&ti};
+    Pvm__TasksReply tr = PVM__TASKS_REPLY__INIT;
+    tr.n_tasks = 1;
+    tr.tasks = tis;
+    /* A reply from another tid with the right wid is not taken. */
+    fake_arrive(w->mesh, frame_ctl(tid_make(2, 3), w->d.mytid, PVM__CTL_TYPE__CTL_TASKS_REPLY,
+                                   WIRE_F_REPLY, req->h.wid, &tr.base));
+    assert_int_equal(pending_count(&w->d), 1);
+    fake_arrive(w->mesh, frame_ctl(tid_pvmd(2), w->d.mytid, PVM__CTL_TYPE__CTL_TASKS_REPLY,
+                                   WIRE_F_REPLY, req->h.wid, &tr.base));
+    assert_int_equal(pending_count(&w->d), 0);
+
+    ProtobufCMessage *m = NULL;
+    struct frame *f = fake_take_ctl(w->ta, PVM__CTL_TYPE__CTL_TASKS_REPLY, &m);
+    assert_int_equal(f->h.wid, 31); /* the task's own wid */
+    assert_int_equal(f->h.dst, w->a);
+    assert_int_equal(f->h.src, w->d.mytid);
+    assert_true(f->h.flags & WIRE_F_REPLY);
+    const Pvm__TasksReply *got = (const Pvm__TasksReply *)m;
+    assert_int_equal(got->n_tasks, 1);
+    assert_int_equal(got->tasks[0]->tid, tid_make(2, 3));
+    assert_string_equal(got->tasks[0]->name, "remote");
+    ctl_free(&m);
+    frame_free(&f);
+    frame_free(&req);
+    /* A second copy of the reply answers nothing. */
+    assert_null(fake_take(w->ta));
+}
+
+static void test_pending_request_fails_when_link_goes_down(void **state)
+{
+    struct world *w = *state;
+    struct frame *req = ask_remote_tasks(w, 55);
+    frame_free(&req);
+    fake_down(w->mesh, "peer vanished");
+    assert_int_equal(pending_count(&w->d), 0);
+    ProtobufCMessage *m = NULL;
+    struct frame *f = fake_take_ctl(w->ta, PVM__CTL_TYPE__CTL_STATUS, &m);
+    assert_int_equal(f->h.wid, 55);
+    assert_int_equal(((Pvm__Status *)m)->code, PvmHostFail);
+    ctl_free(&m);
+    frame_free(&f);
+    /* The host has no link now: frames for it are dropped, and a request
+     * about it is answered at once. */
+    assert_null(hosttab_get(w->d.hosts, 2)->link);
+    Pvm__TaskRef r = PVM__TASK_REF__INIT;
+    r.tid = tid_pvmd(2);
+    fake_arrive(w->ta, frame_ctl(w->a, w->d.mytid, PVM__CTL_TYPE__CTL_TASKS, 0, 56, &r.base));
+    f = fake_take_ctl(w->ta, PVM__CTL_TYPE__CTL_TASKS_REPLY, &m);
+    assert_int_equal(((Pvm__TasksReply *)m)->status, PvmNoHost);
+    ctl_free(&m);
+    frame_free(&f);
+}
+
+static void test_remote_pvmd_requests_are_served(void **state)
+{
+    struct world *w = *state;
+    /* Host 2's pvmd asks for our tasks. */
+    Pvm__TaskRef r = PVM__TASK_REF__INIT;
+    r.tid = w->d.mytid;
+    fake_arrive(w->mesh,
+                frame_ctl(tid_pvmd(2), w->d.mytid, PVM__CTL_TYPE__CTL_TASKS, 0, 900, &r.base));
+    ProtobufCMessage *m = NULL;
+    struct frame *f = fake_take_ctl(w->mesh, PVM__CTL_TYPE__CTL_TASKS_REPLY, &m);
+    assert_int_equal(f->h.wid, 900);
+    assert_int_equal(f->h.dst, tid_pvmd(2));
+    assert_int_equal(((Pvm__TasksReply *)m)->n_tasks, 1);
+    assert_int_equal(((Pvm__TasksReply *)m)->tasks[0]->tid, w->a);
+    ctl_free(&m);
+    frame_free(&f);
+    /* ...but may not make this pvmd halt or spawn for it. */
+    fake_arrive(w->mesh, frame_ctl(tid_pvmd(2), w->d.mytid, PVM__CTL_TYPE__CTL_HALT, 0, 901,
+                                   &(Pvm__Empty)PVM__EMPTY__INIT.base));
+    f = fake_take_ctl(w->mesh, PVM__CTL_TYPE__CTL_STATUS, &m);
+    assert_int_equal(((Pvm__Status *)m)->code, PvmBadMsg);
+    assert_false(w->d.halting);
+    ctl_free(&m);
+    frame_free(&f);
+}
+
+static void pending_cb(struct pvmd *d, const struct req *orig, int status,
+                       const struct frame *reply, void *arg)
+{
+    (void)d;
+    int *got = arg;
+    got[0]++;
+    got[1] = status;
+    got[2] = orig->wid;
+    got[3] = reply != NULL;
+}
+
+static void test_pending_times_out(void **state)
+{
+    struct world *w = *state;
+    struct req r = {.type = PVM__CTL_TYPE__CTL_PSTAT, .from = w->a, .wid = 12};
+    Pvm__TaskRef tr = PVM__TASK_REF__INIT;
+    tr.tid = tid_make(2, 1);
+    int got[4] = {0};
+    assert_int_equal(pending_forward(&w->d, &r, &tr.base, tid_pvmd(2), 20, pending_cb, got), 0);
+    struct frame *f = fake_take(w->mesh);
+    assert_non_null(f);
+    frame_free(&f);
+    uv_update_time(w->d.loop);
+    while (got[0] == 0)
+        uv_run(w->d.loop, UV_RUN_ONCE);
+    assert_int_equal(got[0], 1);
+    assert_int_equal(got[1], PvmSysErr);
+    assert_int_equal(got[2], 12);
+    assert_false(got[3]);
+    assert_int_equal(pending_count(&w->d), 0);
+}
+
+static void test_pending_on_a_task_fails_when_it_exits(void **state)
+{
+    struct world *w = *state;
+    int b;
+    struct fake *tb = fake_task(&w->d, &b);
+    struct req r = {.type = PVM__CTL_TYPE__CTL_PSTAT, .from = w->a, .wid = 3};
+    Pvm__TaskRef tr = PVM__TASK_REF__INIT;
+    tr.tid = b;
+    int got[4] = {0};
+    assert_int_equal(pending_forward(&w->d, &r, &tr.base, b, 10000, pending_cb, got), 0);
+    struct frame *f = fake_take(tb);
+    assert_non_null(f);
+    frame_free(&f);
+    /* b was started from a shell: its link going down ends it. */
+    fake_down(tb, "gone");
+    assert_null(tasktab_find(w->d.tasks, b));
+    assert_int_equal(got[0], 1);
+    assert_int_equal(got[1], PvmNoTask);
+    fake_free(&tb);
+}
+
+static void test_back_pressure_pauses_and_resumes_the_sender(void **state)
+{
+    struct world *w = *state;
+    int b;
+    struct fake *tb = fake_task(&w->d, &b);
+    tb->queued = ROUTE_HIGH_WATER + 1; /* b does not read */
+    fake_arrive(w->ta, fake_user_frame(w->a, b, 1, 8, 0));
+    assert_true(w->ta->paused);
+    assert_int_equal(w->ta->x.blocked_on, b);
+    /* Frames from the mesh to b pause the mesh link likewise. */
+    fake_arrive(w->mesh, fake_user_frame(tid_make(2, 1), b, 1, 8, 0));
+    assert_true(w->mesh->paused);
+    tb->queued = ROUTE_LOW_WATER - 1;
+    xport_up_drained(&tb->x);
+    assert_false(w->ta->paused);
+    assert_false(w->mesh->paused);
+    assert_int_equal(w->ta->x.blocked_on, 0);
+    /* Paused again, then b ends: its senders are released. */
+    tb->queued = ROUTE_HIGH_WATER + 1;
+    fake_arrive(w->ta, fake_user_frame(w->a, b, 1, 8, 0));
+    assert_true(w->ta->paused);
+    fake_down(tb, "gone");
+    assert_false(w->ta->paused);
+    fake_free(&tb);
+}
+
+static void test_halt_fails_waiting_requests(void **state)
+{
+    struct world *w = *state;
+    struct frame *req = ask_remote_tasks(w, 77);
+    frame_free(&req);
+    pvmd_halt(&w->d, "test");
+    ProtobufCMessage *m = NULL;
+    struct frame *f = fake_take_ctl(w->ta, PVM__CTL_TYPE__CTL_STATUS, &m);
+    assert_int_equal(f->h.wid, 77);
+    assert_int_equal(((Pvm__Status *)m)->code, PvmSysErr);
+    ctl_free(&m);
+    frame_free(&f);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_enrol_over_any_transport, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_frames_for_another_host_go_out_on_its_link, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_frames_from_the_mesh_reach_local_tasks, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_local_task_cannot_forge_its_source, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_forwarded_request_is_relayed_back, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_pending_request_fails_when_link_goes_down, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_remote_pvmd_requests_are_served, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_pending_times_out, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_pending_on_a_task_fails_when_it_exits, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_back_pressure_pauses_and_resumes_the_sender, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_halt_fails_waiting_requests, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
