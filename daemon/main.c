@@ -26,6 +26,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "arch.h"
 #include "defs.h"
 #include "hosttab.h"
 #include "pvm3.h"
@@ -34,14 +35,6 @@
 #include "xport_unix.h"
 #include "tid.h"
 
-#ifndef PVM_ARCH_NAME
-#define PVM_ARCH_NAME "LINUX64"
-#endif
-
-/* Data signature of this build's architecture (pvm_config's hi_dsig). */
-#define PVMD_DSIG                                                                                  \
-    0x00408c41 /* PVM's little-endian 64-bit signature, as pvm_archcode("LINUX64")                 \
-                */
 #define PVMD_SPEED 1000
 #define PVMD_FIRST_HOST 1
 
@@ -287,7 +280,7 @@ int main(int argc, char **argv)
     static struct pvmd pvmd; /* static only for its size; passed explicitly */
     struct pvmd *d = &pvmd;
     d->lock_fd = -1;
-    d->arch = PVM_ARCH_NAME;
+    d->arch = arch_this();
     d->myhost = PVMD_FIRST_HOST;
     d->mytid = tid_pvmd(d->myhost);
     d->loop = NULL;
@@ -343,7 +336,7 @@ int main(int argc, char **argv)
     if (uv_loop_init(&loop) < 0)
         fail(d, "cannot create the event loop");
     if (pvmd_init(d, &loop, PVMD_FIRST_HOST) < 0 ||
-        !hosttab_add(d->hosts, d->myhost, d->hostname, d->arch, PVMD_SPEED, PVMD_DSIG))
+        !hosttab_add(d->hosts, d->myhost, d->hostname, d->arch, PVMD_SPEED, arch_this_dsig()))
         fail(d, "out of memory");
     if (xport_unix.listen(d, d->sockpath) < 0)
         fail(d, "cannot listen on %s", d->sockpath);

@@ -9,6 +9,7 @@
 #include "defs.h"
 #include "event.h"
 #include "frame.h"
+#include "outmsg.h"
 #include "pvm3.h"
 #include "pvmd.h"
 #include "route.h"
@@ -27,29 +28,17 @@ static struct output_dest dest_of(struct pvmd *d, const struct proc *p)
     return (struct output_dest){io->out_tid, io->out_code, io->out_ctx};
 }
 
-static void put_be32(uint8_t *p, int32_t v)
-{
-    uint32_t u = (uint32_t)v;
-    p[0] = (uint8_t)(u >> 24);
-    p[1] = (uint8_t)(u >> 16);
-    p[2] = (uint8_t)(u >> 8);
-    p[3] = (uint8_t)u;
-}
-
 /* Sends one output message about task tid: count (OUTPUT_BEGIN,
  * OUTPUT_END, or the number of bytes) and the bytes, to `to'. */
 static void send_output(struct pvmd *d, int tid, struct output_dest to, int count,
                         const char *bytes, size_t n)
 {
-    uint8_t *p = malloc(8 + n);
+    size_t len;
+    uint8_t *p = outmsg_encode(tid, count, bytes, n, &len);
     if (!p) {
         log_error(d, "t%x: output lost: out of memory", (unsigned)tid);
         return;
     }
-    put_be32(p, tid);
-    put_be32(p + 4, count);
-    if (n)
-        memcpy(p + 8, bytes, n);
     struct wire_hdr h = {
         .flags = WIRE_F_NOSEQ,
         .src = d->mytid,
@@ -57,7 +46,7 @@ static void send_output(struct pvmd *d, int tid, struct output_dest to, int coun
         .tag = to.code,
         .ctx = to.ctx,
         .enc = PvmDataDefault,
-        .len = 8 + n,
+        .len = len,
     };
     struct frame *f = frame_new(&h, p);
     if (f)

@@ -17,6 +17,7 @@
 #include "frame.h"
 #include "pvm3.h"
 #include "pvmd.h"
+#include "sock.h"
 #include "wire.h"
 
 /* First allocation for a payload.  Larger payloads grow by doubling as
@@ -292,16 +293,12 @@ static void conn_start(struct conn *c)
 {
     struct pvmd *d = c->x.d;
     uv_os_fd_t fd;
-    struct ucred cred;
-    socklen_t len = sizeof cred;
     if (uv_fileno((uv_handle_t *)&c->pipe, &fd) < 0 ||
-        getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0) {
+        sock_peer_cred(fd, &c->x.pid, &c->x.uid) < 0) {
         conn_close(c, "cannot read the peer's credentials");
         return;
     }
-    c->x.pid = cred.pid;
-    c->x.uid = cred.uid;
-    log_debug(d, "connection from pid %d uid %u", (int)cred.pid, (unsigned)cred.uid);
+    log_debug(d, "connection from pid %d uid %u", (int)c->x.pid, (unsigned)c->x.uid);
     xport_up_link(&c->x);
     int r = uv_read_start((uv_stream_t *)&c->pipe, on_alloc, on_read);
     if (r < 0)

@@ -1,0 +1,71 @@
+/*
+ * test_outmsg.c - the task-output message layout (common/outmsg.c).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "defs.h"
+#include "outmsg.h"
+#include "pvm3.h"
+
+static void test_round_trip(void **state)
+{
+    (void)state;
+    size_t len;
+    uint8_t *p = outmsg_encode(0x40002, 6, "hello\n", 6, &len);
+    assert_non_null(p);
+    assert_int_equal(len, OUTMSG_HDR_LEN + 6);
+    /* Big-endian ints, as PvmDataDefault packs them. */
+    static const uint8_t hdr[8] = {0, 4, 0, 2, 0, 0, 0, 6};
+    assert_memory_equal(p, hdr, 8);
+    struct outmsg m;
+    assert_int_equal(outmsg_decode(p, len, &m), 0);
+    assert_int_equal(m.tid, 0x40002);
+    assert_int_equal(m.count, 6);
+    assert_memory_equal(m.bytes, "hello\n", 6);
+    free(p);
+}
+
+static void test_begin_and_end(void **state)
+{
+    (void)state;
+    int counts[2] = {OUTPUT_BEGIN, OUTPUT_END};
+    for (int i = 0; i < 2; i++) {
+        size_t len;
+        uint8_t *p = outmsg_encode(0x40001, counts[i], NULL, 0, &len);
+        struct outmsg m;
+        assert_int_equal(outmsg_decode(p, len, &m), 0);
+        assert_int_equal(m.count, counts[i]);
+        assert_null(m.bytes);
+        free(p);
+    }
+}
+
+static void test_malformed(void **state)
+{
+    (void)state;
+    size_t len;
+    uint8_t *p = outmsg_encode(0x40001, 5, "abcde", 5, &len);
+    struct outmsg m;
+    for (size_t n = 0; n < len; n++) /* every truncation */
+        assert_int_equal(outmsg_decode(p, n, &m), PvmBadMsg);
+    p[7] = 0xfe; /* count -2 */
+    p[4] = p[5] = p[6] = 0xff;
+    assert_int_equal(outmsg_decode(p, len, &m), PvmBadMsg);
+    free(p);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_round_trip),
+        cmocka_unit_test(test_begin_and_end),
+        cmocka_unit_test(test_malformed),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
