@@ -128,7 +128,7 @@ typedef void (*ctl_fn)(struct pvmd *d, const struct req *r, const ProtobufCMessa
  * pvmd never relays for another.  Returns true when r is taken care of. */
 static bool forwarded(struct pvmd *d, const struct req *r, const ProtobufCMessage *m, int tid)
 {
-    if (tid_host(tid) == d->myhost || tid_is_pvmd(r->from))
+    if (tid_host(tid) == d->myhost || (r->link && tid_is_pvmd(r->link->peer)))
         return false;
     struct host *h = hosttab_get(d->hosts, tid_host(tid));
     if (!h || !h->link)
@@ -372,8 +372,11 @@ void ctl_handlers_dispatch(struct pvmd *d, struct xport *x, int from, struct fra
 {
     int type = f->h.tag;
     struct req r = {.type = type, .from = from, .wid = f->h.wid, .link = x};
+    /* What comes over a peer pvmd's link, whoever it claims to be from,
+     * gets only what the table allows a peer. */
+    bool remote = x && tid_is_pvmd(x->peer);
     if (type < 0 || type >= CTL_TABLE_LEN || !ctl_table[type].fn ||
-        (tid_is_pvmd(from) && !ctl_table[type].remote)) {
+        (remote && !ctl_table[type].remote)) {
         log_info(d, "t%x: control type %d is not a request: refused", (unsigned)from, type);
         req_status(d, &r, PvmBadMsg);
         frame_free(&f);

@@ -213,6 +213,15 @@ static void test_remote_pvmd_requests_are_served(void **state)
     assert_false(w->d.halting);
     ctl_free(&m);
     frame_free(&f);
+    /* Nor may a task of that host, through it. */
+    fake_arrive(w->mesh, frame_ctl(tid_make(2, 4), w->d.mytid, PVM__CTL_TYPE__CTL_HALT, 0, 902,
+                                   &(Pvm__Empty)PVM__EMPTY__INIT.base));
+    f = fake_take_ctl(w->mesh, PVM__CTL_TYPE__CTL_STATUS, &m);
+    assert_int_equal(f->h.dst, tid_make(2, 4));
+    assert_int_equal(((Pvm__Status *)m)->code, PvmBadMsg);
+    assert_false(w->d.halting);
+    ctl_free(&m);
+    frame_free(&f);
 }
 
 static void pending_cb(struct pvmd *d, const struct req *orig, int status,
