@@ -70,6 +70,56 @@ void conn_tune_socket(int fd)
 }
 
 /* ======================================================================== */
+/* The framer's owner side: payloads go into message bodies                 */
+/* ======================================================================== */
+
+static int on_begin(void *arg, const struct wire_hdr *h)
+{
+    struct conn *c = arg;
+    /* A control payload is protobuf bytes whatever enc says. */
+    int enc = h->flags & WIRE_F_CTL ? PvmDataRaw : enc_received(h->enc);
+    if (h->len > SIZE_MAX - WIRE_HDR_LEN)
+        return PvmNoMem;
+    /* The whole body at once: an untouched allocation costs address space
+     * only, and the payload is then read into it with no copy. */
+    struct pmsg *m = pmsg_new_recv(enc, (size_t)h->len);
+    if (!m)
+        return PvmNoMem;
+    m->src = h->src;
+    m->dst = h->dst;
+    m->tag = h->tag;
+    m->ctx = h->ctx;
+    m->wid = h->wid;
+    m->seq = h->seq;
+    m->flags = h->flags;
+    c->rmsg = m;
+    return 0;
+}
+
+static int on_room(void *arg, const struct wire_hdr *h, uint64_t got, uint8_t **ptr, size_t *len)
+{
+    struct conn *c = arg;
+    (void)h;
+    *ptr = pmsg_body(c->rmsg) + got;
+    *len = c->rmsg->len - (size_t)got;
+    return 0;
+}
+
+static int on_done(void *arg, const struct wire_hdr *h)
+{
+    struct conn *c = arg;
+    struct pmsg *m = c->rmsg;
+    c->rmsg = NULL;
+    return c->rfn(c->rarg, c, h, m);
+}
+
+static const struct framer_ops conn_framer_ops = {
+    .begin = on_begin,
+    .room = on_room,
+    .done = on_done,
+};
+
+/* ======================================================================== */
 /* Life cycle                                                               */
 /* ======================================================================== */
 
@@ -83,6 +133,7 @@ struct conn *conn_new_unix(int fd, enum conn_kind kind)
     c->ops = &conn_unix_ops;
     c->fd = fd;
     c->kind = kind;
+    framer_init(&c->fr, CONN_STAGE, &conn_framer_ops, c);
     return c;
 }
 
@@ -93,7 +144,7 @@ void conn_destroy(struct conn **cp)
         return;
     c->ops->close(c);
     pmsg_destroy(&c->rmsg);
-    free(c->stage);
+    framer_fini(&c->fr);
     free(c);
     *cp = NULL;
 }
@@ -102,104 +153,37 @@ void conn_destroy(struct conn **cp)
 /* Reading                                                                  */
 /* ======================================================================== */
 
-/* Starts the payload of a decoded header. */
-static int begin_payload(struct conn *c)
-{
-    /* A control payload is protobuf bytes whatever enc says. */
-    int enc = c->hdr.flags & WIRE_F_CTL ? PvmDataRaw : enc_received(c->hdr.enc);
-    if (c->hdr.len > SIZE_MAX - WIRE_HDR_LEN)
-        return PvmNoMem;
-    c->rmsg = pmsg_new_recv(enc, (size_t)c->hdr.len);
-    if (!c->rmsg)
-        return PvmNoMem;
-    struct pmsg *m = c->rmsg;
-    m->src = c->hdr.src;
-    m->dst = c->hdr.dst;
-    m->tag = c->hdr.tag;
-    m->ctx = c->hdr.ctx;
-    m->wid = c->hdr.wid;
-    m->seq = c->hdr.seq;
-    m->flags = c->hdr.flags;
-    c->rgot = 0;
-    c->have_hdr = true;
-    return 0;
-}
-
-/* Hands a complete frame to fn. */
-static int finish_frame(struct conn *c, conn_frame_fn fn, void *arg)
-{
-    struct pmsg *m = c->rmsg;
-    struct wire_hdr h = c->hdr;
-    c->rmsg = NULL;
-    c->have_hdr = false;
-    return fn(arg, c, &h, m);
-}
-
 int conn_read(struct conn *c, conn_frame_fn fn, void *arg)
 {
     if (c->closed)
         return PvmSysErr;
-    if (!c->stage && !(c->stage = malloc(CONN_STAGE)))
-        return PvmNoMem;
-    bool drained = false; /* a short read means the socket is empty now */
-    for (;;) {
-        size_t avail = c->send_ - c->spos;
-        if (!c->have_hdr) {
-            if (avail >= WIRE_HDR_LEN) {
-                int cc = wire_decode(c->stage + c->spos, avail, &c->hdr);
-                if (cc < 0)
-                    return cc;
-                c->spos += WIRE_HDR_LEN;
-                if ((cc = begin_payload(c)) < 0)
-                    return cc;
-                continue;
-            }
-        } else {
-            size_t want = c->rmsg->len - c->rgot;
-            size_t take = avail < want ? avail : want;
-            if (take) {
-                memcpy(pmsg_body(c->rmsg) + c->rgot, c->stage + c->spos, take);
-                c->rgot += take;
-                c->spos += take;
-                want -= take;
-            }
-            if (want == 0) {
-                int cc = finish_frame(c, fn, arg);
-                if (cc < 0)
-                    return cc;
-                continue;
-            }
-            if (want >= CONN_STAGE / 2 && !drained) {
-                /* Large payload: straight into the body, no copy. */
-                ssize_t n = c->ops->read(c, pmsg_body(c->rmsg) + c->rgot, want);
-                if (n < 0)
-                    return (int)n;
-                if (n == 0)
-                    return 0;
-                c->rgot += (size_t)n;
-                drained = (size_t)n < want;
-                continue;
-            }
+    /* A frame handler may read this connection again (it waits in turn):
+     * the framer allows that; fn and arg are put back for the outer call. */
+    conn_frame_fn ofn = c->rfn;
+    void *oarg = c->rarg;
+    c->rfn = fn;
+    c->rarg = arg;
+    /* Frames left staged by a handler that stopped come first. */
+    int cc = framer_feed(&c->fr, 0);
+    while (cc == 0) {
+        uint8_t *p;
+        size_t len;
+        if ((cc = framer_space(&c->fr, &p, &len)) < 0 || len == 0)
+            break;
+        ssize_t n = c->ops->read(c, p, len);
+        if (n <= 0) {
+            cc = (int)n;
+            break;
         }
-        /* Need more bytes in the staging buffer.  What is left of it must
-         * be recounted: copying a payload above consumed some. */
-        if (drained)
-            return 0;
-        avail = c->send_ - c->spos;
-        if (c->spos > 0) {
-            memmove(c->stage, c->stage + c->spos, avail);
-            c->spos = 0;
-            c->send_ = avail;
-        }
-        size_t room = CONN_STAGE - c->send_;
-        ssize_t n = c->ops->read(c, c->stage + c->send_, room);
-        if (n < 0)
-            return (int)n;
-        if (n == 0)
-            return 0;
-        c->send_ += (size_t)n;
-        drained = (size_t)n < room;
+        cc = framer_feed(&c->fr, (size_t)n);
+        /* A short read means the socket is empty now: the event loop's
+         * poll is cheaper than a read that finds nothing. */
+        if ((size_t)n < len)
+            break;
     }
+    c->rfn = ofn;
+    c->rarg = oarg;
+    return cc;
 }
 
 /* ======================================================================== */

@@ -7,9 +7,10 @@
  * without touching the event loop.  Today there is one: a non-blocking
  * AF_UNIX stream socket (conn_unix_ops).
  *
- * Reading is incremental: conn_read takes what the socket has, through a
- * staging buffer for small frames (many frames per read system call) and
- * straight into the message body for large payloads.  Writing is one frame
+ * Reading is incremental: conn_read takes what the socket has and gives it
+ * to the connection's framer (common/framer.h), which stages small frames
+ * (many frames per read system call) and has large payloads read straight
+ * into the message body.  Writing is one frame
  * at a time: conn_start_* prepares it, conn_flush writes what the socket
  * takes and keeps the rest for the next call.
  */
@@ -21,11 +22,12 @@
 #include <sys/types.h>
 #include <sys/uio.h>
 
+#include "framer.h"
 #include "pmsg.h"
 #include "wire.h"
 
-#define CONN_STAGE 65536 /* staging buffer for small frames, bytes */
-#define CONN_MAX_IOV 64  /* iovecs of one frame being written */
+#define CONN_STAGE FRAMER_STAGE /* staging buffer for small frames, bytes */
+#define CONN_MAX_IOV 64         /* iovecs of one frame being written */
 
 struct conn;
 
@@ -60,12 +62,10 @@ struct conn {
     int pins;     /* > 0 while a caller up the stack holds it: not freed */
 
     /* reader */
-    uint8_t *stage;     /* CONN_STAGE bytes, allocated on first read */
-    size_t spos, send_; /* unread bytes are stage[spos..send_) */
-    bool have_hdr;      /* hdr is valid and rmsg is being filled */
-    struct wire_hdr hdr;
-    struct pmsg *rmsg;
-    size_t rgot; /* payload bytes of rmsg read so far */
+    struct framer fr;
+    struct pmsg *rmsg; /* the message being read, from its header on */
+    int (*rfn)(void *arg, struct conn *c, const struct wire_hdr *hdr, struct pmsg *m);
+    void *rarg; /* conn_read's fn and arg, for the framer's done() */
 
     /* writer: the frame being written */
     uint8_t whdr[WIRE_HDR_LEN];
