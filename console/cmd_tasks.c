@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "cmds.h"
-#include "defs.h"
+#include "lpvm.h"
 #include "pvm3.h"
 
 /* ===================================================================== */
@@ -62,8 +62,8 @@ static void flag_text(int flag, char *buf, size_t cap)
         int bit;
         const char *letter;
     } letters[] = {
-        {TF_CONN, "c"},
-        {TF_SPAWNED, "f"},
+        {LPVM_TF_CONN, "c"},
+        {LPVM_TF_SPAWNED, "f"},
     };
     int len = snprintf(buf, cap, "%x", (unsigned)flag);
     const char *sep = "/";

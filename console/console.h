@@ -8,7 +8,9 @@
  *   jobs.c    output jobs of `spawn ->': tags, task lists, printing
  *   lineio.c  reading commands: readline on a terminal, plain lines otherwise
  *
- * The console is an ordinary PVM task that uses only pvm3.h.
+ * The console is an ordinary PVM task: it uses pvm3.h, and libpvm's private
+ * lpvm.h for what PVM's API does not give (decoding output messages, the
+ * task flag bits), nothing else of libpvm/ or common/.
  */
 #ifndef PVM_CONSOLE_H
 #define PVM_CONSOLE_H

@@ -3,15 +3,15 @@
  *
  * Before spawning, the console sets PvmOutputTid to itself and
  * PvmOutputCode to the job's tag; the pvmd then sends each task's output
- * to the console (format in common/defs.h).  Children of a job's tasks
- * inherit the tag, so a job grows when an OUTPUT_BEGIN names a tid it does
- * not know yet, and it is finished when every task it knows has ended.
+ * to the console (lpvm_output_parse decodes it).  Children of a job's tasks
+ * inherit the tag, so a job grows when a BEGIN names a tid it does not
+ * know yet, and it is finished when every task it knows has ended.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "console.h"
-#include "defs.h"
+#include "lpvm.h"
 #include "pvm3.h"
 
 /* Tags of job messages: base + job number.  Far from the small tags
@@ -178,25 +178,22 @@ int jobs_handle(struct jobs *js, int bufid, void (*before_print)(void))
     struct job *j = find_job(js, tag - JOBS_TAG_BASE);
     if (!j)
         return 1; /* a job already finished (or from an earlier console) */
-    int tid, count;
-    if (pvm_upkint(&tid, 1, 1) < 0 || pvm_upkint(&count, 1, 1) < 0)
-        return 1;
-
-    if (count == OUTPUT_BEGIN) {
+    int tid, n;
+    const char *text;
+    int kind = lpvm_output_parse(bufid, &tid, &text, &n);
+    if (kind == LPVM_OUTPUT_BEGIN) {
         add_task(j, tid);
         return 1;
     }
-    if (count > 0) {
-        char *buf = malloc((size_t)count);
-        if (buf && pvm_upkbyte(buf, count, 1) >= 0) {
+    if (kind == LPVM_OUTPUT_TEXT) {
+        if (n > 0) {
             if (before_print && !j->file)
                 before_print();
-            put_lines(j, tid, buf, count);
+            put_lines(j, tid, text, n);
         }
-        free(buf);
         return 1;
     }
-    if (count == OUTPUT_END) {
+    if (kind == LPVM_OUTPUT_END) {
         struct jtask *t = add_task(j, tid);
         if (!t || t->ended)
             return 1;

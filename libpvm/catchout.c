@@ -11,12 +11,16 @@
  *     [t40002] END
  *
  * or as raw text with PvmShowTids off.  pvm_exit waits for every END.
+ *
+ * The output message's layout is decoded here only (catchout_parse): the
+ * console reads its jobs' output through lpvm_output_parse.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "core.h"
 #include "defs.h"
+#include "tid.h"
 
 /* Index of tid's entry (awaited or ended), or -1. */
 static int find(const struct lpvm_core *core, int tid)
@@ -78,29 +82,68 @@ static void print_lines(FILE *f, int tid, const char *p, size_t n)
     }
 }
 
+/* ======================================================================== */
+/* The output message, decoded in one place                                 */
+/* ======================================================================== */
+
+int catchout_parse(struct pmsg *m, int *tid, const char **bytes, int *n)
+{
+    if (m->nrefs > 0 && pmsg_flatten(m) < 0) /* a local InPlace buffer */
+        return PvmNoMem;
+    int hdr[2]; /* tid, count */
+    size_t saved = m->rpos;
+    m->rpos = 0;
+    int cc = pmsg_unpack(m, PVM_INT, hdr, 2, 1);
+    size_t at = m->rpos;
+    m->rpos = saved;
+    if (cc < 0 || !tid_is_valid(hdr[0]))
+        return PvmBadMsg;
+    *tid = hdr[0];
+    *bytes = NULL;
+    *n = 0;
+    if (hdr[1] == OUTPUT_BEGIN)
+        return LPVM_OUTPUT_BEGIN;
+    if (hdr[1] == OUTPUT_END)
+        return LPVM_OUTPUT_END;
+    if (hdr[1] < 0 || (size_t)hdr[1] > m->len - at)
+        return PvmBadMsg;
+    *bytes = (const char *)pmsg_body(m) + at;
+    *n = hdr[1];
+    return LPVM_OUTPUT_TEXT;
+}
+
+int lpvm_output_parse(int bufid, int *tid, const char **bytes, int *n)
+{
+    struct pmsg *m = pmsg_lookup(bufid);
+    if (!m)
+        return PvmNoSuchBuf;
+    return catchout_parse(m, tid, bytes, n);
+}
+
+/* ======================================================================== */
+/* pvm_catchout                                                             */
+/* ======================================================================== */
+
 void catchout_handle(struct lpvm_core *core, struct pmsg *m)
 {
-    int hdr[2]; /* tid, count */
-    m->rpos = 0;
-    if (pmsg_unpack(m, PVM_INT, hdr, 2, 1) < 0) {
-        pmsg_destroy(&m);
-        return;
-    }
+    int tid, n;
+    const char *text;
+    int kind = catchout_parse(m, &tid, &text, &n);
     FILE *f = core->catch_fp ? core->catch_fp : stdout;
     bool tids = lpvm_state.opt[PvmShowTids] != 0;
-    int tid = hdr[0], count = hdr[1];
-    if (count == OUTPUT_BEGIN) {
+    if (kind == LPVM_OUTPUT_BEGIN) {
         catchout_expect(core, tid); /* grandchildren announce themselves */
         if (tids)
             fprintf(f, "[t%x] BEGIN\n", (unsigned)tid);
-    } else if (count == OUTPUT_END) {
+    } else if (kind == LPVM_OUTPUT_END) {
         child_ended(core, tid);
         if (tids)
             fprintf(f, "[t%x] END\n", (unsigned)tid);
-    } else if (count > 0 && (size_t)count <= m->len - m->rpos) {
-        print_lines(f, tid, (const char *)pmsg_body(m) + m->rpos, (size_t)count);
+    } else if (kind == LPVM_OUTPUT_TEXT && n > 0) {
+        print_lines(f, tid, text, (size_t)n);
     }
-    fflush(f);
+    if (kind > 0)
+        fflush(f);
     pmsg_destroy(&m);
 }
 

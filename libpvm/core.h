@@ -1,7 +1,8 @@
 /*
- * core.h - libpvm's connection state (struct lpvm_core) and the calls the
- * core's files (lpvm.c, io.c, send.c, recv.c, task_api.c, opt.c,
- * catchout.c) make of one another.  Not installed; not exported.
+ * core.h - libpvm's per-process state (struct lpvm), its connection state
+ * (struct lpvm_core) and the calls the core's files (lpvm.c, io.c, send.c,
+ * recv.c, task_api.c, opt.c, catchout.c) make of one another.  Not
+ * installed; nothing here is exported (lpvm.h is the private interface).
  *
  * Layout of the machinery:
  *
@@ -21,6 +22,7 @@
 #include <poll.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/types.h>
 
 #include <protobuf-c/protobuf-c.h>
@@ -35,6 +37,34 @@
  * covers a round trip to a task on the other core, so ping-pong never pays
  * a wake-up, and is short enough not to matter to an idle task. */
 #define LPVM_SPIN_US 200
+
+#define LPVM_NOPT 32 /* pvm_setopt option numbers are 1..25 */
+
+/* PVM's API forces one implicit state per process; all of it lives in the
+ * single struct lpvm below (STYLE.md 7). */
+struct lpvm {
+    /* message buffers (pmsg.c) */
+    int sbuf; /* active send buffer id, 0 if none */
+    int rbuf; /* active receive buffer id, 0 if none */
+
+    /* options (opt.c); indexed by PvmRoute ... PvmNoReset */
+    int opt[LPVM_NOPT];
+
+    /* identity (lpvm.c) */
+    int mytid;    /* 0 until enrolled */
+    int parent;   /* parent's tid or PvmNoParent */
+    int pvmd_tid; /* this host's pvmd */
+
+    /* receiving (recv.c) */
+    int ctx;                                   /* current context: sent with, matched by receives */
+    int (*recvf)(int bufid, int tid, int tag); /* pvm_recvf's matcher, NULL: default */
+
+    /* everything about talking to the pvmd and other tasks (lpvm.c) */
+    struct lpvm_core *core;
+};
+
+/* The one instance (state.c). */
+extern struct lpvm lpvm_state;
 
 struct lpvm_core {
     pid_t pid;               /* process that enrolled (fork check) */
@@ -85,6 +115,14 @@ struct lpvm_core {
 };
 
 /* ---- lpvm.c ------------------------------------------------------------- */
+
+/* Enrolls the process if needed and returns its tid (> 0), or a negative
+ * Pvm error (PvmSysErr: no pvmd).  Prints nothing. */
+int lpvm_enroll(void);
+
+/* Returns true when the process is enrolled and its pvmd connection is up
+ * (no enrolment is attempted). */
+int lpvm_enrolled(void);
 
 /* Enrolls the process if it is not yet (PVM's implicit enrolment in every
  * call) and sets *out to the core.  Returns 0, or PvmSysErr (no pvmd,
@@ -188,6 +226,9 @@ int64_t io_now_ns(void);
 void recv_drop_all(struct lpvm_core *core);
 
 /* ---- catchout.c ----------------------------------------------------------- */
+
+/* Decodes output message m (common/defs.h) as lpvm_output_parse does. */
+int catchout_parse(struct pmsg *m, int *tid, const char **bytes, int *n);
 
 /* Handles an output message (PVM_SYS_CTX, PVM_TAG_CATCHOUT): prints it on
  * the catchout file; consumes m.  io.c's reserved-context table runs it

@@ -1,46 +1,20 @@
 /*
- * lpvm.h - libpvm's per-process state and private interface.
+ * lpvm.h - libpvm3's private interface: what the console, libgpvm3 and
+ * libfpvm3 need of libpvm3 beyond PVM's API (pvm3.h).
  *
- * PVM's API forces one implicit state per process; all of it lives in the
- * single struct lpvm below (STYLE.md 7).  Names with the lpvm_ prefix are
- * exported from libpvm3.so for the console, libgpvm3 and libfpvm3, and are
- * not part of PVM's API.
+ * These names are exported from libpvm3.so (libpvm/libpvm3.map lists each
+ * one) but are not PVM's API: programs must not use them.  Code outside
+ * libpvm3 includes this header with LPVM_CLIENT defined and includes
+ * nothing else of libpvm/ or common/; tests/integration/test_exports.sh
+ * fails when libpvm3.so exports a name that is neither declared here nor
+ * in pvm3.h (nor in its short list of PVM's undeclared names).
  */
 #ifndef PVM_LPVM_H
 #define PVM_LPVM_H
 
-#include <stdint.h>
-#include <stdio.h>
-
 #include "pvm3.h"
 
-#define LPVM_NOPT 32 /* pvm_setopt option numbers are 1..25 */
-
-struct lpvm_core; /* connections, peers, receive queue: lpvm.c and friends */
-
-struct lpvm {
-    /* message buffers (buf.c) */
-    int sbuf; /* active send buffer id, 0 if none */
-    int rbuf; /* active receive buffer id, 0 if none */
-
-    /* options (opt.c); indexed by PvmRoute ... PvmNoReset */
-    int opt[LPVM_NOPT];
-
-    /* identity (lpvm.c) */
-    int mytid;    /* 0 until enrolled */
-    int parent;   /* parent's tid or PvmNoParent */
-    int pvmd_tid; /* this host's pvmd */
-
-    /* receiving (recv.c) */
-    int ctx;                                   /* current context: sent with, matched by receives */
-    int (*recvf)(int bufid, int tid, int tag); /* pvm_recvf's matcher, NULL: default */
-
-    /* everything about talking to the pvmd and other tasks (lpvm.c) */
-    struct lpvm_core *core;
-};
-
-/* The one instance. */
-extern struct lpvm lpvm_state;
+/* ---- errors ------------------------------------------------------------ */
 
 /* Records an error of API function `fn': sets pvm_errno, prints
  * "libpvm [tid]: fn(): text" to stderr when PvmAutoErr is on, and returns
@@ -48,13 +22,36 @@ extern struct lpvm lpvm_state;
  * Codes >= 0 are returned as they are and print nothing. */
 int lpvm_err(const char *fn, int code);
 
-/* Enrolls the process if needed and returns its tid (> 0), or a negative
- * Pvm error (PvmSysErr: no pvmd).  Prints nothing: for the console and
- * other libraries that report errors their own way. */
-int lpvm_enroll(void);
+/* ---- task output messages ---------------------------------------------- *
+ * A task's stdout and stderr reach its output tid (PvmOutputTid) as
+ * messages with the output tag and context; pvm_catchout's printing and
+ * the console's `spawn ->' jobs both read them with lpvm_output_parse.    */
 
-/* Returns true when the process is enrolled and its pvmd connection is up
- * (no enrolment is attempted). */
-int lpvm_enrolled(void);
+enum lpvm_output {
+    LPVM_OUTPUT_BEGIN = 1, /* the task started */
+    LPVM_OUTPUT_TEXT,      /* one or more lines it printed */
+    LPVM_OUTPUT_END,       /* its output has ended (it exited) */
+};
+
+/* Decodes the output message in buffer bufid without moving its unpack
+ * cursor.  Sets *tid to the task whose output it is and, for
+ * LPVM_OUTPUT_TEXT, *bytes and *n to the text: whole lines with their
+ * '\n', except perhaps a last one printed without it.  The text points
+ * into the buffer: valid until bufid is freed.  Returns the kind (> 0),
+ * PvmNoSuchBuf, PvmBadMsg (not an output message) or PvmNoMem. */
+int lpvm_output_parse(int bufid, int *tid, const char **bytes, int *n);
+
+/* ---- pvm_tasks: ti_flag bits ------------------------------------------- */
+
+#define LPVM_TF_CONN 0x04    /* connected to its pvmd (enrolled) */
+#define LPVM_TF_SPAWNED 0x08 /* started by a pvmd (not from a shell) */
+
+/* ---- inside libpvm3 ---------------------------------------------------- *
+ * libpvm3's own files (and its unit tests) see the core and the
+ * per-process state, which some of them still reach through this header.
+ * Clients define LPVM_CLIENT and see only the above.                      */
+#ifndef LPVM_CLIENT
+#include "core.h"
+#endif
 
 #endif

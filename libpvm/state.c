@@ -2,7 +2,13 @@
  * state.c - the one per-process libpvm state, with PVM 3.4's defaults.
  */
 #include "core.h"
+#include "defs.h"
 #include "lpvm.h"
+
+/* lpvm.h repeats common/defs.h's task flags for the console, which does not
+ * include common/. */
+_Static_assert(LPVM_TF_CONN == TF_CONN && LPVM_TF_SPAWNED == TF_SPAWNED,
+               "lpvm.h's task flags must be defs.h's");
 
 struct lpvm lpvm_state = {
     .opt =
