@@ -22,17 +22,14 @@
 #include <errno.h>
 #include <poll.h>
 #include <sched.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
-#include <sys/socket.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "core.h"
 #include "ctl.h"
 #include "defs.h"
+#include "sock.h"
 #include "tid.h"
 
 int64_t io_now_ns(void)
@@ -328,18 +325,12 @@ static int on_frame(void *arg, struct conn *c, const struct wire_hdr *h, struct 
 static void accept_peers(struct lpvm_core *core)
 {
     for (;;) {
-        int fd = accept4(core->lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-        if (fd < 0)
-            return;
-        /* The socket directory is 0700 already; this also stops a task of
-         * another user that was handed a descriptor. */
-        struct ucred cr;
-        socklen_t cl = sizeof cr;
-        if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &cl) < 0 || cr.uid != getuid()) {
-            close(fd);
+        int fd;
+        int cc = sock_accept_unix(core->lfd, &fd); /* our own user's only */
+        if (cc == PvmDenied)
             continue;
-        }
-        conn_tune_socket(fd);
+        if (cc <= 0)
+            return;
         struct conn *c = conn_new_unix(fd, CONN_IN);
         if (!c)
             continue;
