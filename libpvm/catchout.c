@@ -3,7 +3,7 @@
  *
  * The children spawned after pvm_catchout(ff) get the caller as output tid,
  * with PVM_TAG_CATCHOUT in libpvm's context PVM_SYS_CTX; their pvmd sends
- * each line as a message (format in common/defs.h) that io.c hands here
+ * each line as a message (format in common/outmsg.h) that io.c hands here
  * instead of queueing it.  Lines are printed as PVM prints them:
  *
  *     [t40002] BEGIN
@@ -12,14 +12,16 @@
  *
  * or as raw text with PvmShowTids off.  pvm_exit waits for every END.
  *
- * The output message's layout is decoded here only (catchout_parse): the
- * console reads its jobs' output through lpvm_output_parse.
+ * common/outmsg.c knows the output message's layout; on the library side
+ * catchout_parse is its one reader, the console's jobs included (through
+ * lpvm_output_parse).
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "core.h"
 #include "defs.h"
+#include "outmsg.h"
 #include "tid.h"
 
 /* Index of tid's entry (awaited or ended), or -1. */
@@ -88,27 +90,18 @@ static void print_lines(FILE *f, int tid, const char *p, size_t n)
 
 int catchout_parse(struct pmsg *m, int *tid, const char **bytes, int *n)
 {
-    if (m->nrefs > 0 && pmsg_flatten(m) < 0) /* a local InPlace buffer */
-        return PvmNoMem;
-    int hdr[2]; /* tid, count */
-    size_t saved = m->rpos;
-    m->rpos = 0;
-    int cc = pmsg_unpack(m, PVM_INT, hdr, 2, 1);
-    size_t at = m->rpos;
-    m->rpos = saved;
-    if (cc < 0 || !tid_is_valid(hdr[0]))
+    if (m->enc != PvmDataDefault)
+        return PvmBadMsg; /* the pvmd sends output in PvmDataDefault only */
+    struct outmsg om;
+    if (outmsg_decode(pmsg_body(m), m->len, &om) < 0 || !tid_is_valid(om.tid))
         return PvmBadMsg;
-    *tid = hdr[0];
-    *bytes = NULL;
-    *n = 0;
-    if (hdr[1] == OUTPUT_BEGIN)
+    *tid = om.tid;
+    *bytes = om.bytes;
+    *n = om.count > 0 ? om.count : 0;
+    if (om.count == OUTPUT_BEGIN)
         return LPVM_OUTPUT_BEGIN;
-    if (hdr[1] == OUTPUT_END)
+    if (om.count == OUTPUT_END)
         return LPVM_OUTPUT_END;
-    if (hdr[1] < 0 || (size_t)hdr[1] > m->len - at)
-        return PvmBadMsg;
-    *bytes = (const char *)pmsg_body(m) + at;
-    *n = hdr[1];
     return LPVM_OUTPUT_TEXT;
 }
 

@@ -227,7 +227,7 @@ void recv_drop_all(struct lpvm_core *core);
 
 /* ---- catchout.c ----------------------------------------------------------- */
 
-/* Decodes output message m (common/defs.h) as lpvm_output_parse does. */
+/* Decodes output message m (common/outmsg.h) as lpvm_output_parse does. */
 int catchout_parse(struct pmsg *m, int *tid, const char **bytes, int *n);
 
 /* Handles an output message (PVM_SYS_CTX, PVM_TAG_CATCHOUT): prints it on

@@ -38,7 +38,7 @@ enum lpvm_output {
  * LPVM_OUTPUT_TEXT, *bytes and *n to the text: whole lines with their
  * '\n', except perhaps a last one printed without it.  The text points
  * into the buffer: valid until bufid is freed.  Returns the kind (> 0),
- * PvmNoSuchBuf, PvmBadMsg (not an output message) or PvmNoMem. */
+ * PvmNoSuchBuf, or PvmBadMsg (not an output message). */
 int lpvm_output_parse(int bufid, int *tid, const char **bytes, int *n);
 
 /* ---- pvm_tasks: ti_flag bits ------------------------------------------- */

@@ -2,7 +2,8 @@
  * test_io.c - libpvm's delivery path (libpvm/io.c) over a socketpair that
  * stands in for the pvmd: reserved-context messages go to their handler or
  * are counted, never to the user's queue; parked callbacks run from the top
- * of io_wait, never inside a read, also when a callback waits in turn.
+ * of io_wait, never inside a read, also when a callback waits in turn;
+ * lpvm_output_parse decodes output messages for the console.
  */
 #define _GNU_SOURCE /* fopencookie */
 #include <setjmp.h>
@@ -320,6 +321,56 @@ static void test_teardown_drops_parked(void **state)
     assert_int_equal(probe.calls, 0);
 }
 
+/* ---- lpvm_output_parse --------------------------------------------------- */
+
+static int output_buf(int enc, int tid, int count, const char *text)
+{
+    struct pmsg *m = pmsg_new(enc);
+    assert_non_null(m);
+    int hdr[2] = {tid, count};
+    assert_int_equal(pmsg_pack(m, PVM_INT, hdr, 2, 1), 0);
+    if (text)
+        assert_int_equal(pmsg_pack(m, PVM_BYTE, text, (int)strlen(text), 1), 0);
+    return pmsg_register(m);
+}
+
+/* The console's decoder: kinds, text in place, cursor untouched, and
+ * refusals of what is not an output message. */
+static void test_output_parse(void **state)
+{
+    (void)state;
+    int tid, n;
+    const char *text;
+    int b = output_buf(PvmDataDefault, CHILD, 8, "one\ntwo\n");
+    struct pmsg *m = pmsg_lookup(b);
+    m->rpos = 4;
+    assert_int_equal(lpvm_output_parse(b, &tid, &text, &n), LPVM_OUTPUT_TEXT);
+    assert_int_equal(m->rpos, 4);
+    assert_int_equal(tid, CHILD);
+    assert_int_equal(n, 8);
+    assert_memory_equal(text, "one\ntwo\n", 8);
+    pvm_freebuf(b);
+
+    b = output_buf(PvmDataDefault, CHILD, OUTPUT_BEGIN, NULL);
+    assert_int_equal(lpvm_output_parse(b, &tid, &text, &n), LPVM_OUTPUT_BEGIN);
+    pvm_freebuf(b);
+    b = output_buf(PvmDataDefault, CHILD, OUTPUT_END, NULL);
+    assert_int_equal(lpvm_output_parse(b, &tid, &text, &n), LPVM_OUTPUT_END);
+    assert_int_equal(tid, CHILD);
+    pvm_freebuf(b);
+
+    b = output_buf(PvmDataDefault, CHILD, 50, "short"); /* count beyond the body */
+    assert_int_equal(lpvm_output_parse(b, &tid, &text, &n), PvmBadMsg);
+    pvm_freebuf(b);
+    b = output_buf(PvmDataRaw, CHILD, 3, "abc"); /* not as the pvmd sends it */
+    assert_int_equal(lpvm_output_parse(b, &tid, &text, &n), PvmBadMsg);
+    pvm_freebuf(b);
+    b = output_buf(PvmDataDefault, 0, 3, "abc"); /* no task */
+    assert_int_equal(lpvm_output_parse(b, &tid, &text, &n), PvmBadMsg);
+    pvm_freebuf(b);
+    assert_int_equal(lpvm_output_parse(12345, &tid, &text, &n), PvmNoSuchBuf);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -329,6 +380,7 @@ int main(void)
         cmocka_unit_test_teardown(test_output_handler_waits_outside_read, core_down),
         cmocka_unit_test_teardown(test_at_rest_waits_for_reply, core_down),
         cmocka_unit_test(test_teardown_drops_parked),
+        cmocka_unit_test(test_output_parse),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
