@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "frame.h"
+#include "framer.h"
 #include "pvm3.h"
 #include "pvmd.h"
 #include "sock.h"
@@ -30,12 +31,10 @@ struct conn {
     uv_pipe_t pipe;
     uv_connect_t creq; /* dialling */
 
-    /* reader: a header being collected, then the frame being filled */
-    uint8_t hdrbuf[WIRE_HDR_LEN];
-    size_t hdr_got;
-    struct frame *rf;
-    uint64_t pay_got;
-    bool paused; /* reading stopped by the daemon (back-pressure) */
+    /* reader */
+    struct framer fr;
+    struct frame *rf; /* the frame being filled */
+    bool paused;      /* reading stopped by the daemon (back-pressure) */
 
     /* writer */
     size_t wq_frames; /* frames handed to uv_write and not yet done */
@@ -56,6 +55,7 @@ static void on_closed(uv_handle_t *h)
     struct conn *c = h->data;
     struct pvmd *d = c->x.d;
     frame_free(&c->rf);
+    framer_fini(&c->fr);
     free(c);
     pvmd_halt_check(d);
 }
@@ -150,63 +150,83 @@ static int unix_send(struct xport *x, struct frame *f)
 /* Reading                                                                */
 /* ===================================================================== */
 
+/* common/framer reads: many small frames per read system call through
+ * its stage, large payloads straight into the frame's buffer.  The buffer
+ * grows with what has arrived (CONN_PAYLOAD_FIRST, then doubling), never
+ * with what a header merely claims. */
+
+static int fr_begin(void *arg, const struct wire_hdr *h)
+{
+    struct conn *c = arg;
+    c->rf = frame_new(h, NULL);
+    if (!c->rf)
+        return PvmNoMem;
+    c->rf->cap = 0;
+    return 0;
+}
+
+static int fr_room(void *arg, const struct wire_hdr *h, uint64_t got, uint8_t **ptr, size_t *len)
+{
+    struct frame *f = ((struct conn *)arg)->rf;
+    if (got + *len > f->cap) {
+        uint64_t want = f->cap ? (uint64_t)f->cap * 2 : CONN_PAYLOAD_FIRST;
+        if (want < got + *len)
+            want = got + *len;
+        if (want > h->len)
+            want = h->len;
+        uint8_t *p = realloc(f->payload, (size_t)want);
+        if (!p)
+            return PvmNoMem;
+        f->payload = p;
+        f->cap = (size_t)want;
+    }
+    *ptr = f->payload + got;
+    *len = f->cap - (size_t)got;
+    return 0;
+}
+
+/* A whole frame is in: hand it to the daemon.  Reading stops (what is
+ * staged waits) when the daemon paused or closed the link meanwhile. */
+static int fr_done(void *arg, const struct wire_hdr *h)
+{
+    struct conn *c = arg;
+    struct frame *f = c->rf;
+    (void)h;
+    c->rf = NULL;
+    xport_up_frame(&c->x, f);
+    return c->closing || c->paused ? PvmSysErr : 0;
+}
+
+static const struct framer_ops conn_framer_ops = {
+    .begin = fr_begin,
+    .room = fr_room,
+    .done = fr_done,
+};
+
 static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
 {
     struct conn *c = h->data;
     (void)suggested;
-    if (!c->rf) {
-        *buf = uv_buf_init((char *)c->hdrbuf + c->hdr_got, (unsigned)(WIRE_HDR_LEN - c->hdr_got));
+    uint8_t *p;
+    size_t len;
+    if (framer_space(&c->fr, &p, &len) < 0 || len == 0) {
+        /* A zero-length buffer makes libuv report UV_ENOBUFS. */
+        *buf = uv_buf_init(NULL, 0);
         return;
     }
-    struct frame *f = c->rf;
-    if (f->cap == c->pay_got) {
-        uint64_t want = f->cap ? (uint64_t)f->cap * 2 : CONN_PAYLOAD_FIRST;
-        if (want > f->h.len)
-            want = f->h.len;
-        uint8_t *p = realloc(f->payload, (size_t)want);
-        if (!p) {
-            /* A zero-length buffer makes libuv report UV_ENOBUFS. */
-            *buf = uv_buf_init(NULL, 0);
-            return;
-        }
-        f->payload = p;
-        f->cap = (size_t)want;
-    }
-    size_t room = f->cap - (size_t)c->pay_got;
-    *buf =
-        uv_buf_init((char *)f->payload + c->pay_got, room > (1u << 30) ? 1u << 30 : (unsigned)room);
+    *buf = uv_buf_init((char *)p, len > (1u << 30) ? 1u << 30 : (unsigned)len);
 }
 
-/* A whole frame is in: hand it over and reset the reader. */
-static void frame_done(struct conn *c)
+/* The framer said no: a malformed header, or no memory. */
+static void read_failed(struct conn *c, int cc)
 {
-    struct frame *f = c->rf;
-    c->rf = NULL;
-    c->hdr_got = 0;
-    c->pay_got = 0;
-    xport_up_frame(&c->x, f);
-}
-
-static void on_header(struct conn *c)
-{
-    struct wire_hdr h;
-    int r = wire_decode(c->hdrbuf, WIRE_HDR_LEN, &h);
-    if (r < 0) {
-        char why[96];
+    char why[96];
+    if (cc == PvmBadVersion || cc == PvmBadMsg)
         snprintf(why, sizeof why, "refused a malformed frame header (%s)",
-                 r == PvmBadVersion ? "wrong protocol version" : "bad magic, length or fields");
-        conn_close(c, why);
-        return;
-    }
-    c->rf = frame_new(&h, NULL);
-    if (!c->rf) {
-        conn_close(c, "out of memory");
-        return;
-    }
-    c->rf->cap = 0;
-    c->pay_got = 0;
-    if (h.len == 0)
-        frame_done(c);
+                 cc == PvmBadVersion ? "wrong protocol version" : "bad magic, length or fields");
+    else
+        snprintf(why, sizeof why, "out of memory reading a frame");
+    conn_close(c, why);
 }
 
 static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
@@ -217,7 +237,7 @@ static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
         return;
     if (nread < 0) {
         const char *why = nread == UV_EOF ? "end of stream" : uv_strerror((int)nread);
-        if (c->rf || c->hdr_got) {
+        if (framer_mid_frame(&c->fr)) {
             char msg[160];
             snprintf(msg, sizeof msg, "%s in the middle of a frame (partial frame dropped)", why);
             conn_close(c, msg);
@@ -226,15 +246,9 @@ static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
         }
         return;
     }
-    if (!c->rf) {
-        c->hdr_got += (size_t)nread;
-        if (c->hdr_got == WIRE_HDR_LEN)
-            on_header(c);
-        return;
-    }
-    c->pay_got += (uint64_t)nread;
-    if (c->pay_got == c->rf->h.len)
-        frame_done(c);
+    int cc = framer_feed(&c->fr, (size_t)nread);
+    if (cc < 0 && c->fr.err)
+        read_failed(c, cc);
 }
 
 /* ===================================================================== */
@@ -263,6 +277,14 @@ static void unix_resume(struct xport *x)
     c->paused = false;
     if (c->closing || c->shutting)
         return;
+    /* Frames that were staged when reading stopped go first. */
+    int cc = framer_feed(&c->fr, 0);
+    if (cc < 0 && c->fr.err) {
+        read_failed(c, cc);
+        return;
+    }
+    if (c->closing || c->paused)
+        return;
     int r = uv_read_start((uv_stream_t *)&c->pipe, on_alloc, on_read);
     if (r < 0)
         conn_close(c, uv_strerror(r));
@@ -283,6 +305,7 @@ static struct conn *conn_new(struct pvmd *d)
     if (!c)
         return NULL;
     xport_init(&c->x, d, &unix_ops, &xport_unix);
+    framer_init(&c->fr, FRAMER_STAGE, &conn_framer_ops, c);
     uv_pipe_init(d->loop, &c->pipe, 0);
     c->pipe.data = c;
     return c;
