@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
+#include "defs.h"
 #include "test_api_util.h"
 
 static unsigned char pattern(size_t i, int who)
@@ -179,11 +180,18 @@ static void test_idle_task_uses_no_cpu(void **state)
     send_empty(t, 999);
 }
 
-static int rm_rf(const char *dir)
+/* The VM of test_no_pvmd_then_start_pvmd.  Static, and stopped by the
+ * test's teardown too: a failed assertion must not leave its daemonized
+ * pvmd (not the harness's child) or its directory behind. */
+static struct harness own;
+
+static int own_down(void **state)
 {
-    char cmd[400];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    return system(cmd);
+    (void)state;
+    pvm_exit();
+    harness_stop(&own); /* ends the pvmd by its environment and pvmd.pid */
+    harness_use(&vm);
+    return 0;
 }
 
 /* Without a pvmd, calls fail with PvmSysErr; pvm_start_pvmd starts one
@@ -192,11 +200,7 @@ static void test_no_pvmd_then_start_pvmd(void **state)
 {
     (void)state;
     pvm_exit();
-    char saved[256];
-    snprintf(saved, sizeof saved, "%s", getenv("PVM_TMP"));
-    char dir[] = "/tmp/pvmapi.XXXXXX";
-    assert_non_null(mkdtemp(dir));
-    setenv("PVM_TMP", dir, 1);
+    assert_int_equal(harness_prepare(&own, 60), 0); /* a directory, no pvmd */
     assert_int_equal(pvm_mytid(), PvmSysErr);
     assert_int_equal(pvm_errno, PvmSysErr);
     assert_int_equal(pvm_spawn("x", NULL, 0, NULL, 1, NULL), PvmSysErr);
@@ -212,8 +216,8 @@ static void test_no_pvmd_then_start_pvmd(void **state)
     int t = spawn1("t_echo", NULL);
     expect_msg(t, 1);
     /* Read the pid now: after halt the file is gone. */
-    char pidpath[300];
-    snprintf(pidpath, sizeof pidpath, "%s/pvm.%u/pvmd.pid", dir, (unsigned)getuid());
+    char pidpath[PATHS_MAX];
+    assert_int_equal(paths_join(pidpath, sizeof pidpath, own.sockdir, PVMD_PID_NAME), 0);
     FILE *pf = fopen(pidpath, "r");
     int pvmd_pid = 0;
     if (pf) {
@@ -221,19 +225,17 @@ static void test_no_pvmd_then_start_pvmd(void **state)
             pvmd_pid = 0;
         fclose(pf);
     }
+    assert_true(pvmd_pid > 0);
     assert_int_equal(pvm_halt(), 0);
     assert_int_equal(pvm_mytid(), PvmSysErr);
-    /* The pvmd is not our child: wait for it to go, then clean up. */
-    for (int i = 0; pvmd_pid > 0 && i < 500 && kill(pvmd_pid, 0) == 0; i++) {
+    /* The pvmd is not our child: wait for it to go. */
+    for (int i = 0; i < 500 && kill(pvmd_pid, 0) == 0; i++) {
         struct timespec ts = {0, 10 * 1000 * 1000};
         nanosleep(&ts, NULL);
     }
-    if (pvmd_pid > 0 && kill(pvmd_pid, 0) == 0) {
-        kill(pvmd_pid, SIGKILL);
+    if (kill(pvmd_pid, 0) == 0)
         fail_msg("pvmd %d still running after pvm_halt", pvmd_pid);
-    }
-    rm_rf(dir);
-    setenv("PVM_TMP", saved, 1);
+    own_down(NULL);
     assert_true(pvm_mytid() > 0); /* back in the harness's VM */
 }
 
@@ -245,7 +247,7 @@ int main(void)
         cmocka_unit_test(test_96mib_swap_through_the_pvmd),
         cmocka_unit_test(test_receiver_dies_mid_send),
         cmocka_unit_test(test_idle_task_uses_no_cpu),
-        cmocka_unit_test(test_no_pvmd_then_start_pvmd),
+        cmocka_unit_test_teardown(test_no_pvmd_then_start_pvmd, own_down),
     };
     return cmocka_run_group_tests(tests, vm_up, vm_down);
 }
