@@ -24,6 +24,11 @@ void framer_fini(struct framer *f)
     f->pos = f->end = 0;
 }
 
+int framer_error(const struct framer *f)
+{
+    return f->err;
+}
+
 bool framer_mid_frame(const struct framer *f)
 {
     return f->in_body || f->end > f->pos;

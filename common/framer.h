@@ -94,6 +94,10 @@ int framer_space(struct framer *f, uint8_t **ptr, size_t *len);
  * code. */
 int framer_feed(struct framer *f, size_t n);
 
+/* The error that ended the stream (a negative Pvm code), or 0 while it
+ * goes on.  Tells a framer_feed that failed from one a done() stopped. */
+int framer_error(const struct framer *f);
+
 /* True when part of a frame has arrived (an end of stream now would cut
  * it) or complete frames wait in the stage. */
 bool framer_mid_frame(const struct framer *f);

@@ -456,6 +456,7 @@ static void test_malformed_headers(void **state)
             /* and for good */
             uint8_t *area;
             size_t len;
+            assert_int_equal(framer_error(&f), want[bad]);
             assert_int_equal(framer_space(&f, &area, &len), want[bad]);
             assert_int_equal(framer_feed(&f, 0), want[bad]);
             sink_fini(&s);
@@ -483,6 +484,7 @@ static void test_done_stops(void **state)
                 int before = s.n;
                 int cc = drivers[d].fn(&f, &src);
                 if (cc == -99) {
+                    assert_int_equal(framer_error(&f), 0); /* a stop, no error */
                     stops++;
                     assert_int_equal(s.n % every, 0);
                     assert_true(s.n > before);
@@ -564,6 +566,7 @@ static void test_begin_fails(void **state)
     s.fail_begin = 3;
     struct src src = {.b = b, .avail = n};
     assert_int_equal(pull(&f, &src), PvmNoMem);
+    assert_int_equal(framer_error(&f), PvmNoMem);
     assert_int_equal(s.n, 2);
     assert_int_equal(pull(&f, &src), PvmNoMem);
     sink_fini(&s);
