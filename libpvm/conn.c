@@ -11,7 +11,6 @@
 
 #include "enc.h"
 #include "pvm3.h"
-#include "sock.h"
 
 /* ======================================================================== */
 /* The AF_UNIX transport                                                    */
@@ -63,11 +62,6 @@ const struct conn_ops conn_unix_ops = {
     .writev = unix_writev,
     .close = unix_close,
 };
-
-void conn_tune_socket(int fd)
-{
-    sock_tune(fd);
-}
 
 /* ======================================================================== */
 /* The framer's owner side: payloads go into message bodies                 */

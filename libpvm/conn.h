@@ -109,8 +109,4 @@ bool conn_pending(const struct conn *c);
  * the other end has gone. */
 int conn_flush(struct conn *c);
 
-/* Sets the socket buffers of fd for bulk transfers.  Old name of
- * sock_tune (common/sock.h), kept until io.c uses sock_accept_unix. */
-void conn_tune_socket(int fd);
-
 #endif
