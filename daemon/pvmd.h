@@ -29,7 +29,7 @@ struct pvmd {
     /* identity */
     int myhost;       /* this host's number in the host table (1: the first host) */
     int mytid;        /* tid_pvmd(myhost) */
-    const char *arch; /* PVM_ARCH_NAME */
+    const char *arch; /* PVM_ARCH (common/arch.h: arch_this) */
     char hostname[256];
 
     /* files (docs/design.md "One host") */

@@ -247,7 +247,7 @@ static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
         return;
     }
     int cc = framer_feed(&c->fr, (size_t)nread);
-    if (cc < 0 && c->fr.err)
+    if (cc < 0 && framer_error(&c->fr))
         read_failed(c, cc);
 }
 
@@ -279,7 +279,7 @@ static void unix_resume(struct xport *x)
         return;
     /* Frames that were staged when reading stopped go first. */
     int cc = framer_feed(&c->fr, 0);
-    if (cc < 0 && c->fr.err) {
+    if (cc < 0 && framer_error(&c->fr)) {
         read_failed(c, cc);
         return;
     }

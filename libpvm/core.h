@@ -120,10 +120,6 @@ struct lpvm_core {
  * Pvm error (PvmSysErr: no pvmd).  Prints nothing. */
 int lpvm_enroll(void);
 
-/* Returns true when the process is enrolled and its pvmd connection is up
- * (no enrolment is attempted). */
-int lpvm_enrolled(void);
-
 /* Enrolls the process if it is not yet (PVM's implicit enrolment in every
  * call) and sets *out to the core.  Returns 0, or PvmSysErr (no pvmd,
  * refused), PvmBadVersion, PvmDenied, PvmNoMem.  Once the pvmd is lost

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "lpvm.h"
+#include "core.h"
 #include "pvmerr.h"
 
 int pvm_errno;

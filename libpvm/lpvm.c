@@ -276,12 +276,6 @@ int lpvm_enroll(void)
     return cc < 0 ? cc : lpvm_state.mytid;
 }
 
-int lpvm_enrolled(void)
-{
-    struct lpvm_core *c = lpvm_state.core;
-    return c && !c->dead && c->pid == getpid();
-}
-
 /* ======================================================================== */
 /* Leaving                                                                  */
 /* ======================================================================== */

@@ -4,8 +4,8 @@
  *
  * These names are exported from libpvm3.so (libpvm/libpvm3.map lists each
  * one) but are not PVM's API: programs must not use them.  Code outside
- * libpvm3 includes this header with LPVM_CLIENT defined and includes
- * nothing else of libpvm/ or common/; tests/integration/test_exports.sh
+ * libpvm3 includes this header and nothing else of libpvm/ or common/
+ * (libpvm3's own files use core.h); tests/integration/test_exports.sh
  * fails when libpvm3.so exports a name that is neither declared here nor
  * in pvm3.h (nor in its short list of PVM's undeclared names).
  */
@@ -45,13 +45,5 @@ int lpvm_output_parse(int bufid, int *tid, const char **bytes, int *n);
 
 #define LPVM_TF_CONN 0x04    /* connected to its pvmd (enrolled) */
 #define LPVM_TF_SPAWNED 0x08 /* started by a pvmd (not from a shell) */
-
-/* ---- inside libpvm3 ---------------------------------------------------- *
- * libpvm3's own files (and its unit tests) see the core and the
- * per-process state, which some of them still reach through this header.
- * Clients define LPVM_CLIENT and see only the above.                      */
-#ifndef LPVM_CLIENT
-#include "core.h"
-#endif
 
 #endif

@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "enc.h"
-#include "lpvm.h"
+#include "core.h"
 #include "pmsg.h"
 #include "pvm3.h"
 

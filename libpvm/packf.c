@@ -21,7 +21,8 @@
 #include <stdarg.h>
 #include <stdbool.h>
 
-#include "lpvm.h"
+#include "core.h"
+#include "enc.h"
 #include "pmsg.h"
 #include "pvm3.h"
 
@@ -210,8 +211,8 @@ static int pack_one(const struct conv *c, va_list *ap)
     if (!m)
         return PvmNoBuf;
     if (c->type == PVM_STR) {
-        /* pvm_pack(3PVM): strings cannot be packed InPlace. */
-        if (m->enc == PvmDataInPlace)
+        /* pvm_pack(3PVM): strings cannot be packed InPlace (by reference). */
+        if (enc_valid(m->enc) && enc_get(m->enc)->by_ref)
             return PvmNotImpl;
         if (!c->explicit)
             return pmsg_pack_str(m, s);

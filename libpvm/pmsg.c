@@ -14,7 +14,7 @@
 #include <string.h>
 
 #include "enc.h"
-#include "lpvm.h"
+#include "core.h"
 #include "pmsg.h"
 #include "pvm3.h"
 

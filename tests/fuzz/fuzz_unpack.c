@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lpvm.h"
+#include "core.h"
 #include "pmsg.h"
 #include "pvm3.h"
 

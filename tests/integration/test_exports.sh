@@ -2,7 +2,7 @@
 # test_exports.sh - libpvm3.so exports PVM's API and libpvm's private
 # interface, nothing else (libpvm/libpvm3.map):
 #   * every name `nm -D --defined-only' shows is declared in include/pvm3.h,
-#     or in libpvm/lpvm.h as its clients see it (LPVM_CLIENT), or is one of
+#     or in libpvm/lpvm.h, or is one of
 #     the few names PVM's libpvm3 exports undeclared (UNDECLARED below);
 #   * every name those headers declare that libpvm3 defines is exported
 #     (nothing the map forgot);
@@ -10,8 +10,7 @@
 #     per-process state, a core function) and accepts PVM's own names, so
 #     a header the parser misreads cannot make it pass.
 # The headers are read through the C preprocessor, keeping only their own
-# lines, so a declaration added there is allowed at once, and one hidden
-# from clients behind #ifndef LPVM_CLIENT is not.
+# lines, so a declaration added there is allowed at once.
 #
 # Usage: test_exports.sh <source dir> <build dir>
 set -uo pipefail
@@ -82,7 +81,7 @@ declared() { # declared <header> <cpp flags...>
 }
 
 declared "$SRC/include/pvm3.h" >"$T/pvm3.names"
-declared "$SRC/libpvm/lpvm.h" -DLPVM_CLIENT >"$T/lpvm.names"
+declared "$SRC/libpvm/lpvm.h" >"$T/lpvm.names"
 tr ' ' '\n' <<<"$UNDECLARED" | grep . >"$T/undeclared.names"
 sort -u "$T/pvm3.names" "$T/lpvm.names" "$T/undeclared.names" >"$T/allowed"
 

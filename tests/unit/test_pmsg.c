@@ -16,7 +16,7 @@
 
 #include <cmocka.h>
 
-#include "lpvm.h"
+#include "core.h"
 #include "pmsg.h"
 #include "pvm3.h"
 

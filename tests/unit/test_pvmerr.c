@@ -13,7 +13,7 @@
 
 #include <cmocka.h>
 
-#include "lpvm.h"
+#include "core.h"
 #include "pvm3.h"
 #include "pvmerr.h"
 
