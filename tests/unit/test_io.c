@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "core.h"
+#include "outmsg.h"
 #include "defs.h"
 #include "tid.h"
 #include "wire.h"
@@ -94,24 +95,15 @@ static size_t frame(uint8_t *buf, int ctx, int tag, const void *body, size_t len
     return WIRE_HDR_LEN + len;
 }
 
-static void put_be32(uint8_t *p, int v)
-{
-    uint32_t u = (uint32_t)v;
-    p[0] = (uint8_t)(u >> 24);
-    p[1] = (uint8_t)(u >> 16);
-    p[2] = (uint8_t)(u >> 8);
-    p[3] = (uint8_t)u;
-}
-
-/* An output message (common/defs.h): int tid, int count, count bytes. */
+/* An output message (common/outmsg.h). */
 static size_t output_frame(uint8_t *buf, int tid, int count, const char *text)
 {
-    uint8_t body[256];
-    size_t n = text ? strlen(text) : 0;
-    put_be32(body, tid);
-    put_be32(body + 4, count);
-    memcpy(body + 8, text ? text : "", n);
-    return frame(buf, PVM_SYS_CTX, PVM_TAG_CATCHOUT, body, 8 + n);
+    size_t len;
+    uint8_t *body = outmsg_encode(tid, count, text, text ? strlen(text) : 0, &len);
+    assert_non_null(body);
+    size_t n = frame(buf, PVM_SYS_CTX, PVM_TAG_CATCHOUT, body, len);
+    free(body);
+    return n;
 }
 
 /* One pass of the loop: reads what has arrived and runs what is parked. */
