@@ -34,6 +34,8 @@ static void hello_refuse(struct pvmd *d, const struct req *r, int code, const ch
     hr.sockdir = "";
     req_reply(d, r, PVM__CTL_TYPE__CTL_HELLO_REPLY, &hr.base);
     log_info(d, "hello from pid %d refused: %s", (int)r->link->pid, why);
+    /* Nothing more is taken from it while the refusal is written. */
+    r->link->exited = true;
     r->link->ops->shutdown(r->link);
 }
 

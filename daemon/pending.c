@@ -184,6 +184,13 @@ int pending_forward(struct pvmd *d, const struct req *r, const ProtobufCMessage 
     struct pending_tab *pt = d->pending;
     if (!pt)
         return PvmSysErr; /* halting */
+    if (pt->n >= PENDING_MAX)
+        return PvmOutOfRes;
+    size_t mine = 0;
+    for (struct pending_req *q = pt->head; q; q = q->next)
+        mine += q->orig.from == r->from;
+    if (mine >= PENDING_MAX_PER_REQUESTER)
+        return PvmOutOfRes;
     struct pending_req *p = calloc(1, sizeof *p);
     if (!p)
         return PvmNoMem;
@@ -223,13 +230,14 @@ int pending_forward(struct pvmd *d, const struct req *r, const ProtobufCMessage 
     return 0;
 }
 
-void pending_reply(struct pvmd *d, struct frame *f)
+void pending_reply(struct pvmd *d, int from, struct frame *f)
 {
     struct pending_tab *pt = d->pending;
     for (struct pending_req **pp = pt ? &pt->head : NULL; pp && *pp; pp = &(*pp)->next) {
         struct pending_req *p = *pp;
-        /* Only the tid asked may answer: a wid alone is easy to guess. */
-        if (p->wid != f->h.wid || p->to != f->h.src)
+        /* Only the tid asked may answer, as its link says (a wid alone is
+         * easy to guess, and a header is the sender's word). */
+        if (p->wid != f->h.wid || p->to != from)
             continue;
         unlink_req(pt, pp);
         rearm(d);
@@ -239,7 +247,7 @@ void pending_reply(struct pvmd *d, struct frame *f)
         return;
     }
     log_info(d, "reply %s from t%x (wid %d) answers no waiting request: dropped",
-             ctl_type_name(f->h.tag), (unsigned)f->h.src, f->h.wid);
+             ctl_type_name(f->h.tag), (unsigned)from, f->h.wid);
     frame_free(&f);
 }
 

@@ -29,6 +29,12 @@ struct pvmd;
 /* Default time-out of a forwarded request, milliseconds. */
 #define PENDING_TIMEOUT_MS 30000
 
+/* Requests that may wait at once: in all, and for one requester.  Past
+ * them a forward fails with PvmOutOfRes (a task cannot grow the table, or
+ * the time its walks take, without bound). */
+#define PENDING_MAX 4096
+#define PENDING_MAX_PER_REQUESTER 256
+
 /* Called once per forwarded request: status 0 with the reply frame
  * (still owned by the table), or a negative Pvm code and NULL.  orig is
  * the original request (its link is NULL). */
@@ -47,13 +53,15 @@ void pending_fini(struct pvmd *d);
  * is relayed to r's requester unchanged but for its header, and a failure
  * becomes Status{code}; else fn is called.  Returns 0 (it waits), or a
  * negative Pvm code when it could not be sent (nothing waits, fn is not
- * called). */
+ * called): PvmOutOfRes past the limits above, PvmNoMem, PvmSysErr when
+ * halting, or the routing step's PvmNoHost / PvmNoTask. */
 int pending_forward(struct pvmd *d, const struct req *r, const ProtobufCMessage *msg, int to,
                     int timeout_ms, pending_fn fn, void *arg);
 
-/* Takes a reply frame addressed to this pvmd (ownership passes): finishes
- * the request it answers, or drops it with a log line. */
-void pending_reply(struct pvmd *d, struct frame *f);
+/* Takes a reply frame addressed to this pvmd that came from `from' as its
+ * link vouches for it (ownership passes): finishes the request it answers
+ * (same wid, and asked of `from'), or drops it with a log line. */
+void pending_reply(struct pvmd *d, int from, struct frame *f);
 
 /* Event subscriber (event.c). */
 void pending_on_event(struct pvmd *d, const struct event *ev);

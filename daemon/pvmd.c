@@ -89,6 +89,18 @@ static void close_any(uv_handle_t *h, void *arg)
         uv_close(h, NULL);
 }
 
+static void close_link(struct xport *x, void *arg)
+{
+    (void)arg;
+    x->ops->close(x, "halt");
+}
+
+static void shutdown_link(struct xport *x, void *arg)
+{
+    (void)arg;
+    x->ops->shutdown(x);
+}
+
 static void on_halt_timer(uv_timer_t *tm)
 {
     struct pvmd *d = tm->data;
@@ -96,12 +108,7 @@ static void on_halt_timer(uv_timer_t *tm)
         log_info(d, "halt: tasks still alive after %d ms get SIGKILL", HALT_TERM_MS);
         d->halt_stage = 2;
         spawn_signal_all(d, SIGKILL);
-        struct xport *x = xport_first(d);
-        while (x) {
-            struct xport *n = x->next;
-            x->ops->close(x, "halt");
-            x = n;
-        }
+        xport_each(d, close_link, NULL);
         uv_timer_start(&d->halt_timer, on_halt_timer, HALT_KILL_MS, 0);
         return;
     }
@@ -126,10 +133,7 @@ void pvmd_halt(struct pvmd *d, const char *why)
     pending_fini(d);
     spawn_signal_all(d, SIGTERM);
     /* Replies already queued (the halt's own Status) still go out. */
-    for (struct xport *x = xport_first(d), *n; x; x = n) {
-        n = x->next; /* a transport may close at once */
-        x->ops->shutdown(x);
-    }
+    xport_each(d, shutdown_link, NULL);
     uv_timer_start(&d->halt_timer, on_halt_timer, HALT_TERM_MS, 0);
     pvmd_halt_check(d);
 }

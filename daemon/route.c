@@ -4,6 +4,8 @@
  */
 #include "route.h"
 
+#include <stdlib.h>
+
 #include "ctl_handlers.h"
 #include "defs.h"
 #include "event.h"
@@ -52,24 +54,36 @@ static void hold_back(struct pvmd *d, struct xport *x, int dst)
     log_debug(d, "t%x: reading paused until t%x drains", (unsigned)x->peer, (unsigned)dst);
 }
 
-/* Resumes every link paused for tid. */
+static void resume_if_blocked_on(struct xport *x, void *arg)
+{
+    if (x->blocked_on == *(int *)arg) {
+        x->blocked_on = 0;
+        x->ops->resume(x);
+    }
+}
+
+/* Resumes every link paused for tid.  A resume may close a link (it
+ * feeds what was staged): xport_each copes. */
 static void release(struct pvmd *d, int tid)
 {
-    for (struct xport *x = d->links; x; x = x->next)
-        if (x->blocked_on == tid) {
-            x->blocked_on = 0;
-            x->ops->resume(x);
-        }
+    xport_each(d, resume_if_blocked_on, &tid);
+}
+
+/* Releases t's senders once it is below the low-water mark. */
+static void maybe_release(struct pvmd *d, struct task *t)
+{
+    if (tasktab_paused(t) && held_for(t) < ROUTE_LOW_WATER) {
+        tasktab_set_paused(t, false);
+        release(d, tasktab_tid(t));
+    }
 }
 
 void xport_up_drained(struct xport *x)
 {
     struct pvmd *d = x->d;
     struct task *t = x->peer ? tasktab_find(d->tasks, x->peer) : NULL;
-    if (t && tasktab_link(t) == x && tasktab_paused(t) && held_for(t) < ROUTE_LOW_WATER) {
-        tasktab_set_paused(t, false);
-        release(d, tasktab_tid(t));
-    }
+    if (t && tasktab_link(t) == x)
+        maybe_release(d, t);
 }
 
 /* ===================================================================== */
@@ -104,11 +118,12 @@ int route_frame(struct pvmd *d, struct frame *f)
 }
 
 /* A control frame addressed to this pvmd: a request, or a reply to one of
- * ours. */
+ * ours.  `from' is the sender as the link vouches for it, not as the frame
+ * says. */
 static void to_pvmd(struct pvmd *d, struct xport *x, int from, struct frame *f)
 {
     if (f->h.flags & WIRE_F_REPLY)
-        pending_reply(d, f);
+        pending_reply(d, from, f);
     else
         ctl_handlers_dispatch(d, x, from, f);
 }
@@ -116,6 +131,11 @@ static void to_pvmd(struct pvmd *d, struct xport *x, int from, struct frame *f)
 /* Frames from a local task's link. */
 static void from_task(struct pvmd *d, struct xport *x, struct frame *f)
 {
+    if (x->exited) {
+        log_info(d, "t%x: frame after CTL_EXIT or a refused hello: refused", (unsigned)x->peer);
+        frame_free(&f);
+        return;
+    }
     if (!x->peer) {
         if ((f->h.flags & WIRE_F_CTL) && f->h.tag == PVM__CTL_TYPE__CTL_HELLO &&
             !(f->h.flags & WIRE_F_REPLY)) {
@@ -126,13 +146,15 @@ static void from_task(struct pvmd *d, struct xport *x, struct frame *f)
         x->ops->close(x, "refused: the first frame was not CTL_HELLO");
         return;
     }
-    if (x->exited) {
-        log_info(d, "t%x: frame after CTL_EXIT refused", (unsigned)x->peer);
-        frame_free(&f);
-        return;
-    }
     if ((f->h.flags & WIRE_F_CTL) && (f->h.dst == d->mytid || f->h.dst == 0)) {
         to_pvmd(d, x, x->peer, f);
+        return;
+    }
+    /* Replies come from pvmds: one a task addresses to another task could
+     * only answer (or spoil) that task's waiting request. */
+    if ((f->h.flags & (WIRE_F_CTL | WIRE_F_REPLY)) == (WIRE_F_CTL | WIRE_F_REPLY)) {
+        log_info(d, "t%x: control reply to t%x refused", (unsigned)x->peer, (unsigned)f->h.dst);
+        frame_free(&f);
         return;
     }
     /* A task speaks only for itself: a forged source would let replies
@@ -194,6 +216,35 @@ struct xport *xport_first(struct pvmd *d)
     return d->links;
 }
 
+void xport_each(struct pvmd *d, void (*fn)(struct xport *x, void *arg), void *arg)
+{
+    size_t n = 0;
+    for (struct xport *x = d->links; x; x = x->next)
+        n++;
+    struct xport *few[64];
+    struct xport **all = n <= 64 ? few : malloc(n * sizeof *all);
+    if (!all) {
+        /* No memory for the snapshot: restart after every call instead
+         * (fn must then change what it matches, as its callers' do). */
+        for (struct xport *x = d->links; x;) {
+            struct xport *next = x->next;
+            fn(x, arg);
+            x = x->down ? d->links : next;
+        }
+        return;
+    }
+    size_t k = 0;
+    for (struct xport *x = d->links; x; x = x->next)
+        all[k++] = x;
+    /* Links stay allocated until the loop runs again (xport.h), so a link
+     * that went down meanwhile is still there to be skipped. */
+    for (size_t i = 0; i < k; i++)
+        if (!all[i]->down)
+            fn(all[i], arg);
+    if (all != few)
+        free(all);
+}
+
 void xport_up_frame(struct xport *x, struct frame *f)
 {
     route_input(x->d, x, f);
@@ -253,9 +304,16 @@ void xport_up_down(struct xport *x, const char *why)
         event_raise(d, &(struct event){.kind = EVENT_HOST_LOST, .tid = h->tid, .why = why});
         return;
     }
-    struct task *t = x->peer ? tasktab_find(d->tasks, x->peer) : NULL;
-    if (t && tasktab_link(t) == x)
-        tasktab_disconnect(d, t, "its connection closed");
+    int tid = x->peer;
+    struct task *t = tid ? tasktab_find(d->tasks, tid) : NULL;
+    if (!t || tasktab_link(t) != x)
+        return;
+    tasktab_disconnect(d, t, "its connection closed");
+    /* A spawned task outlives its link: what was written to the link is
+     * gone with it, so its senders may go on (into its queue).  One that
+     * ended has released them already. */
+    if ((t = tasktab_find(d->tasks, tid)))
+        maybe_release(d, t);
 }
 
 void route_on_event(struct pvmd *d, const struct event *ev)

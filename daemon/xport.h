@@ -112,11 +112,15 @@ void xport_up_drained(struct xport *x);
 
 /* Link x is gone (closed by either side, or could not be made): it leaves
  * the daemon's list, and whatever depended on it is told.  The transport
- * frees x only after this returns.  `why' is for the log. */
+ * frees x only after this returns, and not before the loop runs again (a
+ * caller walking the links may still hold it).  `why' is for the log. */
 void xport_up_down(struct xport *x, const char *why);
 
-/* The first link in the daemon's list (follow ->next), for halt and
- * back-pressure. */
+/* The first link in the daemon's list (follow ->next). */
 struct xport *xport_first(struct pvmd *d);
+
+/* Calls fn on every link that is up, also when fn closes links (its own
+ * or others): halt, back-pressure. */
+void xport_each(struct pvmd *d, void (*fn)(struct xport *x, void *arg), void *arg);
 
 #endif

@@ -285,8 +285,11 @@ static int peer_hello(struct lpvm_core *core, struct conn *c, struct pmsg *m)
 static int on_ctl(struct lpvm_core *core, struct conn *c, const struct wire_hdr *h, struct pmsg *m)
 {
     int cc = 0;
+    /* Only our pvmd answers our requests (before the hello tells us its
+     * tid, whatever comes on its connection is its own). */
     if ((h->flags & WIRE_F_REPLY) && c == core->pvmd && core->await_wid &&
-        h->wid == core->await_wid && !core->reply) {
+        h->wid == core->await_wid && !core->reply &&
+        (!lpvm_state.pvmd_tid || h->src == lpvm_state.pvmd_tid)) {
         core->reply = m;
         return 0;
     }

@@ -116,6 +116,25 @@ int harness_vm_processes(const char *tmp)
     return scan_vm(tmp, 0);
 }
 
+/* Waits up to ms for pid to end without reaping it: while our child is a
+ * zombie its pid (and process group id) cannot be given to anyone else,
+ * so signalling them afterwards cannot hit an unrelated process.  Returns
+ * true when it has ended (or is not ours and is gone). */
+static bool wait_ended(pid_t pid, int ms)
+{
+    for (int t = 0;; t += 10) {
+        siginfo_t si = {0};
+        int r = waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT);
+        if (r == 0 && si.si_pid == pid)
+            return true;
+        if (r < 0 && !alive(pid))
+            return true;
+        if (t >= ms)
+            return false;
+        pause_ms(10);
+    }
+}
+
 /* Waits up to ms for pid to end, reaping it if it is our child. */
 static bool wait_gone(pid_t pid, int ms)
 {
@@ -177,19 +196,25 @@ static int rm_entry(const char *path, const struct stat *sb, int flag, struct FT
  * first asks the pvmds to halt (SIGTERM), as a user would. */
 static void vm_end(const char *tmp, pid_t pvmd, bool graceful)
 {
-    if (graceful) {
-        if (pvmd > 0) {
+    if (pvmd > 0) {
+        if (graceful) {
             kill(pvmd, SIGTERM);
-            wait_gone(pvmd, 5000);
+            wait_ended(pvmd, 5000);
         }
+        /* Not reaped yet (or not ours and still there): its pid and group
+         * are still its own. */
+        siginfo_t si = {0};
+        bool ours = waitid(P_PID, (id_t)pvmd, &si, WEXITED | WNOHANG | WNOWAIT) == 0;
+        if (ours || alive(pvmd)) {
+            kill(-pvmd, SIGKILL);
+            kill(pvmd, SIGKILL);
+        }
+        wait_gone(pvmd, 2000);
+    }
+    if (graceful) {
         pid_t other = 0;
         if (signal_pidfile_pvmds(tmp, SIGTERM, &other) > 0)
             wait_gone(other, 3000);
-    }
-    if (pvmd > 0) {
-        kill(-pvmd, SIGKILL);
-        kill(pvmd, SIGKILL);
-        wait_gone(pvmd, 2000);
     }
     signal_pidfile_pvmds(tmp, SIGKILL, NULL);
     /* A pvmd still alive could start tasks between two scans: repeat until

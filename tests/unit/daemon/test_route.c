@@ -317,6 +317,110 @@ static void test_halt_fails_waiting_requests(void **state)
     frame_free(&f);
 }
 
+static void test_forged_reply_is_not_taken(void **state)
+{
+    struct world *w = *state;
+    struct frame *req = ask_remote_tasks(w, 41);
+    int b;
+    struct fake *tb = fake_task(&w->d, &b);
+    Pvm__TasksReply tr = PVM__TASKS_REPLY__INIT;
+    /* Task b claims to be host 2's pvmd answering a's request. */
+    fake_arrive(tb, frame_ctl(tid_pvmd(2), w->d.mytid, PVM__CTL_TYPE__CTL_TASKS_REPLY, WIRE_F_REPLY,
+                              req->h.wid, &tr.base));
+    /* ...or sends a reply straight to a. */
+    fake_arrive(tb, frame_ctl(tid_pvmd(2), w->a, PVM__CTL_TYPE__CTL_TASKS_REPLY, WIRE_F_REPLY, 41,
+                              &tr.base));
+    assert_null(fake_take(w->ta));
+    assert_int_equal(pending_count(&w->d), 1);
+    /* The real answer still gets through. */
+    fake_arrive(w->mesh, frame_ctl(tid_pvmd(2), w->d.mytid, PVM__CTL_TYPE__CTL_TASKS_REPLY,
+                                   WIRE_F_REPLY, req->h.wid, &tr.base));
+    ProtobufCMessage *m = NULL;
+    struct frame *f = fake_take_ctl(w->ta, PVM__CTL_TYPE__CTL_TASKS_REPLY, &m);
+    assert_int_equal(f->h.wid, 41);
+    ctl_free(&m);
+    frame_free(&f);
+    frame_free(&req);
+    fake_free(&tb);
+}
+
+static void test_pending_requests_are_bounded_per_requester(void **state)
+{
+    struct world *w = *state;
+    Pvm__TaskRef r = PVM__TASK_REF__INIT;
+    r.tid = tid_pvmd(2);
+    for (int i = 0; i < PENDING_MAX_PER_REQUESTER; i++) {
+        fake_arrive(w->ta,
+                    frame_ctl(w->a, w->d.mytid, PVM__CTL_TYPE__CTL_TASKS, 0, 1000 + i, &r.base));
+        struct frame *f = fake_take(w->mesh);
+        assert_non_null(f);
+        frame_free(&f);
+    }
+    assert_null(fake_take(w->ta));
+    assert_int_equal(pending_count(&w->d), PENDING_MAX_PER_REQUESTER);
+    fake_arrive(w->ta, frame_ctl(w->a, w->d.mytid, PVM__CTL_TYPE__CTL_TASKS, 0, 5, &r.base));
+    assert_null(fake_take(w->mesh)); /* not forwarded */
+    ProtobufCMessage *m = NULL;
+    struct frame *f = fake_take_ctl(w->ta, PVM__CTL_TYPE__CTL_STATUS, &m);
+    assert_int_equal(f->h.wid, 5);
+    assert_int_equal(((Pvm__Status *)m)->code, PvmOutOfRes);
+    ctl_free(&m);
+    frame_free(&f);
+    /* Another task still may. */
+    int b;
+    struct fake *tb = fake_task(&w->d, &b);
+    fake_arrive(tb, frame_ctl(b, w->d.mytid, PVM__CTL_TYPE__CTL_TASKS, 0, 6, &r.base));
+    f = fake_take(w->mesh);
+    assert_non_null(f);
+    frame_free(&f);
+    assert_int_equal(pending_count(&w->d), PENDING_MAX_PER_REQUESTER + 1);
+    fake_free(&tb);
+}
+
+static void test_spawned_task_losing_its_link_releases_its_senders(void **state)
+{
+    struct world *w = *state;
+    int err;
+    struct task *t = tasktab_add(&w->d, &err);
+    struct task_io io = {0};
+    assert_int_equal(tasktab_set_spawned(t, w->a, "prog", &io), 0);
+    int b = tasktab_tid(t);
+    struct fake *tb = fake_link(&w->d, 0);
+    tasktab_connect(&w->d, t, &tb->x);
+    tb->queued = ROUTE_HIGH_WATER + 1;
+    fake_arrive(w->ta, fake_user_frame(w->a, b, 1, 8, 0));
+    assert_true(w->ta->paused);
+    /* b calls pvm_exit: its link goes, its process (and task) stay. */
+    fake_down(tb, "pvm_exit");
+    assert_non_null(tasktab_find(w->d.tasks, b));
+    assert_false(w->ta->paused);
+    assert_int_equal(w->ta->x.blocked_on, 0);
+    fake_free(&tb);
+}
+
+static void test_refused_hello_takes_nothing_more(void **state)
+{
+    struct world *w = *state;
+    struct fake *l = fake_link(&w->d, 0);
+    Pvm__Hello h = PVM__HELLO__INIT;
+    h.proto_version = CTL_PROTO_VERSION + 1;
+    h.pid = 1;
+    h.name = "old";
+    fake_arrive(l, frame_ctl(0, 0, PVM__CTL_TYPE__CTL_HELLO, 0, 1, &h.base));
+    ProtobufCMessage *m = NULL;
+    struct frame *f = fake_take_ctl(l, PVM__CTL_TYPE__CTL_HELLO_REPLY, &m);
+    assert_int_equal(((Pvm__HelloReply *)m)->status, PvmBadVersion);
+    ctl_free(&m);
+    frame_free(&f);
+    assert_true(l->x.exited);
+    assert_true(l->shut);
+    size_t before = tasktab_count(w->d.tasks);
+    h.proto_version = CTL_PROTO_VERSION;
+    xport_up_frame(&l->x, frame_ctl(0, 0, PVM__CTL_TYPE__CTL_HELLO, 0, 2, &h.base));
+    assert_int_equal(tasktab_count(w->d.tasks), before);
+    fake_free(&l);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -336,6 +440,12 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_back_pressure_pauses_and_resumes_the_sender, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_halt_fails_waiting_requests, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_forged_reply_is_not_taken, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_pending_requests_are_bounded_per_requester, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_spawned_task_losing_its_link_releases_its_senders,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_refused_hello_takes_nothing_more, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
