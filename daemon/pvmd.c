@@ -116,6 +116,9 @@ static void on_halt_timer(uv_timer_t *tm)
      * halt: stop waiting for it. */
     log_info(d, "halt: giving up on what is left");
     d->halt_stage = 3;
+    /* Processes' handles through their owner, so their records go too;
+     * anything else left is closed as it is. */
+    spawn_abandon_all(d);
     uv_walk(d->loop, close_any, NULL);
 }
 

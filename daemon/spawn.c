@@ -573,3 +573,14 @@ void spawn_signal_all(struct pvmd *d, int sig)
         if (p->pid > 0 && (p->live || p->out[0].open || p->out[1].open))
             kill(-p->pid, sig);
 }
+
+void spawn_abandon_all(struct pvmd *d)
+{
+    for (struct proc *p = d->procs, *n; p; p = n) {
+        n = p->next; /* the closes below complete in the loop, not here */
+        output_abort(d, p);
+        uv_handle_t *h = p->pidfd >= 0 ? (uv_handle_t *)&p->exitw : (uv_handle_t *)&p->proc;
+        if (p->handle_open && !uv_is_closing(h))
+            uv_close(h, on_proc_closed);
+    }
+}

@@ -68,6 +68,11 @@ void spawn_signal_all(struct pvmd *d, int sig);
  * it (what it started goes too), else to its process only. */
 void spawn_kill(struct pvmd *d, struct task *t, int sig);
 
+/* Halt gives up on what is left: closes the exit watch and the pipes of
+ * every process record (a process stuck past SIGKILL, a pipe a
+ * grandchild holds), so the records are freed with their handles. */
+void spawn_abandon_all(struct pvmd *d);
+
 /* Frees p once its process handle and both pipes are closed (called from
  * every close callback). */
 void spawn_proc_release(struct proc *p);

@@ -187,6 +187,42 @@ static void test_halt_ends_what_tasks_started(void **state)
     assert_false(running1);
 }
 
+/* A process that left its task's group keeps the task's output pipe open
+ * past SIGKILL: the halt gives up on it after its last grace period and
+ * the pvmd still exits cleanly (under the sanitizers: with nothing
+ * leaked). */
+static void test_halt_gives_up_on_an_escaped_pipe(void **state)
+{
+    (void)state;
+    struct harness h;
+    assert_int_equal(harness_start(&h, NULL, 60), 0);
+    struct tc a;
+    assert_int_equal(tc_open(&a, h.sockdir, 0), PvmOk);
+    int tid;
+    char *escape[] = {"escape", NULL};
+    assert_int_equal(tc_spawn(&a, harness_prog("d_family"), escape, 0, NULL, 1, a.tid, 1, &tid), 1);
+    pid_t kid = 0;
+    while (!kid) {
+        struct wire_hdr hh;
+        uint8_t *d;
+        assert_int_equal(tc_recv_user(&a, &hh, &d, 10000), 0);
+        int pid;
+        if (hh.len > 8 && sscanf((char *)d + 8, "family %d", &pid) == 1)
+            kid = pid;
+        free(d);
+    }
+    Pvm__Empty e = PVM__EMPTY__INIT;
+    assert_int_equal(tc_status(&a, PVM__CTL_TYPE__CTL_HALT, &e.base), PvmOk);
+    int st;
+    pid_t w = waitpid(h.pvmd, &st, 0);
+    tc_close(&a);
+    kill(kid, SIGKILL); /* it escaped the halt by design */
+    h.pvmd = 0;
+    harness_stop(&h);
+    assert_true(w > 0 && WIFEXITED(st));
+    assert_int_equal(WEXITSTATUS(st), 0);
+}
+
 static void test_halt_leaves_nothing(void **state)
 {
     (void)state;
@@ -426,6 +462,7 @@ int main(void)
         cmocka_unit_test(test_second_pvmd_refused),
         cmocka_unit_test(test_stale_files_recovered),
         cmocka_unit_test(test_halt_leaves_nothing),
+        cmocka_unit_test(test_halt_gives_up_on_an_escaped_pipe),
         cmocka_unit_test(test_halt_ends_what_tasks_started),
         cmocka_unit_test(test_client_killed_mid_frame),
         cmocka_unit_test(test_random_and_truncated_bytes),
