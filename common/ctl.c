@@ -140,7 +140,8 @@ static bool v_spawn(const ProtobufCMessage *m)
     if (!str_nonempty(s->file) || !strv_ok(s->argv, s->n_argv, CTL_MAX_ARGS) ||
         (s->flags & ~SPAWN_KNOWN_FLAGS) || !str_ok(s->where) || s->count < 1 ||
         s->count > CTL_MAX_SPAWN || s->n_env > CTL_MAX_ARGS || (s->n_env > 0 && !s->env) ||
-        !tid_or_zero(s->out_tid) || !tid_or_zero(s->trace_tid) || !str_ok(s->cwd))
+        !tid_or_zero(s->out_tid) || !tid_or_zero(s->trace_tid) || !str_ok(s->cwd) ||
+        (s->parent != 0 && !tid_is_task(s->parent)))
         return false;
     /* The pvmd has its own working directory: a relative one means nothing
      * there. */
@@ -208,7 +209,8 @@ static bool v_tasks_reply(const ProtobufCMessage *m)
 
 static bool hostinfo_ok(const Pvm__HostInfo *h)
 {
-    return h && tid_is_pvmd(h->tid) && str_nonempty(h->name) && str_ok(h->arch) && h->speed >= 0;
+    return h && tid_is_pvmd(h->tid) && str_nonempty(h->name) && str_ok(h->arch) && h->speed >= 0 &&
+           str_ok(h->addr);
 }
 
 static bool v_config_reply(const ProtobufCMessage *m)
@@ -268,6 +270,29 @@ static bool v_route_reply(const ProtobufCMessage *m)
     return r->status < 0 || (slen(r->path) > 0 && slen(r->path) < PATHS_MAX);
 }
 
+static bool v_link_hello(const ProtobufCMessage *m)
+{
+    const Pvm__LinkHello *h = (const Pvm__LinkHello *)m;
+    return tid_is_pvmd(h->tid) && (h->to == 0 || tid_is_pvmd(h->to)) && h->epoch != 0;
+}
+
+static bool v_link_hello_reply(const ProtobufCMessage *m)
+{
+    const Pvm__LinkHelloReply *r = (const Pvm__LinkHelloReply *)m;
+    return r->status <= 0 && (r->status < 0 || (tid_is_pvmd(r->tid) && r->epoch != 0));
+}
+
+static bool v_host_table(const ProtobufCMessage *m)
+{
+    const Pvm__HostTable *t = (const Pvm__HostTable *)m;
+    if (t->n_hosts == 0 || t->n_hosts > TID_MAX_HOST || !t->hosts)
+        return false;
+    for (size_t i = 0; i < t->n_hosts; i++)
+        if (!hostinfo_ok(t->hosts[i]))
+            return false;
+    return true;
+}
+
 /* ===================================================================== */
 /* The table                                                              */
 /* ===================================================================== */
@@ -302,6 +327,10 @@ static const struct ctl_kind ctl_kinds[] = {
     [PVM__CTL_TYPE__CTL_NOTIFY] = {&pvm__notify_request__descriptor, v_notify},
     [PVM__CTL_TYPE__CTL_ROUTE_QUERY] = {&pvm__task_ref__descriptor, v_taskref_task},
     [PVM__CTL_TYPE__CTL_ROUTE_REPLY] = {&pvm__route_reply__descriptor, v_route_reply},
+    [PVM__CTL_TYPE__CTL_LINK_HELLO] = {&pvm__link_hello__descriptor, v_link_hello},
+    [PVM__CTL_TYPE__CTL_LINK_HELLO_REPLY] = {&pvm__link_hello_reply__descriptor,
+                                             v_link_hello_reply},
+    [PVM__CTL_TYPE__CTL_HOST_TABLE] = {&pvm__host_table__descriptor, v_host_table},
 };
 
 #define CTL_NKINDS ((int)(sizeof ctl_kinds / sizeof ctl_kinds[0]))

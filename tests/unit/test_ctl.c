@@ -22,7 +22,7 @@
 #include "tid.h"
 
 #define T(x) PVM__CTL_TYPE__CTL_##x
-#define NTYPES 25 /* CtlType values 0 .. CTL_ROUTE_REPLY */
+#define NTYPES 28 /* CtlType values 0 .. CTL_HOST_TABLE */
 
 #define TASK1 0x40001
 #define TASK2 0x40002
@@ -80,6 +80,9 @@ static union {
     Pvm__HostsReply hosts_reply;
     Pvm__NotifyRequest notify;
     Pvm__RouteReply route_reply;
+    Pvm__LinkHello link_hello;
+    Pvm__LinkHelloReply link_hello_reply;
+    Pvm__HostTable host_table;
 } s;
 
 static ProtobufCMessage *sample(int type)
@@ -234,6 +237,38 @@ static ProtobufCMessage *sample(int type)
         pvm__route_reply__init(&s.route_reply);
         s.route_reply.path = "/tmp/pvm.1000/t40001.sock";
         break;
+    case T(LINK_HELLO):
+        pvm__link_hello__init(&s.link_hello);
+        s.link_hello.proto_version = CTL_PROTO_VERSION;
+        s.link_hello.tid = PVMD2;
+        s.link_hello.epoch = 0x123456789abcdefULL;
+        s.link_hello.to = PVMD1;
+        break;
+    case T(LINK_HELLO_REPLY):
+        pvm__link_hello_reply__init(&s.link_hello_reply);
+        s.link_hello_reply.tid = PVMD1;
+        s.link_hello_reply.epoch = 77;
+        break;
+    case T(HOST_TABLE):
+        pvm__host_info__init(&host_a);
+        host_a.tid = PVMD1;
+        host_a.name = "alpha";
+        host_a.arch = "LINUX64";
+        host_a.speed = 1000;
+        host_a.addr = "tcp://10.231.0.1:40000";
+        host_a.epoch = 5;
+        pvm__host_info__init(&host_b);
+        host_b.tid = PVMD2;
+        host_b.name = "127.0.0.2";
+        host_b.arch = "LINUX64";
+        host_b.addr = "tcp://127.0.0.2:40001";
+        hostinfo_s[0] = &host_a;
+        hostinfo_s[1] = &host_b;
+        pvm__host_table__init(&s.host_table);
+        s.host_table.version = 9;
+        s.host_table.n_hosts = 2;
+        s.host_table.hosts = hostinfo_s;
+        break;
     default:
         return NULL;
     }
@@ -260,6 +295,9 @@ static void assert_value_equal(const ProtobufCFieldDescriptor *f, const void *x,
     case PROTOBUF_C_TYPE_UINT32:
         assert_int_equal(*(const int32_t *)x, *(const int32_t *)y);
         break;
+    case PROTOBUF_C_TYPE_UINT64:
+        assert_int_equal(*(const uint64_t *)x, *(const uint64_t *)y);
+        break;
     case PROTOBUF_C_TYPE_STRING: {
         const char *sx = *(char *const *)x, *sy = *(char *const *)y;
         assert_string_equal(sx ? sx : "", sy ? sy : "");
@@ -277,7 +315,8 @@ static size_t value_size(const ProtobufCFieldDescriptor *f)
 {
     return (f->type == PROTOBUF_C_TYPE_STRING || f->type == PROTOBUF_C_TYPE_MESSAGE)
                ? sizeof(void *)
-               : sizeof(int32_t);
+           : f->type == PROTOBUF_C_TYPE_UINT64 ? sizeof(uint64_t)
+                                               : sizeof(int32_t);
 }
 
 /* Field-by-field equality, driven by the descriptor, so a new field in
@@ -1014,6 +1053,47 @@ static void rr_long(void)
     s.route_reply.status = PvmNoTask, s.route_reply.path = long_str;
 }
 
+static void lh_task(void)
+{
+    s.link_hello.tid = TASK1;
+}
+static void lh_epoch0(void)
+{
+    s.link_hello.epoch = 0;
+}
+static void lh_to_task(void)
+{
+    s.link_hello.to = TASK1;
+}
+static void lh_to_any(void)
+{
+    s.link_hello.to = 0;
+}
+static void lr_refused(void)
+{
+    s.link_hello_reply.status = PvmDenied, s.link_hello_reply.tid = 0, s.link_hello_reply.epoch = 0;
+}
+static void lr_positive(void)
+{
+    s.link_hello_reply.status = 1;
+}
+static void lr_no_epoch(void)
+{
+    s.link_hello_reply.epoch = 0;
+}
+static void ht_empty(void)
+{
+    s.host_table.n_hosts = 0;
+}
+static void ht_bad_tid(void)
+{
+    host_b.tid = TASK1;
+}
+static void ht_no_name(void)
+{
+    host_a.name = "";
+}
+
 static const struct rule rules[] = {
     RULE(STATUS, status_positive, PvmBadMsg),
     RULE(STATUS, status_zero, 0),
@@ -1175,6 +1255,16 @@ static const struct rule rules[] = {
     RULE(ROUTE_REPLY, rr_path_max, 0),
     RULE(ROUTE_REPLY, rr_path_over, PvmBadMsg),
     RULE(ROUTE_REPLY, rr_long, PvmBadMsg),
+    RULE(LINK_HELLO, lh_task, PvmBadMsg),
+    RULE(LINK_HELLO, lh_epoch0, PvmBadMsg),
+    RULE(LINK_HELLO, lh_to_task, PvmBadMsg),
+    RULE(LINK_HELLO, lh_to_any, 0),
+    RULE(LINK_HELLO_REPLY, lr_refused, 0),
+    RULE(LINK_HELLO_REPLY, lr_positive, PvmBadMsg),
+    RULE(LINK_HELLO_REPLY, lr_no_epoch, PvmBadMsg),
+    RULE(HOST_TABLE, ht_empty, PvmBadMsg),
+    RULE(HOST_TABLE, ht_bad_tid, PvmBadMsg),
+    RULE(HOST_TABLE, ht_no_name, PvmBadMsg),
 };
 
 static void reset_shared_arrays(void)
