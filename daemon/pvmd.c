@@ -8,6 +8,7 @@
 
 #include <signal.h>
 #include <stdlib.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "hosttab.h"
@@ -29,6 +30,15 @@ int pvmd_init(struct pvmd *d, uv_loop_t *loop, int host)
     loop->data = d;
     d->myhost = host;
     d->mytid = tid_pvmd(host);
+    if (!d->epoch) {
+        /* Distinct per start: the time in microseconds, and the pid. */
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        d->epoch = ((uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000) << 16 ^
+                   (uint64_t)getpid();
+        if (!d->epoch)
+            d->epoch = 1;
+    }
     d->hosts = hosttab_new();
     d->tasks = tasktab_new(host);
     if (!d->hosts || !d->tasks || pending_init(d) < 0) {

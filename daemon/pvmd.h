@@ -22,6 +22,7 @@ struct pending_tab;
 struct proc;
 struct tasktab;
 struct xport;
+struct xport_zmq;
 
 struct pvmd {
     uv_loop_t *loop;
@@ -29,6 +30,7 @@ struct pvmd {
     /* identity */
     int myhost;       /* this host's number in the host table (1: the first host) */
     int mytid;        /* tid_pvmd(myhost) */
+    uint64_t epoch;   /* this pvmd's start: a restarted pvmd is a new host (never 0) */
     const char *arch; /* PVM_ARCH (common/arch.h: arch_this) */
     char hostname[256];
 
@@ -52,10 +54,11 @@ struct pvmd {
     struct pending_tab *pending; /* forwarded requests (pending.c) */
     struct proc *procs;          /* spawned processes (spawn.c) */
 
-    /* links of every transport (xport.h), and the unix listener */
+    /* links of every transport (xport.h), the unix listener, the mesh */
     struct xport *links;
     uv_pipe_t listener;
     bool listening;
+    struct xport_zmq *mesh; /* the zmq transport's state (xport_zmq.c), NULL when not started */
 
     /* signals and halting */
     uv_signal_t sig_term, sig_int, sig_hup;

@@ -263,12 +263,17 @@ void xport_up_link(struct xport *x)
     d->links = x;
     if (!tid_is_pvmd(x->peer))
         return;
-    /* A peer pvmd: its host's frames go this way from now on. */
     struct host *h = hosttab_get(d->hosts, tid_host(x->peer));
     if (!h || h->num == d->myhost) {
         x->ops->close(x, "link from a pvmd that is not in the host table");
         return;
     }
+    /* A link the peer dialled only brings its frames in (xport.h). */
+    if (x->inbound) {
+        log_debug(d, "host %s (t%x) linked in over %s", h->name, (unsigned)h->tid, x->tran->name);
+        return;
+    }
+    /* Ours: its host's frames go this way from now on. */
     if (h->link && h->link != x)
         h->link->ops->close(h->link, "replaced by a new link");
     h->link = x;
@@ -297,7 +302,7 @@ void xport_up_down(struct xport *x, const char *why)
     x->blocked_on = 0;
     if (tid_is_pvmd(x->peer)) {
         struct host *h = hosttab_get(d->hosts, tid_host(x->peer));
-        if (!h || h->link != x)
+        if (x->inbound || !h || h->link != x)
             return;
         h->link = NULL;
         log_info(d, "host %s (t%x) lost: %s", h->name, (unsigned)h->tid, why);

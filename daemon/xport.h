@@ -9,6 +9,11 @@
  * goes through the upcalls below, implemented by the routing step
  * (route.c), which never learns which transport a frame came from:
  *
+ * Between pvmds each side sends only over the link it dialled (so frames
+ * from one pvmd to another keep their order); a link it accepted only
+ * brings the other side's frames in.  A pair that talks both ways thus
+ * has two links, a pair that never talks none.
+ *
  *     transport ──xport_up_frame──> route_input ──> ctl / local task / host link
  *               ──xport_up_link───> link up: a task or a host is reachable
  *               ──xport_up_down───> link down: events, pending requests fail
@@ -64,10 +69,12 @@ struct xport_tran {
     /* Stops listening (halt); links already made stay. */
     void (*unlisten)(struct pvmd *d);
 
-    /* Dials addr; the link is announced through xport_up_link once it is
-     * up, or xport_up_down when it cannot be made.  peer is the tid
-     * expected at the other end.  Returns 0 (dialling) or PvmSysErr. */
-    int (*dial)(struct pvmd *d, const char *addr, int peer);
+    /* Dials addr, expecting tid `peer' at the other end, and sets *out to
+     * the new link at once: frames sent to it before it is up are queued
+     * and go once it is.  It is announced through xport_up_link when up,
+     * or xport_up_down when it cannot be made.  Returns 0 (dialling), or
+     * PvmSysErr / PvmNoMem (*out untouched). */
+    int (*dial)(struct pvmd *d, const char *addr, int peer, struct xport **out);
 };
 
 /* The state the daemon keeps for every link, whatever its transport. */
@@ -82,9 +89,10 @@ struct xport {
     pid_t pid; /* the peer's process, where the transport knows it, else 0 */
     uid_t uid; /* the peer's user, where the transport knows it */
 
+    bool inbound;              /* made by listening (else by dialling) */
     bool up;                   /* announced by xport_up_link, not yet down */
     bool down;                 /* xport_up_down has run */
-    bool exited;               /* a task that sent CTL_EXIT: its later frames are refused */
+    bool exited;               /* sent CTL_EXIT, or its hello was refused: later frames refused */
     int blocked_on;            /* paused until this local task drains (route.c), or 0 */
     struct xport *next, *prev; /* in the daemon's list of links */
 };

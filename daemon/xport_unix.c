@@ -340,6 +340,7 @@ static void on_connection(uv_stream_t *server, int status)
         log_error(d, "accept: out of memory");
         return;
     }
+    c->x.inbound = true;
     int r = uv_accept(server, (uv_stream_t *)&c->pipe);
     if (r < 0) {
         log_error(d, "accept: %s", uv_strerror(r));
@@ -393,11 +394,12 @@ static void on_dialled(uv_connect_t *req, int status)
     conn_start(c);
 }
 
-static int unix_dial(struct pvmd *d, const char *path, int peer)
+static int unix_dial(struct pvmd *d, const char *path, int peer, struct xport **out)
 {
     struct conn *c = conn_new(d);
     if (!c)
         return PvmNoMem;
+    *out = &c->x;
     c->x.peer = peer;
     c->creq.data = c;
     uv_pipe_connect(&c->creq, &c->pipe, path, on_dialled);

@@ -41,12 +41,13 @@ static void test_listen_dial_and_frames_both_ways(void **state)
 {
     (void)state;
     struct pvmd d;
+    struct xport *dl = NULL;
     fake_pvmd(&d, 1, 1);
     char dir[] = "/tmp/pvmd_xport_unix.XXXXXX";
     assert_non_null(mkdtemp(dir));
     snprintf(d.sockpath, sizeof d.sockpath, "%s/pvmd.sock", dir);
     assert_int_equal(xport_unix.listen(&d, d.sockpath), 0);
-    assert_int_equal(xport_unix.dial(&d, d.sockpath, 0), 0);
+    assert_int_equal(xport_unix.dial(&d, d.sockpath, 0, &dl), 0);
     /* The dialled end and the accepted end are both links of d. */
     RUN_UNTIL(&d, nlinks(&d) == 2);
     struct xport *a = xport_first(&d), *b = a->next;
@@ -67,7 +68,7 @@ static void test_listen_dial_and_frames_both_ways(void **state)
     /* Dialling where nobody listens makes no link. */
     char nowhere[PATHS_MAX];
     snprintf(nowhere, sizeof nowhere, "%s/nobody.sock", dir);
-    assert_int_equal(xport_unix.dial(&d, nowhere, 0), 0);
+    assert_int_equal(xport_unix.dial(&d, nowhere, 0, &dl), 0);
     /* The failed dial's handle and request are gone once the loop has
      * nothing left to do (the listener is the only active handle). */
     xport_unix.unlisten(&d);
@@ -86,6 +87,7 @@ static void test_staged_frames_wait_while_paused(void **state)
 {
     (void)state;
     struct pvmd d;
+    struct xport *dl = NULL;
     fake_pvmd(&d, 1, 2);
     char dir[] = "/tmp/pvmd_xport_unix.XXXXXX";
     assert_non_null(mkdtemp(dir));
@@ -99,7 +101,7 @@ static void test_staged_frames_wait_while_paused(void **state)
 
     /* The dialled end plays host 2's pvmd (so what comes back to it is
      * only logged); the accepted end enrols as task t. */
-    assert_int_equal(xport_unix.dial(&d, d.sockpath, tid_pvmd(2)), 0);
+    assert_int_equal(xport_unix.dial(&d, d.sockpath, tid_pvmd(2), &dl), 0);
     RUN_UNTIL(&d, nlinks(&d) == 3);
     struct xport *dialled = hosttab_get(d.hosts, 2)->link;
     assert_non_null(dialled);
