@@ -244,7 +244,8 @@ static bool v_host_list(const ProtobufCMessage *m)
 static bool v_hosts_reply(const ProtobufCMessage *m)
 {
     const Pvm__HostsReply *r = (const Pvm__HostsReply *)m;
-    return ints_ok(r->results, r->n_results, CTL_MAX_LIST, is_pvmd_or_error);
+    return ints_ok(r->results, r->n_results, CTL_MAX_LIST, is_pvmd_or_error) &&
+           (r->n_why == 0 || r->n_why == r->n_results) && strv_ok(r->why, r->n_why, CTL_MAX_LIST);
 }
 
 static bool is_valid_tid(int t)

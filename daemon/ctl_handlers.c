@@ -12,9 +12,11 @@
 #include "defs.h"
 #include "frame.h"
 #include "hosttab.h"
+#include "hostmgr.h"
 #include "output.h"
 #include "pending.h"
 #include "request.h"
+#include "route.h"
 #include "pvm3.h"
 #include "pvmd.h"
 #include "spawn.h"
@@ -133,7 +135,7 @@ static bool forwarded(struct pvmd *d, const struct req *r, const ProtobufCMessag
     if (tid_host(tid) == d->myhost || (r->link && tid_is_pvmd(r->link->peer)))
         return false;
     struct host *h = hosttab_get(d->hosts, tid_host(tid));
-    if (!h || !h->link)
+    if (!h || !route_host_link(d, h))
         return false;
     int cc = pending_forward(d, r, m, h->tid, PENDING_TIMEOUT_MS, NULL, NULL);
     if (cc < 0)
@@ -301,10 +303,7 @@ static void h_mstat(struct pvmd *d, const struct req *r, const ProtobufCMessage 
 
 static void h_halt(struct pvmd *d, const struct req *r, const ProtobufCMessage *m)
 {
-    req_status(d, r, PvmOk);
-    char why[64];
-    snprintf(why, sizeof why, "halt requested by t%x", (unsigned)r->from);
-    pvmd_halt(d, why);
+    hostmgr_halt(d, r);
 }
 
 static void h_set_output(struct pvmd *d, const struct req *r, const ProtobufCMessage *m)
@@ -360,10 +359,11 @@ static const struct {
     [PVM__CTL_TYPE__CTL_SIGNAL] = {h_signal, true},
     [PVM__CTL_TYPE__CTL_PSTAT] = {h_pstat, true},
     [PVM__CTL_TYPE__CTL_MSTAT] = {h_mstat, true},
-    [PVM__CTL_TYPE__CTL_HALT] = {h_halt, false},
+    [PVM__CTL_TYPE__CTL_HALT] = {h_halt, true}, /* a peer: only the first host's pvmd */
     [PVM__CTL_TYPE__CTL_SET_OUTPUT] = {h_set_output, false},
-    [PVM__CTL_TYPE__CTL_ADDHOSTS] = {h_not_yet, false},
-    [PVM__CTL_TYPE__CTL_DELHOSTS] = {h_not_yet, false},
+    [PVM__CTL_TYPE__CTL_ADDHOSTS] = {hostmgr_add, true},
+    [PVM__CTL_TYPE__CTL_DELHOSTS] = {hostmgr_delete, true},
+    [PVM__CTL_TYPE__CTL_HOST_TABLE] = {hostmgr_table, true},
     [PVM__CTL_TYPE__CTL_NOTIFY] = {h_not_yet, false},
     [PVM__CTL_TYPE__CTL_ROUTE_QUERY] = {h_route_query, false},
 };

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pvm3.h"
 #include "tid.h"
 
 struct hosttab {
@@ -23,6 +24,7 @@ static void host_free(struct host *h)
     free(h->name);
     free(h->arch);
     free(h->ep);
+    free(h->addr);
     free(h);
 }
 
@@ -59,6 +61,33 @@ struct host *hosttab_add(struct hosttab *ht, int num, const char *name, const ch
     ht->h[num] = h;
     ht->count++;
     return h;
+}
+
+int hosttab_set_addr(struct host *h, const char *addr)
+{
+    char *a = NULL;
+    if (addr && !(a = strdup(addr)))
+        return PvmNoMem;
+    free(h->addr);
+    h->addr = a;
+    return 0;
+}
+
+void hosttab_remove(struct hosttab *ht, int num)
+{
+    if (num < 1 || num > TID_MAX_HOST || !ht->h[num])
+        return;
+    host_free(ht->h[num]);
+    ht->h[num] = NULL;
+    ht->count--;
+}
+
+int hosttab_free_num(struct hosttab *ht)
+{
+    for (int i = 2; i <= TID_MAX_HOST; i++)
+        if (!ht->h[i])
+            return i;
+    return 0;
 }
 
 struct host *hosttab_get(struct hosttab *ht, int num)

@@ -9,6 +9,7 @@
 #define PVMD_HOSTTAB_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 struct xport;
 
@@ -20,7 +21,10 @@ struct host {
     int speed;          /* relative speed (default 1000) */
     int dsig;           /* data signature */
     char *ep;           /* hostfile ep= search path, or NULL */
-    struct xport *link; /* how frames reach its pvmd; NULL for this host */
+    char *addr;         /* its pvmd's mesh endpoint (tcp://ip:port), or NULL */
+    uint64_t epoch;     /* its pvmd's start, 0 when not known yet */
+    struct xport *link; /* the link this pvmd dialled to it (frames go there); NULL
+                         * for this host, or until one is needed */
 };
 
 /* Creates an empty table.  Returns NULL when out of memory. */
@@ -34,6 +38,17 @@ void hosttab_destroy(struct hosttab **ht);
  * number is taken or out of range). */
 struct host *hosttab_add(struct hosttab *ht, int num, const char *name, const char *arch, int speed,
                          int dsig);
+
+/* Sets h's mesh endpoint (copied; NULL clears it).  Returns 0 or
+ * PvmNoMem. */
+int hosttab_set_addr(struct host *h, const char *addr);
+
+/* Removes host number num (its link is its transport's).  No-op when
+ * there is none. */
+void hosttab_remove(struct hosttab *ht, int num);
+
+/* The lowest free host number above 1, or 0 when the table is full. */
+int hosttab_free_num(struct hosttab *ht);
 
 /* Returns host number num, or NULL. */
 struct host *hosttab_get(struct hosttab *ht, int num);

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "hosttab.h"
+#include "hostmgr.h"
 #include "pending.h"
 #include "pvm3.h"
 #include "spawn.h"
@@ -52,6 +53,7 @@ int pvmd_init(struct pvmd *d, uv_loop_t *loop, int host)
 
 void pvmd_fini(struct pvmd *d)
 {
+    hostmgr_free(d);
     tasktab_destroy(&d->tasks);
     hosttab_destroy(&d->hosts);
 }
@@ -142,8 +144,10 @@ void pvmd_halt(struct pvmd *d, const char *why)
     xport_unix.unlisten(d);
     if (d->sockpath[0])
         unlink(d->sockpath);
-    /* Requests waiting on other hosts are answered now (PvmSysErr). */
+    /* Requests waiting on other hosts are answered now (PvmSysErr);
+     * hosts being started will not be. */
     pending_fini(d);
+    hostmgr_fini(d);
     spawn_signal_all(d, SIGTERM);
     /* Replies already queued (the halt's own Status) still go out. */
     xport_each(d, shutdown_link, NULL);

@@ -23,6 +23,8 @@ struct proc;
 struct tasktab;
 struct xport;
 struct xport_zmq;
+struct xport_tran;
+struct hostmgr;
 
 struct pvmd {
     uv_loop_t *loop;
@@ -59,6 +61,10 @@ struct pvmd {
     uv_pipe_t listener;
     bool listening;
     struct xport_zmq *mesh; /* the zmq transport's state (xport_zmq.c), NULL when not started */
+    const struct xport_tran *mesh_tran; /* what dials other hosts' pvmds; NULL: nothing does */
+    char mesh_addr[256];                /* this pvmd's mesh endpoint, "" before it listens */
+    char exe[4096];                     /* this pvmd's executable (started again for new hosts) */
+    struct hostmgr *hm;                 /* hosts being added, the table's version (hostmgr.c) */
 
     /* signals and halting */
     uv_signal_t sig_term, sig_int, sig_hup;

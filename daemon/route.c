@@ -112,9 +112,25 @@ int route_frame(struct pvmd *d, struct frame *f)
         return drop(d, f, PvmNoTask, "task not connected");
     }
     struct host *h = hosttab_get(d->hosts, tid_host(dst));
-    if (h && h->link)
-        return xport_send(h->link, f) < 0 ? PvmNoHost : 0;
-    return drop(d, f, PvmNoHost, "no host for that tid");
+    struct xport *x = h ? route_host_link(d, h) : NULL;
+    if (x)
+        return xport_send(x, f) < 0 ? PvmNoHost : 0;
+    return drop(d, f, PvmNoHost, h ? "no link to its host" : "no host for that tid");
+}
+
+struct xport *route_host_link(struct pvmd *d, struct host *h)
+{
+    if (h->link || h->num == d->myhost)
+        return h->link;
+    /* Links open when first needed (xport.h): dial the host's pvmd now;
+     * what is sent meanwhile waits in the new link. */
+    struct xport *x = NULL;
+    if (!h->addr || !d->mesh_tran || !d->mesh_tran->dial ||
+        d->mesh_tran->dial(d, h->addr, h->tid, &x) < 0 || !x)
+        return NULL;
+    h->link = x;
+    log_debug(d, "dialling host %s (t%x) at %s", h->name, (unsigned)h->tid, h->addr);
+    return x;
 }
 
 /* A control frame addressed to this pvmd: a request, or a reply to one of

@@ -26,6 +26,7 @@
 
 struct event;
 struct frame;
+struct host;
 struct pvmd;
 struct xport;
 
@@ -42,6 +43,11 @@ void route_input(struct pvmd *d, struct xport *x, struct frame *f);
  * was handed to a link or queued, PvmNoTask / PvmNoHost when it was
  * dropped (logged). */
 int route_frame(struct pvmd *d, struct frame *f);
+
+/* The link frames for host h leave by: the one this pvmd dialled, dialled
+ * now (through d->mesh_tran, to h->addr) if there is none yet.  NULL when
+ * h is this host or cannot be reached. */
+struct xport *route_host_link(struct pvmd *d, struct host *h);
 
 /* Event subscriber (event.c): an ended task releases the links waiting
  * for it to drain. */

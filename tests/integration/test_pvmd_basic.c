@@ -295,8 +295,9 @@ static void test_bad_control_payload(void **state)
     assert_int_equal(((Pvm__Status *)m)->code, PvmBadMsg);
     ctl_free(&m);
     /* Later issues' requests are not implemented yet. */
-    Pvm__HostList hl = PVM__HOST_LIST__INIT;
-    assert_int_equal(tc_status(&a, PVM__CTL_TYPE__CTL_ADDHOSTS, &hl.base), PvmNotImpl);
+    Pvm__NotifyRequest nr = PVM__NOTIFY_REQUEST__INIT;
+    nr.what = PvmTaskExit;
+    assert_int_equal(tc_status(&a, PVM__CTL_TYPE__CTL_NOTIFY, &nr.base), PvmNotImpl);
     /* The connection still serves. */
     assert_int_equal(tc_pstat(&a, a.tid), PvmOk);
     tc_close(&a);

@@ -205,8 +205,16 @@ static void test_remote_pvmd_requests_are_served(void **state)
     assert_int_equal(((Pvm__TasksReply *)m)->tasks[0]->tid, w->a);
     ctl_free(&m);
     frame_free(&f);
-    /* ...but may not make this pvmd halt or spawn for it. */
+    /* ...but may not make this pvmd (the first host's) halt, nor spawn or
+     * exit for it. */
     fake_arrive(w->mesh, frame_ctl(tid_pvmd(2), w->d.mytid, PVM__CTL_TYPE__CTL_HALT, 0, 901,
+                                   &(Pvm__Empty)PVM__EMPTY__INIT.base));
+    f = fake_take_ctl(w->mesh, PVM__CTL_TYPE__CTL_STATUS, &m);
+    assert_int_equal(((Pvm__Status *)m)->code, PvmDenied);
+    assert_false(w->d.halting);
+    ctl_free(&m);
+    frame_free(&f);
+    fake_arrive(w->mesh, frame_ctl(tid_pvmd(2), w->d.mytid, PVM__CTL_TYPE__CTL_EXIT, 0, 903,
                                    &(Pvm__Empty)PVM__EMPTY__INIT.base));
     f = fake_take_ctl(w->mesh, PVM__CTL_TYPE__CTL_STATUS, &m);
     assert_int_equal(((Pvm__Status *)m)->code, PvmBadMsg);
@@ -218,7 +226,7 @@ static void test_remote_pvmd_requests_are_served(void **state)
                                    &(Pvm__Empty)PVM__EMPTY__INIT.base));
     f = fake_take_ctl(w->mesh, PVM__CTL_TYPE__CTL_STATUS, &m);
     assert_int_equal(f->h.dst, tid_make(2, 4));
-    assert_int_equal(((Pvm__Status *)m)->code, PvmBadMsg);
+    assert_int_equal(((Pvm__Status *)m)->code, PvmDenied);
     assert_false(w->d.halting);
     ctl_free(&m);
     frame_free(&f);

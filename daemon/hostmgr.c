@@ -1,0 +1,639 @@
+/*
+ * hostmgr.c - adding and deleting hosts, the host table everywhere.
+ */
+#include "hostmgr.h"
+
+#include <arpa/inet.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ctl.h"
+#include "event.h"
+#include "frame.h"
+#include "hosttab.h"
+#include "pending.h"
+#include "pvm3.h"
+#include "pvmd.h"
+#include "route.h"
+#include "spawn.h"
+#include "tid.h"
+#include "xport.h"
+
+struct add_req;
+
+/* One host being started. */
+struct start {
+    struct pvmd *d;
+    struct add_req *req;
+    int idx;    /* its slot in the request */
+    int num;    /* the host number it will have */
+    char *name; /* as requested */
+    uv_process_t proc;
+    uv_pipe_t in, out, err;
+    uv_write_t wreq;
+    uint8_t *ticket;
+    uv_timer_t timer;
+    int open; /* handles not yet closed */
+    bool finished;
+    char outb[1024];
+    size_t nout;
+    char errb[2048];
+    size_t nerr;
+    /* from its ready line */
+    char addr[256], arch[64];
+    int dsig;
+    struct start *next; /* in hm->starts */
+};
+
+/* One CTL_ADDHOSTS being served. */
+struct add_req {
+    struct req r; /* link NULL: answered by routing */
+    size_t n, left;
+    int *results;
+    char **why;
+};
+
+struct hostmgr {
+    uint64_t version; /* of the table last sent (first host) or taken (others) */
+    bool reserved[TID_MAX_HOST + 1];
+    struct start *starts;
+};
+
+static struct hostmgr *hm_of(struct pvmd *d)
+{
+    if (!d->hm)
+        d->hm = calloc(1, sizeof *d->hm);
+    return d->hm;
+}
+
+static bool is_master(struct pvmd *d)
+{
+    return d->myhost == HOSTMGR_MASTER;
+}
+
+/* ===================================================================== */
+/* The table                                                              */
+/* ===================================================================== */
+
+void hostmgr_broadcast(struct pvmd *d)
+{
+    struct hostmgr *hm = hm_of(d);
+    if (!hm)
+        return;
+    int n = hosttab_count(d->hosts);
+    Pvm__HostInfo *infos = calloc((size_t)n, sizeof *infos);
+    Pvm__HostInfo **ptrs = calloc((size_t)n, sizeof *ptrs);
+    if (!infos || !ptrs) {
+        free(infos);
+        free(ptrs);
+        log_error(d, "no memory to send the host table");
+        return;
+    }
+    Pvm__HostTable t = PVM__HOST_TABLE__INIT;
+    t.version = ++hm->version;
+    for (struct host *h = hosttab_next(d->hosts, 0); h; h = hosttab_next(d->hosts, h->num)) {
+        Pvm__HostInfo *hi = &infos[t.n_hosts];
+        pvm__host_info__init(hi);
+        hi->tid = h->tid;
+        hi->name = h->name;
+        hi->arch = h->arch;
+        hi->speed = h->speed;
+        hi->dsig = h->dsig;
+        hi->addr = h->addr ? h->addr : "";
+        hi->epoch = h->epoch;
+        ptrs[t.n_hosts++] = hi;
+    }
+    t.hosts = ptrs;
+    for (struct host *h = hosttab_next(d->hosts, 0); h; h = hosttab_next(d->hosts, h->num)) {
+        if (h->num == d->myhost)
+            continue;
+        struct frame *f = frame_ctl(d->mytid, h->tid, PVM__CTL_TYPE__CTL_HOST_TABLE, 0, 0, &t.base);
+        if (f)
+            route_frame(d, f);
+    }
+    free(infos);
+    free(ptrs);
+}
+
+/* A host leaves the table: whatever waits on it is told, then it goes.
+ * Its link, if any, stays until its pvmd closes it. */
+static void host_gone(struct pvmd *d, struct host *h, const char *why)
+{
+    int tid = h->tid;
+    log_info(d, "host %s (t%x) deleted: %s", h->name, (unsigned)tid, why);
+    event_raise(d, &(struct event){.kind = EVENT_HOST_LOST, .tid = tid, .why = why});
+    if ((h = hosttab_get(d->hosts, tid_host(tid))))
+        hosttab_remove(d->hosts, h->num);
+}
+
+void hostmgr_table(struct pvmd *d, const struct req *r, const ProtobufCMessage *m)
+{
+    const Pvm__HostTable *t = (const Pvm__HostTable *)m;
+    struct hostmgr *hm = hm_of(d);
+    if (is_master(d) || r->from != tid_pvmd(HOSTMGR_MASTER) || !hm) {
+        log_info(d, "host table from t%x refused", (unsigned)r->from);
+        return;
+    }
+    if (t->version <= hm->version)
+        return; /* an older one overtaken by a newer */
+    hm->version = t->version;
+    bool listed[TID_MAX_HOST + 1] = {false};
+    for (size_t i = 0; i < t->n_hosts; i++) {
+        const Pvm__HostInfo *hi = t->hosts[i];
+        int num = tid_host(hi->tid);
+        listed[num] = true;
+        struct host *h = hosttab_get(d->hosts, num);
+        if (h && h->epoch && hi->epoch && h->epoch != hi->epoch) {
+            /* The same number, another start: a new host. */
+            host_gone(d, h, "restarted");
+            h = NULL;
+        }
+        if (!h) {
+            h = hosttab_add(d->hosts, num, hi->name, hi->arch, hi->speed, hi->dsig);
+            if (!h) {
+                log_error(d, "no memory for host %s", hi->name);
+                continue;
+            }
+            log_info(d, "host %s (t%x) joined", h->name, (unsigned)h->tid);
+            event_raise(d, &(struct event){.kind = EVENT_HOST_ADD, .tid = h->tid});
+        }
+        h->epoch = hi->epoch;
+        if (num != d->myhost && *hi->addr && (!h->addr || strcmp(h->addr, hi->addr)) &&
+            hosttab_set_addr(h, hi->addr) < 0)
+            log_error(d, "no memory for host %s's address", h->name);
+    }
+    for (int num = 1; num <= TID_MAX_HOST; num++) {
+        struct host *h = hosttab_get(d->hosts, num);
+        if (h && !listed[num] && num != d->myhost)
+            host_gone(d, h, "no longer in the host table");
+    }
+    if (!listed[d->myhost]) {
+        log_info(d, "this host is no longer in the host table");
+        pvmd_halt(d, "deleted from the virtual machine");
+    }
+}
+
+/* ===================================================================== */
+/* Starting a host's pvmd                                                 */
+/* ===================================================================== */
+
+/* True for an IPv4 address in 127.0.0.0/8 other than this pvmd's own
+ * mesh address: a host started on this machine. */
+static bool local_extra(struct pvmd *d, const char *name)
+{
+    struct in_addr a;
+    if (inet_pton(AF_INET, name, &a) != 1 || (ntohl(a.s_addr) >> 24) != 127)
+        return false;
+    char mine[300];
+    snprintf(mine, sizeof mine, "tcp://%s:", name);
+    return strncmp(d->mesh_addr, mine, strlen(mine)) != 0;
+}
+
+static void add_finish(struct add_req *a, struct pvmd *d);
+
+static void start_release(struct start *s)
+{
+    if (--s->open > 0)
+        return;
+    struct hostmgr *hm = s->d->hm;
+    for (struct start **pp = &hm->starts; *pp; pp = &(*pp)->next)
+        if (*pp == s) {
+            *pp = s->next;
+            break;
+        }
+    free(s->ticket);
+    free(s->name);
+    free(s);
+}
+
+static void on_start_closed(uv_handle_t *h)
+{
+    struct start *s = h->data;
+    struct pvmd *d = s->d;
+    start_release(s);
+    pvmd_halt_check(d);
+}
+
+static void close_h(struct start *s, uv_handle_t *h)
+{
+    if (!uv_is_closing(h))
+        uv_close(h, on_start_closed);
+}
+
+/* The start is over: result is the new pvmd's tid or a negative error
+ * with `why'.  Closes what it no longer needs (the process handle goes
+ * when the process exits). */
+static void start_done(struct start *s, int result, const char *why)
+{
+    if (s->finished)
+        return;
+    s->finished = true;
+    struct pvmd *d = s->d;
+    struct add_req *a = s->req;
+    uv_timer_stop(&s->timer);
+    close_h(s, (uv_handle_t *)&s->timer);
+    close_h(s, (uv_handle_t *)&s->in);
+    close_h(s, (uv_handle_t *)&s->out);
+    close_h(s, (uv_handle_t *)&s->err);
+    if (d->hm)
+        d->hm->reserved[s->num] = false;
+    if (result > 0) {
+        struct host *h = hosttab_add(d->hosts, s->num, s->name, s->arch, 1000, s->dsig);
+        if (!h || hosttab_set_addr(h, s->addr) < 0) {
+            if (h)
+                hosttab_remove(d->hosts, s->num);
+            result = PvmNoMem;
+            why = "out of memory";
+        } else {
+            log_info(d, "host %s (t%x) added at %s", s->name, (unsigned)h->tid, s->addr);
+            event_raise(d, &(struct event){.kind = EVENT_HOST_ADD, .tid = h->tid});
+        }
+    }
+    if (result < 0)
+        log_info(d, "host %s not added: %s", s->name, why);
+    if (a) {
+        a->results[s->idx] = result;
+        a->why[s->idx] = strdup(result < 0 && why ? why : "");
+        s->req = NULL;
+        if (--a->left == 0)
+            add_finish(a, d);
+    }
+}
+
+/* The stderr text so far, trimmed, for the requester. */
+static const char *stderr_text(struct start *s, const char *dflt)
+{
+    while (s->nerr && (s->errb[s->nerr - 1] == '\n' || s->errb[s->nerr - 1] == ' '))
+        s->nerr--;
+    s->errb[s->nerr] = 0;
+    return s->nerr ? s->errb : dflt;
+}
+
+static void on_start_exit(uv_process_t *p, int64_t status, int sig)
+{
+    struct start *s = p->data;
+    if (!s->finished) {
+        char why[64];
+        snprintf(why, sizeof why, "its pvmd exited (%s %lld) before it was ready",
+                 sig ? "signal" : "status", (long long)(sig ? sig : status));
+        start_done(s, PvmCantStart, stderr_text(s, why));
+    }
+    close_h(s, (uv_handle_t *)p);
+}
+
+static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
+{
+    struct start *s = h->data;
+    (void)suggested;
+    if (h == (uv_handle_t *)&s->out)
+        *buf = uv_buf_init(s->outb + s->nout, (unsigned)(sizeof s->outb - 1 - s->nout));
+    else
+        *buf = uv_buf_init(s->errb + s->nerr, (unsigned)(sizeof s->errb - 1 - s->nerr));
+}
+
+static void on_err(uv_stream_t *st, ssize_t n, const uv_buf_t *buf)
+{
+    struct start *s = st->data;
+    (void)buf;
+    if (n > 0)
+        s->nerr += (size_t)n;
+    if (n < 0 || s->nerr >= sizeof s->errb - 1)
+        uv_read_stop(st);
+}
+
+static void on_out(uv_stream_t *st, ssize_t n, const uv_buf_t *buf)
+{
+    struct start *s = st->data;
+    (void)buf;
+    if (n < 0 || s->finished) {
+        uv_read_stop(st);
+        return;
+    }
+    s->nout += (size_t)n;
+    s->outb[s->nout] = 0;
+    char *nl = strchr(s->outb, '\n');
+    if (!nl) {
+        if (s->nout >= sizeof s->outb - 1)
+            start_done(s, PvmCantStart, "its pvmd said something else than ready");
+        return;
+    }
+    *nl = 0;
+    char sockdir[512];
+    if (sscanf(s->outb, "pvmd ready %511s %255s %63s %i", sockdir, s->addr, s->arch, &s->dsig) !=
+        4) {
+        char why[1200];
+        snprintf(why, sizeof why, "its pvmd said: %s", s->outb);
+        start_done(s, PvmCantStart, why);
+        return;
+    }
+    start_done(s, tid_pvmd(s->num), NULL);
+}
+
+static void on_timeout(uv_timer_t *t)
+{
+    struct start *s = t->data;
+    if (s->proc.pid > 0)
+        kill(s->proc.pid, SIGKILL);
+    start_done(s, PvmCantStart, stderr_text(s, "its pvmd did not say it was ready in time"));
+}
+
+static void on_ticket_written(uv_write_t *w, int status)
+{
+    struct start *s = w->data;
+    (void)status; /* a pvmd that cannot read it says so, or exits */
+    close_h(s, (uv_handle_t *)&s->in);
+}
+
+/* The JoinTicket for host s: 4-byte big-endian length, then the message. */
+static int make_ticket(struct pvmd *d, struct start *s, bool local, size_t *len)
+{
+    Pvm__JoinTicket t = PVM__JOIN_TICKET__INIT;
+    t.proto_version = CTL_PROTO_VERSION;
+    t.host = s->num;
+    t.name = s->name;
+    t.bind = local ? s->name : "";
+    t.master_addr = d->mesh_addr;
+    t.master_tid = d->mytid;
+    t.master_epoch = d->epoch;
+    t.ep = "";
+    t.wd = "";
+    t.speed = 1000;
+    char suffix[300];
+    snprintf(suffix, sizeof suffix, local ? "-%s" : "", s->name);
+    t.sockdir_suffix = suffix;
+    size_t n = protobuf_c_message_get_packed_size(&t.base);
+    s->ticket = malloc(4 + n);
+    if (!s->ticket)
+        return PvmNoMem;
+    s->ticket[0] = (uint8_t)(n >> 24);
+    s->ticket[1] = (uint8_t)(n >> 16);
+    s->ticket[2] = (uint8_t)(n >> 8);
+    s->ticket[3] = (uint8_t)n;
+    protobuf_c_message_pack(&t.base, s->ticket + 4);
+    *len = 4 + n;
+    return 0;
+}
+
+/* Starts host `name' as number num for request a (slot idx).  On failure
+ * the slot is answered at once. */
+static void start_host(struct pvmd *d, struct add_req *a, size_t idx, const char *name, int num)
+{
+    struct hostmgr *hm = hm_of(d);
+    struct start *s = hm ? calloc(1, sizeof *s) : NULL;
+    if (!s || !(s->name = strdup(name))) {
+        free(s);
+        a->results[idx] = PvmNoMem;
+        a->why[idx] = strdup("out of memory");
+        a->left--;
+        return;
+    }
+    s->d = d;
+    s->req = a;
+    s->idx = (int)idx;
+    s->num = num;
+    s->next = hm->starts;
+    hm->starts = s;
+    hm->reserved[num] = true;
+
+    bool local = local_extra(d, name);
+    size_t tlen = 0;
+    const char *rsh = getenv("PVM_RSH");
+    if (!rsh || !*rsh)
+        rsh = "ssh";
+    char *args[8];
+    int n = 0;
+    if (!local) {
+        args[n++] = (char *)rsh;
+        args[n++] = (char *)name;
+    }
+    args[n++] = d->exe;
+    args[n++] = "-s";
+    args[n] = NULL;
+
+    uv_timer_init(d->loop, &s->timer);
+    uv_pipe_init(d->loop, &s->in, 0);
+    uv_pipe_init(d->loop, &s->out, 0);
+    uv_pipe_init(d->loop, &s->err, 0);
+    s->timer.data = s->in.data = s->out.data = s->err.data = s->proc.data = s;
+    s->open = 4;
+    uv_stdio_container_t stdio[3] = {
+        {.flags = UV_CREATE_PIPE | UV_READABLE_PIPE, .data.stream = (uv_stream_t *)&s->in},
+        {.flags = UV_CREATE_PIPE | UV_WRITABLE_PIPE, .data.stream = (uv_stream_t *)&s->out},
+        {.flags = UV_CREATE_PIPE | UV_WRITABLE_PIPE, .data.stream = (uv_stream_t *)&s->err},
+    };
+    uv_process_options_t o = {
+        .exit_cb = on_start_exit,
+        .file = args[0],
+        .args = args,
+        .stdio_count = 3,
+        .stdio = stdio,
+    };
+    if (make_ticket(d, s, local, &tlen) < 0) {
+        start_done(s, PvmNoMem, "out of memory");
+        return;
+    }
+    int r = uv_spawn(d->loop, &s->proc, &o);
+    s->open++; /* the process handle: initialised by uv_spawn even when it fails */
+    if (r < 0) {
+        char why[300];
+        snprintf(why, sizeof why, "cannot run %s: %s", args[0], uv_strerror(r));
+        start_done(s, PvmCantStart, why);
+        close_h(s, (uv_handle_t *)&s->proc);
+        return;
+    }
+    log_info(d, "starting host %s (number %d)%s%s", name, num, local ? "" : " through ",
+             local ? "" : rsh);
+    uv_read_start((uv_stream_t *)&s->out, on_alloc, on_out);
+    uv_read_start((uv_stream_t *)&s->err, on_alloc, on_err);
+    uv_buf_t b = uv_buf_init((char *)s->ticket, (unsigned)tlen);
+    s->wreq.data = s;
+    if (uv_write(&s->wreq, (uv_stream_t *)&s->in, &b, 1, on_ticket_written) < 0)
+        close_h(s, (uv_handle_t *)&s->in);
+    uv_timer_start(&s->timer, on_timeout, HOSTMGR_START_MS, 0);
+}
+
+/* ===================================================================== */
+/* Requests                                                               */
+/* ===================================================================== */
+
+static void add_finish(struct add_req *a, struct pvmd *d)
+{
+    bool any = false;
+    for (size_t i = 0; i < a->n; i++)
+        any |= a->results[i] > 0;
+    if (any)
+        hostmgr_broadcast(d);
+    Pvm__HostsReply hr = PVM__HOSTS_REPLY__INIT;
+    hr.n_results = a->n;
+    hr.results = a->results;
+    hr.n_why = a->n;
+    for (size_t i = 0; i < a->n; i++)
+        if (!a->why[i])
+            a->why[i] = strdup("");
+    hr.why = a->why;
+    req_reply(d, &a->r, PVM__CTL_TYPE__CTL_ADDHOSTS_REPLY, &hr.base);
+    for (size_t i = 0; i < a->n; i++)
+        free(a->why[i]);
+    free(a->why);
+    free(a->results);
+    free(a);
+}
+
+/* Another host's pvmd forwards host requests to the first host. */
+static bool to_master(struct pvmd *d, const struct req *r, const ProtobufCMessage *m)
+{
+    if (is_master(d))
+        return false;
+    int cc =
+        pending_forward(d, r, m, tid_pvmd(HOSTMGR_MASTER), HOSTMGR_START_MS + 5000, NULL, NULL);
+    if (cc < 0)
+        req_status(d, r, cc);
+    return true;
+}
+
+/* The lowest host number neither in the table nor being started. */
+static int free_num(struct pvmd *d, struct hostmgr *hm)
+{
+    for (int num = 2; num <= TID_MAX_HOST; num++)
+        if (!hosttab_get(d->hosts, num) && !hm->reserved[num])
+            return num;
+    return 0;
+}
+
+void hostmgr_add(struct pvmd *d, const struct req *r, const ProtobufCMessage *m)
+{
+    if (to_master(d, r, m))
+        return;
+    const Pvm__HostList *l = (const Pvm__HostList *)m;
+    struct hostmgr *hm = hm_of(d);
+    struct add_req *a = calloc(1, sizeof *a);
+    if (a) {
+        a->results = calloc(l->n_names ? l->n_names : 1, sizeof *a->results);
+        a->why = calloc(l->n_names ? l->n_names : 1, sizeof *a->why);
+    }
+    if (!hm || !a || !a->results || !a->why) {
+        if (a) {
+            free(a->results);
+            free(a->why);
+        }
+        free(a);
+        req_status(d, r, PvmNoMem);
+        return;
+    }
+    a->r = *r;
+    a->r.link = NULL;
+    a->n = a->left = l->n_names;
+    a->left++; /* held until every start below has begun */
+    for (size_t i = 0; i < l->n_names; i++) {
+        const char *name = l->names[i];
+        bool dup = hosttab_find_name(d->hosts, name) || spawn_names_this_host(d, name);
+        for (size_t k = 0; k < i && !dup; k++)
+            dup = !strcmp(l->names[k], name);
+        for (struct start *s = hm->starts; s && !dup; s = s->next)
+            dup = !s->finished && !strcmp(s->name, name);
+        int num = 0;
+        if (!dup && !d->halting && d->mesh_addr[0])
+            num = free_num(d, hm);
+        if (dup || !num) {
+            a->results[i] = dup ? PvmDupHost : PvmCantStart;
+            a->why[i] = strdup(dup                ? "already in the virtual machine"
+                               : d->halting       ? "the virtual machine is halting"
+                               : !d->mesh_addr[0] ? "this pvmd has no mesh"
+                                                  : "no host number left");
+            a->left--;
+            continue;
+        }
+        start_host(d, a, i, name, num);
+    }
+    if (--a->left == 0)
+        add_finish(a, d);
+}
+
+void hostmgr_delete(struct pvmd *d, const struct req *r, const ProtobufCMessage *m)
+{
+    if (to_master(d, r, m))
+        return;
+    const Pvm__HostList *l = (const Pvm__HostList *)m;
+    int *results = calloc(l->n_names ? l->n_names : 1, sizeof *results);
+    if (!results) {
+        req_status(d, r, PvmNoMem);
+        return;
+    }
+    bool any = false;
+    for (size_t i = 0; i < l->n_names; i++) {
+        struct host *h = hosttab_find_name(d->hosts, l->names[i]);
+        if (!h) {
+            results[i] = PvmNoHost;
+            continue;
+        }
+        if (h->num == d->myhost) {
+            results[i] = PvmBadParam; /* the first host stays: halt ends it */
+            continue;
+        }
+        int tid = h->tid;
+        Pvm__Empty e = PVM__EMPTY__INIT;
+        struct frame *f = frame_ctl(d->mytid, tid, PVM__CTL_TYPE__CTL_HALT, 0, 0, &e.base);
+        if (f)
+            route_frame(d, f);
+        host_gone(d, h, "deleted");
+        results[i] = tid;
+        any = true;
+    }
+    if (any)
+        hostmgr_broadcast(d);
+    Pvm__HostsReply hr = PVM__HOSTS_REPLY__INIT;
+    hr.n_results = l->n_names;
+    hr.results = results;
+    req_reply(d, r, PVM__CTL_TYPE__CTL_DELHOSTS_REPLY, &hr.base);
+    free(results);
+}
+
+void hostmgr_halt(struct pvmd *d, const struct req *r)
+{
+    bool remote = r->link && tid_is_pvmd(r->link->peer);
+    if (remote && r->from != tid_pvmd(HOSTMGR_MASTER)) {
+        req_status(d, r, PvmDenied);
+        return;
+    }
+    if (!remote && !is_master(d)) {
+        /* pvm_halt ends the whole machine: the first host does that. */
+        Pvm__Empty e = PVM__EMPTY__INIT;
+        int cc = pending_forward(d, r, &e.base, tid_pvmd(HOSTMGR_MASTER), 5000, NULL, NULL);
+        if (cc == 0)
+            return;
+        /* No first host to ask: this host at least. */
+    }
+    req_status(d, r, PvmOk);
+    if (is_master(d)) {
+        Pvm__Empty e = PVM__EMPTY__INIT;
+        for (struct host *h = hosttab_next(d->hosts, 0); h; h = hosttab_next(d->hosts, h->num)) {
+            if (h->num == d->myhost)
+                continue;
+            struct frame *f = frame_ctl(d->mytid, h->tid, PVM__CTL_TYPE__CTL_HALT, 0, 0, &e.base);
+            if (f)
+                route_frame(d, f);
+        }
+    }
+    char why[64];
+    snprintf(why, sizeof why, "halt requested by t%x", (unsigned)r->from);
+    pvmd_halt(d, why);
+}
+
+void hostmgr_fini(struct pvmd *d)
+{
+    struct hostmgr *hm = d->hm;
+    if (!hm)
+        return;
+    for (struct start *s = hm->starts; s; s = s->next) {
+        if (!s->finished && s->proc.pid > 0)
+            kill(s->proc.pid, SIGKILL);
+        start_done(s, PvmCantStart, "the virtual machine is halting");
+    }
+}
+
+void hostmgr_free(struct pvmd *d)
+{
+    free(d->hm);
+    d->hm = NULL;
+}

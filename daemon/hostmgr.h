@@ -1,0 +1,63 @@
+/*
+ * hostmgr.h - hosts joining and leaving the virtual machine.
+ *
+ * The first host (number 1) keeps the host table.  To add a host it starts
+ * that host's pvmd -- directly for an address in 127.0.0.0/8 other than its
+ * own (several hosts on one machine), else through the remote shell
+ * (`$PVM_RSH host pvmd -s`) -- and writes it a JoinTicket on stdin (who it
+ * is, where the first host listens).  The new pvmd binds its mesh socket,
+ * prints one line on stdout,
+ *
+ *     pvmd ready <sockdir> <mesh endpoint> <arch> <dsig>
+ *
+ * and runs on as a daemon.  The first host then enters it in the table and
+ * sends the whole table (CTL_HOST_TABLE) to every pvmd; each pvmd updates
+ * its copy, links are dialled when first needed.  A host that does not
+ * start gets PvmCantStart, and what the remote shell or the pvmd printed
+ * on stderr goes to the log and back to the requester.
+ *
+ * Deleting a host, or halting the machine, tells the pvmds concerned to
+ * halt (CTL_HALT from the first host), then the table goes out again.
+ */
+#ifndef PVMD_HOSTMGR_H
+#define PVMD_HOSTMGR_H
+
+#include <protobuf-c/protobuf-c.h>
+
+#include "request.h"
+
+struct pvmd;
+
+/* The first host's number and pvmd tid. */
+#define HOSTMGR_MASTER 1
+
+/* How long a new host's pvmd may take to say it is ready, ms. */
+#define HOSTMGR_START_MS 20000
+
+/* CTL_ADDHOSTS: on the first host, starts every named host and answers
+ * once all have started or failed; elsewhere, forwards to the first
+ * host. */
+void hostmgr_add(struct pvmd *d, const struct req *r, const ProtobufCMessage *m);
+
+/* CTL_DELHOSTS: likewise; each named host's pvmd is told to halt. */
+void hostmgr_delete(struct pvmd *d, const struct req *r, const ProtobufCMessage *m);
+
+/* CTL_HOST_TABLE from the first host: takes the table as it is (hosts
+ * new to it are added, hosts gone from it are lost). */
+void hostmgr_table(struct pvmd *d, const struct req *r, const ProtobufCMessage *m);
+
+/* pvm_halt: the first host halts every other pvmd, then itself; another
+ * host asks the first host to. */
+void hostmgr_halt(struct pvmd *d, const struct req *r);
+
+/* Sends the host table to every other pvmd (the first host, after a
+ * change). */
+void hostmgr_broadcast(struct pvmd *d);
+
+/* Halt: hosts still starting fail (their processes are killed). */
+void hostmgr_fini(struct pvmd *d);
+
+/* Frees hostmgr's state once the loop has ended. */
+void hostmgr_free(struct pvmd *d);
+
+#endif
