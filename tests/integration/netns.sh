@@ -1,0 +1,85 @@
+# shellcheck shell=bash disable=SC2034
+# Helpers for tests across network namespaces (sourced, not run).
+# A test sets SRC (source dir) and T (its own temp dir), then:
+#   netns_can_run            0 if root with ip netns, unshare and hostname
+#   netns_up N [VAR=VALUE..]  a cluster of N hosts with a prefix of this run;
+#                            sets NETNS_PREFIX, NETNS_RSH, NETNS_HOSTS (array),
+#                            NETNS_OCTET, NETNS_DIR (hosts' directories)
+#   netns_exec HOST cmd...   runs cmd logged in on HOST (scripts/netns-cluster.sh)
+#   netns_home HOST          prints HOST's HOME
+#   netns_down               removes the cluster (call from the EXIT trap)
+#   netns_leftovers          prints whatever of the cluster is left (empty: none)
+#   netns_pids               prints the pids of processes in the cluster's hosts
+NETNS_CLUSTER=$SRC/scripts/netns-cluster.sh
+NETNS_PREFIX=""
+NETNS_OCTET=""
+NETNS_DIR=""
+NETNS_HOSTS=()
+
+netns_can_run() {
+  [ "$(id -u)" = 0 ] || { echo "not root"; return 1; }
+  command -v ip >/dev/null && command -v unshare >/dev/null && command -v hostname >/dev/null ||
+    { echo "no iproute2/unshare/hostname"; return 1; }
+  # A namespace we can make and enter, with a veth: the real thing, briefly.
+  local probe=nsprobe$$
+  if ! ip netns add "$probe" 2>/dev/null; then
+    echo "cannot create a network namespace"
+    return 1
+  fi
+  local ok=0
+  ip netns exec "$probe" unshare --uts -- hostname "$probe" 2>/dev/null || ok=1
+  ip netns del "$probe" 2>/dev/null
+  [ $ok = 0 ] || echo "cannot enter a network and UTS namespace"
+  return $ok
+}
+
+netns_up() { # netns_up N [VAR=VALUE...]
+  local n=$1 envs=() kv out
+  shift
+  for kv in "$@"; do envs+=(--env "$kv"); done
+  # 10 characters at most: "n" and the pid, unique among runs at one time.
+  NETNS_PREFIX=n$$
+  NETNS_DIR=$T/hosts
+  # A cluster of this name is a crashed run's whose pid this one reuses.
+  "$NETNS_CLUSTER" down --prefix "$NETNS_PREFIX"
+  out=$("$NETNS_CLUSTER" up "$n" --prefix "$NETNS_PREFIX" --dir "$NETNS_DIR" "${envs[@]}") || return 1
+  NETNS_RSH=$(sed -n 's/^PVM_RSH=//p' <<<"$out")
+  NETNS_OCTET=$(sed -n 's/^OCTET=//p' "/run/pvm-netns/$NETNS_PREFIX/cluster.conf")
+  NETNS_HOSTS=()
+  local i
+  for ((i = 0; i < n; i++)); do NETNS_HOSTS+=("$NETNS_PREFIX$i"); done
+}
+
+netns_exec() { "$NETNS_CLUSTER" exec --prefix "$NETNS_PREFIX" "$@"; }
+
+netns_home() { echo "$NETNS_DIR/$1/home"; }
+
+netns_pids() {
+  local h
+  for h in "${NETNS_HOSTS[@]}"; do
+    [ -e "/run/netns/$h" ] && ip netns pids "$h" 2>/dev/null
+  done
+}
+
+netns_down() {
+  [ -n "$NETNS_PREFIX" ] && "$NETNS_CLUSTER" down --prefix "$NETNS_PREFIX"
+}
+
+netns_leftovers() {
+  [ -n "$NETNS_PREFIX" ] || return 0
+  local h
+  for h in "${NETNS_HOSTS[@]}"; do
+    [ -e "/run/netns/$h" ] && echo "namespace $h"
+    [ -e "/etc/netns/$h" ] && echo "/etc/netns/$h"
+  done
+  [ -e "/run/pvm-netns/$NETNS_PREFIX" ] && echo "state /run/pvm-netns/$NETNS_PREFIX"
+  [ -e "$NETNS_DIR" ] && echo "directory $NETNS_DIR"
+  if [ -n "$NETNS_OCTET" ]; then
+    ip -o link show 2>/dev/null | awk -F': ' '{ print $2 }' | sed 's/@.*//' |
+      grep -E "^(pvb$NETNS_OCTET|pv${NETNS_OCTET}h[0-9]+)$" | sed 's/^/link /'
+  fi
+  # Every process logged in to a host has the host's PVM_TMP in its environment.
+  grep -lsa "PVM_TMP=$NETNS_DIR/" /proc/[0-9]*/environ 2>/dev/null |
+    sed 's|/proc/\([0-9]*\)/environ|process \1|' | grep -v "process $$\$"
+  return 0
+}
