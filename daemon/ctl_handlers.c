@@ -15,6 +15,7 @@
 #include "hostmgr.h"
 #include "output.h"
 #include "pending.h"
+#include "placement.h"
 #include "request.h"
 #include "route.h"
 #include "pvm3.h"
@@ -158,22 +159,7 @@ static void h_exit(struct pvmd *d, const struct req *r, const ProtobufCMessage *
 
 static void h_spawn(struct pvmd *d, const struct req *r, const ProtobufCMessage *m)
 {
-    const Pvm__SpawnRequest *s = (const Pvm__SpawnRequest *)m;
-    int *tids = calloc((size_t)s->count, sizeof *tids);
-    if (!tids) {
-        req_status(d, r, PvmNoMem);
-        return;
-    }
-    spawn_run(d, r->from, s, tids);
-    Pvm__SpawnReply sr = PVM__SPAWN_REPLY__INIT;
-    sr.n_tids = (size_t)s->count;
-    sr.tids = tids;
-    req_reply(d, r, PVM__CTL_TYPE__CTL_SPAWN_REPLY, &sr.base);
-    /* The reply first, then the children's OUTPUT_BEGIN (design.md). */
-    for (int i = 0; i < s->count; i++)
-        if (tids[i] > 0)
-            output_begin(d, tids[i]);
-    free(tids);
+    placement_spawn(d, r, (const Pvm__SpawnRequest *)m);
 }
 
 static void h_tasks(struct pvmd *d, const struct req *r, const ProtobufCMessage *m)
@@ -352,7 +338,7 @@ static const struct {
     bool remote; /* also served for a peer pvmd */
 } ctl_table[] = {
     [PVM__CTL_TYPE__CTL_EXIT] = {h_exit, false},
-    [PVM__CTL_TYPE__CTL_SPAWN] = {h_spawn, false},
+    [PVM__CTL_TYPE__CTL_SPAWN] = {h_spawn, true}, /* a peer: for a task of its host */
     [PVM__CTL_TYPE__CTL_TASKS] = {h_tasks, true},
     [PVM__CTL_TYPE__CTL_CONFIG] = {h_config, true},
     [PVM__CTL_TYPE__CTL_KILL] = {h_kill, true},

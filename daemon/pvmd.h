@@ -65,6 +65,7 @@ struct pvmd {
     char mesh_addr[256];                /* this pvmd's mesh endpoint, "" before it listens */
     char exe[4096];                     /* this pvmd's executable (started again for new hosts) */
     struct hostmgr *hm;                 /* hosts being added, the table's version (hostmgr.c) */
+    int spawn_next;                     /* where the next spread spawn starts (placement.c) */
 
     /* signals and halting */
     uv_signal_t sig_term, sig_int, sig_hup;

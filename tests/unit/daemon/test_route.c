@@ -429,6 +429,98 @@ static void test_refused_hello_takes_nothing_more(void **state)
     fake_free(&l);
 }
 
+/* Sends a spawn request from task a; returns its frame's wid. */
+static void spawn_from_a(struct world *w, int wid, int flags, const char *where, int count)
+{
+    Pvm__SpawnRequest sr = PVM__SPAWN_REQUEST__INIT;
+    sr.file = "/nonexistent/prog";
+    sr.flags = flags;
+    sr.where = (char *)where;
+    sr.count = count;
+    fake_arrive(w->ta, frame_ctl(w->a, w->d.mytid, PVM__CTL_TYPE__CTL_SPAWN, 0, wid, &sr.base));
+}
+
+/* Takes the spawn request forwarded to host 2, answers it with tids
+ * t80001.. and checks what it asked. */
+static void answer_remote_spawn(struct world *w, int want_count, int want_parent)
+{
+    ProtobufCMessage *m = NULL;
+    struct frame *f = fake_take_ctl(w->mesh, PVM__CTL_TYPE__CTL_SPAWN, &m);
+    const Pvm__SpawnRequest *got = (const Pvm__SpawnRequest *)m;
+    assert_int_equal(got->count, want_count);
+    assert_true(got->flags & PvmTaskHost);
+    assert_string_equal(got->where, "h2");
+    assert_int_equal(got->parent, want_parent);
+    int tids[8];
+    for (int i = 0; i < want_count; i++)
+        tids[i] = tid_make(2, i + 1);
+    Pvm__SpawnReply rep = PVM__SPAWN_REPLY__INIT;
+    rep.n_tids = (size_t)want_count;
+    rep.tids = tids;
+    fake_arrive(w->mesh, frame_ctl(tid_pvmd(2), w->d.mytid, PVM__CTL_TYPE__CTL_SPAWN_REPLY,
+                                   WIRE_F_REPLY, f->h.wid, &rep.base));
+    ctl_free(&m);
+    frame_free(&f);
+}
+
+static void test_spawn_is_spread_over_hosts(void **state)
+{
+    struct world *w = *state;
+    /* 4 copies over h1 (here), h2 (linked) and h3 (unreachable): h1 gets
+     * two (the program is not there), h2 one, h3 one (host failure). */
+    spawn_from_a(w, 60, PvmTaskDefault, "", 4);
+    assert_null(fake_take(w->ta)); /* waits for h2 */
+    answer_remote_spawn(w, 1, w->a);
+    ProtobufCMessage *m = NULL;
+    struct frame *f = fake_take_ctl(w->ta, PVM__CTL_TYPE__CTL_SPAWN_REPLY, &m);
+    assert_int_equal(f->h.wid, 60);
+    const Pvm__SpawnReply *rep = (const Pvm__SpawnReply *)m;
+    assert_int_equal(rep->n_tids, 4);
+    assert_int_equal(rep->tids[0], PvmNoFile);
+    assert_int_equal(rep->tids[1], PvmNoFile);
+    assert_int_equal(rep->tids[2], tid_make(2, 1));
+    assert_int_equal(rep->tids[3], PvmHostFail);
+    ctl_free(&m);
+    frame_free(&f);
+    /* The next spawn carries on where this one stopped: h2. */
+    spawn_from_a(w, 61, PvmTaskDefault, "", 1);
+    answer_remote_spawn(w, 1, w->a);
+    f = fake_take_ctl(w->ta, PVM__CTL_TYPE__CTL_SPAWN_REPLY, &m);
+    assert_int_equal(((Pvm__SpawnReply *)m)->tids[0], tid_make(2, 1));
+    ctl_free(&m);
+    frame_free(&f);
+}
+
+static void test_spawn_on_a_named_host(void **state)
+{
+    struct world *w = *state;
+    spawn_from_a(w, 70, PvmTaskHost, "h2", 3);
+    answer_remote_spawn(w, 3, w->a);
+    ProtobufCMessage *m = NULL;
+    struct frame *f = fake_take_ctl(w->ta, PVM__CTL_TYPE__CTL_SPAWN_REPLY, &m);
+    const Pvm__SpawnReply *rep = (const Pvm__SpawnReply *)m;
+    assert_int_equal(rep->n_tids, 3);
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(rep->tids[i], tid_make(2, i + 1));
+    ctl_free(&m);
+    frame_free(&f);
+    /* A host that is not in the machine. */
+    spawn_from_a(w, 71, PvmTaskHost, "nosuch", 2);
+    f = fake_take_ctl(w->ta, PVM__CTL_TYPE__CTL_SPAWN_REPLY, &m);
+    assert_int_equal(((Pvm__SpawnReply *)m)->tids[0], PvmNoHost);
+    assert_int_equal(((Pvm__SpawnReply *)m)->tids[1], PvmNoHost);
+    ctl_free(&m);
+    frame_free(&f);
+    assert_null(fake_take(w->mesh));
+    /* h2's link goes down while it spawns: those copies fail. */
+    spawn_from_a(w, 72, PvmTaskHost, "h2", 2);
+    fake_down(w->mesh, "lost");
+    f = fake_take_ctl(w->ta, PVM__CTL_TYPE__CTL_SPAWN_REPLY, &m);
+    assert_int_equal(((Pvm__SpawnReply *)m)->tids[0], PvmHostFail);
+    ctl_free(&m);
+    frame_free(&f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -454,6 +546,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_spawned_task_losing_its_link_releases_its_senders,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(test_refused_hello_takes_nothing_more, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_spawn_is_spread_over_hosts, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_spawn_on_a_named_host, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

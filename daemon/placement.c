@@ -1,0 +1,200 @@
+/*
+ * placement.c - spreading spawned tasks over hosts.
+ */
+#include "placement.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "frame.h"
+#include "hosttab.h"
+#include "output.h"
+#include "pending.h"
+#include "pvm3.h"
+#include "pvmd.h"
+#include "spawn.h"
+#include "tid.h"
+#include "xport.h"
+
+/* A spawn dealt over several hosts, waiting for their answers. */
+struct spread {
+    struct req r;
+    int count;
+    int *tids;  /* the answer, one per copy */
+    int *local; /* tids started here: their OUTPUT_BEGIN follows the answer */
+    int nlocal;
+    int left; /* parts not answered yet */
+};
+
+struct part {
+    struct spread *sp;
+    int first, n; /* its slots in sp->tids */
+};
+
+static void finish(struct pvmd *d, struct spread *sp)
+{
+    Pvm__SpawnReply rep = PVM__SPAWN_REPLY__INIT;
+    rep.n_tids = (size_t)sp->count;
+    rep.tids = sp->tids;
+    req_reply(d, &sp->r, PVM__CTL_TYPE__CTL_SPAWN_REPLY, &rep.base);
+    /* The reply first, then the children's OUTPUT_BEGIN (design.md). */
+    for (int i = 0; i < sp->nlocal; i++)
+        output_begin(d, sp->local[i]);
+    free(sp->tids);
+    free(sp->local);
+    free(sp);
+}
+
+static void part_done(struct pvmd *d, const struct req *orig, int status, const struct frame *reply,
+                      void *arg)
+{
+    struct part *p = arg;
+    struct spread *sp = p->sp;
+    (void)orig;
+    int code = status;
+    ProtobufCMessage *m = NULL;
+    if (code == 0 && reply->h.tag == PVM__CTL_TYPE__CTL_SPAWN_REPLY &&
+        ctl_unpack(reply->h.tag, reply->payload, (size_t)reply->h.len, &m) == 0) {
+        const Pvm__SpawnReply *rep = (const Pvm__SpawnReply *)m;
+        for (int i = 0; i < p->n; i++)
+            sp->tids[p->first + i] = (size_t)i < rep->n_tids ? rep->tids[i] : PvmSysErr;
+        ctl_free(&m);
+    } else {
+        if (code == 0 && reply->h.tag == PVM__CTL_TYPE__CTL_STATUS &&
+            ctl_unpack(reply->h.tag, reply->payload, (size_t)reply->h.len, &m) == 0) {
+            code = ((Pvm__Status *)m)->code < 0 ? ((Pvm__Status *)m)->code : PvmSysErr;
+            ctl_free(&m);
+        }
+        for (int i = 0; i < p->n; i++)
+            sp->tids[p->first + i] = code < 0 ? code : PvmSysErr;
+    }
+    free(p);
+    if (--sp->left == 0)
+        finish(d, sp);
+}
+
+/* The hosts the request may use, in host-number order.  Returns how many
+ * (0: none fits). */
+static int candidates(struct pvmd *d, const Pvm__SpawnRequest *s, struct host **out)
+{
+    const char *where = s->where ? s->where : "";
+    struct host *named = NULL;
+    if ((s->flags & PvmTaskHost) && *where) {
+        named = hosttab_find_name(d->hosts, where);
+        if (!named && spawn_names_this_host(d, where))
+            named = hosttab_get(d->hosts, d->myhost);
+        if (!named && !(s->flags & PvmHostCompl))
+            return 0;
+    }
+    int n = 0;
+    for (struct host *h = hosttab_next(d->hosts, 0); h; h = hosttab_next(d->hosts, h->num)) {
+        if ((s->flags & PvmTaskHost) && *where) {
+            bool is = h == named;
+            if ((s->flags & PvmHostCompl) ? is : !is)
+                continue;
+        } else if ((s->flags & PvmTaskArch) && *where && strcmp(h->arch, where) != 0) {
+            continue;
+        }
+        out[n++] = h;
+    }
+    return n;
+}
+
+void placement_spawn(struct pvmd *d, const struct req *r, const Pvm__SpawnRequest *s)
+{
+    bool remote = r->link && tid_is_pvmd(r->link->peer);
+    int count = s->count;
+    struct spread *sp = calloc(1, sizeof *sp);
+    struct host **hosts = calloc(TID_MAX_HOST + 1, sizeof *hosts);
+    int *per = calloc(TID_MAX_HOST + 1, sizeof *per);
+    if (sp) {
+        sp->tids = calloc((size_t)count, sizeof *sp->tids);
+        sp->local = calloc((size_t)count, sizeof *sp->local);
+    }
+    if (!sp || !hosts || !per || !sp->tids || !sp->local) {
+        if (sp) {
+            free(sp->tids);
+            free(sp->local);
+        }
+        free(sp);
+        free(hosts);
+        free(per);
+        req_status(d, r, PvmNoMem);
+        return;
+    }
+    sp->r = *r;
+    sp->r.link = NULL;
+    sp->count = count;
+
+    /* A peer pvmd's request is for this host, on behalf of a task of its
+     * own host. */
+    int parent = r->from;
+    int nh;
+    if (remote) {
+        parent = tid_is_task(s->parent) && tid_host(s->parent) == tid_host(r->from) ? s->parent : 0;
+        hosts[0] = hosttab_get(d->hosts, d->myhost);
+        nh = 1;
+    } else {
+        nh = candidates(d, s, hosts);
+    }
+    if (nh == 0 || !hosts[0]) {
+        for (int i = 0; i < count; i++)
+            sp->tids[i] = PvmNoHost;
+        sp->left = 1;
+        sp->nlocal = 0;
+        free(hosts);
+        free(per);
+        finish(d, sp);
+        return;
+    }
+    /* Deal the copies round-robin, from where the last spawn stopped. */
+    int start = d->spawn_next % nh;
+    for (int i = 0; i < count; i++)
+        per[(start + i) % nh]++;
+    if (!remote)
+        d->spawn_next = (start + count) % nh;
+
+    sp->left = 1; /* held until every part is under way */
+    int slot = 0;
+    for (int k = 0; k < nh; k++) {
+        int n = per[k];
+        if (n == 0)
+            continue;
+        struct host *h = hosts[k];
+        Pvm__SpawnRequest c = *s;
+        c.count = n;
+        if (h->num == d->myhost) {
+            /* PvmTaskArch/PvmHostCompl have been applied: here is fine. */
+            c.flags &= ~(PvmTaskArch | PvmHostCompl | PvmTaskHost);
+            c.where = "";
+            spawn_run(d, parent, &c, sp->tids + slot);
+            for (int i = 0; i < n; i++)
+                if (sp->tids[slot + i] > 0)
+                    sp->local[sp->nlocal++] = sp->tids[slot + i];
+            slot += n;
+            continue;
+        }
+        c.flags = (c.flags & ~(PvmTaskArch | PvmHostCompl)) | PvmTaskHost;
+        c.where = h->name;
+        c.parent = parent;
+        struct part *p = malloc(sizeof *p);
+        int cc = p ? 0 : PvmNoMem;
+        if (p) {
+            *p = (struct part){.sp = sp, .first = slot, .n = n};
+            sp->left++;
+            cc = pending_forward(d, r, &c.base, h->tid, PENDING_TIMEOUT_MS, part_done, p);
+            if (cc < 0) {
+                sp->left--;
+                free(p);
+            }
+        }
+        if (cc < 0)
+            for (int i = 0; i < n; i++)
+                sp->tids[slot + i] = cc == PvmNoHost || cc == PvmNoTask ? PvmHostFail : cc;
+        slot += n;
+    }
+    free(hosts);
+    free(per);
+    if (--sp->left == 0)
+        finish(d, sp);
+}
