@@ -11,6 +11,7 @@ PACKAGES=(
   iproute2 procps
   patchelf       # installed libraries get absolute SONAMEs (cmake/AbsoluteSoname.cmake)
   pvm-examples   # sources of PVM 3.4's examples: the compatibility test builds them
+  pvm pvm-dev    # PVM 3.4.6 itself: the reference the namespace test runs beside ours
 )
 PACKAGES+=("$@")
 
