@@ -162,10 +162,131 @@ static void h_spawn(struct pvmd *d, const struct req *r, const ProtobufCMessage 
     placement_spawn(d, r, (const Pvm__SpawnRequest *)m);
 }
 
+/* This host's tasks (all, or task `which') as TaskInfos in infos/ptrs
+ * (room for tasktab_count).  Returns how many. */
+static size_t local_tasks(struct pvmd *d, int which, Pvm__TaskInfo *infos, Pvm__TaskInfo **ptrs)
+{
+    size_t n = 0;
+    for (struct task *t = tasktab_first(d->tasks); t; t = tasktab_next(t)) {
+        if (which && tasktab_tid(t) != which)
+            continue;
+        Pvm__TaskInfo *ti = &infos[n];
+        pvm__task_info__init(ti);
+        ti->tid = tasktab_tid(t);
+        int ptid = tasktab_ptid(t);
+        ti->ptid = ptid > 0 ? ptid : 0; /* pvm_tasks: 0 = no parent */
+        ti->host = d->mytid;
+        ti->flag = tasktab_flags(t);
+        ti->name = (char *)tasktab_name(t);
+        ti->pid = (int)tasktab_pid(t);
+        ptrs[n++] = ti;
+    }
+    return n;
+}
+
+/* pvm_tasks(0): every host's tasks, asked of every other pvmd at once
+ * and put together, this host's first.  A host that does not answer
+ * adds nothing. */
+struct all_tasks {
+    struct req r;
+    int left;
+    ProtobufCMessage **replies; /* one per other host, or NULL */
+    int nreplies;
+};
+
+static void all_tasks_finish(struct pvmd *d, struct all_tasks *at)
+{
+    size_t max = tasktab_count(d->tasks);
+    for (int i = 0; i < at->nreplies; i++)
+        if (at->replies[i])
+            max += ((Pvm__TasksReply *)at->replies[i])->n_tasks;
+    Pvm__TaskInfo *infos = calloc(max ? max : 1, sizeof *infos);
+    Pvm__TaskInfo **ptrs = calloc(max ? max : 1, sizeof *ptrs);
+    if (!infos || !ptrs) {
+        req_status(d, &at->r, PvmNoMem);
+    } else {
+        Pvm__TasksReply tr = PVM__TASKS_REPLY__INIT;
+        tr.n_tasks = local_tasks(d, 0, infos, ptrs);
+        for (int i = 0; i < at->nreplies; i++) {
+            const Pvm__TasksReply *rep = (const Pvm__TasksReply *)at->replies[i];
+            for (size_t k = 0; rep && k < rep->n_tasks; k++)
+                ptrs[tr.n_tasks++] = rep->tasks[k];
+        }
+        tr.tasks = ptrs;
+        req_reply(d, &at->r, PVM__CTL_TYPE__CTL_TASKS_REPLY, &tr.base);
+    }
+    free(infos);
+    free(ptrs);
+    for (int i = 0; i < at->nreplies; i++)
+        ctl_free(&at->replies[i]);
+    free(at->replies);
+    free(at);
+}
+
+struct all_tasks_part {
+    struct all_tasks *at;
+    int slot;
+};
+
+static void all_tasks_part(struct pvmd *d, const struct req *orig, int status,
+                           const struct frame *reply, void *arg)
+{
+    struct all_tasks_part *p = arg;
+    struct all_tasks *at = p->at;
+    (void)orig;
+    if (status == 0 && reply->h.tag == PVM__CTL_TYPE__CTL_TASKS_REPLY &&
+        ctl_unpack(reply->h.tag, reply->payload, (size_t)reply->h.len, &at->replies[p->slot]) < 0)
+        at->replies[p->slot] = NULL;
+    free(p);
+    if (--at->left == 0)
+        all_tasks_finish(d, at);
+}
+
+/* Returns true when r went to the other hosts (it is answered later). */
+static bool tasks_everywhere(struct pvmd *d, const struct req *r)
+{
+    if (r->link && tid_is_pvmd(r->link->peer))
+        return false; /* a peer asks for this host's only */
+    int others = hosttab_count(d->hosts) - 1;
+    if (others <= 0)
+        return false;
+    struct all_tasks *at = calloc(1, sizeof *at);
+    if (!at || !(at->replies = calloc((size_t)others, sizeof *at->replies))) {
+        free(at);
+        return false;
+    }
+    at->r = *r;
+    at->r.link = NULL;
+    at->nreplies = others;
+    at->left = 1;
+    int slot = 0;
+    for (struct host *h = hosttab_next(d->hosts, 0); h && slot < others;
+         h = hosttab_next(d->hosts, h->num)) {
+        if (h->num == d->myhost)
+            continue;
+        struct all_tasks_part *p = malloc(sizeof *p);
+        if (!p)
+            break;
+        *p = (struct all_tasks_part){.at = at, .slot = slot++};
+        Pvm__TaskRef tr = PVM__TASK_REF__INIT;
+        tr.tid = h->tid;
+        at->left++;
+        if (pending_forward(d, r, &tr.base, h->tid, 5000, all_tasks_part, p) < 0) {
+            at->left--;
+            free(p);
+        }
+    }
+    if (--at->left == 0)
+        all_tasks_finish(d, at);
+    return true;
+}
+
 static void h_tasks(struct pvmd *d, const struct req *r, const ProtobufCMessage *m)
 {
     int which = ((const Pvm__TaskRef *)m)->tid;
     if (which && forwarded(d, r, m, which))
+        return;
+    if (which == 0 && tasks_everywhere(d, r))
         return;
     Pvm__TasksReply tr = PVM__TASKS_REPLY__INIT;
     size_t max = tasktab_count(d->tasks);
@@ -182,20 +303,7 @@ static void h_tasks(struct pvmd *d, const struct req *r, const ProtobufCMessage 
         /* A host that is not (or no longer) linked. */
         tr.status = PvmNoHost;
     } else {
-        for (struct task *t = tasktab_first(d->tasks); t; t = tasktab_next(t)) {
-            if (!all && tasktab_tid(t) != which)
-                continue;
-            Pvm__TaskInfo *ti = &infos[tr.n_tasks];
-            pvm__task_info__init(ti);
-            ti->tid = tasktab_tid(t);
-            int ptid = tasktab_ptid(t);
-            ti->ptid = ptid > 0 ? ptid : 0; /* pvm_tasks: 0 = no parent */
-            ti->host = d->mytid;
-            ti->flag = tasktab_flags(t);
-            ti->name = (char *)tasktab_name(t);
-            ti->pid = (int)tasktab_pid(t);
-            ptrs[tr.n_tasks++] = ti;
-        }
+        tr.n_tasks = local_tasks(d, all ? 0 : which, infos, ptrs);
         if (!all && tr.n_tasks == 0)
             tr.status = PvmNoTask;
     }

@@ -521,6 +521,39 @@ static void test_spawn_on_a_named_host(void **state)
     frame_free(&f);
 }
 
+static void test_tasks_of_every_host(void **state)
+{
+    struct world *w = *state;
+    Pvm__TaskRef r = PVM__TASK_REF__INIT;
+    r.tid = 0;
+    fake_arrive(w->ta, frame_ctl(w->a, w->d.mytid, PVM__CTL_TYPE__CTL_TASKS, 0, 80, &r.base));
+    assert_null(fake_take(w->ta)); /* waits for h2 (h3 cannot be reached) */
+    ProtobufCMessage *m = NULL;
+    struct frame *q = fake_take_ctl(w->mesh, PVM__CTL_TYPE__CTL_TASKS, &m);
+    assert_int_equal(((Pvm__TaskRef *)m)->tid, tid_pvmd(2));
+    ctl_free(&m);
+    Pvm__TaskInfo ti = PVM__TASK_INFO__INIT;
+    ti.tid = tid_make(2, 7);
+    ti.host = tid_pvmd(2);
+    ti.name = "far";
+    Pvm__TaskInfo *tis[1] = {&ti};
+    Pvm__TasksReply tr = PVM__TASKS_REPLY__INIT;
+    tr.n_tasks = 1;
+    tr.tasks = tis;
+    fake_arrive(w->mesh, frame_ctl(tid_pvmd(2), w->d.mytid, PVM__CTL_TYPE__CTL_TASKS_REPLY,
+                                   WIRE_F_REPLY, q->h.wid, &tr.base));
+    frame_free(&q);
+    struct frame *f = fake_take_ctl(w->ta, PVM__CTL_TYPE__CTL_TASKS_REPLY, &m);
+    const Pvm__TasksReply *got = (const Pvm__TasksReply *)m;
+    assert_int_equal(f->h.wid, 80);
+    assert_int_equal(got->n_tasks, 2);
+    assert_int_equal(got->tasks[0]->tid, w->a); /* this host's first */
+    assert_int_equal(got->tasks[1]->tid, tid_make(2, 7));
+    assert_string_equal(got->tasks[1]->name, "far");
+    ctl_free(&m);
+    frame_free(&f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -548,6 +581,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_refused_hello_takes_nothing_more, setup, teardown),
         cmocka_unit_test_setup_teardown(test_spawn_is_spread_over_hosts, setup, teardown),
         cmocka_unit_test_setup_teardown(test_spawn_on_a_named_host, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_tasks_of_every_host, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
