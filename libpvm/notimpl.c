@@ -20,18 +20,6 @@
 /* Many hosts                                                             */
 /* ===================================================================== */
 
-int pvm_addhosts(char **hosts, int nhost, int *infos)
-{
-    (void)hosts, (void)nhost, (void)infos;
-    NOTIMPL(pvm_addhosts);
-}
-
-int pvm_delhosts(char **hosts, int nhost, int *infos)
-{
-    (void)hosts, (void)nhost, (void)infos;
-    NOTIMPL(pvm_delhosts);
-}
-
 int pvm_hostsync(int host, struct timeval *clk, struct timeval *delta)
 {
     (void)host, (void)clk, (void)delta;
