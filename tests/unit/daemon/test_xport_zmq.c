@@ -1,0 +1,446 @@
+/*
+ * test_xport_zmq.c - the mesh transport between two pvmds in one process.
+ *
+ * Hosts 1 (a) and 2 (b) each run their own loop and listen on an
+ * ephemeral port of 127.0.0.1; each dials the other (a pvmd sends only
+ * over links it dialled), so route.c binds each host record to the link
+ * its pvmd dialled.  A fake local task on each side sends and receives.
+ * The loops are pumped alternately until a condition holds (bounded).
+ * Strangers are played by a raw TCP client and by a zmq DEALER of the
+ * test's own speaking the link protocol.
+ */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <zmq.h>
+
+#include "ctl.h"
+#include "fake_xport.h"
+#include "hosttab.h"
+#include "pending.h"
+#include "pvm3.h"
+#include "tid.h"
+#include "xport_zmq.h"
+
+#define TIMEOUT_MS 1000 /* PVMD_LINK_TIMEOUT_MS for these tests */
+
+struct world {
+    struct pvmd a, b;
+    struct fake *ta, *tb; /* a local task on each */
+    int ta_tid, tb_tid;
+    struct xport *ab, *ba; /* a's link to b, b's link to a */
+};
+
+static uint64_t ms_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* Runs a's loop (and b's unless frozen) until cond holds or ms pass. */
+static bool pump_until(struct world *w, bool freeze_b, bool (*cond)(struct world *, void *),
+                       void *arg, unsigned ms)
+{
+    uint64_t end = ms_now() + ms;
+    for (;;) {
+        if (cond && cond(w, arg))
+            return true;
+        if (ms_now() >= end)
+            return cond == NULL;
+        uv_run(w->a.loop, UV_RUN_NOWAIT);
+        if (!freeze_b)
+            uv_run(w->b.loop, UV_RUN_NOWAIT);
+        usleep(100);
+    }
+}
+
+static bool links_up(struct world *w, void *arg)
+{
+    (void)arg;
+    return hosttab_get(w->a.hosts, 2)->link && hosttab_get(w->b.hosts, 1)->link;
+}
+
+static bool has_frames(struct world *w, void *arg)
+{
+    struct fake *l = ((void **)arg)[0];
+    size_t n = (size_t)(uintptr_t)((void **)arg)[1];
+    (void)w;
+    return l->out.n >= n;
+}
+
+static bool wait_frames(struct world *w, struct fake *l, size_t n, bool freeze_b, unsigned ms)
+{
+    void *arg[2] = {l, (void *)(uintptr_t)n};
+    return pump_until(w, freeze_b, has_frames, arg, ms);
+}
+
+static int setup(void **state)
+{
+    setenv("PVMD_LINK_TIMEOUT_MS", "1000", 1);
+    struct world *w = calloc(1, sizeof *w);
+    fake_pvmd(&w->a, 1, 2);
+    fake_pvmd(&w->b, 2, 2);
+    assert_int_equal(xport_zmq.listen(&w->a, "tcp://127.0.0.1:0"), 0);
+    assert_int_equal(xport_zmq.listen(&w->b, "tcp://127.0.0.1:*"), 0);
+    const char *ea = xport_zmq_endpoint(&w->a), *eb = xport_zmq_endpoint(&w->b);
+    assert_non_null(ea);
+    assert_non_null(eb);
+    assert_string_not_equal(ea, eb);
+    assert_null(strstr(ea, ":0"));
+    assert_int_equal(xport_zmq.dial(&w->a, eb, tid_pvmd(2), &w->ab), 0);
+    assert_int_equal(xport_zmq.dial(&w->b, ea, tid_pvmd(1), &w->ba), 0);
+    assert_false(w->ab->up);
+    assert_true(pump_until(w, false, links_up, NULL, 3000));
+    assert_ptr_equal(hosttab_get(w->a.hosts, 2)->link, w->ab);
+    assert_ptr_equal(hosttab_get(w->b.hosts, 1)->link, w->ba);
+    w->ta = fake_task(&w->a, &w->ta_tid);
+    w->tb = fake_task(&w->b, &w->tb_tid);
+    *state = w;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct world *w = *state;
+    xport_zmq_fini(&w->a);
+    xport_zmq_fini(&w->b);
+    fake_pvmd_end(&w->a);
+    fake_pvmd_end(&w->b);
+    assert_null(w->a.mesh);
+    assert_null(w->b.mesh);
+    fake_free(&w->ta);
+    fake_free(&w->tb);
+    free(w);
+    return 0;
+}
+
+/* ===================================================================== */
+/* Frames between tasks                                                   */
+/* ===================================================================== */
+
+static void test_user_frame_arrives(void **state)
+{
+    struct world *w = *state;
+    fake_arrive(w->ta, fake_user_frame(w->ta_tid, w->tb_tid, 42, 100, 'x'));
+    assert_true(wait_frames(w, w->tb, 1, false, 2000));
+    struct frame *f = fake_take(w->tb);
+    assert_int_equal(f->h.src, w->ta_tid);
+    assert_int_equal(f->h.dst, w->tb_tid);
+    assert_int_equal(f->h.tag, 42);
+    assert_int_equal(f->h.len, 100);
+    assert_int_equal(f->payload[0], 'x');
+    assert_int_equal(f->payload[99], 'x');
+    frame_free(&f);
+    /* And back, over b's own link; an empty payload too. */
+    fake_arrive(w->tb, fake_user_frame(w->tb_tid, w->ta_tid, 43, 0, 0));
+    assert_true(wait_frames(w, w->ta, 1, false, 2000));
+    f = fake_take(w->ta);
+    assert_int_equal(f->h.tag, 43);
+    assert_int_equal(f->h.len, 0);
+    frame_free(&f);
+    /* Everything acknowledged: nothing held for the peer. */
+    assert_true(pump_until(w, false, NULL, NULL, 50));
+}
+
+static bool all_acked(struct world *w, void *arg)
+{
+    (void)arg;
+    return w->ab->ops->queued(w->ab) == 0;
+}
+
+static void test_thousand_frames_in_order(void **state)
+{
+    struct world *w = *state;
+    for (int i = 0; i < 1000; i++)
+        fake_arrive(w->ta, fake_user_frame(w->ta_tid, w->tb_tid, i, 16, i & 0xff));
+    assert_true(w->ab->ops->queued(w->ab) > 0);
+    assert_true(wait_frames(w, w->tb, 1000, false, 5000));
+    for (int i = 0; i < 1000; i++) {
+        struct frame *f = fake_take(w->tb);
+        assert_non_null(f);
+        assert_int_equal(f->h.tag, i);
+        assert_int_equal(f->payload[15], i & 0xff);
+        frame_free(&f);
+    }
+    assert_null(fake_take(w->tb));
+    assert_true(pump_until(w, false, all_acked, NULL, 2000));
+}
+
+static void test_64mib_frame_intact(void **state)
+{
+    struct world *w = *state;
+    size_t n = (size_t)64 << 20;
+    struct frame *f = fake_user_frame(w->ta_tid, w->tb_tid, 64, n, 0);
+    for (size_t i = 0; i < n; i += 4096)
+        f->payload[i] = (uint8_t)(i >> 12);
+    f->payload[n - 1] = 0xee;
+    fake_arrive(w->ta, f);
+    assert_true(wait_frames(w, w->tb, 1, false, 8000));
+    f = fake_take(w->tb);
+    assert_int_equal(f->h.len, n);
+    for (size_t i = 0; i < n; i += 4096)
+        assert_int_equal(f->payload[i], (uint8_t)(i >> 12));
+    assert_int_equal(f->payload[n - 1], 0xee);
+    assert_int_equal(f->payload[1], 0);
+    frame_free(&f);
+    assert_true(pump_until(w, false, all_acked, NULL, 2000));
+}
+
+/* ===================================================================== */
+/* Requests over the mesh                                                 */
+/* ===================================================================== */
+
+static void ask_remote_tasks(struct world *w, int wid)
+{
+    Pvm__TaskRef r = PVM__TASK_REF__INIT;
+    r.tid = tid_pvmd(2);
+    fake_arrive(w->ta, frame_ctl(w->ta_tid, w->a.mytid, PVM__CTL_TYPE__CTL_TASKS, 0, wid, &r.base));
+    assert_null(fake_take(w->ta)); /* it waits for host 2 */
+    assert_int_equal(pending_count(&w->a), 1);
+}
+
+static void test_forwarded_request_is_relayed(void **state)
+{
+    struct world *w = *state;
+    ask_remote_tasks(w, 31);
+    assert_true(wait_frames(w, w->ta, 1, false, 2000));
+    ProtobufCMessage *m = NULL;
+    struct frame *f = fake_take_ctl(w->ta, PVM__CTL_TYPE__CTL_TASKS_REPLY, &m);
+    assert_int_equal(f->h.wid, 31);
+    const Pvm__TasksReply *r = (const Pvm__TasksReply *)m;
+    assert_int_equal(r->n_tasks, 1);
+    assert_int_equal(r->tasks[0]->tid, w->tb_tid);
+    assert_int_equal(pending_count(&w->a), 0);
+    ctl_free(&m);
+    frame_free(&f);
+}
+
+static void test_frozen_peer_fails_pending_request(void **state)
+{
+    struct world *w = *state;
+    ask_remote_tasks(w, 77);
+    uint64_t t0 = ms_now();
+    /* b is never run again: its libzmq threads still take the bytes, but
+     * its pvmd answers nothing, heartbeats included. */
+    assert_true(wait_frames(w, w->ta, 1, true, 3 * TIMEOUT_MS));
+    uint64_t took = ms_now() - t0;
+    assert_true(took >= TIMEOUT_MS / 2);
+    assert_true(took < TIMEOUT_MS + 500);
+    ProtobufCMessage *m = NULL;
+    struct frame *f = fake_take_ctl(w->ta, PVM__CTL_TYPE__CTL_STATUS, &m);
+    assert_int_equal(f->h.wid, 77);
+    assert_int_equal(((Pvm__Status *)m)->code, PvmHostFail);
+    ctl_free(&m);
+    frame_free(&f);
+    assert_null(hosttab_get(w->a.hosts, 2)->link);
+}
+
+/* ===================================================================== */
+/* Strangers                                                              */
+/* ===================================================================== */
+
+static int endpoint_port(const char *ep)
+{
+    const char *c = strrchr(ep, ':');
+    assert_non_null(c);
+    return atoi(c + 1);
+}
+
+static void test_raw_tcp_garbage_is_refused(void **state)
+{
+    struct world *w = *state;
+    int s = socket(AF_INET, SOCK_STREAM, 0);
+    assert_true(s >= 0);
+    struct sockaddr_in sa = {.sin_family = AF_INET,
+                             .sin_port = htons(endpoint_port(xport_zmq_endpoint(&w->b)))};
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    assert_int_equal(connect(s, (struct sockaddr *)&sa, sizeof sa), 0);
+    char junk[512];
+    for (size_t i = 0; i < sizeof junk; i++)
+        junk[i] = (char)(i * 37 + 11);
+    memcpy(junk, "GET / HTTP/1.0\r\n\r\n", 18);
+    assert_int_equal(write(s, junk, sizeof junk), (ssize_t)sizeof junk);
+    pump_until(w, false, NULL, NULL, 200);
+    /* The link between a and b keeps working. */
+    fake_arrive(w->ta, fake_user_frame(w->ta_tid, w->tb_tid, 5, 10, 'g'));
+    assert_true(wait_frames(w, w->tb, 1, false, 2000));
+    struct frame *f = fake_take(w->tb);
+    assert_int_equal(f->h.tag, 5);
+    frame_free(&f);
+    assert_true(w->ab->up);
+    close(s);
+}
+
+/* A zmq DEALER of the test's own that speaks the link protocol. */
+struct stranger {
+    void *ctx, *s;
+};
+
+static void stranger_open(struct stranger *st, struct world *w)
+{
+    st->ctx = zmq_ctx_new();
+    st->s = zmq_socket(st->ctx, ZMQ_DEALER);
+    int linger = 0;
+    zmq_setsockopt(st->s, ZMQ_LINGER, &linger, sizeof linger);
+    assert_int_equal(zmq_connect(st->s, xport_zmq_endpoint(&w->b)), 0);
+}
+
+static void stranger_close(struct stranger *st)
+{
+    zmq_close(st->s);
+    zmq_ctx_term(st->ctx);
+}
+
+static void stranger_send(struct stranger *st, int kind, uint64_t seq, uint64_t ack,
+                          struct frame *f)
+{
+    uint8_t lp[XPORT_ZMQ_LINK_LEN];
+    xport_zmq_link_encode(lp, kind, seq, ack);
+    assert_int_equal(zmq_send(st->s, lp, sizeof lp, f ? ZMQ_SNDMORE : 0), (int)sizeof lp);
+    if (!f)
+        return;
+    uint8_t hdr[WIRE_HDR_LEN];
+    wire_encode(&f->h, hdr);
+    assert_int_equal(zmq_send(st->s, hdr, sizeof hdr, f->h.len ? ZMQ_SNDMORE : 0), WIRE_HDR_LEN);
+    if (f->h.len)
+        assert_int_equal(zmq_send(st->s, f->payload, (size_t)f->h.len, 0), (int)f->h.len);
+    frame_free(&f);
+}
+
+/* Waits (pumping both pvmds) for one message from b: its link part, and
+ * its frame if it has one (the caller frees it). */
+static struct frame *stranger_recv(struct world *w, struct stranger *st, int *kind, uint64_t *seq)
+{
+    uint64_t end = ms_now() + 2000;
+    zmq_msg_t p[3];
+    int np = 0;
+    while (ms_now() < end) {
+        zmq_msg_init(&p[0]);
+        if (zmq_msg_recv(&p[0], st->s, ZMQ_DONTWAIT) >= 0) {
+            np = 1;
+            while (zmq_msg_more(&p[np - 1]) && np < 3) {
+                zmq_msg_init(&p[np]);
+                assert_true(zmq_msg_recv(&p[np], st->s, 0) >= 0);
+                np++;
+            }
+            break;
+        }
+        zmq_msg_close(&p[0]);
+        pump_until(w, false, NULL, NULL, 5);
+    }
+    assert_true(np > 0);
+    uint64_t ack;
+    assert_int_equal(
+        xport_zmq_link_decode(zmq_msg_data(&p[0]), zmq_msg_size(&p[0]), kind, seq, &ack), 0);
+    struct frame *f = NULL;
+    if (np > 1) {
+        struct wire_hdr h;
+        assert_int_equal(wire_decode(zmq_msg_data(&p[1]), zmq_msg_size(&p[1]), &h), 0);
+        uint8_t *pl = NULL;
+        if (h.len) {
+            assert_int_equal(np, 3);
+            pl = malloc(h.len);
+            memcpy(pl, zmq_msg_data(&p[2]), h.len);
+        }
+        f = frame_new(&h, pl);
+    }
+    for (int i = 0; i < np; i++)
+        zmq_msg_close(&p[i]);
+    return f;
+}
+
+/* Skips heartbeats; returns the status of the next hello reply. */
+static int stranger_reply_status(struct world *w, struct stranger *st)
+{
+    for (;;) {
+        int kind;
+        uint64_t seq;
+        struct frame *f = stranger_recv(w, st, &kind, &seq);
+        if (kind == XPORT_ZMQ_PING) {
+            assert_null(f);
+            continue;
+        }
+        assert_int_equal(kind, XPORT_ZMQ_DATA);
+        assert_int_equal(seq, 0);
+        assert_int_equal(f->h.tag, PVM__CTL_TYPE__CTL_LINK_HELLO_REPLY);
+        ProtobufCMessage *m = NULL;
+        assert_int_equal(ctl_unpack(f->h.tag, f->payload, (size_t)f->h.len, &m), 0);
+        int status = ((Pvm__LinkHelloReply *)m)->status;
+        ctl_free(&m);
+        frame_free(&f);
+        return status;
+    }
+}
+
+static struct frame *link_hello(unsigned version, int tid, int to)
+{
+    Pvm__LinkHello h = PVM__LINK_HELLO__INIT;
+    h.proto_version = version;
+    h.tid = tid;
+    h.epoch = 12345;
+    h.to = to;
+    return frame_ctl(tid, to, PVM__CTL_TYPE__CTL_LINK_HELLO, 0, 0, &h.base);
+}
+
+static void test_link_hello_refusals(void **state)
+{
+    struct world *w = *state;
+    struct stranger st;
+    stranger_open(&st, w);
+    /* A frame before the hello. */
+    stranger_send(&st, XPORT_ZMQ_DATA, 1, 0, fake_user_frame(tid_make(1, 9), w->tb_tid, 1, 4, 0));
+    assert_int_equal(stranger_reply_status(w, &st), PvmNoHost);
+    assert_int_equal(w->tb->out.n, 0);
+    /* A wrong protocol version. */
+    stranger_send(&st, XPORT_ZMQ_DATA, 0, 0,
+                  link_hello(CTL_PROTO_VERSION + 7, tid_pvmd(1), tid_pvmd(2)));
+    assert_int_equal(stranger_reply_status(w, &st), PvmBadVersion);
+    /* Meant for another pvmd. */
+    stranger_send(&st, XPORT_ZMQ_DATA, 0, 0,
+                  link_hello(CTL_PROTO_VERSION, tid_pvmd(1), tid_pvmd(3)));
+    assert_int_equal(stranger_reply_status(w, &st), PvmNoHost);
+    /* A payload that is not a LinkHello. */
+    struct frame *g =
+        fake_user_frame(tid_pvmd(1), tid_pvmd(2), PVM__CTL_TYPE__CTL_LINK_HELLO, 9, 0xff);
+    g->h.flags = WIRE_F_CTL;
+    stranger_send(&st, XPORT_ZMQ_DATA, 0, 0, g);
+    assert_int_equal(stranger_reply_status(w, &st), PvmBadMsg);
+    /* A malformed header and a malformed link part: no answer, logged. */
+    assert_int_equal(zmq_send(st.s, "garbage", 7, 0), 7);
+    uint8_t lp[XPORT_ZMQ_LINK_LEN];
+    xport_zmq_link_encode(lp, XPORT_ZMQ_DATA, 0, 0);
+    zmq_send(st.s, lp, sizeof lp, ZMQ_SNDMORE);
+    zmq_send(st.s, "not a header", 12, 0);
+    stranger_close(&st);
+    /* Still serving a. */
+    fake_arrive(w->ta, fake_user_frame(w->ta_tid, w->tb_tid, 6, 1, 'k'));
+    assert_true(wait_frames(w, w->tb, 1, false, 2000));
+    struct frame *f = fake_take(w->tb);
+    assert_int_equal(f->h.tag, 6);
+    frame_free(&f);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_user_frame_arrives, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_thousand_frames_in_order, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_64mib_frame_intact, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_forwarded_request_is_relayed, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_frozen_peer_fails_pending_request, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_raw_tcp_garbage_is_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_link_hello_refusals, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
