@@ -2,7 +2,6 @@
  * cmd_tasks.c - commands about tasks: spawn, ps, jobs, kill, sig, pstat,
  * reset.
  */
-#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -237,7 +236,9 @@ static int spawn_option(struct spawn_opts *o, char *w)
         printf("spawn: tracing (-@) is not supported; ignored\n");
         return 0;
     }
-    if (isdigit((unsigned char)w[0])) {
+    /* A count is all digits: -127.0.0.2 is a host (PVM's console took
+     * it as 127 tasks anywhere). */
+    if (w[0] && w[strspn(w, "0123456789")] == 0) {
         char *end;
         errno = 0;
         long n = strtol(w, &end, 10);

@@ -3,8 +3,10 @@
  * delete, halt, quit, id, version.
  */
 #include <stdlib.h>
+#include <string.h>
 
 #include "cmds.h"
+#include "../common/hostfile.h"
 #include "pvm3.h"
 
 int cmd_conf(struct console *c, int argc, char **argv)
@@ -42,66 +44,167 @@ int cmd_mstat(struct console *c, int argc, char **argv)
     return rc;
 }
 
-/* Until the multi-host issue lands, libpvm answers PvmNotImpl. */
-static int not_yet(const char *what)
+/* ===================================================================== */
+/* add and delete                                                        */
+/* ===================================================================== */
+
+/* The text pvm_addhosts gets for what the user typed: a host of the
+ * hostfile (an `&' one, typically) with its options, else the words with
+ * the defaults of the hostfile's last `*' line, as PVM's pvmd applies
+ * them to hosts added later.  NULL: send the words as they are (the
+ * library refuses what does not parse).  The caller frees the result. */
+static char *add_text(const struct console *c, const char *words)
 {
-    printf("%s: not available yet: adding and deleting hosts arrives with the multi-host "
-           "issue\n",
-           what);
-    return -1;
+    const struct hostfile *hf = c->hostfile;
+    if (!hf)
+        return NULL;
+    struct hostfile_entry e;
+    const struct hostfile_entry *known = hostfile_find(hf, words);
+    if (known ? hostfile_entry_copy(&e, known) < 0
+              : hostfile_parse_host(words, &hf->defaults, &e, NULL, 0) < 0)
+        return NULL;
+    int len = hostfile_format(&e, NULL, 0);
+    char *s = len >= 0 ? malloc((size_t)len + 1) : NULL;
+    if (s)
+        hostfile_format(&e, s, (size_t)len + 1);
+    hostfile_entry_fini(&e);
+    return s;
 }
 
-/* Runs pvm_addhosts or pvm_delhosts on the hosts named in argv[1..] and
- * prints "N successful", the table heading and one row per host. */
-static int host_cmd(const char *name, int (*op)(char **, int, int *), int argc, char **argv,
-                    const char *heading, void (*row)(const char *host, int info))
+/* PVM 3.4.6's console, to the character:
+ *
+ *   1 successful
+ *                       HOST     DTID
+ *                  127.0.0.2    80000
+ *                  127.0.0.3 Duplicate host
+ */
+static void add_report(int ok, char **names, int n, const int *infos)
 {
-    int n = argc - 1;
-    int *infos = calloc((size_t)n, sizeof *infos);
-    if (!infos)
-        return -1;
-    int r = op(argv + 1, n, infos);
-    if (r == PvmNotImpl) {
-        free(infos);
-        return not_yet(name);
-    }
-    if (r < 0) {
-        printf("%s: %s\n", name, cmds_errtext(r));
-        free(infos);
-        return -1;
-    }
-    printf("%d successful\n", r);
-    puts(heading);
+    printf("%d successful\n", ok);
+    printf("                    HOST     DTID\n");
     for (int i = 0; i < n; i++)
-        row(argv[i + 1], infos[i]);
+        if (infos[i] < 0)
+            printf("%24s %s\n", names[i], cmds_errtext(infos[i]));
+        else
+            printf("%24s %8x\n", names[i], (unsigned)infos[i]);
+}
+
+/* Adds names[0..n-1] (shown as given) with texts sent[] (NULL: the name). */
+static int add_hosts(const char *cmd, char **names, char **sent, int n, bool quiet_if_ok)
+{
+    int *infos = calloc((size_t)n, sizeof *infos);
+    char **args = calloc((size_t)n, sizeof *args);
+    if (!infos || !args) {
+        free(infos);
+        free(args);
+        printf("%s: out of memory\n", cmd);
+        return -1;
+    }
+    for (int i = 0; i < n; i++) {
+        infos[i] = PvmSysErr;
+        args[i] = sent[i] ? sent[i] : names[i];
+    }
+    int r = pvm_addhosts(args, n, infos);
+    free(args);
+    if (r < 0) {
+        printf("%s: %s\n", cmd, cmds_errtext(r));
+        free(infos);
+        return -1;
+    }
+    if (!quiet_if_ok || r != n)
+        add_report(r, names, n, infos);
     free(infos);
     return r == n ? 0 : -1;
 }
 
-static void add_row(const char *host, int info)
-{
-    if (info < 0)
-        printf("%24s %s\n", host, cmds_errtext(info));
-    else
-        printf("%24s %8x\n", host, (unsigned)info);
-}
-
-static void delete_row(const char *host, int info)
-{
-    printf("%24s  %s\n", host, info < 0 ? cmds_errtext(info) : "deleted");
-}
-
 int cmd_add(struct console *c, int argc, char **argv)
 {
-    (void)c;
-    return host_cmd("add", pvm_addhosts, argc, argv, "                    HOST     DTID", add_row);
+    int n = argc - 1;
+    char **sent = calloc((size_t)n, sizeof *sent);
+    if (!sent) {
+        printf("add: out of memory\n");
+        return -1;
+    }
+    for (int i = 0; i < n; i++)
+        sent[i] = add_text(c, argv[i + 1]);
+    int rc = add_hosts("add", argv + 1, sent, n, false);
+    for (int i = 0; i < n; i++)
+        free(sent[i]);
+    free(sent);
+    return rc;
 }
 
+/* True when the virtual machine has a host of that name. */
+static bool in_vm(const struct pvmhostinfo *hosts, int nhost, const char *name)
+{
+    for (int i = 0; i < nhost; i++)
+        if (hosts[i].hi_name && strcmp(hosts[i].hi_name, name) == 0)
+            return true;
+    return false;
+}
+
+int cmd_vm_add_hostfile(struct console *c)
+{
+    const struct hostfile *hf = c->hostfile;
+    int nhost = 0, narch;
+    struct pvmhostinfo *hosts = NULL;
+    if (!hf || hf->n == 0 || pvm_config(&nhost, &narch, &hosts) < 0)
+        return 0;
+    char **names = calloc(hf->n, sizeof *names);
+    char **sent = calloc(hf->n, sizeof *sent);
+    int n = 0, rc = 0;
+    for (size_t i = 0; names && sent && i < hf->n; i++) {
+        const struct hostfile_entry *e = &hf->hosts[i];
+        /* The host the pvmd runs on may be listed too (pvmd3(1PVM)). */
+        if (e->no_start || in_vm(hosts, nhost, e->name))
+            continue;
+        int len = hostfile_format(e, NULL, 0);
+        if (len < 0 || !(sent[n] = malloc((size_t)len + 1)))
+            break;
+        hostfile_format(e, sent[n], (size_t)len + 1);
+        names[n++] = e->name;
+    }
+    if (!names || !sent)
+        printf("pvm: out of memory\n");
+    else if (n > 0)
+        rc = add_hosts("add", names, sent, n, true);
+    for (int i = 0; sent && i < n; i++)
+        free(sent[i]);
+    free(sent);
+    free(names);
+    return rc;
+}
+
+/* PVM 3.4.6's console, to the character:
+ *
+ *   1 successful
+ *                       HOST  STATUS
+ *                  127.0.0.2  deleted
+ *             nohost.invalid  No such host
+ */
 int cmd_delete(struct console *c, int argc, char **argv)
 {
     (void)c;
-    return host_cmd("delete", pvm_delhosts, argc, argv, "                    HOST  STATUS",
-                    delete_row);
+    int n = argc - 1;
+    int *infos = calloc((size_t)n, sizeof *infos);
+    if (!infos) {
+        printf("delete: out of memory\n");
+        return -1;
+    }
+    for (int i = 0; i < n; i++)
+        infos[i] = PvmSysErr;
+    int r = pvm_delhosts(argv + 1, n, infos);
+    if (r < 0) {
+        printf("delete: %s\n", cmds_errtext(r));
+        free(infos);
+        return -1;
+    }
+    printf("%d successful\n", r);
+    printf("                    HOST  STATUS\n");
+    for (int i = 0; i < n; i++)
+        printf("%24s  %s\n", argv[i + 1], infos[i] < 0 ? cmds_errtext(infos[i]) : "deleted");
+    free(infos);
+    return r == n ? 0 : -1;
 }
 
 int cmd_halt(struct console *c, int argc, char **argv)

@@ -20,7 +20,8 @@
 static const struct cmd table[] = {
     {"add", 1, -1, cmd_add, "Add hosts to virtual machine",
      "Syntax:  add hostname ...\n"
-     "(Adding hosts arrives with the multi-host issue.)\n"},
+     "  or     add 'hostname <option>=<value>...' ...\n"
+     "(See man page for 'pvmd3' for valid host (file) options.)\n"},
     {"alias", 0, -1, cmd_alias, "Define/list command aliases",
      "Syntax:  alias [ name [ command args ... ] ]\n"},
     {"conf", 0, 0, cmd_conf, "List virtual machine configuration",

@@ -19,6 +19,7 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+#include "../common/hostfile.h"
 #include "cmds.h"
 #include "console.h"
 #include "pvm3.h"
@@ -196,14 +197,19 @@ static void usage(FILE *f)
                "  -e command  run command (several may be separated by ';') and exit;\n"
                "              may be repeated; waits for spawn -> output first\n"
                "Without -e, commands are read from stdin (readline on a terminal).\n"
-               "Other options and the hostfile are passed to pvmd when it is started.\n");
+               "Other options are passed to pvmd when it is started.  The hosts of the\n"
+               "hostfile (PVM's format, see pvmd3(1PVM)) are added when the pvmd is\n"
+               "started here, except `&' hosts, which `add' starts with their options.\n");
 }
 
-/* Enrolls, starting the pvmd first if this user has none for PVM_VMID. */
-static int attach(int npvmd, char **pvmd_args, bool hostfile)
+/* Enrolls, starting the pvmd first if this user has none for PVM_VMID
+ * (*started says whether it did). */
+static int attach(int npvmd, char **pvmd_args, bool hostfile, bool *started)
 {
+    *started = false;
     int tid = pvm_mytid();
     if (tid > 0) {
+        /* As PVM's console: the hostfile is for a new virtual machine. */
         if (hostfile)
             printf("pvmd already running.\n");
         return tid;
@@ -213,6 +219,7 @@ static int attach(int npvmd, char **pvmd_args, bool hostfile)
         fprintf(stderr, "pvm: can't start pvmd: %s\n", cmds_errtext(r));
         return r;
     }
+    *started = r >= 0;
     tid = pvm_mytid();
     if (tid < 0)
         fprintf(stderr, "pvm: can't contact the pvmd: %s\n", cmds_errtext(tid));
@@ -224,7 +231,7 @@ int main(int argc, char **argv)
     char **cmds = calloc((size_t)argc + 1, sizeof *cmds);
     char **pvmd_args = calloc((size_t)argc + 1, sizeof *pvmd_args);
     int ncmd = 0, npvmd = 0;
-    bool hostfile = false;
+    const char *hostfile = NULL;
     if (!cmds || !pvmd_args)
         return 1;
     for (int i = 1; i < argc; i++) {
@@ -237,10 +244,25 @@ int main(int argc, char **argv)
         } else if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
             usage(stdout);
             return 0;
+        } else if (argv[i][0] != '-') {
+            if (hostfile) {
+                usage(stderr);
+                return 2;
+            }
+            hostfile = argv[i];
         } else {
-            if (argv[i][0] != '-')
-                hostfile = true;
             pvmd_args[npvmd++] = argv[i];
+        }
+    }
+
+    /* The console reads the hostfile itself (the pvmd is not given it):
+     * a mistake is reported before anything starts. */
+    struct hostfile hf = {0};
+    if (hostfile) {
+        char err[HOSTFILE_ERR_MAX];
+        if (hostfile_read(hostfile, &hf, err, sizeof err) < 0) {
+            fprintf(stderr, "pvm: %s\n", err);
+            return 1;
         }
     }
 
@@ -250,13 +272,19 @@ int main(int argc, char **argv)
     setvbuf(stdout, NULL, _IOLBF, 0); /* output and errors interleave in order */
 
     pvm_setopt(PvmAutoErr, 0); /* the console says what went wrong itself */
-    c->mytid = attach(npvmd, pvmd_args, hostfile);
-    if (c->mytid < 0)
+    bool started;
+    c->mytid = attach(npvmd, pvmd_args, hostfile != NULL, &started);
+    if (c->mytid < 0) {
+        hostfile_fini(&hf);
         return 1;
+    }
+    if (hostfile)
+        c->hostfile = &hf;
     pvm_setopt(PvmNoReset, 1); /* another console's reset spares this one */
     c->jobs = jobs_new();
     if (!c->jobs) {
         pvm_exit();
+        hostfile_fini(&hf);
         return 1;
     }
 
@@ -265,6 +293,10 @@ int main(int argc, char **argv)
         sigemptyset(&sa.sa_mask);
         sigaction(SIGINT, &sa, NULL);
     }
+
+    if (started && cmd_vm_add_hostfile(c) < 0)
+        c->failed++;
+    fflush(stdout);
 
     if (c->mode == CONSOLE_ONESHOT) {
         oneshot(c, cmds, ncmd);
@@ -282,6 +314,7 @@ int main(int argc, char **argv)
     fflush(stdout);
     jobs_destroy(&c->jobs);
     cmds_fini(c);
+    hostfile_fini(&hf);
     free(cmds);
     free(pvmd_args);
     if (c->lost)

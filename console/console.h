@@ -22,6 +22,7 @@
 
 struct jobs;
 struct alias;
+struct hostfile;
 
 /* How commands reach the console. */
 enum console_mode {
@@ -39,6 +40,7 @@ struct console {
     int failed;        /* number of commands that failed (exit status of -e) */
     struct jobs *jobs; /* output jobs of spawn -> */
     struct alias *aliases;
+    struct hostfile *hostfile; /* the hostfile given on the command line, or NULL */
 };
 
 /* ---- cmds.c ---------------------------------------------------------- */

@@ -2,8 +2,8 @@
 # The console `pvm' against a private virtual machine (its own PVM_TMP):
 # start by the console, conf/ps/spawn/kill/sig/pstat/mstat/jobs/reset,
 # `spawn ->' output (to the console and to a file), the end of piped input
-# waiting for jobs, help/echo/alias/version, add before the multi-host
-# issue, the one-shot -e form, a second console attached to the running
+# waiting for jobs, help/echo/alias/version, add and delete as PVM 3.4.6's
+# console prints them, a hostfile given to the console, the one-shot -e form, a second console attached to the running
 # pvmd, quit leaving the pvmd up and halt stopping it and its tasks.
 #
 # usage: test_console.sh <source dir> <build dir>
@@ -19,6 +19,8 @@ done
 
 T=$(mktemp -d /tmp/pvmcons.XXXXXX)
 export PVM_TMP=$T HOME=$T/home
+# A host that needs the remote shell fails at once, never reaching out.
+export PVM_RSH=/bin/false
 unset PVM_VMID PVM_SOCKDIR PVM_TASK_TID PVM_EXPORT
 mkdir -p "$HOME"
 SOCKDIR=$T/pvm.$(id -u)
@@ -126,10 +128,46 @@ check "unalias removes" has '^hi: not found$' "$out"
 out=$(one -e 'setenv CONSOLE_T v1 ; setenv CONSOLE_T; export CONSOLE_T; export')
 check "setenv sets and shows" has '^v1$' "$out"
 check "export adds to PVM_EXPORT" has '^PVM_EXPORT=(.*:)?CONSOLE_T(:.*)?$' "$out"
-out=$(one -e 'add nosuchhost.invalid')
+out=$(one -e 'help add')
+check "help add as PVM's" has "^  or     add 'hostname <option>=<value>...' ...$" "$out"
+
+# ---- add and delete: PVM 3.4.6's texts ----------------------------------
+out=$(one -e "add nosuchhost.invalid 'h xx=1' '& h'")
+rc=$?
 echo "$out"
-check "add says it arrives with the multi-host issue (or fails for a bad host)" \
-    has 'multi-host|^0 successful' "$out"
+check "add -e of failing hosts exits 1" test $rc -eq 1
+check "add counts" has '^0 successful$' "$out"
+check "add heading" has '^ {20}HOST     DTID$' "$out"
+check "add of an unreachable host says why" \
+    has "^      nosuchhost.invalid (No such host|Can't start pvmd)$" "$out"
+check "add of a bad option" has '^ {18}h xx=1 Bad parameter$' "$out"
+check "add of an & line" has '^ {21}& h Bad parameter$' "$out"
+out=$(one -e 'add')
+check "add without hosts" has '^add: wrong #args$' "$out"
+out=$(one -e "delete nosuchhost.invalid $HOST")
+echo "$out"
+check "delete counts" has '^0 successful$' "$out"
+check "delete heading" has '^ {20}HOST  STATUS$' "$out"
+check "delete of an unknown host" has '^      nosuchhost.invalid  No such host$' "$out"
+check "delete of the first host" has "^ +$HOST  Bad parameter$" "$out"
+
+out=$(one -e "spawn -127.0.0.2 $PRINT; spawn -h2 $PRINT")
+echo "$out"
+check "spawn -127.0.0.2 names a host, not 127 tasks" hasnt '^127 successful$' "$out"
+check "spawn -HOST of a host not in the machine" test "$(grep -c '^No such host$' <<<"$out")" -eq 2
+
+# ---- hostfiles: mistakes are reported first; a running pvmd keeps its hosts
+printf 'h1\n# comment\nh2 xx=1\n' >"$T/bad.hosts"
+out=$("$PVM" "$T/bad.hosts" </dev/null 2>&1)
+check "a bad hostfile stops the console" test $? -eq 1
+check "a bad hostfile says where and what" \
+    has "^pvm: $T/bad.hosts:3: unknown option \"xx=1\"" "$out"
+out=$("$PVM" "$T/nonexistent.hosts" </dev/null 2>&1)
+check "a missing hostfile is reported" has "^pvm: $T/nonexistent.hosts: No such file" "$out"
+printf 'nosuchhost.invalid\n' >"$T/one.hosts"
+out=$(pipe_pvm $'conf\n' "$T/one.hosts")
+check "a hostfile for a running pvmd: as PVM's console" has '^pvmd already running\.$' "$out"
+check "... and its hosts are not added" hasnt 'nosuchhost' "$out"
 
 # ---- $HOME/.pvmrc runs first -------------------------------------------
 printf 'alias rcalias echo from-pvmrc\n' >"$HOME/.pvmrc"
@@ -269,6 +307,20 @@ if [ "$PVMD_PGID" != "$MYPGID" ]; then
     check "halt leaves nothing in the pvmd's process group" bash -c "! pgrep -g '$PVMD_PGID' >/dev/null"
 fi
 check "halt removes the pvmd's socket" test ! -e "$SOCKDIR/pvmd.sock"
+
+# ---- a hostfile given to a console that starts the pvmd ------------------
+# Its hosts are added, except `&' ones and the host the pvmd runs on; a
+# failure is shown as `add' shows it.  (192.0.2.77 needs the remote shell.)
+printf '* sp=77\n192.0.2.77\n& 127.0.0.3 sp=5\n%s\n' "$HOST" >"$T/vm.hosts"
+out=$(pipe_pvm $'halt\n' "$T/vm.hosts")
+echo "$out"
+PVMD_PID=$(cat "$SOCKDIR/pvmd.pid" 2>/dev/null)
+check "hostfile: the failed host is reported" has "^ +192\.0\.2\.77 Can't start pvmd$" "$out"
+check "hostfile: the report comes first" test "$(head -1 <<<"$out")" = "0 successful"
+check "hostfile: & hosts are not started" hasnt '127\.0\.0\.3' "$out"
+check "hostfile: the pvmd's own host is not added again" hasnt "^ +$HOST (Dup|[0-9a-f])" "$out"
+timeout 10 tail --pid="${PVMD_PID:-0}" -f /dev/null 2>/dev/null
+check "hostfile: halt stops the pvmd" test ! -e "$SOCKDIR/pvmd.sock"
 
 echo "$fails failed"
 [ $fails -eq 0 ]
