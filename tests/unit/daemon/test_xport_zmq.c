@@ -89,8 +89,9 @@ static int setup(void **state)
 {
     setenv("PVMD_LINK_TIMEOUT_MS", "1000", 1);
     struct world *w = calloc(1, sizeof *w);
-    fake_pvmd(&w->a, 1, 2);
-    fake_pvmd(&w->b, 2, 2);
+    /* Host 3 is in the tables but never started: the test plays it. */
+    fake_pvmd(&w->a, 1, 3);
+    fake_pvmd(&w->b, 2, 3);
     assert_int_equal(xport_zmq.listen(&w->a, "tcp://127.0.0.1:0"), 0);
     assert_int_equal(xport_zmq.listen(&w->b, "tcp://127.0.0.1:*"), 0);
     const char *ea = xport_zmq_endpoint(&w->a), *eb = xport_zmq_endpoint(&w->b);
@@ -287,13 +288,18 @@ struct stranger {
     void *ctx, *s;
 };
 
-static void stranger_open(struct stranger *st, struct world *w)
+static void stranger_open_to(struct stranger *st, struct pvmd *d)
 {
     st->ctx = zmq_ctx_new();
     st->s = zmq_socket(st->ctx, ZMQ_DEALER);
     int linger = 0;
     zmq_setsockopt(st->s, ZMQ_LINGER, &linger, sizeof linger);
-    assert_int_equal(zmq_connect(st->s, xport_zmq_endpoint(&w->b)), 0);
+    assert_int_equal(zmq_connect(st->s, xport_zmq_endpoint(d)), 0);
+}
+
+static void stranger_open(struct stranger *st, struct world *w)
+{
+    stranger_open_to(st, &w->b);
 }
 
 static void stranger_close(struct stranger *st)
@@ -320,7 +326,8 @@ static void stranger_send(struct stranger *st, int kind, uint64_t seq, uint64_t 
 
 /* Waits (pumping both pvmds) for one message from b: its link part, and
  * its frame if it has one (the caller frees it). */
-static struct frame *stranger_recv(struct world *w, struct stranger *st, int *kind, uint64_t *seq)
+static struct frame *stranger_recv_ack(struct world *w, struct stranger *st, int *kind,
+                                       uint64_t *seq, uint64_t *ack)
 {
     uint64_t end = ms_now() + 2000;
     zmq_msg_t p[3];
@@ -340,9 +347,8 @@ static struct frame *stranger_recv(struct world *w, struct stranger *st, int *ki
         pump_until(w, false, NULL, NULL, 5);
     }
     assert_true(np > 0);
-    uint64_t ack;
     assert_int_equal(
-        xport_zmq_link_decode(zmq_msg_data(&p[0]), zmq_msg_size(&p[0]), kind, seq, &ack), 0);
+        xport_zmq_link_decode(zmq_msg_data(&p[0]), zmq_msg_size(&p[0]), kind, seq, ack), 0);
     struct frame *f = NULL;
     if (np > 1) {
         struct wire_hdr h;
@@ -358,6 +364,12 @@ static struct frame *stranger_recv(struct world *w, struct stranger *st, int *ki
     for (int i = 0; i < np; i++)
         zmq_msg_close(&p[i]);
     return f;
+}
+
+static struct frame *stranger_recv(struct world *w, struct stranger *st, int *kind, uint64_t *seq)
+{
+    uint64_t ack;
+    return stranger_recv_ack(w, st, kind, seq, &ack);
 }
 
 /* Skips heartbeats; returns the status of the next hello reply. */
@@ -431,6 +443,250 @@ static void test_link_hello_refusals(void **state)
     frame_free(&f);
 }
 
+/* ===================================================================== */
+/* Reliability                                                            */
+/* ===================================================================== */
+
+/* The next message from b that is not a heartbeat. */
+static struct frame *stranger_next(struct world *w, struct stranger *st, int *kind, uint64_t *seq)
+{
+    for (;;) {
+        uint64_t ack;
+        struct frame *f = stranger_recv_ack(w, st, kind, seq, &ack);
+        if (*kind != XPORT_ZMQ_PING)
+            return f;
+    }
+}
+
+static void test_receiver_takes_frames_in_order_once(void **state)
+{
+    struct world *w = *state;
+    struct stranger st;
+    stranger_open(&st, w);
+    stranger_send(&st, XPORT_ZMQ_DATA, 0, 0,
+                  link_hello(CTL_PROTO_VERSION, tid_pvmd(3), tid_pvmd(2)));
+    assert_int_equal(stranger_reply_status(w, &st), PvmOk);
+    int src = tid_make(3, 1);
+    int kind;
+    uint64_t seq, ack;
+    /* Frame 1 was lost: 2 is not taken, and b asks for what follows 0. */
+    stranger_send(&st, XPORT_ZMQ_DATA, 2, 0, fake_user_frame(src, w->tb_tid, 2, 4, 2));
+    assert_null(stranger_next(w, &st, &kind, &seq));
+    assert_int_equal(kind, XPORT_ZMQ_NACK);
+    assert_int_equal(seq, 0);
+    /* Sent again: 1, 1 (a duplicate), 2. */
+    stranger_send(&st, XPORT_ZMQ_DATA, 1, 0, fake_user_frame(src, w->tb_tid, 1, 4, 1));
+    stranger_send(&st, XPORT_ZMQ_DATA, 1, 0, fake_user_frame(src, w->tb_tid, 1, 4, 1));
+    stranger_send(&st, XPORT_ZMQ_DATA, 2, 0, fake_user_frame(src, w->tb_tid, 2, 4, 2));
+    assert_true(wait_frames(w, w->tb, 2, false, 2000));
+    pump_until(w, false, NULL, NULL, 100);
+    assert_int_equal(w->tb->out.n, 2);
+    for (int i = 1; i <= 2; i++) {
+        struct frame *f = fake_take(w->tb);
+        assert_int_equal(f->h.tag, i);
+        assert_int_equal(f->h.src, src);
+        frame_free(&f);
+    }
+    /* b acknowledges both. */
+    for (int i = 0;; i++) {
+        assert_true(i < 20);
+        assert_null(stranger_recv_ack(w, &st, &kind, &seq, &ack));
+        if (ack == 2)
+            break;
+    }
+    /* A heartbeat saying 3 was sent: the lost tail is asked for. */
+    stranger_send(&st, XPORT_ZMQ_PING, 3, 0, NULL);
+    assert_null(stranger_next(w, &st, &kind, &seq));
+    assert_int_equal(kind, XPORT_ZMQ_NACK);
+    assert_int_equal(seq, 2);
+    stranger_close(&st);
+}
+
+/* A ROUTER of the test's own, playing host 3's pvmd for a's dialled link. */
+struct peer3 {
+    void *ctx, *s;
+    uint8_t rid[256];
+    size_t ridlen;
+    char ep[256];
+};
+
+static struct frame *peer3_recv(struct world *w, struct peer3 *p, int *kind, uint64_t *seq,
+                                uint64_t *ack)
+{
+    uint64_t end = ms_now() + 2000;
+    for (;;) {
+        assert_true(ms_now() < end);
+        zmq_msg_t m[4];
+        zmq_msg_init(&m[0]);
+        if (zmq_msg_recv(&m[0], p->s, ZMQ_DONTWAIT) < 0) {
+            zmq_msg_close(&m[0]);
+            pump_until(w, false, NULL, NULL, 5);
+            continue;
+        }
+        int np = 1;
+        while (zmq_msg_more(&m[np - 1])) {
+            assert_true(np < 4);
+            zmq_msg_init(&m[np]);
+            assert_true(zmq_msg_recv(&m[np], p->s, 0) >= 0);
+            np++;
+        }
+        p->ridlen = zmq_msg_size(&m[0]);
+        memcpy(p->rid, zmq_msg_data(&m[0]), p->ridlen);
+        assert_int_equal(
+            xport_zmq_link_decode(zmq_msg_data(&m[1]), zmq_msg_size(&m[1]), kind, seq, ack), 0);
+        struct frame *f = NULL;
+        if (np > 2) {
+            struct wire_hdr h;
+            assert_int_equal(wire_decode(zmq_msg_data(&m[2]), zmq_msg_size(&m[2]), &h), 0);
+            uint8_t *pl = h.len ? malloc(h.len) : NULL;
+            if (h.len)
+                memcpy(pl, zmq_msg_data(&m[3]), h.len);
+            f = frame_new(&h, pl);
+        }
+        for (int i = 0; i < np; i++)
+            zmq_msg_close(&m[i]);
+        return f;
+    }
+}
+
+static struct frame *peer3_next(struct world *w, struct peer3 *p, int *kind, uint64_t *seq)
+{
+    for (;;) {
+        uint64_t ack;
+        struct frame *f = peer3_recv(w, p, kind, seq, &ack);
+        if (*kind != XPORT_ZMQ_PING)
+            return f;
+    }
+}
+
+static void peer3_send(struct peer3 *p, int kind, uint64_t seq, uint64_t ack, struct frame *f)
+{
+    uint8_t lp[XPORT_ZMQ_LINK_LEN];
+    xport_zmq_link_encode(lp, kind, seq, ack);
+    assert_true(zmq_send(p->s, p->rid, p->ridlen, ZMQ_SNDMORE) >= 0);
+    assert_int_equal(zmq_send(p->s, lp, sizeof lp, f ? ZMQ_SNDMORE : 0), (int)sizeof lp);
+    if (!f)
+        return;
+    uint8_t hdr[WIRE_HDR_LEN];
+    wire_encode(&f->h, hdr);
+    assert_int_equal(zmq_send(p->s, hdr, sizeof hdr, f->h.len ? ZMQ_SNDMORE : 0), WIRE_HDR_LEN);
+    if (f->h.len)
+        assert_int_equal(zmq_send(p->s, f->payload, (size_t)f->h.len, 0), (int)f->h.len);
+    frame_free(&f);
+}
+
+static bool host3_linked(struct world *w, void *arg)
+{
+    return (hosttab_get(w->a.hosts, 3)->link != NULL) == (arg != NULL);
+}
+
+static bool queued_none(struct world *w, void *arg)
+{
+    struct xport *x = arg;
+    (void)w;
+    return x->ops->queued(x) == 0;
+}
+
+static void test_sender_resends_after_a_gap_and_a_new_epoch_is_a_new_host(void **state)
+{
+    struct world *w = *state;
+    struct peer3 p = {0};
+    p.ctx = zmq_ctx_new();
+    p.s = zmq_socket(p.ctx, ZMQ_ROUTER);
+    int zero = 0;
+    zmq_setsockopt(p.s, ZMQ_LINGER, &zero, sizeof zero);
+    assert_int_equal(zmq_bind(p.s, "tcp://127.0.0.1:*"), 0);
+    size_t len = sizeof p.ep;
+    zmq_getsockopt(p.s, ZMQ_LAST_ENDPOINT, p.ep, &len);
+    struct xport *x = NULL;
+    assert_int_equal(xport_zmq.dial(&w->a, p.ep, tid_pvmd(3), &x), 0);
+
+    /* The hello comes first, numbered 0. */
+    int kind;
+    uint64_t seq, ack;
+    struct frame *f = peer3_recv(w, &p, &kind, &seq, &ack);
+    assert_int_equal(kind, XPORT_ZMQ_DATA);
+    assert_int_equal(seq, 0);
+    assert_int_equal(f->h.tag, PVM__CTL_TYPE__CTL_LINK_HELLO);
+    ProtobufCMessage *m = NULL;
+    assert_int_equal(ctl_unpack(f->h.tag, f->payload, (size_t)f->h.len, &m), 0);
+    const Pvm__LinkHello *h = (const Pvm__LinkHello *)m;
+    assert_int_equal(h->proto_version, CTL_PROTO_VERSION);
+    assert_int_equal(h->tid, w->a.mytid);
+    assert_int_equal(h->to, tid_pvmd(3));
+    assert_true(h->epoch == w->a.epoch);
+    ctl_free(&m);
+    frame_free(&f);
+    Pvm__LinkHelloReply r = PVM__LINK_HELLO_REPLY__INIT;
+    r.tid = tid_pvmd(3);
+    r.epoch = 999;
+    peer3_send(&p, XPORT_ZMQ_DATA, 0, 0,
+               frame_ctl(tid_pvmd(3), w->a.mytid, PVM__CTL_TYPE__CTL_LINK_HELLO_REPLY, WIRE_F_REPLY,
+                         0, &r.base));
+    assert_true(pump_until(w, false, host3_linked, "up", 2000));
+    assert_ptr_equal(hosttab_get(w->a.hosts, 3)->link, x);
+
+    for (int i = 1; i <= 3; i++)
+        fake_arrive(w->ta, fake_user_frame(w->ta_tid, tid_make(3, 1), i, 8, i));
+    for (uint64_t i = 1; i <= 3; i++) {
+        f = peer3_next(w, &p, &kind, &seq);
+        assert_int_equal(seq, i);
+        assert_int_equal(f->h.tag, (int)i);
+        frame_free(&f);
+    }
+    /* 2 and 3 were lost on the way: asked for, they come again, in order. */
+    peer3_send(&p, XPORT_ZMQ_NACK, 1, 1, NULL);
+    for (uint64_t i = 2; i <= 3; i++) {
+        f = peer3_next(w, &p, &kind, &seq);
+        assert_int_equal(seq, i);
+        assert_int_equal(f->h.tag, (int)i);
+        assert_int_equal(f->payload[7], (int)i);
+        frame_free(&f);
+    }
+    assert_int_equal(x->ops->queued(x), 2 * (WIRE_HDR_LEN + 8));
+    peer3_send(&p, XPORT_ZMQ_PING, 0, 3, NULL);
+    assert_true(pump_until(w, false, queued_none, x, 2000));
+
+    /* Host 3's pvmd says hello from a new start: its old link is over. */
+    struct stranger st;
+    stranger_open_to(&st, &w->a);
+    struct frame *hello = link_hello(CTL_PROTO_VERSION, tid_pvmd(3), tid_pvmd(1));
+    stranger_send(&st, XPORT_ZMQ_DATA, 0, 0, hello);
+    assert_true(pump_until(w, false, host3_linked, NULL, 2000));
+    stranger_close(&st);
+    zmq_close(p.s);
+    zmq_ctx_term(p.ctx);
+}
+
+/* ===================================================================== */
+/* Back-pressure                                                          */
+/* ===================================================================== */
+
+static void test_pause_holds_frames_and_acks(void **state)
+{
+    struct world *w = *state;
+    struct xport *in = NULL;
+    for (struct xport *x = xport_first(&w->b); x; x = x->next)
+        if (x->inbound && x->tran == &xport_zmq && x->peer == tid_pvmd(1))
+            in = x;
+    assert_non_null(in);
+    in->ops->pause(in);
+    for (int i = 0; i < 5; i++)
+        fake_arrive(w->ta, fake_user_frame(w->ta_tid, w->tb_tid, i, 100, i));
+    pump_until(w, false, NULL, NULL, 300);
+    assert_int_equal(w->tb->out.n, 0);
+    assert_int_equal(w->ab->ops->queued(w->ab), 5 * (WIRE_HDR_LEN + 100));
+    assert_true(w->ab->up); /* heartbeats still flow */
+    in->ops->resume(in);
+    assert_true(wait_frames(w, w->tb, 5, false, 2000));
+    for (int i = 0; i < 5; i++) {
+        struct frame *f = fake_take(w->tb);
+        assert_int_equal(f->h.tag, i);
+        frame_free(&f);
+    }
+    assert_true(pump_until(w, false, all_acked, NULL, 2000));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -441,6 +697,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_frozen_peer_fails_pending_request, setup, teardown),
         cmocka_unit_test_setup_teardown(test_raw_tcp_garbage_is_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_link_hello_refusals, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_receiver_takes_frames_in_order_once, setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_sender_resends_after_a_gap_and_a_new_epoch_is_a_new_host, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_pause_holds_frames_and_acks, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
