@@ -127,6 +127,7 @@ struct xport_zmq {
 static const struct xport_ops zmq_ops;
 static void link_close(struct zlink *l, const char *why);
 static void flush(struct zlink *l);
+static void mesh_unlisten(struct pvmd *d);
 
 static uint64_t now_ms(const struct xport_zmq *m)
 {
@@ -413,8 +414,11 @@ static void log_stranger(struct xport_zmq *m, const char *why)
         m->strangers_quiet++;
         return;
     }
-    log_info(m->d, "mesh: refused a message from an unknown peer: %s (%u more not logged)", why,
-             m->strangers_quiet);
+    if (m->strangers_quiet)
+        log_info(m->d, "mesh: refused a message from an unknown peer: %s (and %u not logged)", why,
+                 m->strangers_quiet);
+    else
+        log_info(m->d, "mesh: refused a message from an unknown peer: %s", why);
     m->strangers_quiet = 0;
     m->stranger_log_at = now;
 }
@@ -1022,6 +1026,20 @@ static void on_prepare(uv_prepare_t *h)
 {
     struct xport_zmq *m = h->data;
     sweep(m);
+    /* A halting pvmd takes no new links, and the mesh ends once the links
+     * it dialled have flushed (zmq_shutdown) or timed out: pvmd_halt needs
+     * to know nothing about it. */
+    if (m->d->halting && !m->finishing) {
+        if (m->listening)
+            mesh_unlisten(m->d);
+        bool live = false;
+        for (struct zlink *l = m->links; l && !live; l = l->next)
+            live = !l->closing;
+        if (!live) {
+            xport_zmq_fini(m->d);
+            return;
+        }
+    }
     bool busy = m->router_pending;
     for (struct zlink *l = m->links; l && !busy; l = l->next)
         busy = l->pending && !l->closing;
