@@ -11,6 +11,7 @@
 #include "ctl.h"
 #include "event.h"
 #include "frame.h"
+#include "hostfile.h"
 #include "hosttab.h"
 #include "pending.h"
 #include "pvm3.h"
@@ -26,9 +27,10 @@ struct add_req;
 struct start {
     struct pvmd *d;
     struct add_req *req;
-    int idx;    /* its slot in the request */
-    int num;    /* the host number it will have */
-    char *name; /* as requested */
+    int idx;                   /* its slot in the request */
+    int num;                   /* the host number it will have */
+    char *name;                /* as requested (without options) */
+    struct hostfile_entry opt; /* its options (hostfile syntax) */
     uv_process_t proc;
     uv_pipe_t in, out, err;
     uv_write_t wreq;
@@ -204,6 +206,7 @@ static void start_release(struct start *s)
         }
     free(s->ticket);
     free(s->name);
+    hostfile_entry_fini(&s->opt);
     free(s);
 }
 
@@ -239,7 +242,8 @@ static void start_done(struct start *s, int result, const char *why)
     if (d->hm)
         d->hm->reserved[s->num] = false;
     if (result > 0) {
-        struct host *h = hosttab_add(d->hosts, s->num, s->name, s->arch, 1000, s->dsig);
+        struct host *h = hosttab_add(d->hosts, s->num, s->name, s->arch,
+                                     s->opt.speed > 0 ? s->opt.speed : 1000, s->dsig);
         if (!h || hosttab_set_addr(h, s->addr) < 0) {
             if (h)
                 hosttab_remove(d->hosts, s->num);
@@ -352,13 +356,13 @@ static int make_ticket(struct pvmd *d, struct start *s, bool local, size_t *len)
     t.proto_version = CTL_PROTO_VERSION;
     t.host = s->num;
     t.name = s->name;
-    t.bind = local ? s->name : "";
+    t.bind = s->opt.ip ? s->opt.ip : local ? s->name : "";
     t.master_addr = d->mesh_addr;
     t.master_tid = d->mytid;
     t.master_epoch = d->epoch;
-    t.ep = "";
-    t.wd = "";
-    t.speed = 1000;
+    t.ep = s->opt.ep ? s->opt.ep : "";
+    t.wd = s->opt.wd ? s->opt.wd : "";
+    t.speed = s->opt.speed > 0 ? s->opt.speed : 1000;
     char suffix[300];
     snprintf(suffix, sizeof suffix, local ? "-%s" : "", s->name);
     t.sockdir_suffix = suffix;
@@ -377,17 +381,21 @@ static int make_ticket(struct pvmd *d, struct start *s, bool local, size_t *len)
 
 /* Starts host `name' as number num for request a (slot idx).  On failure
  * the slot is answered at once. */
-static void start_host(struct pvmd *d, struct add_req *a, size_t idx, const char *name, int num)
+static void start_host(struct pvmd *d, struct add_req *a, size_t idx, struct hostfile_entry *e,
+                       int num)
 {
     struct hostmgr *hm = hm_of(d);
     struct start *s = hm ? calloc(1, sizeof *s) : NULL;
-    if (!s || !(s->name = strdup(name))) {
+    if (!s || !(s->name = strdup(e->name))) {
         free(s);
         a->results[idx] = PvmNoMem;
         a->why[idx] = strdup("out of memory");
         a->left--;
         return;
     }
+    const char *name = s->name;
+    s->opt = *e; /* takes its strings */
+    memset(e, 0, sizeof *e);
     s->d = d;
     s->req = a;
     s->idx = (int)idx;
@@ -405,9 +413,14 @@ static void start_host(struct pvmd *d, struct add_req *a, size_t idx, const char
     int n = 0;
     if (!local) {
         args[n++] = (char *)rsh;
+        if (s->opt.lo) {
+            args[n++] = "-l";
+            args[n++] = s->opt.lo;
+        }
         args[n++] = (char *)name;
     }
-    args[n++] = d->exe;
+    /* The same path as ours unless dx= says otherwise. */
+    args[n++] = s->opt.dx ? s->opt.dx : d->exe;
     args[n++] = "-s";
     args[n] = NULL;
 
@@ -526,10 +539,22 @@ void hostmgr_add(struct pvmd *d, const struct req *r, const ProtobufCMessage *m)
     a->n = a->left = l->n_names;
     a->left++; /* held until every start below has begun */
     for (size_t i = 0; i < l->n_names; i++) {
-        const char *name = l->names[i];
+        /* "name opt=value ...", as a hostfile line (pvm_addhosts(3PVM)). */
+        struct hostfile_entry e;
+        char err[512];
+        int pc = hostfile_parse_host(l->names[i], NULL, &e, err, sizeof err);
+        if (pc < 0 || e.so) {
+            a->results[i] = pc < 0 ? PvmBadParam : PvmCantStart;
+            a->why[i] = strdup(pc < 0 ? err : "so= (starting a pvmd by hand) is not supported");
+            hostfile_entry_fini(&e);
+            a->left--;
+            continue;
+        }
+        const char *name = e.name;
         bool dup = hosttab_find_name(d->hosts, name) || spawn_names_this_host(d, name);
         for (size_t k = 0; k < i && !dup; k++)
-            dup = !strcmp(l->names[k], name);
+            dup = !strncmp(l->names[k], name, strlen(name)) &&
+                  (l->names[k][strlen(name)] == 0 || l->names[k][strlen(name)] == ' ');
         for (struct start *s = hm->starts; s && !dup; s = s->next)
             dup = !s->finished && !strcmp(s->name, name);
         int num = 0;
@@ -541,10 +566,12 @@ void hostmgr_add(struct pvmd *d, const struct req *r, const ProtobufCMessage *m)
                                : d->halting       ? "the virtual machine is halting"
                                : !d->mesh_addr[0] ? "this pvmd has no mesh"
                                                   : "no host number left");
+            hostfile_entry_fini(&e);
             a->left--;
             continue;
         }
-        start_host(d, a, i, name, num);
+        start_host(d, a, i, &e, num);
+        hostfile_entry_fini(&e);
     }
     if (--a->left == 0)
         add_finish(a, d);

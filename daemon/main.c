@@ -11,7 +11,9 @@
 #endif
 #include "pvmd.h"
 
+#include <arpa/inet.h>
 #include <dirent.h>
+#include <netdb.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -27,12 +29,14 @@
 #include <unistd.h>
 
 #include "arch.h"
+#include "ctl.h"
 #include "defs.h"
 #include "hosttab.h"
 #include "pvm3.h"
 #include "spawn.h"
 #include "tasktab.h"
 #include "xport_unix.h"
+#include "xport_zmq.h"
 #include "tid.h"
 
 #define PVMD_SPEED 1000
@@ -122,8 +126,15 @@ static void daemonize(void)
             got += (size_t)r;
         }
         buf[got] = 0;
-        if (!strcmp(buf, "ok"))
+        /* "ok", or "ok <line>" for a line the starter reads on our stdout
+         * (a new host's pvmd: docs/design.md). */
+        if (!strncmp(buf, "ok", 2) && (buf[2] == 0 || buf[2] == ' ')) {
+            if (buf[2] == ' ') {
+                printf("%s\n", buf + 3);
+                fflush(stdout);
+            }
             _exit(0);
+        }
         fputs(got ? buf : "pvmd: failed to start (see pvmd.log)\n", stderr);
         _exit(1);
     }
@@ -136,10 +147,13 @@ static void daemonize(void)
 /* The socket directory                                                   */
 /* ===================================================================== */
 
-static void make_sockdir(struct pvmd *d)
+static void make_sockdir(struct pvmd *d, const char *suffix)
 {
-    if (paths_sockdir(d->sockdir, sizeof d->sockdir) < 0)
+    if (paths_sockdir(d->sockdir, sizeof d->sockdir) < 0 ||
+        strlen(d->sockdir) + strlen(suffix ? suffix : "") >= sizeof d->sockdir)
         fail(d, "socket directory path too long");
+    /* Several hosts on one machine: each has its own directory. */
+    strcat(d->sockdir, suffix ? suffix : "");
     if (mkdir(d->sockdir, 0700) < 0 && errno != EEXIST)
         fail(d, "cannot create %s: %s", d->sockdir, strerror(errno));
     struct stat st;
@@ -254,11 +268,69 @@ static void on_signal(uv_signal_t *s, int signum)
 
 static void usage(void)
 {
-    fputs("usage: pvmd [-f] [-d] [hostfile]\n"
-          "  -f  stay in the foreground and print 'pvmd ready <sockdir>' when ready\n"
-          "  -d  log in detail (to stderr too with -f)\n",
+    fputs("usage: pvmd [-f] [-d] [-a address] [-s] [hostfile]\n"
+          "  -f  stay in the foreground and print 'pvmd ready <sockdir> ...' when ready\n"
+          "  -d  log in detail (to stderr too with -f)\n"
+          "  -a  the address to bind the mesh to and announce (default: what the host name\n"
+          "      resolves to)\n"
+          "  -s  a new host of a virtual machine: read the join ticket on stdin\n",
           stderr);
     exit(1);
+}
+
+/* ===================================================================== */
+/* Joining (-s)                                                           */
+/* ===================================================================== */
+
+/* Reads the JoinTicket a first host writes on a new host's stdin. */
+static Pvm__JoinTicket *read_ticket(struct pvmd *d)
+{
+    uint8_t len4[4];
+    size_t got = 0;
+    while (got < 4) {
+        ssize_t r = read(0, len4 + got, 4 - got);
+        if (r <= 0)
+            fail(d, "no join ticket on stdin (-s is for the first host's use)");
+        got += (size_t)r;
+    }
+    size_t n = (size_t)len4[0] << 24 | (size_t)len4[1] << 16 | (size_t)len4[2] << 8 | len4[3];
+    if (n == 0 || n > 65536)
+        fail(d, "malformed join ticket");
+    uint8_t *buf = malloc(n);
+    if (!buf)
+        fail(d, "out of memory");
+    for (got = 0; got < n;) {
+        ssize_t r = read(0, buf + got, n - got);
+        if (r <= 0)
+            fail(d, "join ticket cut short");
+        got += (size_t)r;
+    }
+    Pvm__JoinTicket *t = pvm__join_ticket__unpack(NULL, n, buf);
+    free(buf);
+    if (!t || t->proto_version != CTL_PROTO_VERSION || t->host < 2 || t->host > TID_MAX_HOST ||
+        !t->name || !*t->name || !t->master_addr || !*t->master_addr ||
+        !tid_is_pvmd(t->master_tid) || strchr(t->sockdir_suffix ? t->sockdir_suffix : "", '/'))
+        fail(d, "%s join ticket",
+             t && t->proto_version != CTL_PROTO_VERSION ? "another protocol version's"
+                                                        : "malformed");
+    return t;
+}
+
+/* The address the mesh binds to: -a, the ticket's, or what the host name
+ * resolves to (IPv4), else loopback. */
+static void pick_address(struct pvmd *d, const char *want, char *out, size_t cap)
+{
+    if (want && *want) {
+        snprintf(out, cap, "%s", want);
+        return;
+    }
+    struct addrinfo hints = {.ai_family = AF_INET, .ai_socktype = SOCK_STREAM}, *ai = NULL;
+    if (getaddrinfo(d->hostname, NULL, &hints, &ai) == 0 && ai) {
+        inet_ntop(AF_INET, &((struct sockaddr_in *)ai->ai_addr)->sin_addr, out, (socklen_t)cap);
+        freeaddrinfo(ai);
+        return;
+    }
+    snprintf(out, cap, "127.0.0.1");
 }
 
 static void start_signal(struct pvmd *d, uv_signal_t *s, int signum)
@@ -286,11 +358,17 @@ int main(int argc, char **argv)
     d->loop = NULL;
 
     int opt;
-    while ((opt = getopt(argc, argv, "fdh")) != -1) {
+    bool join = false;
+    const char *bind_opt = NULL;
+    while ((opt = getopt(argc, argv, "fdsa:h")) != -1) {
         if (opt == 'f')
             d->foreground = true;
         else if (opt == 'd')
             d->debug = true;
+        else if (opt == 's')
+            join = true;
+        else if (opt == 'a')
+            bind_opt = optarg;
         else
             usage();
     }
@@ -306,12 +384,23 @@ int main(int argc, char **argv)
         rl.rlim_cur = rl.rlim_max;
         setrlimit(RLIMIT_NOFILE, &rl);
     }
+    /* A new host reads who it is before anything else (stdin is the first
+     * host's pipe, or the remote shell's). */
+    Pvm__JoinTicket *ticket = join ? read_ticket(d) : NULL;
+    if (ticket) {
+        d->myhost = ticket->host;
+        d->mytid = tid_pvmd(d->myhost);
+        /* Its tasks get this host's directory, not an inherited one. */
+        unsetenv(ENV_TASK_SOCKDIR);
+    }
     if (!d->foreground)
         daemonize();
 
     if (gethostname(d->hostname, sizeof d->hostname - 1) < 0)
         snprintf(d->hostname, sizeof d->hostname, "localhost");
-    make_sockdir(d);
+    ssize_t nexe = readlink("/proc/self/exe", d->exe, sizeof d->exe - 1);
+    d->exe[nexe > 0 ? nexe : 0] = 0;
+    make_sockdir(d, ticket ? ticket->sockdir_suffix : NULL);
     take_lock(d);
     long old = read_pidfile(d);
     int stale = remove_stale(d);
@@ -335,22 +424,54 @@ int main(int argc, char **argv)
     static uv_loop_t loop;
     if (uv_loop_init(&loop) < 0)
         fail(d, "cannot create the event loop");
-    if (pvmd_init(d, &loop, PVMD_FIRST_HOST) < 0 ||
-        !hosttab_add(d->hosts, d->myhost, d->hostname, d->arch, PVMD_SPEED, arch_this_dsig()))
+    const char *myname = ticket ? ticket->name : d->hostname;
+    struct host *me = NULL;
+    if (pvmd_init(d, &loop, d->myhost) < 0 ||
+        !(me = hosttab_add(d->hosts, d->myhost, myname, d->arch,
+                           ticket && ticket->speed > 0 ? ticket->speed : PVMD_SPEED,
+                           arch_this_dsig())))
         fail(d, "out of memory");
+    me->epoch = d->epoch;
     if (xport_unix.listen(d, d->sockpath) < 0)
         fail(d, "cannot listen on %s", d->sockpath);
+    /* The mesh: one address, bound and announced. */
+    char ip[INET6_ADDRSTRLEN + 1], ep[300];
+    pick_address(d, bind_opt ? bind_opt : ticket ? ticket->bind : NULL, ip, sizeof ip);
+    snprintf(ep, sizeof ep, "tcp://%s:0", ip);
+    if (xport_zmq.listen(d, ep) < 0)
+        fail(d, "cannot listen on %s for other hosts' pvmds", ep);
+    snprintf(d->mesh_addr, sizeof d->mesh_addr, "%s", xport_zmq_endpoint(d));
+    d->mesh_tran = &xport_zmq;
+    hosttab_set_addr(me, d->mesh_addr);
+    if (ticket) {
+        /* The first host, until its table says more. */
+        struct host *m =
+            hosttab_add(d->hosts, tid_host(ticket->master_tid), "(first host)", "", 0, 0);
+        if (!m || hosttab_set_addr(m, ticket->master_addr) < 0)
+            fail(d, "out of memory");
+        m->epoch = ticket->master_epoch;
+        log_info(d, "joining the virtual machine of %s as host %d (%s)", ticket->master_addr,
+                 d->myhost, myname);
+    }
+    log_info(d, "mesh: %s", d->mesh_addr);
     start_signal(d, &d->sig_term, SIGTERM);
     start_signal(d, &d->sig_int, SIGINT);
     start_signal(d, &d->sig_hup, SIGHUP);
 
     /* Ready: tasks can connect from now on. */
     log_info(d, "ready");
+    char ready[8192];
+    snprintf(ready, sizeof ready, "pvmd ready %s %s %s 0x%x", d->sockdir, d->mesh_addr, d->arch,
+             (unsigned)arch_this_dsig());
+    if (ticket)
+        pvm__join_ticket__free_unpacked(ticket, NULL);
     if (d->foreground) {
-        printf("pvmd ready %s\n", d->sockdir);
+        printf("%s\n", ready);
         fflush(stdout);
     } else {
-        if (write(ready_fd, "ok", 2) < 0) {
+        char ok[sizeof ready + 4];
+        int n = snprintf(ok, sizeof ok, join ? "ok %s" : "ok", ready);
+        if (write(ready_fd, ok, (size_t)n) < 0) {
             /* the starter is gone; we run anyway */
         }
         close(ready_fd);

@@ -1,0 +1,199 @@
+/*
+ * test_hosts.c - a virtual machine of several hosts on this machine
+ * (addresses in 127.0.0.0/8, CONTRACT.md), over the mesh.
+ *
+ * pvm_addhosts starts the hosts' pvmds, pvm_config lists them, tasks are
+ * spawned on a named host and spread over all, messages of any size go
+ * between hosts in order, pvm_tasks / pvm_kill / pvm_pstat work across
+ * hosts, pvm_delhosts ends a host and its tasks, and halt leaves nothing
+ * on any host.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <cmocka.h>
+
+#include "harness.h"
+#include "pvm3.h"
+#include "test_api_util.h"
+#include "tid.h"
+
+static int up(void **state)
+{
+    /* A remote shell that cannot reach anything: for the host that must
+     * fail to start. */
+    setenv("PVM_RSH", "/bin/false", 1);
+    return vm_up(state);
+}
+
+static int add2(void)
+{
+    char *hosts[] = {"127.0.0.2", "127.0.0.3"};
+    int infos[2] = {0, 0};
+    int n = pvm_addhosts(hosts, 2, infos);
+    assert_int_equal(n, 2);
+    assert_true(tid_is_pvmd(infos[0]) && tid_is_pvmd(infos[1]));
+    assert_int_not_equal(infos[0], infos[1]);
+    return n;
+}
+
+/* Which host number task tid runs on, as pvm_tidtohost and pvm_config
+ * agree. */
+static int host_of(int tid)
+{
+    return tid_host(pvm_tidtohost(tid));
+}
+
+static void test_add_config_spawn_message_delete(void **state)
+{
+    (void)state;
+    add2();
+    int nhost = 0, narch = 0;
+    struct pvmhostinfo *hi = NULL;
+    assert_int_equal(pvm_config(&nhost, &narch, &hi), 0);
+    assert_int_equal(nhost, 3);
+    assert_int_equal(narch, 1);
+    bool seen2 = false, seen3 = false;
+    for (int i = 0; i < nhost; i++) {
+        seen2 |= !strcmp(hi[i].hi_name, "127.0.0.2");
+        seen3 |= !strcmp(hi[i].hi_name, "127.0.0.3");
+        assert_string_equal(hi[i].hi_arch, "LINUX64");
+    }
+    assert_true(seen2 && seen3);
+
+    /* A host already there. */
+    char *again[] = {"127.0.0.2"};
+    int info = 0;
+    assert_int_equal(pvm_addhosts(again, 1, &info), 0);
+    assert_int_equal(info, PvmDupHost);
+
+    /* A task on a named host, and a round trip to it, small and large. */
+    int t = 0;
+    assert_int_equal(
+        pvm_spawn((char *)harness_prog("t_echo"), NULL, PvmTaskHost, "127.0.0.3", 1, &t), 1);
+    assert_int_equal(host_of(t), 3);
+    expect_msg(t, 1);
+    size_t sizes[] = {8, 100000, 8u << 20};
+    for (size_t k = 0; k < 3; k++) {
+        char *buf = malloc(sizes[k]);
+        for (size_t i = 0; i < sizes[k]; i++)
+            buf[i] = (char)(i * 7 + k);
+        pvm_initsend(PvmDataRaw);
+        pvm_pkbyte(buf, (int)sizes[k], 1);
+        assert_int_equal(pvm_send(t, 40 + (int)k), 0);
+        struct timeval tv = {20, 0};
+        int b = pvm_trecv(t, 40 + (int)k, &tv);
+        assert_true(b > 0);
+        char *back = malloc(sizes[k]);
+        assert_int_equal(pvm_upkbyte(back, (int)sizes[k], 1), 0);
+        assert_memory_equal(buf, back, sizes[k]);
+        free(buf);
+        free(back);
+    }
+    /* Many in a row arrive in order. */
+    for (int i = 0; i < 500; i++) {
+        pvm_initsend(PvmDataDefault);
+        pvm_pkint(&i, 1, 1);
+        pvm_send(t, 60);
+    }
+    for (int i = 0; i < 500; i++) {
+        struct timeval tv = {20, 0};
+        assert_true(pvm_trecv(t, 60, &tv) > 0);
+        int v = -1;
+        pvm_upkint(&v, 1, 1);
+        assert_int_equal(v, i);
+    }
+
+    /* Spread: six copies land on every host. */
+    int six[6];
+    assert_int_equal(pvm_spawn((char *)harness_prog("t_echo"), NULL, PvmTaskDefault, "", 6, six),
+                     6);
+    int per[4] = {0};
+    for (int i = 0; i < 6; i++) {
+        expect_msg(six[i], 1);
+        per[host_of(six[i])]++;
+    }
+    assert_int_equal(per[1], 2);
+    assert_int_equal(per[2], 2);
+    assert_int_equal(per[3], 2);
+
+    /* Every host's tasks, from here. */
+    int ntask = 0;
+    struct pvmtaskinfo *ti = NULL;
+    assert_int_equal(pvm_tasks(0, &ntask, &ti), 0);
+    int remote = 0;
+    for (int i = 0; i < ntask; i++)
+        remote += tid_host(ti[i].ti_host) != 1;
+    assert_true(remote >= 5);
+    /* One host's. */
+    assert_int_equal(pvm_tasks(tid_pvmd(3), &ntask, &ti), 0);
+    for (int i = 0; i < ntask; i++)
+        assert_int_equal(tid_host(ti[i].ti_tid), 3);
+
+    /* Kill across hosts. */
+    int victim = -1;
+    for (int i = 0; i < 6 && victim < 0; i++)
+        if (host_of(six[i]) == 2)
+            victim = six[i];
+    assert_int_equal(pvm_pstat(victim), PvmOk);
+    assert_int_equal(pvm_kill(victim), 0);
+    wait_gone(victim);
+
+    /* Delete host 3: its tasks end with it. */
+    char *del[] = {"127.0.0.3"};
+    int dinfo = -1;
+    assert_int_equal(pvm_delhosts(del, 1, &dinfo), 1);
+    assert_int_equal(dinfo, 0);
+    assert_int_equal(pvm_config(&nhost, &narch, &hi), 0);
+    assert_int_equal(nhost, 2);
+    assert_int_not_equal(pvm_pstat(t), PvmOk);
+
+    for (int i = 0; i < 6; i++)
+        if (six[i] != victim && host_of(six[i]) != 3)
+            send_empty(six[i], 999);
+}
+
+static void test_unreachable_host_cannot_start(void **state)
+{
+    (void)state;
+    char *hosts[] = {"nosuchhost.invalid"};
+    int info = 0;
+    assert_int_equal(pvm_addhosts(hosts, 1, &info), 0);
+    assert_int_equal(info, PvmCantStart);
+}
+
+static void test_halt_ends_every_host(void **state)
+{
+    (void)state;
+    int before = harness_vm_processes(vm.tmp);
+    (void)before;
+    add2();
+    int t = 0;
+    assert_int_equal(
+        pvm_spawn((char *)harness_prog("t_echo"), NULL, PvmTaskHost, "127.0.0.2", 1, &t), 1);
+    expect_msg(t, 1);
+    assert_true(harness_vm_processes(vm.tmp) >= 3); /* pvmds of hosts 2 and 3, and t */
+    assert_int_equal(pvm_halt(), 0);
+    /* The harness's pvmd exits; nothing of the machine is left. */
+    int left = -1;
+    for (int i = 0; i < 500 && (left = harness_vm_processes(vm.tmp)) > 0; i++) {
+        struct timespec ts = {0, 10 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+    assert_int_equal(left, 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_add_config_spawn_message_delete, up, vm_down),
+        cmocka_unit_test_setup_teardown(test_unreachable_host_cannot_start, up, vm_down),
+        cmocka_unit_test_setup_teardown(test_halt_ends_every_host, up, vm_down),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
