@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "ctl.h"
+#include "defs.h"
 #include "event.h"
 #include "frame.h"
 #include "hostfile.h"
@@ -363,6 +364,8 @@ static int make_ticket(struct pvmd *d, struct start *s, bool local, size_t *len)
     t.ep = s->opt.ep ? s->opt.ep : "";
     t.wd = s->opt.wd ? s->opt.wd : "";
     t.speed = s->opt.speed > 0 ? s->opt.speed : 1000;
+    const char *vmid = getenv(ENV_PVM_VMID);
+    t.vmid = (char *)(vmid ? vmid : "");
     char suffix[300];
     snprintf(suffix, sizeof suffix, local ? "-%s" : "", s->name);
     t.sockdir_suffix = suffix;

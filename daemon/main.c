@@ -390,8 +390,13 @@ int main(int argc, char **argv)
     if (ticket) {
         d->myhost = ticket->host;
         d->mytid = tid_pvmd(d->myhost);
-        /* Its tasks get this host's directory, not an inherited one. */
+        /* Its tasks get this host's directory, not an inherited one; the
+         * machine is the first host's (a remote shell passes no PVM_VMID). */
         unsetenv(ENV_TASK_SOCKDIR);
+        if (ticket->vmid && *ticket->vmid)
+            setenv(ENV_PVM_VMID, ticket->vmid, 1);
+        else
+            unsetenv(ENV_PVM_VMID);
     }
     if (!d->foreground)
         daemonize();
