@@ -488,7 +488,8 @@ static void add_finish(struct add_req *a, struct pvmd *d)
         if (!a->why[i])
             a->why[i] = strdup("");
     hr.why = a->why;
-    req_reply(d, &a->r, PVM__CTL_TYPE__CTL_ADDHOSTS_REPLY, &hr.base);
+    if (a->r.from)
+        req_reply(d, &a->r, PVM__CTL_TYPE__CTL_ADDHOSTS_REPLY, &hr.base);
     for (size_t i = 0; i < a->n; i++)
         free(a->why[i]);
     free(a->why);
@@ -578,6 +579,44 @@ void hostmgr_add(struct pvmd *d, const struct req *r, const ProtobufCMessage *m)
     }
     if (--a->left == 0)
         add_finish(a, d);
+}
+
+int hostmgr_add_file(struct pvmd *d, const char *path)
+{
+    struct hostfile hf;
+    char err[512];
+    if (hostfile_read(path, &hf, err, sizeof err) < 0) {
+        log_error(d, "hostfile %s", err);
+        hostfile_fini(&hf);
+        return PvmBadParam;
+    }
+    char **names = calloc(hf.n ? hf.n : 1, sizeof *names);
+    size_t n = 0;
+    for (size_t i = 0; names && i < hf.n; i++) {
+        const struct hostfile_entry *e = &hf.hosts[i];
+        /* `&' hosts are added later, by name; this host is here already. */
+        if (e->no_start || spawn_names_this_host(d, e->name))
+            continue;
+        int len = hostfile_format(e, NULL, 0);
+        if (len < 0 || !(names[n] = malloc((size_t)len + 1)))
+            continue;
+        hostfile_format(e, names[n], (size_t)len + 1);
+        n++;
+    }
+    if (n) {
+        log_info(d, "hostfile %s: adding %zu host(s)", path, n);
+        Pvm__HostList l = PVM__HOST_LIST__INIT;
+        l.n_names = n;
+        l.names = names;
+        /* Nobody waits for the answer: the log has it. */
+        struct req r = {.type = PVM__CTL_TYPE__CTL_ADDHOSTS};
+        hostmgr_add(d, &r, &l.base);
+    }
+    for (size_t i = 0; i < n; i++)
+        free(names[i]);
+    free(names);
+    hostfile_fini(&hf);
+    return names ? 0 : PvmNoMem;
 }
 
 void hostmgr_delete(struct pvmd *d, const struct req *r, const ProtobufCMessage *m)

@@ -39,6 +39,12 @@ struct pvmd;
  * host. */
 void hostmgr_add(struct pvmd *d, const struct req *r, const ProtobufCMessage *m);
 
+/* Adds the hosts of the hostfile at path (not its `&' hosts, nor this
+ * host), as pvmd's hostfile argument asks; the outcome goes to the log.
+ * Returns 0, or PvmBadParam (the file is unreadable or malformed:
+ * logged) / PvmNoMem. */
+int hostmgr_add_file(struct pvmd *d, const char *path);
+
 /* CTL_DELHOSTS: likewise; each named host's pvmd is told to halt. */
 void hostmgr_delete(struct pvmd *d, const struct req *r, const ProtobufCMessage *m);
 

@@ -31,6 +31,7 @@
 #include "arch.h"
 #include "ctl.h"
 #include "defs.h"
+#include "hostmgr.h"
 #include "hosttab.h"
 #include "pvm3.h"
 #include "spawn.h"
@@ -422,8 +423,6 @@ int main(int argc, char **argv)
     if (stale)
         log_info(d, "removed %d stale socket(s) of a pvmd that did not stop cleanly (pid %ld)",
                  stale, old);
-    if (hostfile)
-        log_info(d, "hostfile %s: adding hosts comes with the multi-host mesh", hostfile);
     find_pvm_root(d);
 
     static uv_loop_t loop;
@@ -493,6 +492,10 @@ int main(int argc, char **argv)
             /* harmless: only keeps a mount busy */
         }
     }
+
+    /* pvmd hostfile: its hosts join once this one is ready. */
+    if (hostfile && !join && hostmgr_add_file(d, hostfile) < 0)
+        log_error(d, "hostfile %s: no host added", hostfile);
 
     uv_run(d->loop, UV_RUN_DEFAULT);
 

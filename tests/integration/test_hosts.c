@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -188,12 +189,42 @@ static void test_halt_ends_every_host(void **state)
     assert_int_equal(left, 0);
 }
 
+/* pvmd hostfile: its hosts join (not the `&' ones, not this host). */
+static void test_pvmd_hostfile(void **state)
+{
+    (void)state;
+    char path[] = "/tmp/pvm-hostfile.XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    const char *text = "# hosts\n* sp=2000\n127.0.0.2\n&127.0.0.3\nlocalhost\n";
+    assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+    close(fd);
+    setenv("PVM_RSH", "/bin/false", 1);
+    const char *args[] = {path, NULL};
+    assert_int_equal(harness_start(&vm, args, 170), 0);
+    unlink(path);
+    pvm_setopt(PvmAutoErr, 0);
+    int nhost = 0, narch;
+    struct pvmhostinfo *hi = NULL;
+    for (int i = 0; i < 1000; i++) {
+        assert_int_equal(pvm_config(&nhost, &narch, &hi), 0);
+        if (nhost == 2)
+            break;
+        struct timespec ts = {0, 10 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+    assert_int_equal(nhost, 2);
+    assert_string_equal(hi[1].hi_name, "127.0.0.2");
+    assert_int_equal(hi[1].hi_speed, 2000);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_add_config_spawn_message_delete, up, vm_down),
         cmocka_unit_test_setup_teardown(test_unreachable_host_cannot_start, up, vm_down),
         cmocka_unit_test_setup_teardown(test_halt_ends_every_host, up, vm_down),
+        cmocka_unit_test_teardown(test_pvmd_hostfile, vm_down),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
