@@ -2,11 +2,13 @@
  * cmd_vm.c - commands about the virtual machine: conf, mstat, add,
  * delete, halt, quit, id, version.
  */
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cmds.h"
 #include "../common/hostfile.h"
+#include "lpvm.h"
 #include "pvm3.h"
 
 int cmd_conf(struct console *c, int argc, char **argv)
@@ -82,11 +84,21 @@ static void add_report(int ok, char **names, int n, const int *infos)
 {
     printf("%d successful\n", ok);
     printf("                    HOST     DTID\n");
-    for (int i = 0; i < n; i++)
+    bool said = false;
+    for (int i = 0; i < n; i++) {
         if (infos[i] < 0)
             printf("%24s %s\n", names[i], cmds_errtext(infos[i]));
         else
             printf("%24s %8x\n", names[i], (unsigned)infos[i]);
+        said |= infos[i] < 0 && *lpvm_host_why(i);
+    }
+    if (!said)
+        return;
+    /* As PVM's console: what went wrong, host by host. */
+    printf("\nAuto-Diagnosing Failed Hosts...\n");
+    for (int i = 0; i < n; i++)
+        if (infos[i] < 0 && *lpvm_host_why(i))
+            printf("%s...\n%s\n", names[i], lpvm_host_why(i));
 }
 
 /* Adds names[0..n-1] (shown as given) with texts sent[] (NULL: the name). */

@@ -32,6 +32,7 @@ struct start {
     int num;                   /* the host number it will have */
     char *name;                /* as requested (without options) */
     struct hostfile_entry opt; /* its options (hostfile syntax) */
+    const char *rsh;           /* the remote shell it is started through, or NULL */
     uv_process_t proc;
     uv_pipe_t in, out, err;
     uv_write_t wreq;
@@ -279,8 +280,9 @@ static void on_start_exit(uv_process_t *p, int64_t status, int sig)
 {
     struct start *s = p->data;
     if (!s->finished) {
-        char why[64];
-        snprintf(why, sizeof why, "its pvmd exited (%s %lld) before it was ready",
+        char why[300];
+        snprintf(why, sizeof why, "%s%s exited (%s %lld) before the pvmd was ready",
+                 s->rsh ? "the remote shell " : "its pvmd", s->rsh ? s->rsh : "",
                  sig ? "signal" : "status", (long long)(sig ? sig : status));
         start_done(s, PvmCantStart, stderr_text(s, why));
     }
@@ -415,6 +417,7 @@ static void start_host(struct pvmd *d, struct add_req *a, size_t idx, struct hos
     char *args[8];
     int n = 0;
     if (!local) {
+        s->rsh = rsh;
         args[n++] = (char *)rsh;
         if (s->opt.lo) {
             args[n++] = "-l";
@@ -581,19 +584,12 @@ void hostmgr_add(struct pvmd *d, const struct req *r, const ProtobufCMessage *m)
         add_finish(a, d);
 }
 
-int hostmgr_add_file(struct pvmd *d, const char *path)
+int hostmgr_add_hostfile(struct pvmd *d, const struct hostfile *hf, const char *path)
 {
-    struct hostfile hf;
-    char err[512];
-    if (hostfile_read(path, &hf, err, sizeof err) < 0) {
-        log_error(d, "hostfile %s", err);
-        hostfile_fini(&hf);
-        return PvmBadParam;
-    }
-    char **names = calloc(hf.n ? hf.n : 1, sizeof *names);
+    char **names = calloc(hf->n ? hf->n : 1, sizeof *names);
     size_t n = 0;
-    for (size_t i = 0; names && i < hf.n; i++) {
-        const struct hostfile_entry *e = &hf.hosts[i];
+    for (size_t i = 0; names && i < hf->n; i++) {
+        const struct hostfile_entry *e = &hf->hosts[i];
         /* `&' hosts are added later, by name; this host is here already. */
         if (e->no_start || spawn_names_this_host(d, e->name))
             continue;
@@ -615,7 +611,6 @@ int hostmgr_add_file(struct pvmd *d, const char *path)
     for (size_t i = 0; i < n; i++)
         free(names[i]);
     free(names);
-    hostfile_fini(&hf);
     return names ? 0 : PvmNoMem;
 }
 

@@ -26,6 +26,7 @@
 
 #include "request.h"
 
+struct hostfile;
 struct pvmd;
 
 /* The first host's number and pvmd tid. */
@@ -39,11 +40,10 @@ struct pvmd;
  * host. */
 void hostmgr_add(struct pvmd *d, const struct req *r, const ProtobufCMessage *m);
 
-/* Adds the hosts of the hostfile at path (not its `&' hosts, nor this
- * host), as pvmd's hostfile argument asks; the outcome goes to the log.
- * Returns 0, or PvmBadParam (the file is unreadable or malformed:
- * logged) / PvmNoMem. */
-int hostmgr_add_file(struct pvmd *d, const char *path);
+/* Adds the hosts of hostfile hf (read from path; not its `&' hosts, nor
+ * this host), as pvmd's hostfile argument asks; the outcome goes to the
+ * log.  Returns 0 or PvmNoMem. */
+int hostmgr_add_hostfile(struct pvmd *d, const struct hostfile *hf, const char *path);
 
 /* CTL_DELHOSTS: likewise; each named host's pvmd is told to halt. */
 void hostmgr_delete(struct pvmd *d, const struct req *r, const ProtobufCMessage *m);

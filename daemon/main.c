@@ -31,6 +31,7 @@
 #include "arch.h"
 #include "ctl.h"
 #include "defs.h"
+#include "hostfile.h"
 #include "hostmgr.h"
 #include "hosttab.h"
 #include "pvm3.h"
@@ -385,6 +386,14 @@ int main(int argc, char **argv)
         rl.rlim_cur = rl.rlim_max;
         setrlimit(RLIMIT_NOFILE, &rl);
     }
+    /* A hostfile that cannot be read stops the pvmd before it starts. */
+    struct hostfile hf = {0};
+    char hferr[600];
+    if (hostfile && hostfile_read(hostfile, &hf, hferr, sizeof hferr) < 0) {
+        fprintf(stderr, "pvmd: %s\n", hferr);
+        exit(1);
+    }
+
     /* A new host reads who it is before anything else (stdin is the first
      * host's pipe, or the remote shell's). */
     Pvm__JoinTicket *ticket = join ? read_ticket(d) : NULL;
@@ -494,8 +503,9 @@ int main(int argc, char **argv)
     }
 
     /* pvmd hostfile: its hosts join once this one is ready. */
-    if (hostfile && !join && hostmgr_add_file(d, hostfile) < 0)
+    if (hostfile && !join && hostmgr_add_hostfile(d, &hf, hostfile) < 0)
         log_error(d, "hostfile %s: no host added", hostfile);
+    hostfile_fini(&hf);
 
     uv_run(d->loop, UV_RUN_DEFAULT);
 

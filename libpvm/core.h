@@ -112,6 +112,10 @@ struct lpvm_core {
     struct pvmhostinfo *hosts;
     int nhosts;
     int *fds;
+    /* why each host of the last pvm_addhosts failed ("" if it did not),
+     * for lpvm_host_why */
+    char **host_why;
+    int nhost_why;
 };
 
 /* ---- lpvm.c ------------------------------------------------------------- */
@@ -233,6 +237,9 @@ void catchout_handle(struct lpvm_core *core, struct pmsg *m);
 
 /* Records that child tid's output is collected (its END is awaited). */
 void catchout_expect(struct lpvm_core *core, int tid);
+
+/* Frees what the last pvm_addhosts kept (host_api.c). */
+void host_api_free(struct lpvm_core *core);
 
 /* Frees the tables pvm_tasks and pvm_config returned last (task_api.c). */
 void task_api_free_tables(struct lpvm_core *core);

@@ -95,6 +95,40 @@ static int host_req_build(struct host_req *q, char **hosts, int nhost,
 }
 
 /* The shared body of both calls.  del: successes read 0, as PVM's do. */
+void host_api_free(struct lpvm_core *core)
+{
+    for (int i = 0; i < core->nhost_why; i++)
+        free(core->host_why[i]);
+    free(core->host_why);
+    core->host_why = NULL;
+    core->nhost_why = 0;
+}
+
+/* Keeps what the pvmd said about each host that failed, by the caller's
+ * index (hosts refused here have no text). */
+static void keep_why(struct lpvm_core *core, const Pvm__HostsReply *r, const struct host_req *q,
+                     int nhost)
+{
+    host_api_free(core);
+    core->host_why = calloc((size_t)nhost, sizeof *core->host_why);
+    if (!core->host_why)
+        return;
+    core->nhost_why = nhost;
+    for (int i = 0; i < nhost; i++) {
+        int k = q->slot[i];
+        const char *w = k >= 0 && (size_t)k < r->n_why && r->why[k] ? r->why[k] : "";
+        core->host_why[i] = strdup(w);
+    }
+}
+
+const char *lpvm_host_why(int i)
+{
+    struct lpvm_core *core = lpvm_state.core;
+    if (!core || i < 0 || i >= core->nhost_why || !core->host_why[i])
+        return "";
+    return core->host_why[i];
+}
+
 static int host_call(const char *fn, int type, int reply_type, char **hosts, int nhost, int *infos,
                      int (*check)(const char *, char **), bool del)
 {
@@ -124,6 +158,8 @@ static int host_call(const char *fn, int type, int reply_type, char **hosts, int
         return lpvm_err(fn, cc);
     }
     const Pvm__HostsReply *r = (const Pvm__HostsReply *)out;
+    if (!del)
+        keep_why(core, r, &q, nhost);
     int ok = 0;
     for (int i = 0; i < nhost; i++) {
         int v = q.slot[i] < 0 ? q.slot[i] : r->results[q.slot[i]];

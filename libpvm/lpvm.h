@@ -41,6 +41,14 @@ enum lpvm_output {
  * PvmNoSuchBuf, or PvmBadMsg (not an output message). */
 int lpvm_output_parse(int bufid, int *tid, const char **bytes, int *n);
 
+/* ---- hosts that failed to start ----------------------------------------- */
+
+/* Why host i (0-based, in the order given) of the last pvm_addhosts call
+ * of this process failed, as the pvmd or the remote shell said it ("can't
+ * resolve hostname", a pvmd's complaint); "" when it did not fail or
+ * nothing was said.  The text is valid until the next pvm_addhosts. */
+const char *lpvm_host_why(int i);
+
 /* ---- pvm_tasks: ti_flag bits ------------------------------------------- */
 
 #define LPVM_TF_CONN 0x04    /* connected to its pvmd (enrolled) */

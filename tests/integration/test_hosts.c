@@ -20,6 +20,7 @@
 #include <cmocka.h>
 
 #include "harness.h"
+#include "lpvm.h"
 #include "pvm3.h"
 #include "test_api_util.h"
 #include "tid.h"
@@ -166,6 +167,12 @@ static void test_unreachable_host_cannot_start(void **state)
     int info = 0;
     assert_int_equal(pvm_addhosts(hosts, 1, &info), 0);
     assert_int_equal(info, PvmCantStart);
+    /* Why, for the console to show. */
+    assert_non_null(strstr(lpvm_host_why(0), "remote shell /bin/false exited"));
+    /* A name pvm_addhosts cannot parse. */
+    char *bad[] = {"127.0.0.2 nosuchopt=1"};
+    assert_int_equal(pvm_addhosts(bad, 1, &info), 0);
+    assert_int_equal(info, PvmBadParam);
 }
 
 static void test_halt_ends_every_host(void **state)
@@ -212,6 +219,13 @@ static void test_pvmd_hostfile(void **state)
             break;
         struct timespec ts = {0, 10 * 1000 * 1000};
         nanosleep(&ts, NULL);
+    }
+    if (nhost != 2) {
+        /* What the pvmd says about it, for whoever reads the failure. */
+        char cmd[400];
+        snprintf(cmd, sizeof cmd, "cat %s/pvmd.log >&2", vm.sockdir);
+        if (system(cmd) != 0)
+            fprintf(stderr, "(no pvmd.log)\n");
     }
     assert_int_equal(nhost, 2);
     assert_string_equal(hi[1].hi_name, "127.0.0.2");
