@@ -2,7 +2,9 @@
 # PVM 3.4's own examples (Debian pvm-examples), compiled unmodified against
 # the installed tree, run on a one-host virtual machine and give PVM's
 # output: hello/hello_other, master1/slave1, timing/timing_slave from the
-# shell, and spmd from the console as `spawn -4 -> spmd`.
+# shell, and spmd from the console as `spawn -4 -> spmd`.  Then a 3-host
+# machine on this machine's loopback addresses, from a hostfile: master1
+# over the hosts, spawn -6 and ps -a, delete, halt.
 # Usage: test_pvm_examples.sh <source dir> <build dir>
 set -uo pipefail
 SRC=$1
@@ -84,6 +86,39 @@ for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
 check "halt stops the pvmd" bash -c "! kill -0 $pid 2>/dev/null"
 left=$(procs_under_tmp)
 check "halt leaves no task" test -z "$left"
+
+# Several hosts on this machine (CONTRACT.md): a hostfile of 127.0.0.2 and
+# 127.0.0.3 given to the console makes a 3-host machine (its own PVM_VMID).
+export PVM_VMID=hosts
+SOCKDIR=$PVM_TMP/pvm.$(id -u).hosts
+printf '# two more hosts on this machine\n127.0.0.2\n127.0.0.3\n' >"$T/hostfile"
+out=$(echo conf | timeout 60 "$P/bin/pvm" "$T/hostfile" 2>&1)
+echo "$out"
+check "pvm hostfile: conf lists 3 hosts" grep -q "^3 hosts" <<<"$out"
+check "pvm hostfile: 127.0.0.2 and 127.0.0.3 are hosts" \
+  bash -c "grep -q ' 127.0.0.2 ' <<<'$out' && grep -q ' 127.0.0.3 ' <<<'$out'"
+# master1 deals its workers over the hosts and gets every result
+out=$(cd "$T" && timeout 60 "$BIN/master1" 2>&1)
+echo "$out"
+# (master1 starts three workers per host: 9)
+check "3 hosts: master1 gets 9 results" test "$(grep -c 'I got' <<<"$out")" -eq 9
+bad=$(grep 'I got' <<<"$out" | awk '{g=$3; e=$NF; sub(/\)/,"",e); if (g+0 != e+0) print}')
+check "3 hosts: master1 results are as expected" test -z "$bad"
+# spawn -6 puts tasks on every host; ps -a shows them; delete takes one host
+out=$(printf 'spawn -6 sleep 5\nps -a\ndelete 127.0.0.3\nconf\nps -a\n' | timeout 60 "$P/bin/pvm" 2>&1)
+echo "$out"
+ps1=$(awk '/ps -a/{n++} n==1' <<<"$out")
+check "3 hosts: spawn -6 runs tasks on host 2" grep -Eq "127\.0\.0\.2 +8[0-9a-f]{4} .*sleep" <<<"$ps1"
+check "3 hosts: spawn -6 runs tasks on host 3" grep -Eq "127\.0\.0\.3 +c[0-9a-f]{4} .*sleep" <<<"$ps1"
+check "delete 127.0.0.3 leaves 2 hosts" grep -q "^2 hosts" <<<"$out"
+ps2=$(awk '/ps -a/{n++} n==2' <<<"$out")
+check "delete 127.0.0.3 ends its tasks" bash -c "! grep -q '127.0.0.3' <<<'$ps2'"
+pid=$(cat "$SOCKDIR/pvmd.pid")
+echo halt | timeout 20 "$P/bin/pvm" >/dev/null 2>&1
+for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
+check "3 hosts: halt stops the first pvmd" bash -c "! kill -0 $pid 2>/dev/null"
+for _ in $(seq 100); do [ -z "$(procs_under_tmp)" ] && break; sleep 0.05; done
+check "3 hosts: halt leaves no pvmd or task on any host" test -z "$(procs_under_tmp)"
 
 echo "$fails failed"
 [ $fails -eq 0 ]
