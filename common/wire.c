@@ -19,6 +19,7 @@
 #include "wire.h"
 
 #include "pvm3.h"
+#include "tid.h"
 
 enum {
     OFF_MAGIC = 0,
@@ -134,5 +135,44 @@ int wire_decode(const uint8_t *in, size_t n, struct wire_hdr *h)
     if (t.src < 0 || t.dst < 0)
         return PvmBadMsg;
     *h = t;
+    return 0;
+}
+
+/* ===================================================================== */
+/* Multicast destination lists                                            */
+/* ===================================================================== */
+
+void wire_mcast_encode(const struct wire_dest *d, uint32_t n, uint8_t *out)
+{
+    put32(out, n);
+    put32(out + 4, 0);
+    for (uint32_t i = 0; i < n; i++) {
+        uint8_t *e = out + WIRE_MCAST_HDR + (size_t)i * WIRE_MCAST_ENTRY;
+        put32(e, (uint32_t)d[i].tid);
+        put32(e + 4, 0);
+        put64(e + 8, d[i].seq);
+    }
+}
+
+struct wire_dest wire_mcast_entry(const uint8_t *in, uint32_t i)
+{
+    const uint8_t *e = in + WIRE_MCAST_HDR + (size_t)i * WIRE_MCAST_ENTRY;
+    return (struct wire_dest){.tid = (int32_t)get32(e), .seq = get64(e + 8)};
+}
+
+int wire_mcast_decode(const uint8_t *in, uint64_t len, uint32_t *n)
+{
+    if (len < WIRE_MCAST_HDR)
+        return PvmBadMsg;
+    uint32_t k = get32(in);
+    if (k == 0 || k > WIRE_MCAST_MAX || get32(in + 4) != 0 || len < wire_mcast_len(k))
+        return PvmBadMsg;
+    for (uint32_t i = 0; i < k; i++) {
+        const uint8_t *e = in + WIRE_MCAST_HDR + (size_t)i * WIRE_MCAST_ENTRY;
+        struct wire_dest d = wire_mcast_entry(in, i);
+        if (get32(e + 4) != 0 || !tid_is_task(d.tid) || d.seq == 0)
+            return PvmBadMsg;
+    }
+    *n = k;
     return 0;
 }

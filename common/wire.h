@@ -17,7 +17,7 @@
 #include <stdint.h>
 
 #define WIRE_MAGIC 0x334d5650u /* "PVM3" in little-endian byte order */
-#define WIRE_VERSION 1
+#define WIRE_VERSION 2
 #define WIRE_HDR_LEN 48
 
 /* Largest payload a decoder accepts: bigger lengths are malformed input. */
@@ -27,7 +27,8 @@
 #define WIRE_F_CTL 0x0001   /* payload is a control message; tag is its CtlType */
 #define WIRE_F_REPLY 0x0002 /* a reply to the request with the same `wid' */
 #define WIRE_F_NOSEQ 0x0004 /* outside per-pair ordering (daemon-made messages) */
-#define WIRE_F_KNOWN (WIRE_F_CTL | WIRE_F_REPLY | WIRE_F_NOSEQ)
+#define WIRE_F_MCAST 0x0008 /* to a pvmd: a destination list, then the message (below) */
+#define WIRE_F_KNOWN (WIRE_F_CTL | WIRE_F_REPLY | WIRE_F_NOSEQ | WIRE_F_MCAST)
 
 struct wire_hdr {
     uint16_t flags;
@@ -50,5 +51,44 @@ void wire_encode(const struct wire_hdr *h, uint8_t out[WIRE_HDR_LEN]);
  * flag bits, invalid tids or a payload over WIRE_MAX_PAYLOAD.  *h is only
  * written on success. */
 int wire_decode(const uint8_t *in, size_t n, struct wire_hdr *h);
+
+/* ---- multicast ----------------------------------------------------------- *
+ * A frame with WIRE_F_MCAST goes to a pvmd (dst its tid), which delivers
+ * the message to each listed task of its own host and sends one such
+ * frame, listing that host's tasks, to each other host concerned: one copy
+ * per host on the wire.  Its payload is a list, then the message body:
+ *
+ *     u32 n, u32 0, then n entries of { i32 tid, u32 0, u64 seq }
+ *
+ * (little endian); seq is the sender's sequence number for that tid, as a
+ * frame sent to it alone would carry.  The header's tag, ctx and enc are
+ * the message's; its seq is 0.                                              */
+
+#define WIRE_MCAST_HDR 8
+#define WIRE_MCAST_ENTRY 16
+#define WIRE_MCAST_MAX 65536 /* destinations in one frame */
+
+struct wire_dest {
+    int32_t tid;
+    uint64_t seq;
+};
+
+/* Bytes of a list of n destinations. */
+static inline size_t wire_mcast_len(size_t n)
+{
+    return WIRE_MCAST_HDR + n * WIRE_MCAST_ENTRY;
+}
+
+/* Writes the list of n destinations d[] to out (wire_mcast_len(n) bytes). */
+void wire_mcast_encode(const struct wire_dest *d, uint32_t n, uint8_t *out);
+
+/* Reads the list at the start of a payload of len bytes: sets *n and
+ * returns 0, or PvmBadMsg (too short, n 0 or over WIRE_MCAST_MAX, a
+ * reserved field set, a tid that is no task's, a seq of 0).  Entries are
+ * then read with wire_mcast_entry. */
+int wire_mcast_decode(const uint8_t *in, uint64_t len, uint32_t *n);
+
+/* Entry i of a decoded list. */
+struct wire_dest wire_mcast_entry(const uint8_t *in, uint32_t i);
 
 #endif

@@ -5,6 +5,7 @@
 #include "route.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "ctl_handlers.h"
 #include "defs.h"
@@ -144,6 +145,95 @@ static void to_pvmd(struct pvmd *d, struct xport *x, int from, struct frame *f)
         ctl_handlers_dispatch(d, x, from, f);
 }
 
+/* ===================================================================== */
+/* Multicast                                                              */
+/* ===================================================================== */
+
+/* A new frame carrying f's message (payload after `skip' bytes), to dst
+ * with seq, flags without MCAST, or NULL when out of memory. */
+static struct frame *copy_to(struct pvmd *d, const struct frame *f, uint64_t skip, int dst,
+                             uint64_t seq, const uint8_t *pre, size_t plen)
+{
+    uint64_t blen = f->h.len - skip;
+    uint8_t *p = plen + blen ? malloc(plen + (size_t)blen) : NULL;
+    if (plen + blen && !p) {
+        log_error(d, "no memory for a multicast copy to t%x", (unsigned)dst);
+        return NULL;
+    }
+    if (plen)
+        memcpy(p, pre, plen);
+    if (blen)
+        memcpy(p + plen, f->payload + skip, (size_t)blen);
+    struct wire_hdr h = f->h;
+    h.dst = dst;
+    h.seq = seq;
+    h.len = plen + blen;
+    if (!plen)
+        h.flags &= (uint16_t)~WIRE_F_MCAST;
+    return frame_new(&h, p);
+}
+
+/* A WIRE_F_MCAST frame to this pvmd: each listed task of this host gets
+ * the message; unless only_here, each other host concerned gets one frame
+ * listing its tasks (one copy per host on the wire). */
+static void route_mcast(struct pvmd *d, struct xport *x, struct frame *f, bool only_here)
+{
+    uint32_t n;
+    if (wire_mcast_decode(f->payload, f->h.len, &n) < 0) {
+        drop(d, f, PvmBadMsg, "malformed multicast list");
+        return;
+    }
+    uint64_t skip = wire_mcast_len(n);
+    bool *done = calloc(n, sizeof *done);
+    struct wire_dest *sub = malloc(n * sizeof *sub);
+    uint8_t *list = malloc(wire_mcast_len(n));
+    if (!done || !sub || !list) {
+        free(done);
+        free(sub);
+        free(list);
+        drop(d, f, PvmNoMem, "out of memory");
+        return;
+    }
+    for (uint32_t i = 0; i < n; i++) {
+        if (done[i])
+            continue;
+        struct wire_dest e = wire_mcast_entry(f->payload, i);
+        int host = tid_host(e.tid);
+        if (host == d->myhost) {
+            done[i] = true;
+            struct frame *c = copy_to(d, f, skip, e.tid, e.seq, NULL, 0);
+            if (c) {
+                route_frame(d, c);
+                if (x)
+                    hold_back(d, x, e.tid);
+            }
+            continue;
+        }
+        /* Every entry of that host, in one frame to its pvmd. */
+        uint32_t k = 0;
+        for (uint32_t j = i; j < n; j++) {
+            struct wire_dest ej = wire_mcast_entry(f->payload, j);
+            if (!done[j] && tid_host(ej.tid) == host) {
+                done[j] = true;
+                sub[k++] = ej;
+            }
+        }
+        if (only_here) {
+            log_info(d, "multicast from t%x: %u destination(s) on host %d not relayed",
+                     (unsigned)f->h.src, k, host);
+            continue;
+        }
+        wire_mcast_encode(sub, k, list);
+        struct frame *c = copy_to(d, f, skip, tid_pvmd(host), 0, list, wire_mcast_len(k));
+        if (c)
+            route_frame(d, c);
+    }
+    free(done);
+    free(sub);
+    free(list);
+    frame_free(&f);
+}
+
 /* Frames from a local task's link. */
 static void from_task(struct pvmd *d, struct xport *x, struct frame *f)
 {
@@ -180,6 +270,10 @@ static void from_task(struct pvmd *d, struct xport *x, struct frame *f)
         frame_free(&f);
         return;
     }
+    if ((f->h.flags & WIRE_F_MCAST) && !(f->h.flags & WIRE_F_CTL)) {
+        route_mcast(d, x, f, false);
+        return;
+    }
     int dst = f->h.dst;
     route_frame(d, f);
     hold_back(d, x, dst);
@@ -197,6 +291,10 @@ static void from_host(struct pvmd *d, struct xport *x, struct frame *f)
     }
     if ((f->h.flags & WIRE_F_CTL) && f->h.dst == d->mytid) {
         to_pvmd(d, x, f->h.src, f);
+        return;
+    }
+    if ((f->h.flags & WIRE_F_MCAST) && f->h.dst == d->mytid) {
+        route_mcast(d, x, f, true);
         return;
     }
     if (tid_host(f->h.dst) != d->myhost) {

@@ -191,8 +191,26 @@ bool conn_pending(const struct conn *c)
 
 int conn_start_msg(struct conn *c, const struct wire_hdr *hdr, struct pmsg *m)
 {
+    return conn_start_msg_pre(c, hdr, NULL, 0, m);
+}
+
+int conn_start_msg_pre(struct conn *c, const struct wire_hdr *hdr, const void *pre, size_t plen,
+                       struct pmsg *m)
+{
     if (conn_pending(c))
         return PvmBadParam;
+    if (plen) {
+        /* header, the prefix, then the body's pieces */
+        int n = m ? pmsg_iov(m, c->wiov + 2, CONN_MAX_IOV - 2) : 0;
+        if (n < 0)
+            return n;
+        wire_encode(hdr, c->whdr);
+        c->wiov[0] = (struct iovec){.iov_base = c->whdr, .iov_len = WIRE_HDR_LEN};
+        c->wiov[1] = (struct iovec){.iov_base = (void *)pre, .iov_len = plen};
+        c->wi = 0;
+        c->wn = n + 2;
+        return 0;
+    }
     int n = 0;
     if (m) {
         n = pmsg_iov(m, c->wiov + 1, CONN_MAX_IOV - 1);

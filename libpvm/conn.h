@@ -98,6 +98,12 @@ int conn_read(struct conn *c, conn_frame_fn fn, void *arg);
  * flushed.  Returns 0, PvmNoMem, or PvmBadParam if a frame is pending. */
 int conn_start_msg(struct conn *c, const struct wire_hdr *hdr, struct pmsg *m);
 
+/* Same, with plen bytes at pre between the header and the body (a
+ * multicast's destination list); pre must stay until the frame is
+ * flushed. */
+int conn_start_msg_pre(struct conn *c, const struct wire_hdr *hdr, const void *pre, size_t plen,
+                       struct pmsg *m);
+
 /* Prepares the frame hdr + len bytes at buf for writing. */
 int conn_start_buf(struct conn *c, const struct wire_hdr *hdr, const void *buf, size_t len);
 

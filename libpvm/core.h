@@ -180,6 +180,10 @@ int io_wait(struct lpvm_core *core, io_done_fn done, void *arg, int64_t deadline
 int io_send_frame(struct lpvm_core *core, struct conn *c, const struct wire_hdr *hdr,
                   struct pmsg *m);
 
+/* Same with plen bytes at pre before m's body (a multicast's list). */
+int io_send_frame_pre(struct lpvm_core *core, struct conn *c, const struct wire_hdr *hdr,
+                      const void *pre, size_t plen, struct pmsg *m);
+
 /* Same for a payload in a plain buffer (control messages). */
 int io_send_buf(struct lpvm_core *core, struct conn *c, const struct wire_hdr *hdr, const void *buf,
                 size_t len);

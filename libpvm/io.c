@@ -306,6 +306,11 @@ static int on_frame(void *arg, struct conn *c, const struct wire_hdr *h, struct 
     struct lpvm_core *core = arg;
     if (h->flags & WIRE_F_CTL)
         return on_ctl(core, c, h, m);
+    if (h->flags & WIRE_F_MCAST) {
+        /* A destination list is for pvmds only: not a message for us. */
+        pmsg_destroy(&m);
+        return 0;
+    }
     if (c != core->pvmd && h->src != c->peer_tid) {
         /* User frames before the peer's hello, or claiming to come from
          * another task than the one at the other end. */
@@ -491,6 +496,17 @@ int io_send_frame(struct lpvm_core *core, struct conn *c, const struct wire_hdr 
     if (!c || c->closed)
         return PvmSysErr;
     int cc = conn_start_msg(c, hdr, m);
+    if (cc < 0)
+        return cc;
+    return finish_send(core, c);
+}
+
+int io_send_frame_pre(struct lpvm_core *core, struct conn *c, const struct wire_hdr *hdr,
+                      const void *pre, size_t plen, struct pmsg *m)
+{
+    if (!c || c->closed)
+        return PvmSysErr;
+    int cc = conn_start_msg_pre(c, hdr, pre, plen, m);
     if (cc < 0)
         return cc;
     return finish_send(core, c);

@@ -145,6 +145,54 @@ int pvm_send(int tid, int msgtag)
     return lpvm_err("pvm_send", send_one(core, tid, msgtag, m));
 }
 
+/* The tasks of other hosts get one frame, through our pvmd, listing them
+ * with their sequence numbers: the pvmd sends one copy per host
+ * (common/wire.h, "multicast"). */
+static int mcast_remote(struct lpvm_core *core, const int *tids, int ntask, int remote, int tag,
+                        struct pmsg *m)
+{
+    int me = lpvm_state.mytid;
+    struct wire_dest *d = malloc((size_t)remote * sizeof *d);
+    struct peer **ps = malloc((size_t)remote * sizeof *ps);
+    uint8_t *list = malloc(wire_mcast_len((size_t)remote));
+    int cc = d && ps && list ? 0 : PvmNoMem;
+    int n = 0;
+    for (int i = 0; cc == 0 && i < ntask; i++) {
+        if (tids[i] == me || !tid_is_task(tids[i]) || tid_host(tids[i]) == tid_host(me))
+            continue;
+        struct peer *p = peer_get(&core->peers, tids[i]);
+        if (!p) {
+            cc = PvmNoMem;
+            break;
+        }
+        ps[n] = p;
+        d[n] = (struct wire_dest){.tid = tids[i], .seq = ++p->sent_seq};
+        n++;
+    }
+    if (cc == 0) {
+        wire_mcast_encode(d, (uint32_t)n, list);
+        size_t plen = wire_mcast_len((size_t)n);
+        struct wire_hdr h = {
+            .flags = WIRE_F_MCAST,
+            .src = me,
+            .dst = lpvm_state.pvmd_tid,
+            .tag = tag,
+            .ctx = lpvm_state.ctx,
+            .enc = m->enc == PvmDataInPlace ? PvmDataRaw : m->enc,
+            .len = plen + pmsg_payload_len(m),
+        };
+        cc = io_send_frame_pre(core, core->pvmd, &h, list, plen, m);
+    }
+    /* Nothing of it left: no gap for the receivers to wait at. */
+    if (cc < 0 && !core->dead)
+        for (int k = 0; k < n; k++)
+            ps[k]->sent_seq--;
+    free(d);
+    free(ps);
+    free(list);
+    return cc;
+}
+
 int pvm_mcast(int *tids, int ntask, int msgtag)
 {
     struct lpvm_core *core;
@@ -159,13 +207,20 @@ int pvm_mcast(int *tids, int ntask, int msgtag)
     struct pmsg *m = pmsg_lookup(lpvm_state.sbuf);
     if (!m)
         return lpvm_err("pvm_mcast", PvmNoBuf);
+    int me = lpvm_state.mytid, remote = 0;
+    for (int i = 0; i < ntask; i++)
+        remote += tids[i] != me && tid_is_task(tids[i]) && tid_host(tids[i]) != tid_host(me);
     for (int i = 0; i < ntask; i++) {
         /* Never to the caller, even when listed (pvm_mcast(3PVM)). */
-        if (tids[i] == lpvm_state.mytid)
+        if (tids[i] == me)
             continue;
+        if (remote > 1 && tid_is_task(tids[i]) && tid_host(tids[i]) != tid_host(me))
+            continue; /* below, in one frame */
         if ((cc = send_one(core, tids[i], msgtag, m)) < 0)
             return lpvm_err("pvm_mcast", cc);
     }
+    if (remote > 1 && (cc = mcast_remote(core, tids, ntask, remote, msgtag, m)) < 0)
+        return lpvm_err("pvm_mcast", cc);
     return PvmOk;
 }
 

@@ -124,6 +124,22 @@ static void test_add_config_spawn_message_delete(void **state)
     assert_int_equal(per[2], 2);
     assert_int_equal(per[3], 2);
 
+    /* pvm_mcast to all six (one copy per host on the wire): each echoes
+     * it back, twice over, in order. */
+    for (int round = 0; round < 2; round++) {
+        pvm_initsend(PvmDataDefault);
+        pvm_pkint(&round, 1, 1);
+        assert_int_equal(pvm_mcast(six, 6, 70), 0);
+    }
+    for (int i = 0; i < 6; i++)
+        for (int round = 0; round < 2; round++) {
+            struct timeval tv = {20, 0};
+            assert_true(pvm_trecv(six[i], 70, &tv) > 0);
+            int v = -1;
+            pvm_upkint(&v, 1, 1);
+            assert_int_equal(v, round);
+        }
+
     /* Every host's tasks, from here. */
     int ntask = 0;
     struct pvmtaskinfo *ti = NULL;

@@ -554,6 +554,83 @@ static void test_tasks_of_every_host(void **state)
     frame_free(&f);
 }
 
+/* A multicast frame from task a to the given destinations (seq i+1 each). */
+static struct frame *mcast_frame(int src, int dst, const int *tids, uint32_t n, const char *body)
+{
+    struct wire_dest d[8];
+    for (uint32_t i = 0; i < n; i++)
+        d[i] = (struct wire_dest){.tid = tids[i], .seq = 10 + i};
+    size_t plen = wire_mcast_len(n), blen = strlen(body);
+    uint8_t *p = malloc(plen + blen);
+    wire_mcast_encode(d, n, p);
+    memcpy(p + plen, body, blen);
+    struct wire_hdr h = {.flags = WIRE_F_MCAST,
+                         .src = src,
+                         .dst = dst,
+                         .tag = 5,
+                         .enc = PvmDataDefault,
+                         .len = plen + blen};
+    return frame_new(&h, p);
+}
+
+static void test_mcast_sends_one_copy_per_host(void **state)
+{
+    struct world *w = *state;
+    int b;
+    struct fake *tb = fake_task(&w->d, &b);
+    int tids[] = {tid_make(2, 1), b, tid_make(2, 2), tid_make(3, 1)};
+    fake_arrive(w->ta, mcast_frame(w->a, w->d.mytid, tids, 4, "hello"));
+    /* b, here: the message alone, with its own seq. */
+    struct frame *f = fake_take(tb);
+    assert_non_null(f);
+    assert_false(f->h.flags & WIRE_F_MCAST);
+    assert_int_equal(f->h.dst, b);
+    assert_int_equal(f->h.seq, 11);
+    assert_int_equal(f->h.tag, 5);
+    assert_int_equal(f->h.len, 5);
+    assert_memory_equal(f->payload, "hello", 5);
+    frame_free(&f);
+    /* Host 2: one frame listing its two tasks. */
+    f = fake_take(w->mesh);
+    assert_non_null(f);
+    assert_null(fake_take(w->mesh));
+    assert_true(f->h.flags & WIRE_F_MCAST);
+    assert_int_equal(f->h.dst, tid_pvmd(2));
+    uint32_t n = 0;
+    assert_int_equal(wire_mcast_decode(f->payload, f->h.len, &n), 0);
+    assert_int_equal(n, 2);
+    assert_int_equal(wire_mcast_entry(f->payload, 0).tid, tid_make(2, 1));
+    assert_int_equal(wire_mcast_entry(f->payload, 0).seq, 10);
+    assert_int_equal(wire_mcast_entry(f->payload, 1).tid, tid_make(2, 2));
+    assert_int_equal(wire_mcast_entry(f->payload, 1).seq, 12);
+    assert_memory_equal(f->payload + wire_mcast_len(2), "hello", 5);
+    frame_free(&f);
+    assert_null(fake_take(w->ta));
+
+    /* Arriving from host 2: only this host's tasks get it. */
+    int here[] = {w->a, b, tid_make(3, 1)};
+    fake_arrive(w->mesh, mcast_frame(tid_make(2, 1), w->d.mytid, here, 3, "back"));
+    f = fake_take(w->ta);
+    assert_non_null(f);
+    assert_int_equal(f->h.src, tid_make(2, 1));
+    assert_int_equal(f->h.seq, 10);
+    assert_memory_equal(f->payload, "back", 4);
+    frame_free(&f);
+    f = fake_take(tb);
+    assert_non_null(f);
+    assert_int_equal(f->h.seq, 11);
+    frame_free(&f);
+    assert_null(fake_take(w->mesh)); /* nothing relayed to host 3 */
+
+    /* A malformed list is dropped. */
+    struct frame *bad = mcast_frame(w->a, w->d.mytid, tids, 2, "x");
+    bad->payload[0] = 9; /* claims 9 entries */
+    fake_arrive(w->ta, bad);
+    assert_null(fake_take(tb));
+    assert_null(fake_take(w->mesh));
+    fake_free(&tb);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -582,6 +659,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_spawn_is_spread_over_hosts, setup, teardown),
         cmocka_unit_test_setup_teardown(test_spawn_on_a_named_host, setup, teardown),
         cmocka_unit_test_setup_teardown(test_tasks_of_every_host, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_mcast_sends_one_copy_per_host, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
