@@ -11,7 +11,8 @@
  * Uses only PVM 3.4's public API, so the same source builds against this
  * project's libpvm3 and against PVM 3.4.6 itself.
  *
- *   pingpong_bench [-d] [-p usec] [-f factor] [-s size,size,...]
+ *   pingpong_bench [-d] [-p usec] [-f factor] [-s size,size,...] [-h host]
+ *     -h   spawn the copy on that host (PvmTaskHost); by default PvmTaskDefault
  *     -d   set PvmRoute to PvmRouteDirect in both tasks (PVM's direct
  *          task-to-task route); without it the route option is left alone
  *     -p   set PvmPollTime to usec in both tasks (how long a receive spins
@@ -116,7 +117,8 @@ static int wanted(const char *list, int size)
     return 0;
 }
 
-static int ping(char *buf, char *back, int direct, int polltime, int factor, const char *sizes)
+static int ping(char *buf, char *back, int direct, int polltime, int factor, const char *sizes,
+                char *host)
 {
     char pollarg[32];
     char *args[5] = {"-child"};
@@ -137,7 +139,8 @@ static int ping(char *buf, char *back, int direct, int polltime, int factor, con
         fprintf(stderr, "pingpong_bench: out of memory\n");
         return 1;
     }
-    int n = pvm_spawn("pingpong_bench", args, PvmTaskDefault, "", 1, &tid);
+    int n = pvm_spawn("pingpong_bench", args, host ? PvmTaskHost : PvmTaskDefault, host ? host : "",
+                      1, &tid);
     if (n < 0)
         die("pingpong_bench: pvm_spawn");
     if (n < 1) {
@@ -145,8 +148,9 @@ static int ping(char *buf, char *back, int direct, int polltime, int factor, con
         pvm_exit();
         exit(1);
     }
-    printf("# pingpong_bench %s route, PvmPollTime %d, parent t%x, child t%x\n",
-           direct ? "direct" : "default", pvm_getopt(PvmPollTime), pvm_mytid(), tid);
+    printf("# pingpong_bench %s route, PvmPollTime %d, parent t%x, child t%x%s%s\n",
+           direct ? "direct" : "default", pvm_getopt(PvmPollTime), pvm_mytid(), tid,
+           host ? " on " : "", host ? host : "");
     fflush(stdout);
     for (int s = 0; s < NPLAN && !bad; s++) {
         int size = plan[s].size;
@@ -189,6 +193,7 @@ int main(int argc, char **argv)
 {
     int direct = 0, factor = 1, is_child = 0, polltime = -1;
     const char *sizes = NULL;
+    char *host = NULL;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "-d") == 0)
             direct = 1;
@@ -200,8 +205,10 @@ int main(int argc, char **argv)
             factor = atoi(argv[++i]);
         else if (strcmp(argv[i], "-s") == 0 && i + 1 < argc)
             sizes = argv[++i];
+        else if (strcmp(argv[i], "-h") == 0 && i + 1 < argc)
+            host = argv[++i];
         else {
-            fprintf(stderr, "usage: pingpong_bench [-d] [-p usec] [-f factor] [-s size,...]\n");
+            fprintf(stderr, "usage: pingpong_bench [-d] [-p usec] [-f factor] [-s size,...] [-h host]\n");
             return 2;
         }
     }
@@ -226,7 +233,7 @@ int main(int argc, char **argv)
         pvm_exit();
         return 1;
     }
-    int rc = parent >= 0 ? echo(parent, buf) : ping(buf, back, direct, polltime, factor, sizes);
+    int rc = parent >= 0 ? echo(parent, buf) : ping(buf, back, direct, polltime, factor, sizes, host);
     free(buf);
     free(back);
     if (pvm_exit() < 0) {

@@ -6,9 +6,11 @@
  * parent, then leaves.  The time runs from just before the first
  * pvm_spawn call until the N-th message has arrived:
  *
- *   spawn n=<N> total_s=<t> spawn_call_s=<t> calls=<c>
+ *   spawn n=<N> total_s=<t> spawn_call_s=<t> calls=<c> hosts=<h> per_host=<a,b,...>
  *
- * spawn_call_s is the time spent inside pvm_spawn alone.  Same source for
+ * spawn_call_s is the time spent inside pvm_spawn alone; hosts is how many
+ * hosts the tasks ran on (from pvm_tidtohost of each tid) and per_host how
+ * many tasks each got, in the order pvm_config lists the hosts.  Same source for
  * this project's libpvm3 and PVM 3.4.6.
  *
  *   spawn_bench [-n N]
@@ -85,7 +87,26 @@ static int parent_side(int n)
             die("spawn_bench: pvm_recv");
     }
     double t2 = now();
-    printf("spawn n=%d total_s=%.4f spawn_call_s=%.4f calls=%d\n", n, t2 - t0, t1 - t0, calls);
+    /* Where they ran: tasks per host, in pvm_config's order. */
+    int nhost = 0, narch = 0, used = 0;
+    struct pvmhostinfo *hi = NULL;
+    char per[4096] = "";
+    for (int i = 0; i < n; i++)
+        tids[i] = pvm_tidtohost(tids[i]);
+    if (pvm_config(&nhost, &narch, &hi) >= 0) {
+        size_t len = 0;
+        for (int h = 0; h < nhost; h++) {
+            int count = 0;
+            for (int i = 0; i < n; i++)
+                if (tids[i] == hi[h].hi_tid)
+                    count++;
+            used += count > 0;
+            if (len < sizeof per - 16)
+                len += (size_t)snprintf(per + len, sizeof per - len, "%s%d", h ? "," : "", count);
+        }
+    }
+    printf("spawn n=%d total_s=%.4f spawn_call_s=%.4f calls=%d hosts=%d per_host=%s\n", n, t2 - t0,
+           t1 - t0, calls, used, per[0] ? per : "-");
     return 0;
 }
 
