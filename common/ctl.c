@@ -283,6 +283,17 @@ static bool v_link_hello_reply(const ProtobufCMessage *m)
     return r->status <= 0 && (r->status < 0 || (tid_is_pvmd(r->tid) && r->epoch != 0));
 }
 
+static bool is_task(int t)
+{
+    return tid_is_task(t);
+}
+
+static bool v_siblings(const ProtobufCMessage *m)
+{
+    const Pvm__Siblings *s = (const Pvm__Siblings *)m;
+    return s->n_tids > 0 && ints_ok(s->tids, s->n_tids, CTL_MAX_SPAWN, is_task);
+}
+
 static bool v_host_table(const ProtobufCMessage *m)
 {
     const Pvm__HostTable *t = (const Pvm__HostTable *)m;
@@ -332,6 +343,7 @@ static const struct ctl_kind ctl_kinds[] = {
     [PVM__CTL_TYPE__CTL_LINK_HELLO_REPLY] = {&pvm__link_hello_reply__descriptor,
                                              v_link_hello_reply},
     [PVM__CTL_TYPE__CTL_HOST_TABLE] = {&pvm__host_table__descriptor, v_host_table},
+    [PVM__CTL_TYPE__CTL_SIBLINGS] = {&pvm__siblings__descriptor, v_siblings},
 };
 
 #define CTL_NKINDS ((int)(sizeof ctl_kinds / sizeof ctl_kinds[0]))

@@ -32,6 +32,8 @@
  * all below PVM_SYS_CTX.                                                    */
 #define PVM_SYS_CTX 0x7fff0000
 #define PVM_TAG_CATCHOUT 1 /* output of children for pvm_catchout, in PVM_SYS_CTX */
+#define PVM_TAG_SIBLINGS 2 /* from a pvmd: the whole sibling list of a spawn over hosts,
+                            * PvmDataDefault ints: n, then n tids */
 
 /* ---- task output messages ------------------------------------------------ *
  * A pvmd sends a task's stdout/stderr to its output tid as a message with

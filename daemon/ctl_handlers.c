@@ -101,6 +101,7 @@ void ctl_handlers_hello(struct pvmd *d, struct xport *x, struct frame *f)
     hr.parent = tasktab_ptid(t);
     hr.pvmd_tid = d->mytid;
     hr.siblings = (int *)tasktab_siblings(t, &hr.n_siblings);
+    hr.siblings_later = tasktab_siblings_later(t);
     hr.sockdir = d->sockdir;
     hr.out_tid = io->out_tid;
     hr.out_code = io->out_code;
@@ -412,6 +413,14 @@ static void h_set_output(struct pvmd *d, const struct req *r, const ProtobufCMes
     req_status(d, r, PvmOk);
 }
 
+static void h_siblings(struct pvmd *d, const struct req *r, const ProtobufCMessage *m)
+{
+    if (!r->link || !tid_is_pvmd(r->link->peer))
+        return; /* pvmds only; there is no reply */
+    const Pvm__Siblings *s = (const Pvm__Siblings *)m;
+    placement_siblings(d, s->tids, s->n_tids);
+}
+
 static void h_not_yet(struct pvmd *d, const struct req *r, const ProtobufCMessage *m)
 {
     req_status(d, r, PvmNotImpl);
@@ -458,6 +467,7 @@ static const struct {
     [PVM__CTL_TYPE__CTL_ADDHOSTS] = {hostmgr_add, true},
     [PVM__CTL_TYPE__CTL_DELHOSTS] = {hostmgr_delete, true},
     [PVM__CTL_TYPE__CTL_HOST_TABLE] = {hostmgr_table, true},
+    [PVM__CTL_TYPE__CTL_SIBLINGS] = {h_siblings, true},
     [PVM__CTL_TYPE__CTL_NOTIFY] = {h_not_yet, false},
     [PVM__CTL_TYPE__CTL_ROUTE_QUERY] = {h_route_query, false},
 };

@@ -7,6 +7,9 @@
 #include <string.h>
 
 #include "frame.h"
+#include "tasktab.h"
+#include "route.h"
+#include "defs.h"
 #include "hosttab.h"
 #include "output.h"
 #include "pending.h"
@@ -23,7 +26,9 @@ struct spread {
     int *tids;  /* the answer, one per copy */
     int *local; /* tids started here: their OUTPUT_BEGIN follows the answer */
     int nlocal;
-    int left; /* parts not answered yet */
+    int left;   /* parts not answered yet */
+    int *hosts; /* the host numbers it went to */
+    int nhosts;
 };
 
 struct part {
@@ -31,8 +36,79 @@ struct part {
     int first, n; /* its slots in sp->tids */
 };
 
+void placement_siblings(struct pvmd *d, const int32_t *tids, size_t n)
+{
+    /* PvmDataDefault ints: n, then the tids (big endian). */
+    size_t len = 4 * (n + 1);
+    uint8_t *body = NULL;
+    for (size_t i = 0; i < n; i++) {
+        struct task *t = tasktab_find(d->tasks, tids[i]);
+        if (!t)
+            continue;
+        tasktab_set_siblings(t, tids, n);
+        tasktab_set_siblings_later(t, false);
+        if (!tasktab_link(t))
+            continue; /* its hello will carry the list */
+        if (!body && !(body = malloc(len)))
+            return;
+        for (size_t k = 0; k <= n; k++) {
+            uint32_t v = k == 0 ? (uint32_t)n : (uint32_t)tids[k - 1];
+            body[4 * k] = (uint8_t)(v >> 24);
+            body[4 * k + 1] = (uint8_t)(v >> 16);
+            body[4 * k + 2] = (uint8_t)(v >> 8);
+            body[4 * k + 3] = (uint8_t)v;
+        }
+        uint8_t *copy = malloc(len);
+        if (!copy)
+            continue;
+        memcpy(copy, body, len);
+        struct wire_hdr h = {
+            .flags = WIRE_F_NOSEQ,
+            .src = d->mytid,
+            .dst = tids[i],
+            .tag = PVM_TAG_SIBLINGS,
+            .ctx = PVM_SYS_CTX,
+            .enc = PvmDataDefault,
+            .len = len,
+        };
+        struct frame *f = frame_new(&h, copy);
+        if (f)
+            route_frame(d, f);
+    }
+    free(body);
+}
+
+/* A spawn over several hosts: every task it started learns them all. */
+static void tell_siblings(struct pvmd *d, struct spread *sp)
+{
+    int32_t *all = malloc((size_t)sp->count * sizeof *all);
+    if (!all)
+        return;
+    size_t n = 0;
+    for (int i = 0; i < sp->count; i++)
+        if (sp->tids[i] > 0)
+            all[n++] = sp->tids[i];
+    if (n) {
+        Pvm__Siblings s = PVM__SIBLINGS__INIT;
+        s.n_tids = n;
+        s.tids = all;
+        for (int k = 0; k < sp->nhosts; k++) {
+            if (sp->hosts[k] == d->myhost)
+                continue;
+            struct frame *f = frame_ctl(d->mytid, tid_pvmd(sp->hosts[k]),
+                                        PVM__CTL_TYPE__CTL_SIBLINGS, 0, 0, &s.base);
+            if (f)
+                route_frame(d, f);
+        }
+        placement_siblings(d, all, n);
+    }
+    free(all);
+}
+
 static void finish(struct pvmd *d, struct spread *sp)
 {
+    if (sp->nhosts > 1)
+        tell_siblings(d, sp);
     Pvm__SpawnReply rep = PVM__SPAWN_REPLY__INIT;
     rep.n_tids = (size_t)sp->count;
     rep.tids = sp->tids;
@@ -42,6 +118,7 @@ static void finish(struct pvmd *d, struct spread *sp)
         output_begin(d, sp->local[i]);
     free(sp->tids);
     free(sp->local);
+    free(sp->hosts);
     free(sp);
 }
 
@@ -155,6 +232,13 @@ void placement_spawn(struct pvmd *d, const struct req *r, const Pvm__SpawnReques
         d->spawn_next = (start + count) % nh;
 
     sp->left = 1; /* held until every part is under way */
+    sp->hosts = malloc((size_t)nh * sizeof *sp->hosts);
+    for (int k = 0; sp->hosts && k < nh; k++)
+        if (per[k])
+            sp->hosts[sp->nhosts++] = hosts[k]->num;
+    /* Over several hosts, each host's tasks know only their own siblings
+     * until the whole list follows (tell_siblings). */
+    bool later = sp->nhosts > 1;
     int slot = 0;
     for (int k = 0; k < nh; k++) {
         int n = per[k];
@@ -167,6 +251,7 @@ void placement_spawn(struct pvmd *d, const struct req *r, const Pvm__SpawnReques
             /* PvmTaskArch/PvmHostCompl have been applied: here is fine. */
             c.flags &= ~(PvmTaskArch | PvmHostCompl | PvmTaskHost);
             c.where = "";
+            c.siblings_later = later || s->siblings_later;
             spawn_run(d, parent, &c, sp->tids + slot);
             for (int i = 0; i < n; i++)
                 if (sp->tids[slot + i] > 0)
@@ -177,6 +262,7 @@ void placement_spawn(struct pvmd *d, const struct req *r, const Pvm__SpawnReques
         c.flags = (c.flags & ~(PvmTaskArch | PvmHostCompl)) | PvmTaskHost;
         c.where = h->name;
         c.parent = parent;
+        c.siblings_later = later;
         struct part *p = malloc(sizeof *p);
         int cc = p ? 0 : PvmNoMem;
         if (p) {

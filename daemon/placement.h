@@ -22,4 +22,9 @@ struct pvmd;
  * with the request's parent; from a local task, as described above. */
 void placement_spawn(struct pvmd *d, const struct req *r, const Pvm__SpawnRequest *s);
 
+/* The whole sibling list of a spawn over several hosts: this host's tasks
+ * among tids[0..n-1] take it, and those already enrolled are sent it
+ * (PVM_SYS_CTX, PVM_TAG_SIBLINGS). */
+void placement_siblings(struct pvmd *d, const int32_t *tids, size_t n);
+
 #endif

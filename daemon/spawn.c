@@ -557,6 +557,7 @@ int spawn_run(struct pvmd *d, int parent, const Pvm__SpawnRequest *req, int *tid
             continue;
         if (sib)
             tasktab_set_siblings(t, sib, n);
+        tasktab_set_siblings_later(t, req->siblings_later);
         tasktab_start(d, t);
     }
     free(sib);

@@ -30,6 +30,7 @@ struct task {
     struct task_io io;
     struct frame_queue pending; /* user frames waiting for it to connect */
     bool paused;                /* some links wait for it to drain (route.c) */
+    bool sib_later;             /* its whole sibling list is still to come */
     bool ending;                /* tasktab_end has begun */
     struct task *next, *prev;   /* in the table's list */
 };
@@ -209,6 +210,16 @@ const struct task_io *tasktab_io(const struct task *t)
 size_t tasktab_queued_bytes(const struct task *t)
 {
     return t->pending.bytes;
+}
+
+bool tasktab_siblings_later(const struct task *t)
+{
+    return t->sib_later;
+}
+
+void tasktab_set_siblings_later(struct task *t, bool later)
+{
+    t->sib_later = later;
 }
 
 bool tasktab_paused(const struct task *t)

@@ -104,6 +104,11 @@ void tasktab_connect(struct pvmd *d, struct task *t, struct xport *x);
  * connected; a task started from a shell ends. */
 void tasktab_disconnect(struct pvmd *d, struct task *t, const char *why);
 
+/* Whether t's whole sibling list is still to come (a spawn over several
+ * hosts: CTL_SIBLINGS). */
+bool tasktab_siblings_later(const struct task *t);
+void tasktab_set_siblings_later(struct task *t, bool later);
+
 /* Back-pressure (route.c): whether some links wait for t to drain. */
 bool tasktab_paused(const struct task *t);
 void tasktab_set_paused(struct task *t, bool paused);

@@ -97,6 +97,8 @@ struct lpvm_core {
 
     int *siblings; /* from the hello reply */
     int nsiblings;
+    bool sib_pending; /* spawned over several hosts: the whole list is still to come */
+    bool sib_final;   /* the whole list has come (it may come before the hello is applied) */
     char arch[32];
 
     /* pvm_catchout: where lines go, and the children whose END is due */
@@ -241,6 +243,10 @@ void catchout_handle(struct lpvm_core *core, struct pmsg *m);
 
 /* Records that child tid's output is collected (its END is awaited). */
 void catchout_expect(struct lpvm_core *core, int tid);
+
+/* Takes the whole sibling list a pvmd sends a task spawned over several
+ * hosts (PVM_SYS_CTX, PVM_TAG_SIBLINGS; task_api.c).  Consumes m. */
+void task_api_siblings(struct lpvm_core *core, struct pmsg *m);
 
 /* Frees what the last pvm_addhosts kept (host_api.c). */
 void host_api_free(struct lpvm_core *core);

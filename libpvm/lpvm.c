@@ -159,7 +159,10 @@ static void apply_hello(struct lpvm_core *c, const Pvm__HelloReply *r)
     lpvm_state.parent = r->parent > 0 || r->parent == PvmParentNotSet ? r->parent : PvmNoParent;
     lpvm_state.pvmd_tid = r->pvmd_tid;
     c->pvmd->peer_tid = r->pvmd_tid;
-    if (r->n_siblings) {
+    /* The whole list may have been read with the reply and taken already
+     * (task_api_siblings): it wins over the reply's partial one. */
+    c->sib_pending = r->siblings_later && !c->sib_final;
+    if (r->n_siblings && !c->sib_final) {
         c->siblings = malloc(r->n_siblings * sizeof(int));
         if (c->siblings) {
             for (size_t i = 0; i < r->n_siblings; i++)

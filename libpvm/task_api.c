@@ -340,11 +340,43 @@ int pvm_config(int *nhost, int *narch, struct pvmhostinfo **hostp)
     return PvmOk;
 }
 
+void task_api_siblings(struct lpvm_core *core, struct pmsg *m)
+{
+    int n = 0;
+    m->rpos = 0;
+    /* From our pvmd (whose tid the hello may not have told us yet). */
+    bool mine = tid_is_pvmd(m->src) && (!lpvm_state.pvmd_tid || m->src == lpvm_state.pvmd_tid);
+    if (mine && pmsg_unpack(m, PVM_INT, &n, 1, 1) == 0 && n > 0 &&
+        (size_t)n <= pmsg_payload_len(m) / 4) {
+        int *s = malloc((size_t)n * sizeof *s);
+        if (s && pmsg_unpack(m, PVM_INT, s, n, 1) == 0) {
+            free(core->siblings);
+            core->siblings = s;
+            core->nsiblings = n;
+            core->sib_final = true;
+            s = NULL;
+        }
+        free(s);
+    }
+    if (mine)
+        core->sib_pending = false;
+    pmsg_destroy(&m);
+}
+
+static bool siblings_known(struct lpvm_core *core, void *arg)
+{
+    (void)arg;
+    return !core->sib_pending;
+}
+
 int pvm_siblings(int **tids)
 {
     struct lpvm_core *core;
     int cc = lpvm_core_get(&core);
     if (cc < 0)
+        return lpvm_err("pvm_siblings", cc);
+    /* Spawned over several hosts: the whole list follows the spawn. */
+    if (core->sib_pending && (cc = io_wait(core, siblings_known, NULL, IO_FOREVER, NULL)) < 0)
         return lpvm_err("pvm_siblings", cc);
     if (!core->siblings) {
         /* Not started by pvm_spawn: its own only sibling (pvm_siblings(3PVM)). */

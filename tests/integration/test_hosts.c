@@ -140,6 +140,21 @@ static void test_add_config_spawn_message_delete(void **state)
             assert_int_equal(v, round);
         }
 
+    /* Spawned over the hosts, each task knows all its siblings. */
+    char *sibargs[] = {"siblings", NULL};
+    int sibs[5];
+    assert_int_equal(
+        pvm_spawn((char *)harness_prog("t_echo"), sibargs, PvmTaskDefault, "", 5, sibs), 5);
+    for (int i = 0; i < 5; i++) {
+        struct timeval tv = {20, 0};
+        assert_true(pvm_trecv(sibs[i], 4, &tv) > 0);
+        int n = -1, got[5];
+        pvm_upkint(&n, 1, 1);
+        assert_int_equal(n, 5);
+        pvm_upkint(got, 5, 1);
+        assert_memory_equal(got, sibs, sizeof got);
+    }
+
     /* Every host's tasks, from here. */
     int ntask = 0;
     struct pvmtaskinfo *ti = NULL;

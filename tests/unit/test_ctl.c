@@ -22,7 +22,7 @@
 #include "tid.h"
 
 #define T(x) PVM__CTL_TYPE__CTL_##x
-#define NTYPES 28 /* CtlType values 0 .. CTL_HOST_TABLE */
+#define NTYPES 29 /* CtlType values 0 .. CTL_SIBLINGS */
 
 #define TASK1 0x40001
 #define TASK2 0x40002
@@ -61,6 +61,8 @@ static Pvm__TaskInfo *tasks_s[2];
 static Pvm__HostInfo host_a, host_b;
 static Pvm__HostInfo *hostinfo_s[2];
 
+static int32_t sibl_s[2] = {TASK1, TASK3};
+
 static union {
     ProtobufCMessage base;
     Pvm__Empty empty;
@@ -83,6 +85,7 @@ static union {
     Pvm__LinkHello link_hello;
     Pvm__LinkHelloReply link_hello_reply;
     Pvm__HostTable host_table;
+    Pvm__Siblings siblings;
 } s;
 
 static ProtobufCMessage *sample(int type)
@@ -269,6 +272,11 @@ static ProtobufCMessage *sample(int type)
         s.host_table.n_hosts = 2;
         s.host_table.hosts = hostinfo_s;
         break;
+    case T(SIBLINGS):
+        pvm__siblings__init(&s.siblings);
+        s.siblings.n_tids = 2;
+        s.siblings.tids = sibl_s;
+        break;
     default:
         return NULL;
     }
@@ -298,6 +306,9 @@ static void assert_value_equal(const ProtobufCFieldDescriptor *f, const void *x,
     case PROTOBUF_C_TYPE_UINT64:
         assert_int_equal(*(const uint64_t *)x, *(const uint64_t *)y);
         break;
+    case PROTOBUF_C_TYPE_BOOL:
+        assert_int_equal(*(const protobuf_c_boolean *)x, *(const protobuf_c_boolean *)y);
+        break;
     case PROTOBUF_C_TYPE_STRING: {
         const char *sx = *(char *const *)x, *sy = *(char *const *)y;
         assert_string_equal(sx ? sx : "", sy ? sy : "");
@@ -316,6 +327,7 @@ static size_t value_size(const ProtobufCFieldDescriptor *f)
     return (f->type == PROTOBUF_C_TYPE_STRING || f->type == PROTOBUF_C_TYPE_MESSAGE)
                ? sizeof(void *)
            : f->type == PROTOBUF_C_TYPE_UINT64 ? sizeof(uint64_t)
+           : f->type == PROTOBUF_C_TYPE_BOOL   ? sizeof(protobuf_c_boolean)
                                                : sizeof(int32_t);
 }
 

@@ -13,6 +13,8 @@
  *                     parent while the parent sends N bytes to it; checks the
  *                     bytes and reports (tag 3) 1 if all were right.  With
  *                     dontroute, through the pvmd (PvmDontRoute).
+ *   t_echo siblings   sends its parent (tag 4) pvm_siblings' count and
+ *                     tids, then exits.
  */
 #include <fcntl.h>
 #include <stdio.h>
@@ -104,7 +106,16 @@ int main(int argc, char **argv)
     int rc;
     if (argc > 2 && !strcmp(argv[1], "order"))
         rc = order(0, argv[2]);
-    else if (argc > 2 && !strcmp(argv[1], "swap")) {
+    else if (argc > 1 && !strcmp(argv[1], "siblings")) {
+        int *sib = NULL;
+        int n = pvm_siblings(&sib);
+        pvm_initsend(PvmDataDefault);
+        pvm_pkint(&n, 1, 1);
+        if (n > 0)
+            pvm_pkint(sib, n, 1);
+        pvm_send(pvm_parent(), 4);
+        rc = 0;
+    } else if (argc > 2 && !strcmp(argv[1], "swap")) {
         if (argc > 3 && !strcmp(argv[3], "dontroute"))
             pvm_setopt(PvmRoute, PvmDontRoute);
         rc = swap(pvm_parent(), (size_t)atol(argv[2]));

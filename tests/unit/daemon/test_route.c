@@ -482,6 +482,13 @@ static void test_spawn_is_spread_over_hosts(void **state)
     assert_int_equal(rep->tids[3], PvmHostFail);
     ctl_free(&m);
     frame_free(&f);
+    /* Host 2 learns every task the spawn started (its children enrolled
+     * knowing only their own host's). */
+    f = fake_take_ctl(w->mesh, PVM__CTL_TYPE__CTL_SIBLINGS, &m);
+    assert_int_equal(((Pvm__Siblings *)m)->n_tids, 1);
+    assert_int_equal(((Pvm__Siblings *)m)->tids[0], tid_make(2, 1));
+    ctl_free(&m);
+    frame_free(&f);
     /* The next spawn carries on where this one stopped: h2. */
     spawn_from_a(w, 61, PvmTaskDefault, "", 1);
     answer_remote_spawn(w, 1, w->a);
