@@ -33,6 +33,8 @@ struct start {
     char *name;                /* as requested (without options) */
     struct hostfile_entry opt; /* its options (hostfile syntax) */
     const char *rsh;           /* the remote shell it is started through, or NULL */
+    bool out_eof;              /* its stdout has ended */
+    char exit_why[300];        /* how its process ended, once it has */
     uv_process_t proc;
     uv_pipe_t in, out, err;
     uv_write_t wreq;
@@ -279,13 +281,14 @@ static const char *stderr_text(struct start *s, const char *dflt)
 static void on_start_exit(uv_process_t *p, int64_t status, int sig)
 {
     struct start *s = p->data;
-    if (!s->finished) {
-        char why[300];
-        snprintf(why, sizeof why, "%s%s exited (%s %lld) before the pvmd was ready",
-                 s->rsh ? "the remote shell " : "its pvmd", s->rsh ? s->rsh : "",
-                 sig ? "signal" : "status", (long long)(sig ? sig : status));
-        start_done(s, PvmCantStart, stderr_text(s, why));
-    }
+    snprintf(s->exit_why, sizeof s->exit_why, "%s%s exited (%s %lld) before the pvmd was ready",
+             s->rsh ? "the remote shell " : "its pvmd", s->rsh ? s->rsh : "",
+             sig ? "signal" : "status", (long long)(sig ? sig : status));
+    /* Exiting 0 is what a pvmd that said ready does (it runs on as a
+     * daemon): its line may still be in the pipe, so stdout's end
+     * decides.  Anything else is a failure now. */
+    if (!s->finished && (sig || status != 0 || s->out_eof))
+        start_done(s, PvmCantStart, stderr_text(s, s->exit_why));
     close_h(s, (uv_handle_t *)p);
 }
 
@@ -313,6 +316,12 @@ static void on_out(uv_stream_t *st, ssize_t n, const uv_buf_t *buf)
 {
     struct start *s = st->data;
     (void)buf;
+    if (n < 0 && !s->finished) {
+        /* Its stdout ended without the ready line. */
+        s->out_eof = true;
+        if (s->exit_why[0])
+            start_done(s, PvmCantStart, stderr_text(s, s->exit_why));
+    }
     if (n < 0 || s->finished) {
         uv_read_stop(st);
         return;
