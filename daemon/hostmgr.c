@@ -14,6 +14,7 @@
 #include "frame.h"
 #include "hostfile.h"
 #include "hosttab.h"
+#include "mesh_keys.h"
 #include "pending.h"
 #include "pvm3.h"
 #include "pvmd.h"
@@ -21,6 +22,7 @@
 #include "spawn.h"
 #include "tid.h"
 #include "xport.h"
+#include "xport_zmq.h"
 
 struct add_req;
 
@@ -380,15 +382,28 @@ static int make_ticket(struct pvmd *d, struct start *s, bool local, size_t *len)
     char suffix[300];
     snprintf(suffix, sizeof suffix, local ? "-%s" : "", s->name);
     t.sockdir_suffix = suffix;
+    /* The machine's secret key, on the new pvmd's stdin only; none: the
+     * machine runs plain, and so will it. */
+    uint8_t key[MESH_KEYS_LEN];
+    int keyed = xport_zmq_vm_key(d, key);
+    if (keyed < 0)
+        return PvmSysErr;
+    if (keyed) {
+        t.vm_key.data = key;
+        t.vm_key.len = sizeof key;
+    }
     size_t n = protobuf_c_message_get_packed_size(&t.base);
     s->ticket = malloc(4 + n);
-    if (!s->ticket)
+    if (!s->ticket) {
+        mesh_keys_wipe(key, sizeof key);
         return PvmNoMem;
+    }
     s->ticket[0] = (uint8_t)(n >> 24);
     s->ticket[1] = (uint8_t)(n >> 16);
     s->ticket[2] = (uint8_t)(n >> 8);
     s->ticket[3] = (uint8_t)n;
     protobuf_c_message_pack(&t.base, s->ticket + 4);
+    mesh_keys_wipe(key, sizeof key);
     *len = 4 + n;
     return 0;
 }

@@ -34,6 +34,7 @@
 #include "hostfile.h"
 #include "hostmgr.h"
 #include "hosttab.h"
+#include "mesh_keys.h"
 #include "pvm3.h"
 #include "spawn.h"
 #include "tasktab.h"
@@ -270,11 +271,14 @@ static void on_signal(uv_signal_t *s, int signum)
 
 static void usage(void)
 {
-    fputs("usage: pvmd [-f] [-d] [-a address] [-s] [hostfile]\n"
+    fputs("usage: pvmd [-f] [-d] [-a address] [-p] [-s] [hostfile]\n"
           "  -f  stay in the foreground and print 'pvmd ready <sockdir> ...' when ready\n"
           "  -d  log in detail (to stderr too with -f)\n"
           "  -a  the address to bind the mesh to and announce (default: what the host name\n"
           "      resolves to)\n"
+          "  -p  plain mesh: no CurveZMQ encryption or authentication between the hosts'\n"
+          "      pvmds, for trusted networks only (also PVM_MESH_PLAIN=1; new hosts follow\n"
+          "      the first host's choice)\n"
           "  -s  a new host of a virtual machine: read the join ticket on stdin\n",
           stderr);
     exit(1);
@@ -362,7 +366,8 @@ int main(int argc, char **argv)
     int opt;
     bool join = false;
     const char *bind_opt = NULL;
-    while ((opt = getopt(argc, argv, "fdsa:h")) != -1) {
+    bool plain_opt = false;
+    while ((opt = getopt(argc, argv, "fdspa:h")) != -1) {
         if (opt == 'f')
             d->foreground = true;
         else if (opt == 'd')
@@ -371,6 +376,8 @@ int main(int argc, char **argv)
             join = true;
         else if (opt == 'a')
             bind_opt = optarg;
+        else if (opt == 'p')
+            plain_opt = true;
         else
             usage();
     }
@@ -447,7 +454,36 @@ int main(int argc, char **argv)
     me->epoch = d->epoch;
     if (xport_unix.listen(d, d->sockpath) < 0)
         fail(d, "cannot listen on %s", d->sockpath);
-    /* The mesh: one address, bound and announced. */
+    /* The mesh: CurveZMQ with the virtual machine's key pair unless it runs
+     * plain, and one address, bound and announced.  The first host reads
+     * (or makes) the key file and chooses plain with -p or PVM_MESH_PLAIN=1;
+     * a new host follows its ticket (no key: plain), as every pvmd of a
+     * machine must, and keeps the key in memory only. */
+    uint8_t vm_key[MESH_KEYS_LEN];
+    const char *plain_env = getenv("PVM_MESH_PLAIN");
+    bool plain = plain_opt || (plain_env && *plain_env && strcmp(plain_env, "0") != 0);
+    if (ticket) {
+        if (ticket->vm_key.len != 0 && ticket->vm_key.len != MESH_KEYS_LEN)
+            fail(d, "malformed join ticket: a key of %zu bytes", ticket->vm_key.len);
+        if (plain != (ticket->vm_key.len == 0))
+            log_info(d, "mesh: %s ignored: the virtual machine runs %s",
+                     plain ? "-p / PVM_MESH_PLAIN" : "encryption", plain ? "encrypted" : "plain");
+        plain = ticket->vm_key.len == 0;
+        if (!plain) {
+            memcpy(vm_key, ticket->vm_key.data, MESH_KEYS_LEN);
+            mesh_keys_wipe(ticket->vm_key.data, ticket->vm_key.len);
+        }
+    } else if (!plain) {
+        char keypath[4200], why[600];
+        bool created = false;
+        if (mesh_keys_load(vm_key, &created, keypath, sizeof keypath, why, sizeof why) < 0)
+            fail(d, "%s", why);
+        log_info(d, "mesh: %s the virtual machine's key %s", created ? "created" : "using",
+                 keypath);
+    }
+    if (xport_zmq_secure(d, plain ? NULL : vm_key) < 0)
+        fail(d, "cannot set up the mesh's security (see the log)");
+    mesh_keys_wipe(vm_key, sizeof vm_key);
     char ip[INET6_ADDRSTRLEN + 1], ep[300];
     pick_address(d, bind_opt ? bind_opt : ticket ? ticket->bind : NULL, ip, sizeof ip);
     snprintf(ep, sizeof ep, "tcp://%s:0", ip);

@@ -22,6 +22,7 @@
 
 #include "ctl.h"
 #include "frame.h"
+#include "mesh_keys.h"
 #include "pvm3.h"
 #include "pvmd.h"
 #include "pvmerr.h"
@@ -41,6 +42,13 @@
 #define MESH_BATCH 256    /* messages taken from one socket per turn */
 #define MESH_MAX_PARTS 4  /* routing id, link part, header, payload */
 #define MESH_LOG_GAP 1000 /* ms between two log lines about strangers */
+/* A connection that has not finished its ZMTP / CURVE handshake by then
+ * is dropped (libzmq's default is 30 s): a stranger holding connections
+ * open costs little, but not for long. */
+#define MESH_HANDSHAKE_MS 10000
+#define ZAP_ENDPOINT "inproc://zeromq.zap.01" /* RFC 27: fixed */
+#define ZAP_DOMAIN "pvm"
+#define ZAP_PARTS 7 /* version, id, domain, address, identity, mechanism, key */
 
 /* A payload shared between our resend queue and libzmq (zero copy): the
  * last of the two to let go frees it.  libzmq lets go on its I/O thread,
@@ -99,9 +107,34 @@ struct zlink {
     uint64_t last_rx, last_tx;
 };
 
+enum { FD_NONE, FD_SILENT, FD_SPOKE };
+
+enum mesh_security {
+    MESH_UNSET, /* never chosen: the mesh refuses to listen or dial */
+    MESH_PLAIN, /* plain TCP (trusted networks) */
+    MESH_CURVE, /* CurveZMQ with the virtual machine's key pair, ZAP */
+};
+
 struct xport_zmq {
     struct pvmd *d;
     void *ctx;
+
+    enum mesh_security security;
+    uint8_t secret[MESH_KEYS_LEN], pub[MESH_KEYS_LEN];
+    void *zap; /* the ZAP handler (REP), CURVE only */
+    uv_poll_t zpoll;
+    bool zap_pending;
+    void *mon; /* the ROUTER's monitor (PAIR): failed handshakes */
+    uv_poll_t mpoll;
+    bool mon_pending;
+    unsigned nmon;         /* monitors made: each gets its own inproc name */
+    unsigned long refused; /* connections that ended before saying a word */
+    /* Per accepted descriptor: FD_SILENT until a message came from it
+     * (FD_SPOKE); a silent one that ends is a stranger refused. */
+    uint8_t *fds;
+    size_t nfds;
+    char fail_why[160];   /* the last failed handshake, for its log line */
+    char denied_addr[64]; /* the last address the ZAP handler refused */
 
     void *router; /* the listening socket; NULL when not listening */
     uv_poll_t rpoll;
@@ -280,6 +313,15 @@ static void recheck(struct xport_zmq *m, void *s, struct zlink *owner)
         m->router_pending = true;
 }
 
+/* Sets *flag when ZMQ_EVENTS says s holds a message (a service socket). */
+static void recheck_flag(void *s, bool *flag)
+{
+    int ev = 0;
+    size_t len = sizeof ev;
+    if (zmq_getsockopt(s, ZMQ_EVENTS, &ev, &len) == 0 && (ev & ZMQ_POLLIN))
+        *flag = true;
+}
+
 /* Writes one message: [rid] [link part] [header [payload]].  Returns 0,
  * 1 when the socket cannot take it now (EAGAIN, or EHOSTUNREACH: the
  * peer's connection is not there), or -1 when the socket failed part-way
@@ -415,10 +457,10 @@ static void log_stranger(struct xport_zmq *m, const char *why)
         return;
     }
     if (m->strangers_quiet)
-        log_info(m->d, "mesh: refused a message from an unknown peer: %s (and %u not logged)", why,
+        log_info(m->d, "mesh: refused a stranger: %s (and %u more not logged)", why,
                  m->strangers_quiet);
     else
-        log_info(m->d, "mesh: refused a message from an unknown peer: %s", why);
+        log_info(m->d, "mesh: refused a stranger: %s", why);
     m->strangers_quiet = 0;
     m->stranger_log_at = now;
 }
@@ -845,6 +887,28 @@ static void refuse(struct xport_zmq *m, struct zlink *l, const char *why)
     }
 }
 
+/* Records what an accepted descriptor did (fd_state FD_*). */
+static void mark_fd(struct xport_zmq *m, int fd, int state)
+{
+    if (fd < 0 || fd > 1 << 20)
+        return;
+    if ((size_t)fd >= m->nfds) {
+        if (state == FD_NONE)
+            return;
+        size_t n = (size_t)fd + 64;
+        uint8_t *t = realloc(m->fds, n);
+        if (!t)
+            return; /* only a log line and a count are lost */
+        memset(t + m->nfds, FD_NONE, n - m->nfds);
+        m->fds = t;
+        m->nfds = n;
+    }
+    /* Accepted after it spoke: the monitor is read after the ROUTER. */
+    if (state == FD_SILENT && m->fds[fd] == FD_SPOKE)
+        return;
+    m->fds[fd] = (uint8_t)state;
+}
+
 /* One whole message (np parts, `over' when it had more than we keep)
  * from socket `owner' (a dialled link) or the ROUTER (owner NULL). */
 static void take_message(struct xport_zmq *m, struct zlink *owner, zmq_msg_t *p, int np, bool over)
@@ -858,6 +922,10 @@ static void take_message(struct xport_zmq *m, struct zlink *owner, zmq_msg_t *p,
         ridlen = zmq_msg_size(&p[0]);
         i = 1;
         l = find_rid(m, rid, ridlen);
+        /* The routing id part is the ROUTER's own: the next one came
+         * off the connection. */
+        if (np > 1)
+            mark_fd(m, zmq_msg_get(&p[1], ZMQ_SRCFD), FD_SPOKE);
     }
     if (over || np - i < 1) {
         refuse(m, l, "a message of the wrong shape");
@@ -926,37 +994,48 @@ static void acks_due(struct xport_zmq *m, struct zlink *only)
             send_ping(l);
 }
 
+/* Takes one whole message from s: up to max parts into p (*np of them;
+ * *over when it had more, the rest dropped).  Returns true, or false when
+ * there is none (a failure is logged). */
+static bool recv_parts(struct xport_zmq *m, void *s, zmq_msg_t *p, int max, int *np, bool *over)
+{
+    *np = 0;
+    *over = false;
+    for (;;) {
+        zmq_msg_t extra;
+        zmq_msg_t *mp = *np < max ? &p[*np] : &extra;
+        zmq_msg_init(mp);
+        if (zmq_msg_recv(mp, s, ZMQ_DONTWAIT) < 0) {
+            int e = errno;
+            zmq_msg_close(mp);
+            for (int i = 0; i < *np; i++)
+                zmq_msg_close(&p[i]);
+            if (*np > 0 || e != EAGAIN)
+                log_error(m->d, "mesh: receive failed: %s", zmq_strerror(e));
+            return false;
+        }
+        bool more = zmq_msg_more(mp);
+        if (mp == &extra) {
+            *over = true;
+            zmq_msg_close(mp);
+        } else {
+            (*np)++;
+        }
+        if (!more)
+            return true;
+    }
+}
+
 /* Takes up to MESH_BATCH messages from s.  Returns true when it stopped
  * with messages perhaps left (the socket stays pending). */
 static bool drain(struct xport_zmq *m, void *s, struct zlink *owner)
 {
     for (int n = 0; n < MESH_BATCH; n++) {
         zmq_msg_t p[MESH_MAX_PARTS];
-        int np = 0;
-        bool over = false;
-        for (;;) {
-            zmq_msg_t extra;
-            zmq_msg_t *mp = np < MESH_MAX_PARTS ? &p[np] : &extra;
-            zmq_msg_init(mp);
-            if (zmq_msg_recv(mp, s, ZMQ_DONTWAIT) < 0) {
-                int e = errno;
-                zmq_msg_close(mp);
-                for (int i = 0; i < np; i++)
-                    zmq_msg_close(&p[i]);
-                if (np > 0 || e != EAGAIN)
-                    log_error(m->d, "mesh: receive failed: %s", zmq_strerror(e));
-                return false;
-            }
-            bool more = zmq_msg_more(mp);
-            if (mp == &extra) {
-                over = true;
-                zmq_msg_close(mp);
-            } else {
-                np++;
-            }
-            if (!more)
-                break;
-        }
+        int np;
+        bool over;
+        if (!recv_parts(m, s, p, MESH_MAX_PARTS, &np, &over))
+            return false;
         take_message(m, owner, p, np, over);
         for (int i = 0; i < np; i++)
             zmq_msg_close(&p[i]);
@@ -1006,10 +1085,160 @@ static void on_link_poll(uv_poll_t *h, int status, int events)
     serve_link(h->data);
 }
 
+/* ===================================================================== */
+/* Security: the ZAP handler and the listener's monitor                   */
+/* ===================================================================== */
+
+/* The ZAP handler is served from the loop like every other socket: libzmq
+ * sends a request from its I/O thread for each CURVE handshake on the
+ * ROUTER and holds that handshake (not the thread) until the answer comes,
+ * so the loop's turn is the only wait.  A dedicated thread would answer
+ * sooner only while the loop is busy, when the pvmd could not use the new
+ * link anyway. */
+
+static bool part_is(const zmq_msg_t *p, const char *s)
+{
+    size_t n = strlen(s);
+    return zmq_msg_size((zmq_msg_t *)p) == n && memcmp(zmq_msg_data((zmq_msg_t *)p), s, n) == 0;
+}
+
+/* Answers one ZAP request (RFC 27): 200 for a CURVE client presenting the
+ * virtual machine's public key, 400 for everyone else. */
+static void zap_answer(struct xport_zmq *m, zmq_msg_t *p, int np, bool over)
+{
+    bool ok = !over && np == ZAP_PARTS && part_is(&p[0], "1.0") && part_is(&p[5], "CURVE") &&
+              zmq_msg_size(&p[6]) == MESH_KEYS_LEN &&
+              memcmp(zmq_msg_data(&p[6]), m->pub, MESH_KEYS_LEN) == 0;
+    /* Logged and counted when the connection ends (serve_mon). */
+    if (!ok && np >= 4 && zmq_msg_size(&p[3]) < sizeof m->denied_addr)
+        snprintf(m->denied_addr, sizeof m->denied_addr, "%.*s", (int)zmq_msg_size(&p[3]),
+                 (const char *)zmq_msg_data(&p[3]));
+    /* version, request id, status code, status text, user id, metadata */
+    zmq_send(m->zap, "1.0", 3, ZMQ_SNDMORE | ZMQ_DONTWAIT);
+    if (np >= 2)
+        zmq_send(m->zap, zmq_msg_data(&p[1]), zmq_msg_size(&p[1]), ZMQ_SNDMORE | ZMQ_DONTWAIT);
+    else
+        zmq_send(m->zap, "", 0, ZMQ_SNDMORE | ZMQ_DONTWAIT);
+    zmq_send(m->zap, ok ? "200" : "400", 3, ZMQ_SNDMORE | ZMQ_DONTWAIT);
+    const char *text = ok ? "OK" : "not a key of this virtual machine";
+    zmq_send(m->zap, text, strlen(text), ZMQ_SNDMORE | ZMQ_DONTWAIT);
+    zmq_send(m->zap, ok ? "pvmd" : "", ok ? 4 : 0, ZMQ_SNDMORE | ZMQ_DONTWAIT);
+    zmq_send(m->zap, "", 0, ZMQ_DONTWAIT);
+}
+
+static void serve_zap(struct xport_zmq *m)
+{
+    m->zap_pending = false;
+    if (!m->zap)
+        return;
+    for (int n = 0; n < MESH_BATCH; n++) {
+        zmq_msg_t p[ZAP_PARTS];
+        int np;
+        bool over;
+        if (!recv_parts(m, m->zap, p, ZAP_PARTS, &np, &over)) {
+            recheck_flag(m->zap, &m->zap_pending);
+            return;
+        }
+        zap_answer(m, p, np, over);
+        for (int i = 0; i < np; i++)
+            zmq_msg_close(&p[i]);
+    }
+    m->zap_pending = true;
+}
+
+/* One event of the ROUTER's monitor.  A connection that ends without one
+ * message having come from it (ZMQ_SRCFD) never passed the handshake: a
+ * raw TCP client, a ZMTP client without CURVE or without our server key,
+ * or one the ZAP handler refused.  libzmq emits a connection's failure
+ * and its end one after the other, so the failure says why. */
+static void mon_event(struct xport_zmq *m, unsigned ev, uint32_t val)
+{
+    switch (ev) {
+    case ZMQ_EVENT_ACCEPTED:
+        mark_fd(m, (int)val, FD_SILENT);
+        break;
+    case ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL:
+        snprintf(m->fail_why, sizeof m->fail_why, "a connection that failed the handshake (%s)",
+                 strerror((int)val));
+        break;
+    case ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL:
+        if (val == ZMQ_PROTOCOL_ERROR_ZMTP_MECHANISM_MISMATCH)
+            snprintf(m->fail_why, sizeof m->fail_why, "a ZMTP client %s",
+                     m->security == MESH_CURVE ? "without CurveZMQ" : "that wants CurveZMQ");
+        else
+            snprintf(m->fail_why, sizeof m->fail_why,
+                     "a connection that failed the %s handshake (protocol error 0x%x)",
+                     m->security == MESH_CURVE ? "CurveZMQ" : "ZMTP", (unsigned)val);
+        break;
+    case ZMQ_EVENT_HANDSHAKE_FAILED_AUTH:
+        snprintf(m->fail_why, sizeof m->fail_why,
+                 "a CurveZMQ client from %s with a key not of this virtual machine",
+                 m->denied_addr[0] ? m->denied_addr : "somewhere");
+        m->denied_addr[0] = 0;
+        break;
+    case ZMQ_EVENT_DISCONNECTED:
+        if ((size_t)val < m->nfds && m->fds[val] == FD_SILENT) {
+            m->refused++;
+            log_stranger(m, m->fail_why[0] ? m->fail_why
+                                           : "a connection that ended without a word of the "
+                                             "ZMTP handshake (not a pvmd)");
+        }
+        m->fail_why[0] = 0;
+        mark_fd(m, (int)val, FD_NONE);
+        break;
+    default:
+        break;
+    }
+}
+
+static void serve_mon(struct xport_zmq *m)
+{
+    m->mon_pending = false;
+    if (!m->mon)
+        return;
+    for (int n = 0; n < MESH_BATCH; n++) {
+        zmq_msg_t p[2];
+        int np;
+        bool over;
+        if (!recv_parts(m, m->mon, p, 2, &np, &over)) {
+            recheck_flag(m->mon, &m->mon_pending);
+            return;
+        }
+        if (np >= 1 && zmq_msg_size(&p[0]) == 6) {
+            uint16_t ev;
+            uint32_t val;
+            memcpy(&ev, zmq_msg_data(&p[0]), 2);
+            memcpy(&val, (uint8_t *)zmq_msg_data(&p[0]) + 2, 4);
+            mon_event(m, ev, val);
+        }
+        for (int i = 0; i < np; i++)
+            zmq_msg_close(&p[i]);
+    }
+    m->mon_pending = true;
+}
+
+static void on_zap_poll(uv_poll_t *h, int status, int events)
+{
+    (void)status;
+    (void)events;
+    serve_zap(h->data);
+}
+
+static void on_mon_poll(uv_poll_t *h, int status, int events)
+{
+    (void)status;
+    (void)events;
+    serve_mon(h->data);
+}
+
 /* After each loop turn: what the edge-triggered descriptors may not say. */
 static void on_check(uv_check_t *h)
 {
     struct xport_zmq *m = h->data;
+    if (m->zap_pending)
+        serve_zap(m);
+    if (m->mon_pending)
+        serve_mon(m);
     if (m->router_pending)
         serve_router(m);
     for (struct zlink *l = m->links; l; l = l->next)
@@ -1040,7 +1269,7 @@ static void on_prepare(uv_prepare_t *h)
             return;
         }
     }
-    bool busy = m->router_pending;
+    bool busy = m->router_pending || m->zap_pending || m->mon_pending;
     for (struct zlink *l = m->links; l && !busy; l = l->next)
         busy = l->pending && !l->closing;
     if (busy)
@@ -1077,22 +1306,40 @@ static void on_tick(uv_timer_t *h)
 /* The mesh                                                               */
 /* ===================================================================== */
 
-/* Where CurveZMQ goes (a later step): a server socket sets ZMQ_CURVE_SERVER
- * and ZMQ_CURVE_SECRETKEY, and a ZAP handler on inproc://zeromq.zap.01
- * admits only this virtual machine's public keys (FACTS.md: without ZAP
- * any key is accepted); a dialling socket sets ZMQ_CURVE_SERVERKEY,
- * ZMQ_CURVE_PUBLICKEY and ZMQ_CURVE_SECRETKEY.  Returns 0 or PvmSysErr. */
-static int mesh_secure(struct xport_zmq *m, void *s, bool server)
-{
-    (void)m;
-    (void)s;
-    (void)server;
-    return 0;
-}
-
 static int setopt_int(void *s, int opt, int v)
 {
     return zmq_setsockopt(s, opt, &v, sizeof v);
+}
+
+/* Sets s up as the mesh's security says, before it binds or connects: the
+ * ROUTER as CURVE server whose clients the ZAP handler checks, a DEALER as
+ * CURVE client that knows the server by the same public key.  Returns 0 or
+ * -1 (errno). */
+static int secure_socket(struct xport_zmq *m, void *s, bool server)
+{
+    if (m->security == MESH_PLAIN)
+        return 0;
+    if (server)
+        return setopt_int(s, ZMQ_CURVE_SERVER, 1) < 0 ||
+                       zmq_setsockopt(s, ZMQ_CURVE_SECRETKEY, m->secret, MESH_KEYS_LEN) < 0 ||
+                       zmq_setsockopt(s, ZMQ_ZAP_DOMAIN, ZAP_DOMAIN, strlen(ZAP_DOMAIN)) < 0
+                   ? -1
+                   : 0;
+    return zmq_setsockopt(s, ZMQ_CURVE_SERVERKEY, m->pub, MESH_KEYS_LEN) < 0 ||
+                   zmq_setsockopt(s, ZMQ_CURVE_PUBLICKEY, m->pub, MESH_KEYS_LEN) < 0 ||
+                   zmq_setsockopt(s, ZMQ_CURVE_SECRETKEY, m->secret, MESH_KEYS_LEN) < 0
+               ? -1
+               : 0;
+}
+
+/* A mesh is never plain by accident: whoever starts it says which. */
+static bool security_chosen(struct xport_zmq *m, const char *what, const char *addr)
+{
+    if (m->security != MESH_UNSET)
+        return true;
+    log_error(m->d, "mesh: cannot %s %s: no key and no plain choice made (xport_zmq_secure)", what,
+              addr);
+    return false;
 }
 
 static void on_handle_closed(uv_handle_t *h)
@@ -1150,6 +1397,41 @@ const char *xport_zmq_endpoint(struct pvmd *d)
     return d->mesh && d->mesh->listening ? d->mesh->endpoint : NULL;
 }
 
+/* Watches s's handshakes through a PAIR of ours (m->mon), before s binds.
+ * Returns 0 or -1 (errno). */
+static int start_monitor(struct xport_zmq *m, void *s)
+{
+    char ep[64];
+    snprintf(ep, sizeof ep, "inproc://pvmd-mesh-monitor.%u", ++m->nmon);
+    if (zmq_socket_monitor(
+            s, ep,
+            ZMQ_EVENT_ACCEPTED | ZMQ_EVENT_DISCONNECTED | ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL |
+                ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL | ZMQ_EVENT_HANDSHAKE_FAILED_AUTH) < 0)
+        return -1;
+    m->mon = zmq_socket(m->ctx, ZMQ_PAIR);
+    if (!m->mon || setopt_int(m->mon, ZMQ_LINGER, 0) < 0 || zmq_connect(m->mon, ep) < 0) {
+        int e = errno;
+        if (m->mon)
+            zmq_close(m->mon);
+        m->mon = NULL;
+        errno = e;
+        return -1;
+    }
+    return 0;
+}
+
+static void on_mon_closed(uv_handle_t *h)
+{
+    struct xport_zmq *m = h->data;
+    struct pvmd *d = m->d;
+    zmq_close(m->mon);
+    m->mon = NULL;
+    m->open_handles--;
+    if (m->finishing && m->open_handles == 0)
+        xport_zmq_fini(d);
+    pvmd_halt_check(d);
+}
+
 static int mesh_listen(struct pvmd *d, const char *addr)
 {
     struct xport_zmq *m = mesh_get(d);
@@ -1161,6 +1443,8 @@ static int mesh_listen(struct pvmd *d, const char *addr)
         log_error(d, "mesh: cannot listen on %s: already listening on %s", addr, m->endpoint);
         return PvmSysErr;
     }
+    if (!security_chosen(m, "listen on", addr))
+        return PvmSysErr;
     /* Port 0 means "any", as for bind(2); libzmq spells it "*". */
     char ep[300];
     size_t n = strlen(addr);
@@ -1176,13 +1460,31 @@ static int mesh_listen(struct pvmd *d, const char *addr)
         setopt_int(s, ZMQ_ROUTER_HANDOVER, 1) < 0 ||
         setopt_int(s, ZMQ_LINGER, MESH_LINGER_MS) < 0 ||
         zmq_setsockopt(s, ZMQ_MAXMSGSIZE, &maxmsg, sizeof maxmsg) < 0 ||
-        mesh_secure(m, s, true) < 0 || zmq_bind(s, ep) < 0 ||
+        setopt_int(s, ZMQ_HANDSHAKE_IVL, MESH_HANDSHAKE_MS) < 0 || secure_socket(m, s, true) < 0 ||
+        start_monitor(m, s) < 0 || zmq_bind(s, ep) < 0 ||
         zmq_getsockopt(s, ZMQ_FD, &fd, &len) < 0) {
         log_error(d, "mesh: cannot listen on %s: %s", addr, zmq_strerror(errno));
         if (s)
             zmq_close(s);
+        if (m->mon)
+            zmq_close(m->mon);
+        m->mon = NULL;
         return PvmSysErr;
     }
+    int mfd = -1;
+    len = sizeof mfd;
+    if (zmq_getsockopt(m->mon, ZMQ_FD, &mfd, &len) < 0) {
+        log_error(d, "mesh: cannot listen on %s: %s", addr, zmq_strerror(errno));
+        zmq_close(s);
+        zmq_close(m->mon);
+        m->mon = NULL;
+        return PvmSysErr;
+    }
+    uv_poll_init(d->loop, &m->mpoll, mfd);
+    m->mpoll.data = m;
+    m->open_handles++;
+    uv_poll_start(&m->mpoll, UV_READABLE, on_mon_poll);
+    m->mon_pending = true;
     len = sizeof m->endpoint;
     if (zmq_getsockopt(s, ZMQ_LAST_ENDPOINT, m->endpoint, &len) < 0)
         snprintf(m->endpoint, sizeof m->endpoint, "%s", ep);
@@ -1225,6 +1527,9 @@ static void mesh_unlisten(struct pvmd *d)
     m->endpoint[0] = 0;
     uv_poll_stop(&m->rpoll);
     uv_close((uv_handle_t *)&m->rpoll, on_router_closed);
+    m->mon_pending = false;
+    uv_poll_stop(&m->mpoll);
+    uv_close((uv_handle_t *)&m->mpoll, on_mon_closed);
 }
 
 static int mesh_dial(struct pvmd *d, const char *addr, int peer, struct xport **out)
@@ -1232,6 +1537,8 @@ static int mesh_dial(struct pvmd *d, const char *addr, int peer, struct xport **
     struct xport_zmq *m = mesh_get(d);
     if (!m)
         return d->mesh ? PvmSysErr : PvmNoMem;
+    if (!security_chosen(m, "dial", addr))
+        return PvmSysErr;
     struct zlink *l = calloc(1, sizeof *l);
     if (!l)
         return PvmNoMem;
@@ -1256,7 +1563,7 @@ static int mesh_dial(struct pvmd *d, const char *addr, int peer, struct xport **
     if (!s || zmq_setsockopt(s, ZMQ_ROUTING_ID, id, sizeof id) < 0 ||
         setopt_int(s, ZMQ_LINGER, MESH_LINGER_MS) < 0 || setopt_int(s, ZMQ_SNDHWM, 0) < 0 ||
         setopt_int(s, ZMQ_RECONNECT_IVL, 100) < 0 ||
-        setopt_int(s, ZMQ_RECONNECT_IVL_MAX, 1000) < 0 || mesh_secure(m, s, false) < 0 ||
+        setopt_int(s, ZMQ_RECONNECT_IVL_MAX, 1000) < 0 || secure_socket(m, s, false) < 0 ||
         zmq_connect(s, addr) < 0 || zmq_getsockopt(s, ZMQ_FD, &fd, &len) < 0) {
         log_error(d, "mesh: cannot dial %s: %s", addr, zmq_strerror(errno));
         if (s)
@@ -1305,6 +1612,11 @@ void xport_zmq_fini(struct pvmd *d)
         uv_close((uv_handle_t *)&m->check, on_handle_closed);
         uv_close((uv_handle_t *)&m->prepare, on_handle_closed);
         uv_close((uv_handle_t *)&m->idle, on_handle_closed);
+        if (m->zap) {
+            m->zap_pending = false;
+            uv_poll_stop(&m->zpoll);
+            uv_close((uv_handle_t *)&m->zpoll, on_handle_closed);
+        }
         return;
     }
     if (m->open_handles > 0)
@@ -1313,9 +1625,96 @@ void xport_zmq_fini(struct pvmd *d)
      * (waiting up to MESH_LINGER_MS for what sockets still hold). */
     while (m->links)
         link_free(m->links);
+    if (m->zap)
+        zmq_close(m->zap);
     zmq_ctx_term(m->ctx);
+    mesh_keys_wipe(m->secret, sizeof m->secret);
+    free(m->fds);
     d->mesh = NULL;
     free(m);
+}
+
+/* ===================================================================== */
+/* Choosing the mesh's security                                           */
+/* ===================================================================== */
+
+/* The ZAP handler, bound in the mesh's context before any CURVE socket
+ * binds: libzmq 4.3 lets every client key in when no handler is there. */
+static int start_zap(struct xport_zmq *m)
+{
+    struct pvmd *d = m->d;
+    int fd = -1;
+    size_t len = sizeof fd;
+    m->zap = zmq_socket(m->ctx, ZMQ_REP);
+    /* LINGER 0 is safe here: an answer lost at the end is a handshake
+     * that no longer matters. */
+    if (!m->zap || setopt_int(m->zap, ZMQ_LINGER, 0) < 0 || zmq_bind(m->zap, ZAP_ENDPOINT) < 0 ||
+        zmq_getsockopt(m->zap, ZMQ_FD, &fd, &len) < 0) {
+        log_error(d, "mesh: cannot start the ZAP handler: %s", zmq_strerror(errno));
+        if (m->zap)
+            zmq_close(m->zap);
+        m->zap = NULL;
+        return PvmSysErr;
+    }
+    uv_poll_init(d->loop, &m->zpoll, fd);
+    m->zpoll.data = m;
+    m->open_handles++;
+    uv_poll_start(&m->zpoll, UV_READABLE, on_zap_poll);
+    m->zap_pending = true;
+    return 0;
+}
+
+int xport_zmq_secure(struct pvmd *d, const uint8_t *secret)
+{
+    struct xport_zmq *m = mesh_get(d);
+    if (!m) {
+        log_error(d, "mesh: cannot set its security: out of memory or halting");
+        return PvmSysErr;
+    }
+    if (m->security != MESH_UNSET) {
+        log_error(d, "mesh: its security is chosen once, before it listens or dials");
+        return PvmSysErr;
+    }
+    if (!secret) {
+        m->security = MESH_PLAIN;
+        log_info(d, "mesh: plain TCP, not encrypted and not authenticated (trusted networks only)");
+        return 0;
+    }
+    if (!zmq_has("curve")) {
+        log_error(d, "mesh: this libzmq has no CurveZMQ: cannot encrypt the mesh");
+        return PvmSysErr;
+    }
+    memcpy(m->secret, secret, MESH_KEYS_LEN);
+    if (mesh_keys_public(m->secret, m->pub) < 0) {
+        mesh_keys_wipe(m->secret, sizeof m->secret);
+        log_error(d, "mesh: cannot derive the public key: %s", zmq_strerror(errno));
+        return PvmSysErr;
+    }
+    if (start_zap(m) < 0) {
+        mesh_keys_wipe(m->secret, sizeof m->secret);
+        return PvmSysErr;
+    }
+    m->security = MESH_CURVE;
+    char z85[41];
+    zmq_z85_encode(z85, m->pub, MESH_KEYS_LEN);
+    log_info(d, "mesh: CurveZMQ, admitting only the virtual machine's key %.8s...", z85);
+    return 0;
+}
+
+int xport_zmq_vm_key(struct pvmd *d, uint8_t secret[32])
+{
+    const struct xport_zmq *m = d->mesh;
+    if (!m || m->security == MESH_UNSET)
+        return PvmSysErr;
+    if (m->security == MESH_PLAIN)
+        return 0;
+    memcpy(secret, m->secret, MESH_KEYS_LEN);
+    return 1;
+}
+
+unsigned long xport_zmq_refused(struct pvmd *d)
+{
+    return d->mesh ? d->mesh->refused : 0;
 }
 
 const struct xport_tran xport_zmq = {

@@ -8,8 +8,15 @@
  * The loops are pumped alternately until a condition holds (bounded).
  * Strangers are played by a raw TCP client and by a zmq DEALER of the
  * test's own speaking the link protocol.
+ *
+ * The mesh runs CurveZMQ with a key pair made for the run (vm_sec/vm_pub),
+ * as a virtual machine does; the test's own zmq sockets that play a peer
+ * pvmd use it too.  The security tests add strangers with other keys, no
+ * CURVE at all, or no ZMTP; the plain setup runs the mesh unencrypted.
+ * test_cost measures round trips with and without CURVE and prints them.
  */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <netinet/in.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -18,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -26,6 +34,7 @@
 
 #include "ctl.h"
 #include "fake_xport.h"
+#include "mesh_keys.h"
 #include "hosttab.h"
 #include "pending.h"
 #include "pvm3.h"
@@ -33,6 +42,11 @@
 #include "xport_zmq.h"
 
 #define TIMEOUT_MS 1000 /* PVMD_LINK_TIMEOUT_MS for these tests */
+
+/* The virtual machine's key pair for this run; plain: the mesh runs
+ * without CURVE (set by the plain setup). */
+static uint8_t vm_sec[32], vm_pub[32];
+static bool plain;
 
 struct world {
     struct pvmd a, b;
@@ -71,6 +85,11 @@ static bool links_up(struct world *w, void *arg)
     return hosttab_get(w->a.hosts, 2)->link && hosttab_get(w->b.hosts, 1)->link;
 }
 
+static bool b_refused_more(struct world *w, void *arg)
+{
+    return xport_zmq_refused(&w->b) > *(unsigned long *)arg;
+}
+
 static bool has_frames(struct world *w, void *arg)
 {
     struct fake *l = ((void **)arg)[0];
@@ -85,6 +104,14 @@ static bool wait_frames(struct world *w, struct fake *l, size_t n, bool freeze_b
     return pump_until(w, freeze_b, has_frames, arg, ms);
 }
 
+static void make_vm_key(void)
+{
+    char pub[41], sec[41];
+    assert_int_equal(zmq_curve_keypair(pub, sec), 0);
+    assert_non_null(zmq_z85_decode(vm_sec, sec));
+    assert_non_null(zmq_z85_decode(vm_pub, pub));
+}
+
 static int setup(void **state)
 {
     setenv("PVMD_LINK_TIMEOUT_MS", "1000", 1);
@@ -92,6 +119,8 @@ static int setup(void **state)
     /* Host 3 is in the tables but never started: the test plays it. */
     fake_pvmd(&w->a, 1, 3);
     fake_pvmd(&w->b, 2, 3);
+    assert_int_equal(xport_zmq_secure(&w->a, plain ? NULL : vm_sec), 0);
+    assert_int_equal(xport_zmq_secure(&w->b, plain ? NULL : vm_sec), 0);
     assert_int_equal(xport_zmq.listen(&w->a, "tcp://127.0.0.1:0"), 0);
     assert_int_equal(xport_zmq.listen(&w->b, "tcp://127.0.0.1:*"), 0);
     const char *ea = xport_zmq_endpoint(&w->a), *eb = xport_zmq_endpoint(&w->b);
@@ -117,9 +146,16 @@ static bool meshes_gone(struct world *w, void *arg)
     return !w->a.mesh && !w->b.mesh;
 }
 
+static int setup_plain(void **state)
+{
+    plain = true;
+    return setup(state);
+}
+
 /* A halt alone ends the mesh: links flush, then every handle closes. */
 static int teardown(void **state)
 {
+    plain = false;
     struct world *w = *state;
     pvmd_halt(&w->a, "test over");
     pvmd_halt(&w->b, "test over");
@@ -279,8 +315,19 @@ static void test_raw_tcp_garbage_is_refused(void **state)
     for (size_t i = 0; i < sizeof junk; i++)
         junk[i] = (char)(i * 37 + 11);
     memcpy(junk, "GET / HTTP/1.0\r\n\r\n", 18);
+    unsigned long before = xport_zmq_refused(&w->b);
     assert_int_equal(write(s, junk, sizeof junk), (ssize_t)sizeof junk);
-    pump_until(w, false, NULL, NULL, 200);
+    assert_true(pump_until(w, false, b_refused_more, &before, 2000));
+    /* All it got is libzmq's greeting (at most 64 bytes), then the end. */
+    struct timeval tv = {.tv_sec = 3};
+    setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    char back[256];
+    size_t got = 0;
+    ssize_t r;
+    while ((r = read(s, back, sizeof back)) > 0)
+        got += (size_t)r;
+    assert_true(r == 0 || errno == ECONNRESET); /* closed, not timed out */
+    assert_true(got <= 64);
     /* The link between a and b keeps working. */
     fake_arrive(w->ta, fake_user_frame(w->ta_tid, w->tb_tid, 5, 10, 'g'));
     assert_true(wait_frames(w, w->tb, 1, false, 2000));
@@ -296,13 +343,33 @@ struct stranger {
     void *ctx, *s;
 };
 
-static void stranger_open_to(struct stranger *st, struct pvmd *d)
+/* A CURVE client presenting key pair sec/pub to a server known by the
+ * virtual machine's public key. */
+static void curve_client(void *s, const uint8_t *sec, const uint8_t *pub)
+{
+    assert_int_equal(zmq_setsockopt(s, ZMQ_CURVE_SERVERKEY, vm_pub, 32), 0);
+    assert_int_equal(zmq_setsockopt(s, ZMQ_CURVE_PUBLICKEY, pub, 32), 0);
+    assert_int_equal(zmq_setsockopt(s, ZMQ_CURVE_SECRETKEY, sec, 32), 0);
+}
+
+/* A DEALER to d's mesh: a CURVE client with key pair sec/pub, or with no
+ * CURVE when sec is NULL. */
+static void stranger_open_key(struct stranger *st, struct pvmd *d, const uint8_t *sec,
+                              const uint8_t *pub)
 {
     st->ctx = zmq_ctx_new();
     st->s = zmq_socket(st->ctx, ZMQ_DEALER);
     int linger = 0;
     zmq_setsockopt(st->s, ZMQ_LINGER, &linger, sizeof linger);
+    if (sec)
+        curve_client(st->s, sec, pub);
     assert_int_equal(zmq_connect(st->s, xport_zmq_endpoint(d)), 0);
+}
+
+/* One that holds the virtual machine's key (as a peer pvmd does). */
+static void stranger_open_to(struct stranger *st, struct pvmd *d)
+{
+    stranger_open_key(st, d, plain ? NULL : vm_sec, vm_pub);
 }
 
 static void stranger_open(struct stranger *st, struct world *w)
@@ -603,6 +670,11 @@ static void test_sender_resends_after_a_gap_and_a_new_epoch_is_a_new_host(void *
     p.s = zmq_socket(p.ctx, ZMQ_ROUTER);
     int zero = 0;
     zmq_setsockopt(p.s, ZMQ_LINGER, &zero, sizeof zero);
+    /* A CURVE server with the machine's key (its context has no ZAP
+     * handler: a's key is not checked, only a's check of it matters). */
+    int one = 1;
+    assert_int_equal(zmq_setsockopt(p.s, ZMQ_CURVE_SERVER, &one, sizeof one), 0);
+    assert_int_equal(zmq_setsockopt(p.s, ZMQ_CURVE_SECRETKEY, vm_sec, 32), 0);
     assert_int_equal(zmq_bind(p.s, "tcp://127.0.0.1:*"), 0);
     size_t len = sizeof p.ep;
     zmq_getsockopt(p.s, ZMQ_LAST_ENDPOINT, p.ep, &len);
@@ -667,6 +739,194 @@ static void test_sender_resends_after_a_gap_and_a_new_epoch_is_a_new_host(void *
 }
 
 /* ===================================================================== */
+/* Security                                                               */
+/* ===================================================================== */
+
+static size_t inbound_links(struct pvmd *d)
+{
+    size_t n = 0;
+    for (struct xport *x = xport_first(d); x; x = x->next)
+        n += x->inbound && x->tran == &xport_zmq;
+    return n;
+}
+
+static void still_serving(struct world *w, int tag)
+{
+    fake_arrive(w->ta, fake_user_frame(w->ta_tid, w->tb_tid, tag, 3, 's'));
+    assert_true(wait_frames(w, w->tb, 1, false, 2000));
+    struct frame *f = fake_take(w->tb);
+    assert_int_equal(f->h.tag, tag);
+    frame_free(&f);
+    assert_true(w->ab->up);
+    assert_true(w->ba->up);
+}
+
+/* st says hello as host 3's pvmd and sends it a frame for tb: b must
+ * refuse the connection (counted), answer nothing, make no link, deliver
+ * nothing, and go on serving a. */
+static void expect_refused(struct world *w, struct stranger *st)
+{
+    unsigned long before = xport_zmq_refused(&w->b);
+    size_t links = inbound_links(&w->b);
+    stranger_send(st, XPORT_ZMQ_DATA, 0, 0,
+                  link_hello(CTL_PROTO_VERSION, tid_pvmd(3), tid_pvmd(2)));
+    stranger_send(st, XPORT_ZMQ_DATA, 1, 0, fake_user_frame(tid_make(3, 1), w->tb_tid, 99, 4, 'z'));
+    assert_true(pump_until(w, false, b_refused_more, &before, 3000));
+    pump_until(w, false, NULL, NULL, 300);
+    zmq_msg_t msg;
+    zmq_msg_init(&msg);
+    assert_true(zmq_msg_recv(&msg, st->s, ZMQ_DONTWAIT) < 0);
+    zmq_msg_close(&msg);
+    assert_int_equal(inbound_links(&w->b), links);
+    assert_null(hosttab_get(w->b.hosts, 3)->link);
+    assert_int_equal(w->tb->out.n, 0);
+    still_serving(w, 7);
+}
+
+static void test_foreign_curve_key_is_refused(void **state)
+{
+    struct world *w = *state;
+    char zpub[41], zsec[41];
+    uint8_t sec[32], pub[32];
+    assert_int_equal(zmq_curve_keypair(zpub, zsec), 0);
+    zmq_z85_decode(sec, zsec);
+    zmq_z85_decode(pub, zpub);
+    struct stranger st;
+    stranger_open_key(&st, &w->b, sec, pub);
+    expect_refused(w, &st);
+    stranger_close(&st);
+    /* A client that knows the public key but not the secret one cannot
+     * even finish the handshake as that key. */
+    stranger_open_key(&st, &w->b, sec, vm_pub);
+    expect_refused(w, &st);
+    stranger_close(&st);
+}
+
+static void test_plain_zmq_client_is_refused(void **state)
+{
+    struct world *w = *state;
+    struct stranger st;
+    stranger_open_key(&st, &w->b, NULL, NULL);
+    expect_refused(w, &st);
+    stranger_close(&st);
+}
+
+/* With the machine's key pair, the test's DEALER is a peer pvmd. */
+static void test_vm_key_is_admitted(void **state)
+{
+    struct world *w = *state;
+    struct stranger st;
+    stranger_open_to(&st, &w->b);
+    stranger_send(&st, XPORT_ZMQ_DATA, 0, 0,
+                  link_hello(CTL_PROTO_VERSION, tid_pvmd(3), tid_pvmd(2)));
+    assert_int_equal(stranger_reply_status(w, &st), PvmOk);
+    stranger_send(&st, XPORT_ZMQ_DATA, 1, 0,
+                  fake_user_frame(tid_make(3, 1), w->tb_tid, 98, 4, 'y'));
+    assert_true(wait_frames(w, w->tb, 1, false, 2000));
+    struct frame *f = fake_take(w->tb);
+    assert_int_equal(f->h.tag, 98);
+    frame_free(&f);
+    stranger_close(&st);
+}
+
+/* Plain: the mesh works unencrypted, and a plain client is a peer (the
+ * link protocol's own checks are all that stand). */
+static void test_plain_mesh_works(void **state)
+{
+    struct world *w = *state;
+    test_user_frame_arrives(state);
+    test_vm_key_is_admitted(state);
+    still_serving(w, 8);
+}
+
+static void test_security_is_chosen_once_before_use(void **state)
+{
+    (void)state;
+    struct pvmd *c = calloc(1, sizeof *c);
+    fake_pvmd(c, 1, 2);
+    struct xport *x = NULL;
+    assert_int_equal(xport_zmq.listen(c, "tcp://127.0.0.1:0"), PvmSysErr);
+    assert_int_equal(xport_zmq.dial(c, "tcp://127.0.0.1:1", tid_pvmd(2), &x), PvmSysErr);
+    assert_null(xport_zmq_endpoint(c));
+    uint8_t got[32];
+    assert_int_equal(xport_zmq_vm_key(c, got), PvmSysErr);
+    assert_int_equal(xport_zmq_secure(c, vm_sec), 0);
+    assert_int_equal(xport_zmq_secure(c, NULL), PvmSysErr);
+    assert_int_equal(xport_zmq_vm_key(c, got), 1);
+    assert_memory_equal(got, vm_sec, 32);
+    assert_int_equal(xport_zmq.listen(c, "tcp://127.0.0.1:0"), 0);
+    fake_pvmd_end(c);
+    assert_null(c->mesh);
+    free(c);
+
+    c = calloc(1, sizeof *c);
+    fake_pvmd(c, 1, 2);
+    assert_int_equal(xport_zmq_secure(c, NULL), 0);
+    assert_int_equal(xport_zmq_vm_key(c, got), 0);
+    fake_pvmd_end(c);
+    free(c);
+}
+
+/* ===================================================================== */
+/* Cost of CURVE                                                          */
+/* ===================================================================== */
+
+/* Like pump_until, without the sleep: for timing. */
+static void pump_frames(struct world *w, struct fake *l, size_t n)
+{
+    uint64_t end = ms_now() + 10000;
+    while (l->out.n < n) {
+        assert_true(ms_now() < end);
+        uv_run(w->a.loop, UV_RUN_NOWAIT);
+        uv_run(w->b.loop, UV_RUN_NOWAIT);
+    }
+}
+
+static double round_trips(struct world *w, size_t len, int n)
+{
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    for (int i = 0; i < n; i++) {
+        fake_arrive(w->ta, fake_user_frame(w->ta_tid, w->tb_tid, 1, len, 'a'));
+        pump_frames(w, w->tb, 1);
+        struct frame *f = fake_take(w->tb);
+        assert_int_equal(f->h.len, len);
+        frame_free(&f);
+        fake_arrive(w->tb, fake_user_frame(w->tb_tid, w->ta_tid, 2, len, 'b'));
+        pump_frames(w, w->ta, 1);
+        f = fake_take(w->ta);
+        frame_free(&f);
+    }
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    return ((double)(t1.tv_sec - t0.tv_sec) * 1e6 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e3) / n;
+}
+
+static void measure(bool plain_mesh, double *small_us, double *mib_us)
+{
+    void *st = NULL;
+    plain = plain_mesh;
+    assert_int_equal(setup(&st), 0);
+    struct world *w = st;
+    round_trips(w, 8, 50); /* warm up */
+    *small_us = round_trips(w, 8, 2000);
+    round_trips(w, (size_t)1 << 20, 3);
+    *mib_us = round_trips(w, (size_t)1 << 20, 40);
+    assert_int_equal(teardown(&st), 0);
+}
+
+static void test_cost(void **state)
+{
+    (void)state;
+    double cs, cm, ps, pm;
+    measure(false, &cs, &cm);
+    measure(true, &ps, &pm);
+    printf("cost of CURVE, round trip between two pvmds (unit test setting):\n"
+           "  8 B:   curve %8.1f us, plain %8.1f us (x%.2f)\n"
+           "  1 MiB: curve %8.1f us, plain %8.1f us (x%.2f): %.0f vs %.0f MB/s carried\n",
+           cs, ps, cs / ps, cm, pm, cm / pm, 2 * 1.048576e6 / cm, 2 * 1.048576e6 / pm);
+}
+
+/* ===================================================================== */
 /* Back-pressure                                                          */
 /* ===================================================================== */
 
@@ -709,6 +969,13 @@ int main(void)
         cmocka_unit_test_setup_teardown(
             test_sender_resends_after_a_gap_and_a_new_epoch_is_a_new_host, setup, teardown),
         cmocka_unit_test_setup_teardown(test_pause_holds_frames_and_acks, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_foreign_curve_key_is_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_plain_zmq_client_is_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_vm_key_is_admitted, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_plain_mesh_works, setup_plain, teardown),
+        cmocka_unit_test(test_security_is_chosen_once_before_use),
+        cmocka_unit_test(test_cost),
     };
+    make_vm_key();
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
