@@ -68,7 +68,8 @@ trap 'echo "FAIL: interrupted or out of time"; exit 1' INT TERM HUP
   sleep 5 &
   s=$!
   wait "$s" || exit 0
-  [ -n "$NETNS_PREFIX" ] && "$NETNS_CLUSTER" down --prefix "$NETNS_PREFIX"
+  # (The cluster's prefix is known only once it is up: from the file.)
+  p=$(cat "$T/prefix" 2>/dev/null) && [ -n "$p" ] && "$NETNS_CLUSTER" down --prefix "$p"
 ) &
 WATCHDOG=$!
 
@@ -119,6 +120,7 @@ fi
 # The cluster: h0 h1 h2 for the virtual machine, h3 the stranger's
 # ------------------------------------------------------------------------
 netns_up 4 PVM_ROOT="$BUILD/lib/pvm3" || { echo "FAIL: netns-cluster.sh up"; exit 1; }
+echo "$NETNS_PREFIX" >"$T/prefix"
 H0=${NETNS_HOSTS[0]} H1=${NETNS_HOSTS[1]} H2=${NETNS_HOSTS[2]} H3=${NETNS_HOSTS[3]}
 NET=10.231.$NETNS_OCTET
 echo "cluster $NETNS_PREFIX: $H0 $H1 $H2 (and $H3) in $NET.0/24, PVM_RSH=$NETNS_RSH"
@@ -261,7 +263,7 @@ else
     # unknown one, another protocol version.  (Redirections go on
     # commands, not on shell functions: a trap run inside one would write
     # into its file.)
-    "$NETNS_CLUSTER" exec --prefix "$NETNS_PREFIX" "$H3" "$STRANGER" "$ep" 80000 40000 /usr/bin/touch "$MARK" \
+    timeout 90 "$NETNS_CLUSTER" exec --prefix "$NETNS_PREFIX" "$H3" "$STRANGER" "$ep" 80000 40000 /usr/bin/touch "$MARK" \
       nohello badversion unknown >"$T/stranger.out" 2>&1
     sed 's/^/    /' "$T/stranger.out"
     sleep 0.5
@@ -293,7 +295,7 @@ else
     h1lines=$(($(log_of "$H1" | wc -l) + 1))
     # A stranger who claims to be the first host's pvmd (t40000): until
     # CurveZMQ and ZAP (issue 7, item 6) nothing tells it from the real one.
-    "$NETNS_CLUSTER" exec --prefix "$NETNS_PREFIX" "$H3" "$STRANGER" "$ep" 80000 40000 /usr/bin/touch "$MARK" impersonate \
+    timeout 90 "$NETNS_CLUSTER" exec --prefix "$NETNS_PREFIX" "$H3" "$STRANGER" "$ep" 80000 40000 /usr/bin/touch "$MARK" impersonate \
       >"$T/stranger2.out" 2>&1
     sed 's/^/    /' "$T/stranger2.out"
     sleep 1
