@@ -8,6 +8,7 @@
 #include "pvm3.h"
 #include "pvmd.h"
 #include "route.h"
+#include "tid.h"
 #include "xport.h"
 
 void req_reply(struct pvmd *d, const struct req *r, int type, const ProtobufCMessage *msg)
@@ -17,7 +18,11 @@ void req_reply(struct pvmd *d, const struct req *r, int type, const ProtobufCMes
         log_error(d, "no memory for a %s reply to t%x", ctl_type_name(type), (unsigned)r->from);
         return;
     }
-    if (r->link)
+    /* A local link answers its own task (before enrolment there is no
+     * other way back); a peer pvmd is answered over the link this pvmd
+     * dialled to it, like everything else it sends there (xport.h: one
+     * stream per direction, so replies keep their order). */
+    if (r->link && !tid_is_pvmd(r->link->peer))
         xport_send(r->link, f);
     else
         route_frame(d, f);
