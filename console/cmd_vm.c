@@ -25,11 +25,21 @@ int cmd_conf(struct console *c, int argc, char **argv)
     }
     printf("%d host%s, %d data format%s\n", nhost, nhost == 1 ? "" : "s", narch,
            narch == 1 ? "" : "s");
-    printf("%24s %8s %8s %7s %10s\n", "HOST", "DTID", "ARCH", "SPEED", "DSIG");
-    for (int i = 0; i < nhost; i++)
-        printf("%24s %8x %8s %7d 0x%08x\n", hosts[i].hi_name ? hosts[i].hi_name : "",
+    /* PVM's columns, then the address each pvmd announces for the mesh. */
+    printf("%24s %8s %8s %7s %10s %s\n", "HOST", "DTID", "ARCH", "SPEED", "DSIG", "ADDRESS");
+    for (int i = 0; i < nhost; i++) {
+        char ip[64] = "";
+        const char *a = lpvm_host_addr(i);
+        if (!strncmp(a, "tcp://", 6)) {
+            snprintf(ip, sizeof ip, "%s", a + 6);
+            char *colon = strrchr(ip, ':');
+            if (colon)
+                *colon = 0;
+        }
+        printf("%24s %8x %8s %7d 0x%08x %s\n", hosts[i].hi_name ? hosts[i].hi_name : "",
                (unsigned)hosts[i].hi_tid, hosts[i].hi_arch ? hosts[i].hi_arch : "",
-               hosts[i].hi_speed, (unsigned)hosts[i].hi_dsig);
+               hosts[i].hi_speed, (unsigned)hosts[i].hi_dsig, ip);
+    }
     return 0;
 }
 

@@ -334,6 +334,7 @@ static void h_config(struct pvmd *d, const struct req *r, const ProtobufCMessage
         hi->arch = h->arch;
         hi->speed = h->speed;
         hi->dsig = h->dsig;
+        hi->addr = h->addr ? h->addr : "";
         ptrs[cr.n_hosts++] = hi;
     }
     cr.hosts = ptrs;

@@ -113,6 +113,7 @@ struct lpvm_core {
     int ntasks;
     struct pvmhostinfo *hosts;
     int nhosts;
+    char **host_addrs; /* the mesh address of each of hosts[], for lpvm_host_addr */
     int *fds;
     /* why each host of the last pvm_addhosts failed ("" if it did not),
      * for lpvm_host_why */

@@ -49,6 +49,13 @@ int lpvm_output_parse(int bufid, int *tid, const char **bytes, int *n);
  * nothing was said.  The text is valid until the next pvm_addhosts. */
 const char *lpvm_host_why(int i);
 
+/* ---- host addresses ---------------------------------------------------- */
+
+/* The address host i (0-based) of the last pvm_config of this process
+ * announces for the daemon mesh ("tcp://10.0.0.7:40123"); "" when not
+ * known.  Valid until the next pvm_config. */
+const char *lpvm_host_addr(int i);
+
 /* ---- pvm_tasks: ti_flag bits ------------------------------------------- */
 
 #define LPVM_TF_CONN 0x04    /* connected to its pvmd (enrolled) */

@@ -283,7 +283,11 @@ static void free_hosts(struct lpvm_core *core)
     for (int i = 0; i < core->nhosts; i++) {
         free(core->hosts[i].hi_name);
         free(core->hosts[i].hi_arch);
+        if (core->host_addrs)
+            free(core->host_addrs[i]);
     }
+    free(core->host_addrs);
+    core->host_addrs = NULL;
     free(core->hosts);
     core->hosts = NULL;
     core->nhosts = 0;
@@ -318,8 +322,11 @@ int pvm_config(int *nhost, int *narch, struct pvmhostinfo **hostp)
         ctl_free(&out);
         return lpvm_err("pvm_config", PvmNoMem);
     }
+    core->host_addrs = calloc(n ? n : 1, sizeof *core->host_addrs);
     for (size_t i = 0; i < n; i++) {
         const Pvm__HostInfo *h = cr->hosts[i];
+        if (core->host_addrs)
+            core->host_addrs[i] = strdup(h->addr ? h->addr : "");
         core->hosts[i] = (struct pvmhostinfo){
             .hi_tid = h->tid,
             .hi_name = strdup(h->name ? h->name : ""),
@@ -367,6 +374,14 @@ static bool siblings_known(struct lpvm_core *core, void *arg)
 {
     (void)arg;
     return !core->sib_pending;
+}
+
+const char *lpvm_host_addr(int i)
+{
+    struct lpvm_core *core = lpvm_state.core;
+    if (!core || !core->host_addrs || i < 0 || i >= core->nhosts || !core->host_addrs[i])
+        return "";
+    return core->host_addrs[i];
 }
 
 int pvm_siblings(int **tids)

@@ -92,8 +92,9 @@ PVMD_PID=$(cat "$SOCKDIR/pvmd.pid" 2>/dev/null)
 PVMD_PGID=$(ps -o pgid= -p "$PVMD_PID" 2>/dev/null | tr -d ' ')
 check "piped commands are echoed after the prompt" has '^pvm> conf$' "$out"
 check "conf counts hosts and formats" has '^1 host, 1 data format$' "$out"
-check "conf heading" has '^ {20}HOST     DTID     ARCH   SPEED       DSIG$' "$out"
-check "conf lists the first pvmd" has '^ +[^ ]+    40000 +[A-Z0-9]+ +[0-9]+ 0x[0-9a-f]{8}$' "$out"
+# PVM's columns, then the address the pvmd announces for the mesh
+check "conf heading" has '^ {20}HOST     DTID     ARCH   SPEED       DSIG ADDRESS$' "$out"
+check "conf lists the first pvmd" has '^ +[^ ]+    40000 +[A-Z0-9]+ +[0-9]+ 0x[0-9a-f]{8} [0-9.]+$' "$out"
 check "quit at end of input says the pvmd still runs" has '^pvmd still running\.$' "$out"
 check "quit leaves the pvmd running" kill -0 "$PVMD_PID"
 HOST=$(awk '$2 == "40000" { print $1 }' <<<"$out")
