@@ -465,9 +465,8 @@ int main(int argc, char **argv)
     if (ticket) {
         if (ticket->vm_key.len != 0 && ticket->vm_key.len != MESH_KEYS_LEN)
             fail(d, "malformed join ticket: a key of %zu bytes", ticket->vm_key.len);
-        if (plain != (ticket->vm_key.len == 0))
-            log_info(d, "mesh: %s ignored: the virtual machine runs %s",
-                     plain ? "-p / PVM_MESH_PLAIN" : "encryption", plain ? "encrypted" : "plain");
+        if (plain && ticket->vm_key.len)
+            log_info(d, "mesh: -p / PVM_MESH_PLAIN ignored: the virtual machine is encrypted");
         plain = ticket->vm_key.len == 0;
         if (!plain) {
             memcpy(vm_key, ticket->vm_key.data, MESH_KEYS_LEN);

@@ -5,9 +5,10 @@
 # key file others may read, or that is a symbolic link, is refused with a
 # clear message; PVM_VMID has a key of its own; PVMD_KEY_DIR moves it;
 # without a usable HOME it lives beside the socket directories in PVM_TMP;
-# a plain mesh (PVM_MESH_PLAIN=1, -p) makes none.  A host added on
-# 127.0.0.2 joins with the key from its ticket: the key is in no pvmd's
-# argv or environment and in no file under PVM_TMP.
+# a plain mesh (PVM_MESH_PLAIN=1, -p) makes none, and its new hosts run
+# plain too.  A host added on 127.0.0.2 joins with the key from its
+# ticket: the key is in no pvmd's argv or environment and in no file
+# under PVM_TMP.
 #
 # usage: test_mesh_keys.sh <source dir> <build dir>
 set -u
@@ -158,6 +159,15 @@ start PVM_MESH_PLAIN=1
 check "PVM_MESH_PLAIN=1: the pvmd starts" test "$rc" -eq 0
 check "PVM_MESH_PLAIN=1: no key file is made" test ! -e "$KEY"
 check "PVM_MESH_PLAIN=1: the log says plain" has "mesh: plain TCP" "$(log)"
+stop
+# -p (not in the environment a new host inherits): the new host follows
+# its ticket, which carries no key.
+out=$(timeout 20 "$PVMD" -p 2>&1)
+check "pvmd -p starts plain" has "mesh: plain TCP" "$(log)"
+addout=$(timeout 30 "$PVM" -e "add 127.0.0.2" 2>&1)
+check "pvmd -p: host 127.0.0.2 is added" has "1 successful" "$addout"
+check "pvmd -p: the new host runs plain too" has "mesh: plain TCP" "$(log "$SOCKDIR-127.0.0.2")"
+check "pvmd -p: still no key file" test ! -e "$KEY"
 stop
 
 if [ "$fails" -gt 0 ]; then
