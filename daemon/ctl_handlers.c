@@ -316,27 +316,14 @@ static void h_tasks(struct pvmd *d, const struct req *r, const ProtobufCMessage 
 
 static void h_config(struct pvmd *d, const struct req *r, const ProtobufCMessage *m)
 {
-    int n = hosttab_count(d->hosts);
-    Pvm__HostInfo *infos = calloc((size_t)n + 1, sizeof *infos);
-    Pvm__HostInfo **ptrs = calloc((size_t)n + 1, sizeof *ptrs);
-    if (!infos || !ptrs) {
-        free(infos);
-        free(ptrs);
+    Pvm__HostInfo *infos, **ptrs;
+    int n = hosttab_infos(d->hosts, &infos, &ptrs);
+    if (n < 0) {
         req_status(d, r, PvmNoMem);
         return;
     }
     Pvm__ConfigReply cr = PVM__CONFIG_REPLY__INIT;
-    for (struct host *h = hosttab_next(d->hosts, 0); h; h = hosttab_next(d->hosts, h->num)) {
-        Pvm__HostInfo *hi = &infos[cr.n_hosts];
-        pvm__host_info__init(hi);
-        hi->tid = h->tid;
-        hi->name = h->name;
-        hi->arch = h->arch;
-        hi->speed = h->speed;
-        hi->dsig = h->dsig;
-        hi->addr = h->addr ? h->addr : "";
-        ptrs[cr.n_hosts++] = hi;
-    }
+    cr.n_hosts = (size_t)n;
     cr.hosts = ptrs;
     cr.narch = hosttab_narch(d->hosts);
     req_reply(d, r, PVM__CTL_TYPE__CTL_CONFIG_REPLY, &cr.base);

@@ -89,29 +89,15 @@ void hostmgr_broadcast(struct pvmd *d)
     struct hostmgr *hm = hm_of(d);
     if (!hm)
         return;
-    int n = hosttab_count(d->hosts);
-    Pvm__HostInfo *infos = calloc((size_t)n, sizeof *infos);
-    Pvm__HostInfo **ptrs = calloc((size_t)n, sizeof *ptrs);
-    if (!infos || !ptrs) {
-        free(infos);
-        free(ptrs);
+    Pvm__HostInfo *infos, **ptrs;
+    int n = hosttab_infos(d->hosts, &infos, &ptrs);
+    if (n < 0) {
         log_error(d, "no memory to send the host table");
         return;
     }
     Pvm__HostTable t = PVM__HOST_TABLE__INIT;
     t.version = ++hm->version;
-    for (struct host *h = hosttab_next(d->hosts, 0); h; h = hosttab_next(d->hosts, h->num)) {
-        Pvm__HostInfo *hi = &infos[t.n_hosts];
-        pvm__host_info__init(hi);
-        hi->tid = h->tid;
-        hi->name = h->name;
-        hi->arch = h->arch;
-        hi->speed = h->speed;
-        hi->dsig = h->dsig;
-        hi->addr = h->addr ? h->addr : "";
-        hi->epoch = h->epoch;
-        ptrs[t.n_hosts++] = hi;
-    }
+    t.n_hosts = (size_t)n;
     t.hosts = ptrs;
     for (struct host *h = hosttab_next(d->hosts, 0); h; h = hosttab_next(d->hosts, h->num)) {
         if (h->num == d->myhost)

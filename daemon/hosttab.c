@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ctl.h"
 #include "pvm3.h"
 #include "tid.h"
 
@@ -109,6 +110,33 @@ struct host *hosttab_next(struct hosttab *ht, int after)
         if (ht->h[i])
             return ht->h[i];
     return NULL;
+}
+
+int hosttab_infos(struct hosttab *ht, Pvm__HostInfo **infos, Pvm__HostInfo ***ptrs)
+{
+    *infos = calloc((size_t)ht->count + 1, sizeof **infos);
+    *ptrs = calloc((size_t)ht->count + 1, sizeof **ptrs);
+    if (!*infos || !*ptrs) {
+        free(*infos);
+        free(*ptrs);
+        *infos = NULL;
+        *ptrs = NULL;
+        return PvmNoMem;
+    }
+    int n = 0;
+    for (struct host *h = hosttab_next(ht, 0); h; h = hosttab_next(ht, h->num)) {
+        Pvm__HostInfo *hi = &(*infos)[n];
+        pvm__host_info__init(hi);
+        hi->tid = h->tid;
+        hi->name = h->name;
+        hi->arch = h->arch;
+        hi->speed = h->speed;
+        hi->dsig = h->dsig;
+        hi->addr = h->addr ? h->addr : "";
+        hi->epoch = h->epoch;
+        (*ptrs)[n++] = hi;
+    }
+    return n;
 }
 
 int hosttab_count(struct hosttab *ht)

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 struct xport;
+struct Pvm__HostInfo;
 
 struct host {
     int num;            /* host number, 1..TID_MAX_HOST */
@@ -59,6 +60,12 @@ struct host *hosttab_find_name(struct hosttab *ht, const char *name);
 /* Returns the host after number `after' (0: the first), or NULL: for
  * walking the table in host-number order. */
 struct host *hosttab_next(struct hosttab *ht, int after);
+
+/* The table as control-message HostInfos, in host-number order: sets
+ * *infos (the records) and *ptrs (pointers to them, for a repeated field),
+ * both malloc'd for the caller to free, and returns how many; strings
+ * point into the table (valid until it changes).  PvmNoMem. */
+int hosttab_infos(struct hosttab *ht, struct Pvm__HostInfo **infos, struct Pvm__HostInfo ***ptrs);
 
 /* Number of hosts and of distinct architectures. */
 int hosttab_count(struct hosttab *ht);
