@@ -50,6 +50,26 @@ netns_up() { # netns_up N [VAR=VALUE...]
   for ((i = 0; i < n; i++)); do NETNS_HOSTS+=("$NETNS_PREFIX$i"); done
 }
 
+# Ends the test after $1 seconds (SIGTERM: its trap takes the cluster down)
+# and, if a command hangs in a host so that the trap cannot run, takes the
+# cluster down itself 5 s later.  Sets WATCHDOG (kill it in the trap).
+netns_watchdog() {
+  local limit=$1
+  (
+    trap 'kill "$s" 2>/dev/null; exit 0' TERM
+    sleep "$limit" &
+    s=$!
+    wait "$s" || exit 0
+    kill -TERM $$ 2>/dev/null
+    sleep 5 &
+    s=$!
+    wait "$s" || exit 0
+    # netns_up's prefix: $$ is the test's pid in this subshell too.
+    "$NETNS_CLUSTER" down --prefix "n$$"
+  ) &
+  WATCHDOG=$!
+}
+
 netns_exec() { "$NETNS_CLUSTER" exec --prefix "$NETNS_PREFIX" "$@"; }
 
 netns_home() { echo "$NETNS_DIR/$1/home"; }

@@ -37,21 +37,7 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'echo "FAIL: interrupted or out of time"; exit 1' INT TERM HUP
-# The watchdog ends the test (and so, through the trap, the cluster).  The
-# shell runs its trap only once a foreground command ends: if one hangs in
-# a host, the watchdog takes the cluster down itself a little later.
-(
-  trap 'kill "$s" 2>/dev/null; exit 0' TERM
-  sleep "$LIMIT" &
-  s=$!
-  wait "$s" || exit 0
-  kill -TERM $$ 2>/dev/null
-  sleep 5 &
-  s=$!
-  wait "$s" || exit 0
-  [ -n "$NETNS_PREFIX" ] && "$NETNS_CLUSTER" down --prefix "$NETNS_PREFIX"
-) &
-WATCHDOG=$!
+netns_watchdog "$LIMIT"
 
 check() { # check <description> <command...>
   if "${@:2}"; then echo "ok: $1"; else echo "FAIL: $1"; fails=$((fails + 1)); fi

@@ -58,21 +58,7 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'echo "FAIL: interrupted or out of time"; exit 1' INT TERM HUP
-# The watchdog ends the test (and so, through the trap, the cluster); if a
-# foreground command hangs in a host, it takes the cluster down itself.
-(
-  trap 'kill "$s" 2>/dev/null; exit 0' TERM
-  sleep "$LIMIT" &
-  s=$!
-  wait "$s" || exit 0
-  kill -TERM $$ 2>/dev/null
-  sleep 5 &
-  s=$!
-  wait "$s" || exit 0
-  # (The cluster's prefix is known only once it is up: from the file.)
-  p=$(cat "$T/prefix" 2>/dev/null) && [ -n "$p" ] && "$NETNS_CLUSTER" down --prefix "$p"
-) &
-WATCHDOG=$!
+netns_watchdog "$LIMIT"
 
 check() { # check <description> <command...>
   if "${@:2}"; then echo "ok: $1"; else echo "FAIL: $1"; fails=$((fails + 1)); fi
