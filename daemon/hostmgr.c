@@ -40,7 +40,8 @@ struct start {
     uv_process_t proc;
     uv_pipe_t in, out, err;
     uv_write_t wreq;
-    uint8_t *ticket;
+    uint8_t *ticket; /* holds the machine's secret key: wiped once written */
+    size_t ticket_len;
     uv_timer_t timer;
     int open; /* handles not yet closed */
     bool finished;
@@ -196,6 +197,8 @@ static void start_release(struct start *s)
             *pp = s->next;
             break;
         }
+    if (s->ticket)
+        mesh_keys_wipe(s->ticket, s->ticket_len);
     free(s->ticket);
     free(s->name);
     hostfile_entry_fini(&s->opt);
@@ -345,6 +348,10 @@ static void on_timeout(uv_timer_t *t)
 static void on_ticket_written(uv_write_t *w, int status)
 {
     struct start *s = w->data;
+    /* The key it carries is on the new pvmd's stdin now; not here. */
+    mesh_keys_wipe(s->ticket, s->ticket_len);
+    free(s->ticket);
+    s->ticket = NULL;
     (void)status; /* a pvmd that cannot read it says so, or exits */
     close_h(s, (uv_handle_t *)&s->in);
 }
@@ -390,7 +397,7 @@ static int make_ticket(struct pvmd *d, struct start *s, bool local, size_t *len)
     s->ticket[3] = (uint8_t)n;
     protobuf_c_message_pack(&t.base, s->ticket + 4);
     mesh_keys_wipe(key, sizeof key);
-    *len = 4 + n;
+    *len = s->ticket_len = 4 + n;
     return 0;
 }
 

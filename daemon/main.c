@@ -312,6 +312,7 @@ static Pvm__JoinTicket *read_ticket(struct pvmd *d)
         got += (size_t)r;
     }
     Pvm__JoinTicket *t = pvm__join_ticket__unpack(NULL, n, buf);
+    mesh_keys_wipe(buf, n); /* it carries the machine's secret key */
     free(buf);
     if (!t || t->proto_version != CTL_PROTO_VERSION || t->host < 2 || t->host > TID_MAX_HOST ||
         !t->name || !*t->name || !t->master_addr || !*t->master_addr ||

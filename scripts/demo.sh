@@ -13,8 +13,14 @@ set -euo pipefail
 BUILD=${1:-$(cd "$(dirname "$0")/.." && pwd)/build}
 PVM="$BUILD/console/pvm"
 export PVM_VMID=demo.$$
+# The machine's mesh key lives only as long as the demo.
+PVMD_KEY_DIR=$(mktemp -d /tmp/pvm-demo-keys.XXXXXX)
+export PVMD_KEY_DIR
 
-cleanup() { echo halt | "$PVM" >/dev/null 2>&1 || true; }
+cleanup() {
+  echo halt | "$PVM" >/dev/null 2>&1 || true
+  rm -rf "$PVMD_KEY_DIR"
+}
 trap cleanup EXIT
 
 echo "== a virtual machine of 4 hosts: add 127.0.0.2 127.0.0.3 127.0.0.4, conf, spawn -> heat"
@@ -23,6 +29,7 @@ echo "$out"
 echo "== halting it"
 trap - EXIT
 echo halt | "$PVM" >/dev/null 2>&1 || true
+rm -rf "$PVMD_KEY_DIR"
 grep -q "heat: .*OK" <<<"$out" || { echo "demo: the heat job did not report OK" >&2; exit 1; }
 grep -q "^4 hosts" <<<"$out" || { echo "demo: the machine did not have 4 hosts" >&2; exit 1; }
 # Nothing of the machine is left: no process with its PVM_VMID.

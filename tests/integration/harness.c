@@ -448,6 +448,11 @@ static struct vm *reg_add(const char *tmp, unsigned timeout)
 void harness_use(const struct harness *h)
 {
     setenv(ENV_PVM_TMP, h->tmp, 1);
+    /* The machine's mesh key in the VM's own directory, not the home of
+     * whoever runs the tests (daemon/mesh_keys.h). */
+    char keys[sizeof h->tmp + 8];
+    snprintf(keys, sizeof keys, "%s/keys", h->tmp);
+    setenv("PVMD_KEY_DIR", keys, 1);
     unsetenv(ENV_TASK_SOCKDIR);
     unsetenv(ENV_TASK_TID);
     unsetenv(ENV_PVM_VMID);
