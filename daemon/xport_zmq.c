@@ -9,6 +9,10 @@
  * pending: a uv_check_t drains pending sockets after each loop turn and a
  * uv_prepare_t keeps a uv_idle_t running while any is pending, so the loop
  * never blocks with work left inside libzmq.
+ *
+ * The mesh's security (CurveZMQ or plain, the ZAP handler, the monitor
+ * that counts refused strangers) is mesh_guard.c's; the state the two
+ * share is in xport_zmq_int.h.
  */
 #include "xport_zmq.h"
 
@@ -22,12 +26,13 @@
 
 #include "ctl.h"
 #include "frame.h"
-#include "mesh_keys.h"
+#include "mesh_guard.h"
 #include "pvm3.h"
 #include "pvmd.h"
 #include "pvmerr.h"
 #include "tid.h"
 #include "wire.h"
+#include "xport_zmq_int.h"
 
 /* Time a socket keeps trying to deliver what is queued when it is closed:
  * never 0 (FACTS.md: LINGER=0 discards queued messages silently), and
@@ -39,16 +44,11 @@
  * frame whatever its size): bounds what a peer holds for us and what we
  * resend after a reconnect. */
 #define MESH_WINDOW ((size_t)16 << 20)
-#define MESH_BATCH 256    /* messages taken from one socket per turn */
-#define MESH_MAX_PARTS 4  /* routing id, link part, header, payload */
-#define MESH_LOG_GAP 1000 /* ms between two log lines about strangers */
+#define MESH_MAX_PARTS 4 /* routing id, link part, header, payload */
 /* A connection that has not finished its ZMTP / CURVE handshake by then
  * is dropped (libzmq's default is 30 s): a stranger holding connections
  * open costs little, but not for long. */
 #define MESH_HANDSHAKE_MS 10000
-#define ZAP_ENDPOINT "inproc://zeromq.zap.01" /* RFC 27: fixed */
-#define ZAP_DOMAIN "pvm"
-#define ZAP_PARTS 7 /* version, id, domain, address, identity, mechanism, key */
 
 /* A payload shared between our resend queue and libzmq (zero copy): the
  * last of the two to let go frees it.  libzmq lets go on its I/O thread,
@@ -105,56 +105,6 @@ struct zlink {
     bool closing;
     bool shutting; /* close once everything is acknowledged (halt) */
     uint64_t last_rx, last_tx;
-};
-
-enum { FD_NONE, FD_SILENT, FD_SPOKE };
-
-enum mesh_security {
-    MESH_UNSET, /* never chosen: the mesh refuses to listen or dial */
-    MESH_PLAIN, /* plain TCP (trusted networks) */
-    MESH_CURVE, /* CurveZMQ with the virtual machine's key pair, ZAP */
-};
-
-struct xport_zmq {
-    struct pvmd *d;
-    void *ctx;
-
-    enum mesh_security security;
-    uint8_t secret[MESH_KEYS_LEN], pub[MESH_KEYS_LEN];
-    void *zap; /* the ZAP handler (REP), CURVE only */
-    uv_poll_t zpoll;
-    bool zap_pending;
-    void *mon; /* the ROUTER's monitor (PAIR): failed handshakes */
-    uv_poll_t mpoll;
-    bool mon_pending;
-    unsigned nmon;         /* monitors made: each gets its own inproc name */
-    unsigned long refused; /* connections that ended before saying a word */
-    /* Per accepted descriptor: FD_SILENT until a message came from it
-     * (FD_SPOKE); a silent one that ends is a stranger refused. */
-    uint8_t *fds;
-    size_t nfds;
-    char fail_why[160];   /* the last failed handshake, for its log line */
-    char denied_addr[64]; /* the last address the ZAP handler refused */
-
-    void *router; /* the listening socket; NULL when not listening */
-    uv_poll_t rpoll;
-    bool listening;
-    bool router_pending;
-    char endpoint[320];
-
-    uv_timer_t tick;
-    uv_check_t check;
-    uv_prepare_t prepare;
-    uv_idle_t idle;
-    int open_handles; /* closed ones count down to the end of fini */
-    bool finishing;
-
-    struct zlink *links; /* every link, until freed */
-    int ndead;           /* accepted links closed and not yet freed */
-    uint32_t ndials;
-    uint64_t timeout_ms, ping_ms;
-    uint64_t stranger_log_at;
-    unsigned strangers_quiet;
 };
 
 static const struct xport_ops zmq_ops;
@@ -313,15 +263,6 @@ static void recheck(struct xport_zmq *m, void *s, struct zlink *owner)
         m->router_pending = true;
 }
 
-/* Sets *flag when ZMQ_EVENTS says s holds a message (a service socket). */
-static void recheck_flag(void *s, bool *flag)
-{
-    int ev = 0;
-    size_t len = sizeof ev;
-    if (zmq_getsockopt(s, ZMQ_EVENTS, &ev, &len) == 0 && (ev & ZMQ_POLLIN))
-        *flag = true;
-}
-
 /* Writes one message: [rid] [link part] [header [payload]].  Returns 0,
  * 1 when the socket cannot take it now (EAGAIN, or EHOSTUNREACH: the
  * peer's connection is not there), or -1 when the socket failed part-way
@@ -446,23 +387,6 @@ static struct frame *hello_reply(struct pvmd *d, int to, int status)
 static void refuse_rid(struct xport_zmq *m, const uint8_t *rid, size_t ridlen, int to, int status)
 {
     (void)send_ctl0(m, NULL, rid, ridlen, hello_reply(m->d, to, status));
-}
-
-/* One log line about strangers per MESH_LOG_GAP, however many there are. */
-static void log_stranger(struct xport_zmq *m, const char *why)
-{
-    uint64_t now = now_ms(m);
-    if (m->stranger_log_at && now - m->stranger_log_at < MESH_LOG_GAP) {
-        m->strangers_quiet++;
-        return;
-    }
-    if (m->strangers_quiet)
-        log_info(m->d, "mesh: refused a stranger: %s (and %u more not logged)", why,
-                 m->strangers_quiet);
-    else
-        log_info(m->d, "mesh: refused a stranger: %s", why);
-    m->strangers_quiet = 0;
-    m->stranger_log_at = now;
 }
 
 /* Writes what the window allows from l's unsent queue. */
@@ -868,7 +792,7 @@ static void from_stranger(struct xport_zmq *m, const uint8_t *rid, size_t ridlen
     }
     int from = f ? f->h.src : 0;
     frame_free(&f);
-    log_stranger(m, "a message before the link hello");
+    mesh_guard_stranger(m, "a message before the link hello");
     refuse_rid(m, rid, ridlen, from, PvmNoHost);
 }
 
@@ -883,30 +807,8 @@ static void refuse(struct xport_zmq *m, struct zlink *l, const char *why)
         snprintf(msg, sizeof msg, "refused %s", why);
         link_close(l, msg);
     } else {
-        log_stranger(m, why);
+        mesh_guard_stranger(m, why);
     }
-}
-
-/* Records what an accepted descriptor did (fd_state FD_*). */
-static void mark_fd(struct xport_zmq *m, int fd, int state)
-{
-    if (fd < 0 || fd > 1 << 20)
-        return;
-    if ((size_t)fd >= m->nfds) {
-        if (state == FD_NONE)
-            return;
-        size_t n = (size_t)fd + 64;
-        uint8_t *t = realloc(m->fds, n);
-        if (!t)
-            return; /* only a log line and a count are lost */
-        memset(t + m->nfds, FD_NONE, n - m->nfds);
-        m->fds = t;
-        m->nfds = n;
-    }
-    /* Accepted after it spoke: the monitor is read after the ROUTER. */
-    if (state == FD_SILENT && m->fds[fd] == FD_SPOKE)
-        return;
-    m->fds[fd] = (uint8_t)state;
 }
 
 /* One whole message (np parts, `over' when it had more than we keep)
@@ -925,7 +827,7 @@ static void take_message(struct xport_zmq *m, struct zlink *owner, zmq_msg_t *p,
         /* The routing id part is the ROUTER's own: the next one came
          * off the connection. */
         if (np > 1)
-            mark_fd(m, zmq_msg_get(&p[1], ZMQ_SRCFD), FD_SPOKE);
+            mesh_guard_spoke(m, zmq_msg_get(&p[1], ZMQ_SRCFD));
     }
     if (over || np - i < 1) {
         refuse(m, l, "a message of the wrong shape");
@@ -997,7 +899,7 @@ static void acks_due(struct xport_zmq *m, struct zlink *only)
 /* Takes one whole message from s: up to max parts into p (*np of them;
  * *over when it had more, the rest dropped).  Returns true, or false when
  * there is none (a failure is logged). */
-static bool recv_parts(struct xport_zmq *m, void *s, zmq_msg_t *p, int max, int *np, bool *over)
+bool xport_zmq_recv_parts(struct xport_zmq *m, void *s, zmq_msg_t *p, int max, int *np, bool *over)
 {
     *np = 0;
     *over = false;
@@ -1034,7 +936,7 @@ static bool drain(struct xport_zmq *m, void *s, struct zlink *owner)
         zmq_msg_t p[MESH_MAX_PARTS];
         int np;
         bool over;
-        if (!recv_parts(m, s, p, MESH_MAX_PARTS, &np, &over))
+        if (!xport_zmq_recv_parts(m, s, p, MESH_MAX_PARTS, &np, &over))
             return false;
         take_message(m, owner, p, np, over);
         for (int i = 0; i < np; i++)
@@ -1085,160 +987,11 @@ static void on_link_poll(uv_poll_t *h, int status, int events)
     serve_link(h->data);
 }
 
-/* ===================================================================== */
-/* Security: the ZAP handler and the listener's monitor                   */
-/* ===================================================================== */
-
-/* The ZAP handler is served from the loop like every other socket: libzmq
- * sends a request from its I/O thread for each CURVE handshake on the
- * ROUTER and holds that handshake (not the thread) until the answer comes,
- * so the loop's turn is the only wait.  A dedicated thread would answer
- * sooner only while the loop is busy, when the pvmd could not use the new
- * link anyway. */
-
-static bool part_is(const zmq_msg_t *p, const char *s)
-{
-    size_t n = strlen(s);
-    return zmq_msg_size((zmq_msg_t *)p) == n && memcmp(zmq_msg_data((zmq_msg_t *)p), s, n) == 0;
-}
-
-/* Answers one ZAP request (RFC 27): 200 for a CURVE client presenting the
- * virtual machine's public key, 400 for everyone else. */
-static void zap_answer(struct xport_zmq *m, zmq_msg_t *p, int np, bool over)
-{
-    bool ok = !over && np == ZAP_PARTS && part_is(&p[0], "1.0") && part_is(&p[5], "CURVE") &&
-              zmq_msg_size(&p[6]) == MESH_KEYS_LEN &&
-              memcmp(zmq_msg_data(&p[6]), m->pub, MESH_KEYS_LEN) == 0;
-    /* Logged and counted when the connection ends (serve_mon). */
-    if (!ok && np >= 4 && zmq_msg_size(&p[3]) < sizeof m->denied_addr)
-        snprintf(m->denied_addr, sizeof m->denied_addr, "%.*s", (int)zmq_msg_size(&p[3]),
-                 (const char *)zmq_msg_data(&p[3]));
-    /* version, request id, status code, status text, user id, metadata */
-    zmq_send(m->zap, "1.0", 3, ZMQ_SNDMORE | ZMQ_DONTWAIT);
-    if (np >= 2)
-        zmq_send(m->zap, zmq_msg_data(&p[1]), zmq_msg_size(&p[1]), ZMQ_SNDMORE | ZMQ_DONTWAIT);
-    else
-        zmq_send(m->zap, "", 0, ZMQ_SNDMORE | ZMQ_DONTWAIT);
-    zmq_send(m->zap, ok ? "200" : "400", 3, ZMQ_SNDMORE | ZMQ_DONTWAIT);
-    const char *text = ok ? "OK" : "not a key of this virtual machine";
-    zmq_send(m->zap, text, strlen(text), ZMQ_SNDMORE | ZMQ_DONTWAIT);
-    zmq_send(m->zap, ok ? "pvmd" : "", ok ? 4 : 0, ZMQ_SNDMORE | ZMQ_DONTWAIT);
-    zmq_send(m->zap, "", 0, ZMQ_DONTWAIT);
-}
-
-static void serve_zap(struct xport_zmq *m)
-{
-    m->zap_pending = false;
-    if (!m->zap)
-        return;
-    for (int n = 0; n < MESH_BATCH; n++) {
-        zmq_msg_t p[ZAP_PARTS];
-        int np;
-        bool over;
-        if (!recv_parts(m, m->zap, p, ZAP_PARTS, &np, &over)) {
-            recheck_flag(m->zap, &m->zap_pending);
-            return;
-        }
-        zap_answer(m, p, np, over);
-        for (int i = 0; i < np; i++)
-            zmq_msg_close(&p[i]);
-    }
-    m->zap_pending = true;
-}
-
-/* One event of the ROUTER's monitor.  A connection that ends without one
- * message having come from it (ZMQ_SRCFD) never passed the handshake: a
- * raw TCP client, a ZMTP client without CURVE or without our server key,
- * or one the ZAP handler refused.  libzmq emits a connection's failure
- * and its end one after the other, so the failure says why. */
-static void mon_event(struct xport_zmq *m, unsigned ev, uint32_t val)
-{
-    switch (ev) {
-    case ZMQ_EVENT_ACCEPTED:
-        mark_fd(m, (int)val, FD_SILENT);
-        break;
-    case ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL:
-        snprintf(m->fail_why, sizeof m->fail_why, "a connection that failed the handshake (%s)",
-                 strerror((int)val));
-        break;
-    case ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL:
-        if (val == ZMQ_PROTOCOL_ERROR_ZMTP_MECHANISM_MISMATCH)
-            snprintf(m->fail_why, sizeof m->fail_why, "a ZMTP client %s",
-                     m->security == MESH_CURVE ? "without CurveZMQ" : "that wants CurveZMQ");
-        else
-            snprintf(m->fail_why, sizeof m->fail_why,
-                     "a connection that failed the %s handshake (protocol error 0x%x)",
-                     m->security == MESH_CURVE ? "CurveZMQ" : "ZMTP", (unsigned)val);
-        break;
-    case ZMQ_EVENT_HANDSHAKE_FAILED_AUTH:
-        snprintf(m->fail_why, sizeof m->fail_why,
-                 "a CurveZMQ client from %s with a key not of this virtual machine",
-                 m->denied_addr[0] ? m->denied_addr : "somewhere");
-        m->denied_addr[0] = 0;
-        break;
-    case ZMQ_EVENT_DISCONNECTED:
-        if ((size_t)val < m->nfds && m->fds[val] == FD_SILENT) {
-            m->refused++;
-            log_stranger(m, m->fail_why[0] ? m->fail_why
-                                           : "a connection that ended without a word of the "
-                                             "ZMTP handshake (not a pvmd)");
-        }
-        m->fail_why[0] = 0;
-        mark_fd(m, (int)val, FD_NONE);
-        break;
-    default:
-        break;
-    }
-}
-
-static void serve_mon(struct xport_zmq *m)
-{
-    m->mon_pending = false;
-    if (!m->mon)
-        return;
-    for (int n = 0; n < MESH_BATCH; n++) {
-        zmq_msg_t p[2];
-        int np;
-        bool over;
-        if (!recv_parts(m, m->mon, p, 2, &np, &over)) {
-            recheck_flag(m->mon, &m->mon_pending);
-            return;
-        }
-        if (np >= 1 && zmq_msg_size(&p[0]) == 6) {
-            uint16_t ev;
-            uint32_t val;
-            memcpy(&ev, zmq_msg_data(&p[0]), 2);
-            memcpy(&val, (uint8_t *)zmq_msg_data(&p[0]) + 2, 4);
-            mon_event(m, ev, val);
-        }
-        for (int i = 0; i < np; i++)
-            zmq_msg_close(&p[i]);
-    }
-    m->mon_pending = true;
-}
-
-static void on_zap_poll(uv_poll_t *h, int status, int events)
-{
-    (void)status;
-    (void)events;
-    serve_zap(h->data);
-}
-
-static void on_mon_poll(uv_poll_t *h, int status, int events)
-{
-    (void)status;
-    (void)events;
-    serve_mon(h->data);
-}
-
 /* After each loop turn: what the edge-triggered descriptors may not say. */
 static void on_check(uv_check_t *h)
 {
     struct xport_zmq *m = h->data;
-    if (m->zap_pending)
-        serve_zap(m);
-    if (m->mon_pending)
-        serve_mon(m);
+    mesh_guard_serve(m);
     if (m->router_pending)
         serve_router(m);
     for (struct zlink *l = m->links; l; l = l->next)
@@ -1269,7 +1022,7 @@ static void on_prepare(uv_prepare_t *h)
             return;
         }
     }
-    bool busy = m->router_pending || m->zap_pending || m->mon_pending;
+    bool busy = m->router_pending || mesh_guard_pending(m);
     for (struct zlink *l = m->links; l && !busy; l = l->next)
         busy = l->pending && !l->closing;
     if (busy)
@@ -1306,43 +1059,7 @@ static void on_tick(uv_timer_t *h)
 /* The mesh                                                               */
 /* ===================================================================== */
 
-static int setopt_int(void *s, int opt, int v)
-{
-    return zmq_setsockopt(s, opt, &v, sizeof v);
-}
-
-/* Sets s up as the mesh's security says, before it binds or connects: the
- * ROUTER as CURVE server whose clients the ZAP handler checks, a DEALER as
- * CURVE client that knows the server by the same public key.  Returns 0 or
- * -1 (errno). */
-static int secure_socket(struct xport_zmq *m, void *s, bool server)
-{
-    if (m->security == MESH_PLAIN)
-        return 0;
-    if (server)
-        return setopt_int(s, ZMQ_CURVE_SERVER, 1) < 0 ||
-                       zmq_setsockopt(s, ZMQ_CURVE_SECRETKEY, m->secret, MESH_KEYS_LEN) < 0 ||
-                       zmq_setsockopt(s, ZMQ_ZAP_DOMAIN, ZAP_DOMAIN, strlen(ZAP_DOMAIN)) < 0
-                   ? -1
-                   : 0;
-    return zmq_setsockopt(s, ZMQ_CURVE_SERVERKEY, m->pub, MESH_KEYS_LEN) < 0 ||
-                   zmq_setsockopt(s, ZMQ_CURVE_PUBLICKEY, m->pub, MESH_KEYS_LEN) < 0 ||
-                   zmq_setsockopt(s, ZMQ_CURVE_SECRETKEY, m->secret, MESH_KEYS_LEN) < 0
-               ? -1
-               : 0;
-}
-
-/* A mesh is never plain by accident: whoever starts it says which. */
-static bool security_chosen(struct xport_zmq *m, const char *what, const char *addr)
-{
-    if (m->security != MESH_UNSET)
-        return true;
-    log_error(m->d, "mesh: cannot %s %s: no key and no plain choice made (xport_zmq_secure)", what,
-              addr);
-    return false;
-}
-
-static void on_handle_closed(uv_handle_t *h)
+void xport_zmq_handle_closed(uv_handle_t *h)
 {
     struct xport_zmq *m = h->data;
     struct pvmd *d = m->d;
@@ -1397,41 +1114,6 @@ const char *xport_zmq_endpoint(struct pvmd *d)
     return d->mesh && d->mesh->listening ? d->mesh->endpoint : NULL;
 }
 
-/* Watches s's handshakes through a PAIR of ours (m->mon), before s binds.
- * Returns 0 or -1 (errno). */
-static int start_monitor(struct xport_zmq *m, void *s)
-{
-    char ep[64];
-    snprintf(ep, sizeof ep, "inproc://pvmd-mesh-monitor.%u", ++m->nmon);
-    if (zmq_socket_monitor(
-            s, ep,
-            ZMQ_EVENT_ACCEPTED | ZMQ_EVENT_DISCONNECTED | ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL |
-                ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL | ZMQ_EVENT_HANDSHAKE_FAILED_AUTH) < 0)
-        return -1;
-    m->mon = zmq_socket(m->ctx, ZMQ_PAIR);
-    if (!m->mon || setopt_int(m->mon, ZMQ_LINGER, 0) < 0 || zmq_connect(m->mon, ep) < 0) {
-        int e = errno;
-        if (m->mon)
-            zmq_close(m->mon);
-        m->mon = NULL;
-        errno = e;
-        return -1;
-    }
-    return 0;
-}
-
-static void on_mon_closed(uv_handle_t *h)
-{
-    struct xport_zmq *m = h->data;
-    struct pvmd *d = m->d;
-    zmq_close(m->mon);
-    m->mon = NULL;
-    m->open_handles--;
-    if (m->finishing && m->open_handles == 0)
-        xport_zmq_fini(d);
-    pvmd_halt_check(d);
-}
-
 static int mesh_listen(struct pvmd *d, const char *addr)
 {
     struct xport_zmq *m = mesh_get(d);
@@ -1443,7 +1125,7 @@ static int mesh_listen(struct pvmd *d, const char *addr)
         log_error(d, "mesh: cannot listen on %s: already listening on %s", addr, m->endpoint);
         return PvmSysErr;
     }
-    if (!security_chosen(m, "listen on", addr))
+    if (!mesh_guard_chosen(m, "listen on", addr))
         return PvmSysErr;
     /* Port 0 means "any", as for bind(2); libzmq spells it "*". */
     char ep[300];
@@ -1456,35 +1138,25 @@ static int mesh_listen(struct pvmd *d, const char *addr)
     int64_t maxmsg = (int64_t)WIRE_MAX_PAYLOAD;
     int fd = -1;
     size_t len = sizeof fd;
-    if (!s || setopt_int(s, ZMQ_ROUTER_MANDATORY, 1) < 0 ||
-        setopt_int(s, ZMQ_ROUTER_HANDOVER, 1) < 0 ||
-        setopt_int(s, ZMQ_LINGER, MESH_LINGER_MS) < 0 ||
+    if (!s || xport_zmq_setopt(s, ZMQ_ROUTER_MANDATORY, 1) < 0 ||
+        xport_zmq_setopt(s, ZMQ_ROUTER_HANDOVER, 1) < 0 ||
+        xport_zmq_setopt(s, ZMQ_LINGER, MESH_LINGER_MS) < 0 ||
         zmq_setsockopt(s, ZMQ_MAXMSGSIZE, &maxmsg, sizeof maxmsg) < 0 ||
-        setopt_int(s, ZMQ_HANDSHAKE_IVL, MESH_HANDSHAKE_MS) < 0 || secure_socket(m, s, true) < 0 ||
-        start_monitor(m, s) < 0 || zmq_bind(s, ep) < 0 ||
-        zmq_getsockopt(s, ZMQ_FD, &fd, &len) < 0) {
+        xport_zmq_setopt(s, ZMQ_HANDSHAKE_IVL, MESH_HANDSHAKE_MS) < 0 ||
+        mesh_guard_secure_socket(m, s, true) < 0 || mesh_guard_monitor_start(m, s) < 0 ||
+        zmq_bind(s, ep) < 0 || zmq_getsockopt(s, ZMQ_FD, &fd, &len) < 0) {
         log_error(d, "mesh: cannot listen on %s: %s", addr, zmq_strerror(errno));
         if (s)
             zmq_close(s);
-        if (m->mon)
-            zmq_close(m->mon);
-        m->mon = NULL;
+        mesh_guard_monitor_drop(m);
         return PvmSysErr;
     }
-    int mfd = -1;
-    len = sizeof mfd;
-    if (zmq_getsockopt(m->mon, ZMQ_FD, &mfd, &len) < 0) {
+    if (mesh_guard_monitor_poll(m) < 0) {
         log_error(d, "mesh: cannot listen on %s: %s", addr, zmq_strerror(errno));
         zmq_close(s);
-        zmq_close(m->mon);
-        m->mon = NULL;
+        mesh_guard_monitor_drop(m);
         return PvmSysErr;
     }
-    uv_poll_init(d->loop, &m->mpoll, mfd);
-    m->mpoll.data = m;
-    m->open_handles++;
-    uv_poll_start(&m->mpoll, UV_READABLE, on_mon_poll);
-    m->mon_pending = true;
     len = sizeof m->endpoint;
     if (zmq_getsockopt(s, ZMQ_LAST_ENDPOINT, m->endpoint, &len) < 0)
         snprintf(m->endpoint, sizeof m->endpoint, "%s", ep);
@@ -1527,9 +1199,7 @@ static void mesh_unlisten(struct pvmd *d)
     m->endpoint[0] = 0;
     uv_poll_stop(&m->rpoll);
     uv_close((uv_handle_t *)&m->rpoll, on_router_closed);
-    m->mon_pending = false;
-    uv_poll_stop(&m->mpoll);
-    uv_close((uv_handle_t *)&m->mpoll, on_mon_closed);
+    mesh_guard_monitor_stop(m);
 }
 
 static int mesh_dial(struct pvmd *d, const char *addr, int peer, struct xport **out)
@@ -1537,7 +1207,7 @@ static int mesh_dial(struct pvmd *d, const char *addr, int peer, struct xport **
     struct xport_zmq *m = mesh_get(d);
     if (!m)
         return d->mesh ? PvmSysErr : PvmNoMem;
-    if (!security_chosen(m, "dial", addr))
+    if (!mesh_guard_chosen(m, "dial", addr))
         return PvmSysErr;
     struct zlink *l = calloc(1, sizeof *l);
     if (!l)
@@ -1561,10 +1231,11 @@ static int mesh_dial(struct pvmd *d, const char *addr, int peer, struct xport **
      * is never refused for a full pipe. */
     void *s = zmq_socket(m->ctx, ZMQ_DEALER);
     if (!s || zmq_setsockopt(s, ZMQ_ROUTING_ID, id, sizeof id) < 0 ||
-        setopt_int(s, ZMQ_LINGER, MESH_LINGER_MS) < 0 || setopt_int(s, ZMQ_SNDHWM, 0) < 0 ||
-        setopt_int(s, ZMQ_RECONNECT_IVL, 100) < 0 ||
-        setopt_int(s, ZMQ_RECONNECT_IVL_MAX, 1000) < 0 || secure_socket(m, s, false) < 0 ||
-        zmq_connect(s, addr) < 0 || zmq_getsockopt(s, ZMQ_FD, &fd, &len) < 0) {
+        xport_zmq_setopt(s, ZMQ_LINGER, MESH_LINGER_MS) < 0 ||
+        xport_zmq_setopt(s, ZMQ_SNDHWM, 0) < 0 || xport_zmq_setopt(s, ZMQ_RECONNECT_IVL, 100) < 0 ||
+        xport_zmq_setopt(s, ZMQ_RECONNECT_IVL_MAX, 1000) < 0 ||
+        mesh_guard_secure_socket(m, s, false) < 0 || zmq_connect(s, addr) < 0 ||
+        zmq_getsockopt(s, ZMQ_FD, &fd, &len) < 0) {
         log_error(d, "mesh: cannot dial %s: %s", addr, zmq_strerror(errno));
         if (s)
             zmq_close(s);
@@ -1608,15 +1279,11 @@ void xport_zmq_fini(struct pvmd *d)
             link_close(l, NULL);
         mesh_unlisten(d);
         uv_timer_stop(&m->tick);
-        uv_close((uv_handle_t *)&m->tick, on_handle_closed);
-        uv_close((uv_handle_t *)&m->check, on_handle_closed);
-        uv_close((uv_handle_t *)&m->prepare, on_handle_closed);
-        uv_close((uv_handle_t *)&m->idle, on_handle_closed);
-        if (m->zap) {
-            m->zap_pending = false;
-            uv_poll_stop(&m->zpoll);
-            uv_close((uv_handle_t *)&m->zpoll, on_handle_closed);
-        }
+        uv_close((uv_handle_t *)&m->tick, xport_zmq_handle_closed);
+        uv_close((uv_handle_t *)&m->check, xport_zmq_handle_closed);
+        uv_close((uv_handle_t *)&m->prepare, xport_zmq_handle_closed);
+        uv_close((uv_handle_t *)&m->idle, xport_zmq_handle_closed);
+        mesh_guard_close(m);
         return;
     }
     if (m->open_handles > 0)
@@ -1625,44 +1292,15 @@ void xport_zmq_fini(struct pvmd *d)
      * (waiting up to MESH_LINGER_MS for what sockets still hold). */
     while (m->links)
         link_free(m->links);
-    if (m->zap)
-        zmq_close(m->zap);
+    mesh_guard_fini(m);
     zmq_ctx_term(m->ctx);
-    mesh_keys_wipe(m->secret, sizeof m->secret);
-    free(m->fds);
     d->mesh = NULL;
     free(m);
 }
 
 /* ===================================================================== */
-/* Choosing the mesh's security                                           */
+/* The mesh's security: mesh_guard.c's                                    */
 /* ===================================================================== */
-
-/* The ZAP handler, bound in the mesh's context before any CURVE socket
- * binds: libzmq 4.3 lets every client key in when no handler is there. */
-static int start_zap(struct xport_zmq *m)
-{
-    struct pvmd *d = m->d;
-    int fd = -1;
-    size_t len = sizeof fd;
-    m->zap = zmq_socket(m->ctx, ZMQ_REP);
-    /* LINGER 0 is safe here: an answer lost at the end is a handshake
-     * that no longer matters. */
-    if (!m->zap || setopt_int(m->zap, ZMQ_LINGER, 0) < 0 || zmq_bind(m->zap, ZAP_ENDPOINT) < 0 ||
-        zmq_getsockopt(m->zap, ZMQ_FD, &fd, &len) < 0) {
-        log_error(d, "mesh: cannot start the ZAP handler: %s", zmq_strerror(errno));
-        if (m->zap)
-            zmq_close(m->zap);
-        m->zap = NULL;
-        return PvmSysErr;
-    }
-    uv_poll_init(d->loop, &m->zpoll, fd);
-    m->zpoll.data = m;
-    m->open_handles++;
-    uv_poll_start(&m->zpoll, UV_READABLE, on_zap_poll);
-    m->zap_pending = true;
-    return 0;
-}
 
 int xport_zmq_secure(struct pvmd *d, const uint8_t *secret)
 {
@@ -1671,50 +1309,17 @@ int xport_zmq_secure(struct pvmd *d, const uint8_t *secret)
         log_error(d, "mesh: cannot set its security: out of memory or halting");
         return PvmSysErr;
     }
-    if (m->security != MESH_UNSET) {
-        log_error(d, "mesh: its security is chosen once, before it listens or dials");
-        return PvmSysErr;
-    }
-    if (!secret) {
-        m->security = MESH_PLAIN;
-        log_info(d, "mesh: plain TCP, not encrypted and not authenticated (trusted networks only)");
-        return 0;
-    }
-    if (!zmq_has("curve")) {
-        log_error(d, "mesh: this libzmq has no CurveZMQ: cannot encrypt the mesh");
-        return PvmSysErr;
-    }
-    memcpy(m->secret, secret, MESH_KEYS_LEN);
-    if (mesh_keys_public(m->secret, m->pub) < 0) {
-        mesh_keys_wipe(m->secret, sizeof m->secret);
-        log_error(d, "mesh: cannot derive the public key: %s", zmq_strerror(errno));
-        return PvmSysErr;
-    }
-    if (start_zap(m) < 0) {
-        mesh_keys_wipe(m->secret, sizeof m->secret);
-        return PvmSysErr;
-    }
-    m->security = MESH_CURVE;
-    char z85[41];
-    zmq_z85_encode(z85, m->pub, MESH_KEYS_LEN);
-    log_info(d, "mesh: CurveZMQ, admitting only the virtual machine's key %.8s...", z85);
-    return 0;
+    return mesh_guard_choose(m, secret);
 }
 
 int xport_zmq_vm_key(struct pvmd *d, uint8_t secret[32])
 {
-    const struct xport_zmq *m = d->mesh;
-    if (!m || m->security == MESH_UNSET)
-        return PvmSysErr;
-    if (m->security == MESH_PLAIN)
-        return 0;
-    memcpy(secret, m->secret, MESH_KEYS_LEN);
-    return 1;
+    return d->mesh ? mesh_guard_vm_key(d->mesh, secret) : PvmSysErr;
 }
 
 unsigned long xport_zmq_refused(struct pvmd *d)
 {
-    return d->mesh ? d->mesh->refused : 0;
+    return d->mesh ? mesh_guard_refused(d->mesh) : 0;
 }
 
 const struct xport_tran xport_zmq = {

@@ -54,7 +54,8 @@
  * zmq_ctx_term; links flush (everything acknowledged) on shutdown before
  * they close, so at a halt only link-level messages can be left.
  *
- * Security.  Every pvmd of a virtual machine holds the machine's one
+ * Security (mesh_guard.c, mesh_guard.h; the public entry points below
+ * stay here).  Every pvmd of a virtual machine holds the machine's one
  * CurveZMQ key pair (mesh_keys.h: a file on the first host, the JoinTicket
  * on stdin for the others).  The ROUTER is a CURVE server with it, every
  * dialling DEALER a CURVE client that knows the server by the machine's
