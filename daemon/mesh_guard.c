@@ -257,12 +257,16 @@ bool mesh_guard_pending(const struct xport_zmq *m)
 /* Securing the mesh's sockets                                            */
 /* ===================================================================== */
 
-/* Sets s up as the mesh's security says, before it binds or connects: the
- * ROUTER as CURVE server whose clients the ZAP handler checks, a DEALER as
- * CURVE client that knows the server by the same public key.  Returns 0 or
- * -1 (errno). */
+/* Sets s up as the mesh's security says, before it binds or connects:
+ * every part it takes bounded by MESH_MAXMSG (handshake commands too: a
+ * stranger cannot make it buffer more), the ROUTER as CURVE server whose
+ * clients the ZAP handler checks, a DEALER as CURVE client that knows the
+ * server by the same public key.  Returns 0 or -1 (errno). */
 int mesh_guard_secure_socket(struct xport_zmq *m, void *s, bool server)
 {
+    int64_t maxmsg = MESH_MAXMSG;
+    if (zmq_setsockopt(s, ZMQ_MAXMSGSIZE, &maxmsg, sizeof maxmsg) < 0)
+        return -1;
     if (m->security == MESH_PLAIN)
         return 0;
     if (server)

@@ -30,7 +30,8 @@ bool mesh_guard_chosen(struct xport_zmq *m, const char *what, const char *addr);
  * returns 0 (plain), or PvmSysErr (no choice made). */
 int mesh_guard_vm_key(const struct xport_zmq *m, uint8_t secret[32]);
 
-/* Sets zmq socket s up as m's security says, before it binds or connects:
+/* Sets zmq socket s up as m's security says, before it binds or connects
+ * (ZMQ_MAXMSGSIZE MESH_MAXMSG on every mesh socket, CURVE unless plain):
  * server, the listening ROUTER; otherwise a dialling DEALER.  Returns 0 or
  * -1 (errno). */
 int mesh_guard_secure_socket(struct xport_zmq *m, void *s, bool server);

@@ -28,6 +28,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 struct frame;
@@ -86,8 +87,9 @@ struct xport {
     /* Who is at the other end: a task's tid (local links, once enrolled),
      * a pvmd's tid (host links), or 0 (not known yet). */
     int peer;
-    pid_t pid; /* the peer's process, where the transport knows it, else 0 */
-    uid_t uid; /* the peer's user, where the transport knows it */
+    pid_t pid;      /* the peer's process, where the transport knows it, else 0 */
+    uid_t uid;      /* the peer's user, where the transport knows it */
+    uint64_t epoch; /* the peer pvmd's start, where the transport knows it, else 0 */
 
     bool inbound;              /* made by listening (else by dialling) */
     bool up;                   /* announced by xport_up_link, not yet down */

@@ -44,7 +44,10 @@
  * frame whatever its size): bounds what a peer holds for us and what we
  * resend after a reconnect. */
 #define MESH_WINDOW ((size_t)16 << 20)
-#define MESH_MAX_PARTS 4 /* routing id, link part, header, payload */
+/* Parts of one message: routing id, link part, header, and the payload's
+ * parts (MESH_PART_MAX each) of the largest frame there can be. */
+#define MESH_MAX_PARTS (3 + (int)(WIRE_MAX_PAYLOAD / MESH_PART_MAX))
+#define MESH_FEW_PARTS 8 /* parts a message is taken into before it needs more room */
 /* A connection that has not finished its ZMTP / CURVE handshake by then
  * is dropped (libzmq's default is 30 s): a stranger holding connections
  * open costs little, but not for long. */
@@ -83,7 +86,6 @@ struct zlink {
     uv_poll_t poll;
     uint8_t rid[255];
     size_t ridlen;
-    uint64_t peer_epoch;
     bool hello_done; /* the link protocol runs (accepted links: always) */
 
     /* sending */
@@ -263,7 +265,9 @@ static void recheck(struct xport_zmq *m, void *s, struct zlink *owner)
         m->router_pending = true;
 }
 
-/* Writes one message: [rid] [link part] [header [payload]].  Returns 0,
+/* Writes one message: [rid] [link part] [header [payload part]...], the
+ * payload cut into parts of at most MESH_PART_MAX bytes that share ref
+ * (no copy).  Returns 0,
  * 1 when the socket cannot take it now (EAGAIN, or EHOSTUNREACH: the
  * peer's connection is not there), or -1 when the socket failed part-way
  * (the link must close). */
@@ -288,14 +292,16 @@ static int wire_out(struct xport_zmq *m, void *s, struct zlink *owner, const uin
         wire_encode(&f->h, hdr);
         if (zmq_send(s, hdr, sizeof hdr, (f->h.len ? ZMQ_SNDMORE : 0) | ZMQ_DONTWAIT) < 0)
             goto failed;
-        if (f->h.len) {
+        size_t len = (size_t)f->h.len;
+        for (size_t off = 0; off < len; off += MESH_PART_MAX) {
+            size_t n = len - off < MESH_PART_MAX ? len - off : MESH_PART_MAX;
             zmq_msg_t pm;
             atomic_fetch_add(&ref->refs, 1);
-            if (zmq_msg_init_data(&pm, ref->buf, (size_t)f->h.len, zmq_let_go, ref) < 0) {
+            if (zmq_msg_init_data(&pm, ref->buf + off, n, zmq_let_go, ref) < 0) {
                 zref_release(ref);
                 goto failed;
             }
-            if (zmq_msg_send(&pm, s, ZMQ_DONTWAIT) < 0) {
+            if (zmq_msg_send(&pm, s, (off + n < len ? ZMQ_SNDMORE : 0) | ZMQ_DONTWAIT) < 0) {
                 zmq_msg_close(&pm); /* lets go of ref */
                 goto failed;
             }
@@ -652,7 +658,7 @@ static void link_ctl(struct zlink *l, struct frame *f)
         return;
     }
     l->x.peer = r->tid;
-    l->peer_epoch = r->epoch;
+    l->x.epoch = r->epoch;
     l->hello_done = true;
     ctl_free(&msg);
     log_debug(d, "mesh link to t%x is up", (unsigned)l->x.peer);
@@ -751,9 +757,9 @@ static void accept_hello(struct xport_zmq *m, const uint8_t *rid, size_t ridlen,
         if (o->closing || o->x.peer != tid)
             continue;
         if (o->x.inbound)
-            link_close(o, o->peer_epoch == epoch ? "replaced by a new link from the same pvmd"
-                                                 : "the pvmd restarted (new epoch)");
-        else if (o->peer_epoch && o->peer_epoch != epoch)
+            link_close(o, o->x.epoch == epoch ? "replaced by a new link from the same pvmd"
+                                              : "the pvmd restarted (new epoch)");
+        else if (o->x.epoch && o->x.epoch != epoch)
             link_close(o, "the pvmd restarted (new epoch)");
     }
     struct zlink *l = calloc(1, sizeof *l);
@@ -766,7 +772,7 @@ static void accept_hello(struct xport_zmq *m, const uint8_t *rid, size_t ridlen,
     l->m = m;
     l->x.peer = tid;
     l->x.inbound = true;
-    l->peer_epoch = epoch;
+    l->x.epoch = epoch;
     l->hello_done = true;
     memcpy(l->rid, rid, ridlen);
     l->ridlen = ridlen;
@@ -852,23 +858,37 @@ static void take_message(struct xport_zmq *m, struct zlink *owner, zmq_msg_t *p,
                                        : "a malformed frame header");
             return;
         }
-        size_t plen = np - i == 2 ? zmq_msg_size(&p[i + 1]) : 0;
-        if (np - i > 2 || plen != h.len || (np - i == 2 && plen == 0)) {
+        /* The payload's parts, each of 1 to MESH_PART_MAX bytes, add up
+         * to the header's length exactly. */
+        uint64_t plen = 0;
+        bool fits = true;
+        for (int k = i + 1; k < np && fits; k++) {
+            size_t n = zmq_msg_size(&p[k]);
+            fits = n > 0 && n <= MESH_PART_MAX;
+            plen += n;
+        }
+        if (!fits || plen != h.len) {
             refuse(m, l, "a frame whose payload does not match its header");
             return;
         }
         uint8_t *payload = NULL;
         if (plen) {
-            /* libzmq owns its buffer: the daemon's frames own malloc'd
-             * payloads, so this is the one copy on the receiving side. */
-            payload = malloc(plen);
+            /* libzmq owns its buffers: the daemon's frames own one malloc'd
+             * payload, so this is the one copy on the receiving side. */
+            payload = malloc((size_t)plen);
             if (!payload) {
-                log_error(m->d, "mesh: out of memory for a %zu-byte frame", plen);
+                log_error(m->d, "mesh: out of memory for a %llu-byte frame",
+                          (unsigned long long)plen);
                 if (l)
                     link_close(l, "out of memory");
                 return;
             }
-            memcpy(payload, zmq_msg_data(&p[i + 1]), plen);
+            size_t off = 0;
+            for (int k = i + 1; k < np; k++) {
+                size_t n = zmq_msg_size(&p[k]);
+                memcpy(payload + off, zmq_msg_data(&p[k]), n);
+                off += n;
+            }
         }
         f = frame_new(&h, payload);
         if (!f) {
@@ -928,25 +948,98 @@ bool xport_zmq_recv_parts(struct xport_zmq *m, void *s, zmq_msg_t *p, int max, i
     }
 }
 
+/* The parts of one message being taken: few fit in place, the parts of a
+ * big frame's payload in a growing array. */
+struct zin {
+    zmq_msg_t few[MESH_FEW_PARTS];
+    zmq_msg_t *p; /* few, or malloc'd */
+    int cap;
+};
+
+/* Room for part n of a message in in, the n before it moved along
+ * (false: no memory). */
+static bool zin_room(struct zin *in, int n)
+{
+    if (n < in->cap)
+        return true;
+    int cap = in->cap * 4 < MESH_MAX_PARTS ? in->cap * 4 : MESH_MAX_PARTS;
+    zmq_msg_t *p = malloc((size_t)cap * sizeof *p);
+    if (!p)
+        return false;
+    for (int k = 0; k < n; k++) {
+        zmq_msg_init(&p[k]);
+        zmq_msg_move(&p[k], &in->p[k]);
+        zmq_msg_close(&in->p[k]);
+    }
+    if (in->p != in->few)
+        free(in->p);
+    in->p = p;
+    in->cap = cap;
+    return true;
+}
+
+/* Takes one whole message from s without waiting, up to MESH_MAX_PARTS
+ * parts into in->p (*np of them, which the caller closes; *over when it
+ * had more, or there was no room: the rest dropped).  Returns true, or
+ * false when there is none (a failure other than EAGAIN is logged; no
+ * part is left open). */
+static bool recv_message(struct xport_zmq *m, void *s, struct zin *in, int *np, bool *over)
+{
+    *np = 0;
+    *over = false;
+    for (;;) {
+        zmq_msg_t extra;
+        zmq_msg_t *mp = !*over && *np < MESH_MAX_PARTS && zin_room(in, *np) ? &in->p[*np] : &extra;
+        zmq_msg_init(mp);
+        if (zmq_msg_recv(mp, s, ZMQ_DONTWAIT) < 0) {
+            int e = errno;
+            zmq_msg_close(mp);
+            for (int i = 0; i < *np; i++)
+                zmq_msg_close(&in->p[i]);
+            if (*np > 0 || e != EAGAIN)
+                log_error(m->d, "mesh: receive failed: %s", zmq_strerror(e));
+            return false;
+        }
+        bool more = zmq_msg_more(mp);
+        if (mp == &extra) {
+            if (!*over && *np < MESH_MAX_PARTS)
+                log_error(m->d, "mesh: out of memory for a message of %d parts", *np + 1);
+            *over = true;
+            zmq_msg_close(mp);
+        } else {
+            (*np)++;
+        }
+        if (!more)
+            return true;
+    }
+}
+
 /* Takes up to MESH_BATCH messages from s.  Returns true when it stopped
  * with messages perhaps left (the socket stays pending). */
 static bool drain(struct xport_zmq *m, void *s, struct zlink *owner)
 {
-    for (int n = 0; n < MESH_BATCH; n++) {
-        zmq_msg_t p[MESH_MAX_PARTS];
+    struct zin in;
+    in.p = in.few;
+    in.cap = MESH_FEW_PARTS;
+    bool more = true;
+    for (int n = 0; n < MESH_BATCH && more; n++) {
         int np;
         bool over;
-        if (!xport_zmq_recv_parts(m, s, p, MESH_MAX_PARTS, &np, &over))
-            return false;
-        take_message(m, owner, p, np, over);
+        if (!recv_message(m, s, &in, &np, &over)) {
+            more = false;
+            break;
+        }
+        take_message(m, owner, in.p, np, over);
         for (int i = 0; i < np; i++)
-            zmq_msg_close(&p[i]);
+            zmq_msg_close(&in.p[i]);
         /* The socket closes with its link, or with unlisten: it stays
          * valid until the loop turns, but nothing more is taken. */
         if (owner ? owner->closing : !m->listening)
-            return false;
+            more = false;
     }
-    return true;
+    if (in.p != in.few)
+        free(in.p);
+    return more;
 }
 
 static void serve_router(struct xport_zmq *m)

@@ -25,7 +25,15 @@
  *
  * Messages.  Every zmq message on a link is multipart:
  *     [routing id (ROUTER side only)] [link part, XPORT_ZMQ_LINK_LEN bytes]
- *     [48-byte frame header] [payload, omitted when the length is 0]
+ *     [48-byte frame header] [payload part 1] ... [payload part n]
+ * The payload is cut into n = ceil(len / MESH_PART_MAX) parts (1 MiB;
+ * none when the length is 0), each at most MESH_PART_MAX bytes, which the
+ * sender shares with libzmq without copying and the receiver joins into
+ * the frame's one payload; parts that do not add up to the header's
+ * length exactly make the message malformed (the link closes).  Every
+ * mesh socket takes no part over MESH_MAXMSG (ZMQ_MAXMSGSIZE, which
+ * libzmq applies to the handshake's commands too), so a connection that
+ * has not authenticated makes the pvmd buffer at most one small part.
  * The link part carries the link protocol (version, kind, sequence
  * number, cumulative acknowledgement); kinds PING and NACK have no frame
  * parts.  The first frame on a dialled link is CTL_LINK_HELLO (sequence
@@ -121,6 +129,16 @@ void xport_zmq_fini(struct pvmd *d);
 
 #define XPORT_ZMQ_LINK_VERSION 1
 #define XPORT_ZMQ_LINK_LEN 24
+
+/* A frame's payload travels as parts of at most MESH_PART_MAX bytes each
+ * (above, "Messages"), so that every part of every message fits in
+ * MESH_MAXMSG, the ZMQ_MAXMSGSIZE of every mesh socket.  libzmq applies
+ * that bound to each ZMTP frame, the handshake's commands included, so a
+ * connection that has not authenticated can make a pvmd buffer at most
+ * one such part.  The slack over MESH_PART_MAX covers the largest other
+ * part (the 48-byte frame header) and CURVE's 33 bytes per part. */
+#define MESH_PART_MAX ((size_t)1 << 20)
+#define MESH_MAXMSG ((int64_t)MESH_PART_MAX + 256)
 
 enum xport_zmq_kind {
     XPORT_ZMQ_DATA = 1, /* a frame follows; seq: its number (0: hello / hello reply) */

@@ -242,6 +242,54 @@ static void test_64mib_frame_intact(void **state)
     assert_true(pump_until(w, false, all_acked, NULL, 2000));
 }
 
+/* A frame of n bytes, each byte its own (position mod 251), arrives
+ * intact. */
+static void frame_of_arrives(struct world *w, size_t n, int tag)
+{
+    struct frame *f = fake_user_frame(w->ta_tid, w->tb_tid, tag, n, 0);
+    for (size_t i = 0; i < n; i++)
+        f->payload[i] = (uint8_t)(i % 251);
+    fake_arrive(w->ta, f);
+    assert_true(wait_frames(w, w->tb, 1, false, 4000));
+    f = fake_take(w->tb);
+    assert_int_equal(f->h.tag, tag);
+    assert_int_equal(f->h.len, n);
+    for (size_t i = 0; i < n; i++)
+        if (f->payload[i] != (uint8_t)(i % 251))
+            fail_msg("byte %zu of a %zu-byte frame is %u", i, n, f->payload[i]);
+    frame_free(&f);
+}
+
+/* Payloads cut into parts at MESH_PART_MAX arrive whole, whatever their
+ * length against it. */
+static void test_frames_in_parts_intact(void **state)
+{
+    struct world *w = *state;
+    frame_of_arrives(w, MESH_PART_MAX - 1, 1);
+    frame_of_arrives(w, MESH_PART_MAX, 2);
+    frame_of_arrives(w, MESH_PART_MAX + 1, 3);
+    frame_of_arrives(w, 3 * MESH_PART_MAX + 5, 4);
+    frame_of_arrives(w, 2 * MESH_PART_MAX, 5);
+    assert_true(pump_until(w, false, all_acked, NULL, 2000));
+}
+
+/* Each link knows its peer's start: the dialled one from the hello reply,
+ * the accepted one from the hello. */
+static void test_links_know_the_peer_epoch(void **state)
+{
+    struct world *w = *state;
+    assert_true(w->a.epoch != 0 && w->b.epoch != 0);
+    assert_true(w->ab->epoch == w->b.epoch);
+    assert_true(w->ba->epoch == w->a.epoch);
+    size_t n = 0;
+    for (struct xport *x = xport_first(&w->b); x; x = x->next)
+        if (x->inbound && x->tran == &xport_zmq && x->peer == tid_pvmd(1)) {
+            assert_true(x->epoch == w->a.epoch);
+            n++;
+        }
+    assert_int_equal(n, 1);
+}
+
 /* ===================================================================== */
 /* Requests over the mesh                                                 */
 /* ===================================================================== */
@@ -288,7 +336,8 @@ static void test_frozen_peer_fails_pending_request(void **state)
     assert_int_equal(((Pvm__Status *)m)->code, PvmHostFail);
     ctl_free(&m);
     frame_free(&f);
-    assert_null(hosttab_get(w->a.hosts, 2)->link);
+    const struct host *h2 = hosttab_get(w->a.hosts, 2); /* or left the table */
+    assert_true(!h2 || !h2->link);
 }
 
 /* ===================================================================== */
@@ -652,7 +701,9 @@ static void peer3_send(struct peer3 *p, int kind, uint64_t seq, uint64_t ack, st
 
 static bool host3_linked(struct world *w, void *arg)
 {
-    return (hosttab_get(w->a.hosts, 3)->link != NULL) == (arg != NULL);
+    /* A host lost may also have left the table (the first host's doing). */
+    const struct host *h = hosttab_get(w->a.hosts, 3);
+    return (h && h->link) == (arg != NULL);
 }
 
 static bool queued_none(struct world *w, void *arg)
@@ -831,6 +882,122 @@ static void test_vm_key_is_admitted(void **state)
 
 /* Plain: the mesh works unencrypted, and a plain client is a peer (the
  * link protocol's own checks are all that stand). */
+static size_t inbound_from(struct pvmd *d, int tid)
+{
+    size_t n = 0;
+    for (struct xport *x = xport_first(d); x; x = x->next)
+        n += x->inbound && x->tran == &xport_zmq && x->peer == tid && !x->down;
+    return n;
+}
+
+static bool no_link_from_3(struct world *w, void *arg)
+{
+    (void)arg;
+    return inbound_from(&w->b, tid_pvmd(3)) == 0;
+}
+
+/* A peer (it holds the machine's key) whose payload parts do not add up
+ * to its frame header's length: the link closes, nothing is delivered. */
+static void test_parts_that_do_not_add_up_close_the_link(void **state)
+{
+    struct world *w = *state;
+    for (int shape = 0; shape < 2; shape++) {
+        struct stranger st;
+        stranger_open(&st, w);
+        stranger_send(&st, XPORT_ZMQ_DATA, 0, 0,
+                      link_hello(CTL_PROTO_VERSION, tid_pvmd(3), tid_pvmd(2)));
+        assert_int_equal(stranger_reply_status(w, &st), PvmOk);
+        assert_int_equal(inbound_from(&w->b, tid_pvmd(3)), 1);
+        struct frame *f = fake_user_frame(tid_make(3, 1), w->tb_tid, 97, 10, 'q');
+        uint8_t lp[XPORT_ZMQ_LINK_LEN], hdr[WIRE_HDR_LEN];
+        xport_zmq_link_encode(lp, XPORT_ZMQ_DATA, 1, 0);
+        wire_encode(&f->h, hdr);
+        assert_int_equal(zmq_send(st.s, lp, sizeof lp, ZMQ_SNDMORE), (int)sizeof lp);
+        assert_int_equal(zmq_send(st.s, hdr, sizeof hdr, ZMQ_SNDMORE), WIRE_HDR_LEN);
+        if (shape == 0) { /* 4 + 4 bytes for 10 */
+            assert_int_equal(zmq_send(st.s, f->payload, 4, ZMQ_SNDMORE), 4);
+            assert_int_equal(zmq_send(st.s, f->payload, 4, 0), 4);
+        } else { /* 6 + 0 + 4: an empty part */
+            assert_int_equal(zmq_send(st.s, f->payload, 6, ZMQ_SNDMORE), 6);
+            assert_int_equal(zmq_send(st.s, f->payload, 0, ZMQ_SNDMORE), 0);
+            assert_int_equal(zmq_send(st.s, f->payload, 4, 0), 4);
+        }
+        frame_free(&f);
+        assert_true(pump_until(w, false, no_link_from_3, NULL, 2000));
+        assert_int_equal(w->tb->out.n, 0);
+        stranger_close(&st);
+    }
+    still_serving(w, 10);
+}
+
+/* The resident memory of this process (both pvmds), in bytes. */
+static size_t resident(void)
+{
+    FILE *fp = fopen("/proc/self/statm", "r");
+    assert_non_null(fp);
+    unsigned long size = 0, res = 0;
+    assert_int_equal(fscanf(fp, "%lu %lu", &size, &res), 2);
+    fclose(fp);
+    return (size_t)res * (size_t)sysconf(_SC_PAGESIZE);
+}
+
+/* A raw TCP client with no key sends a ZMTP 3.0 greeting announcing CURVE,
+ * then a command frame claiming 4 GiB, then streams bytes: b drops the
+ * connection at the frame's header (ZMQ_MAXMSGSIZE holds in the
+ * handshake) without buffering what follows, and serves a meanwhile. */
+static void test_stranger_huge_command_is_dropped(void **state)
+{
+    struct world *w = *state;
+    size_t rss0 = resident();
+    unsigned long before = xport_zmq_refused(&w->b);
+    int s = socket(AF_INET, SOCK_STREAM, 0);
+    assert_true(s >= 0);
+    struct sockaddr_in sa = {.sin_family = AF_INET,
+                             .sin_port = htons(endpoint_port(xport_zmq_endpoint(&w->b)))};
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    assert_int_equal(connect(s, (struct sockaddr *)&sa, sizeof sa), 0);
+    /* The greeting (ZMTP 3.0, 64 bytes): signature, version 3.0, mechanism
+     * "CURVE" padded to 20 bytes, as-server 0, filler. */
+    uint8_t g[64 + 9] = {0xff, 0, 0, 0, 0, 0, 0, 0, 0, 0x7f, 3, 0};
+    memcpy(g + 12, "CURVE", 5);
+    /* A command frame, long form: flags 0x06, size 0x100000000. */
+    uint8_t *c = g + 64;
+    c[0] = 0x06;
+    uint64_t claim = (uint64_t)1 << 32;
+    for (int i = 0; i < 8; i++)
+        c[1 + i] = (uint8_t)(claim >> (8 * (7 - i)));
+    assert_int_equal(send(s, g, sizeof g, MSG_NOSIGNAL), (ssize_t)sizeof g);
+    /* Stream up to 256 MiB, pumping both pvmds, until b drops us. */
+    size_t chunk = (size_t)1 << 20, sent = 0;
+    uint8_t *junk = malloc(chunk);
+    assert_non_null(junk);
+    memset(junk, 0x5a, chunk);
+    struct timeval tv = {.tv_usec = 20000};
+    setsockopt(s, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+    bool dropped = false;
+    uint64_t end = ms_now() + 5000;
+    while (sent < ((size_t)256 << 20) && ms_now() < end) {
+        ssize_t r = send(s, junk, chunk, MSG_NOSIGNAL);
+        if (r < 0 && (errno == EPIPE || errno == ECONNRESET)) {
+            dropped = true;
+            break;
+        }
+        if (r > 0)
+            sent += (size_t)r;
+        pump_until(w, false, NULL, NULL, 1);
+    }
+    free(junk);
+    size_t rss1 = resident();
+    print_message("stranger streamed %zu KiB before the drop; resident %zu -> %zu KiB\n",
+                  sent >> 10, rss0 >> 10, rss1 >> 10);
+    assert_true(dropped);
+    assert_true(sent < ((size_t)32 << 20));
+    assert_true(rss1 < rss0 + ((size_t)8 << 20));
+    assert_true(pump_until(w, false, b_refused_more, &before, 2000));
+    close(s);
+    still_serving(w, 11);
+}
+
 static void test_plain_mesh_works(void **state)
 {
     struct world *w = *state;
@@ -961,6 +1128,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_user_frame_arrives, setup, teardown),
         cmocka_unit_test_setup_teardown(test_thousand_frames_in_order, setup, teardown),
         cmocka_unit_test_setup_teardown(test_64mib_frame_intact, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_frames_in_parts_intact, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_links_know_the_peer_epoch, setup, teardown),
         cmocka_unit_test_setup_teardown(test_forwarded_request_is_relayed, setup, teardown),
         cmocka_unit_test_setup_teardown(test_frozen_peer_fails_pending_request, setup, teardown),
         cmocka_unit_test_setup_teardown(test_raw_tcp_garbage_is_refused, setup, teardown),
@@ -972,6 +1141,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_foreign_curve_key_is_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_plain_zmq_client_is_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_vm_key_is_admitted, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_parts_that_do_not_add_up_close_the_link, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_stranger_huge_command_is_dropped, setup, teardown),
         cmocka_unit_test_setup_teardown(test_plain_mesh_works, setup_plain, teardown),
         cmocka_unit_test(test_security_is_chosen_once_before_use),
         cmocka_unit_test(test_cost),
