@@ -403,8 +403,8 @@ static void h_set_output(struct pvmd *d, const struct req *r, const ProtobufCMes
 
 static void h_siblings(struct pvmd *d, const struct req *r, const ProtobufCMessage *m)
 {
-    if (!r->link || !tid_is_pvmd(r->link->peer))
-        return; /* pvmds only; there is no reply */
+    if (!r->link || !tid_is_pvmd(r->link->peer) || !tid_is_pvmd(r->from))
+        return; /* from a pvmd only; there is no reply */
     const Pvm__Siblings *s = (const Pvm__Siblings *)m;
     placement_siblings(d, s->tids, s->n_tids);
 }

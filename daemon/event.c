@@ -4,6 +4,7 @@
 #include "event.h"
 
 #include "output.h"
+#include "hostmgr.h"
 #include "pending.h"
 #include "pvmd.h"
 #include "route.h"
@@ -22,6 +23,7 @@ static const struct {
     {"route", route_on_event},
     {"output", output_on_event},
     {"pending", pending_on_event},
+    {"hosts", hostmgr_on_event},
 };
 
 void event_raise(struct pvmd *d, const struct event *ev)

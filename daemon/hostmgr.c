@@ -52,6 +52,7 @@ struct start {
     /* from its ready line */
     char addr[256], arch[64];
     int dsig;
+    unsigned long long epoch;
     struct start *next; /* in hm->starts */
 };
 
@@ -64,7 +65,9 @@ struct add_req {
 };
 
 struct hostmgr {
-    uint64_t version; /* of the table last sent (first host) or taken (others) */
+    uint64_t version;      /* of the table last sent (first host) or taken (others) */
+    uv_timer_t table_wait; /* a new host: halts when no table comes (hostmgr_joined) */
+    bool waiting;
     bool reserved[TID_MAX_HOST + 1];
     struct start *starts;
 };
@@ -122,6 +125,20 @@ static void host_gone(struct pvmd *d, struct host *h, const char *why)
         hosttab_remove(d->hosts, h->num);
 }
 
+void hostmgr_on_event(struct pvmd *d, const struct event *ev)
+{
+    if (ev->kind != EVENT_HOST_LOST || !is_master(d) || d->halting)
+        return;
+    struct host *h = hosttab_get(d->hosts, tid_host(ev->tid));
+    if (!h || h->num == d->myhost)
+        return;
+    /* The table changes after the event (subscribers see it as it was). */
+    log_info(d, "host %s (t%x) leaves the virtual machine: %s", h->name, (unsigned)h->tid,
+             ev->why ? ev->why : "lost");
+    hosttab_remove(d->hosts, h->num);
+    hostmgr_broadcast(d);
+}
+
 void hostmgr_table(struct pvmd *d, const struct req *r, const ProtobufCMessage *m)
 {
     const Pvm__HostTable *t = (const Pvm__HostTable *)m;
@@ -133,6 +150,8 @@ void hostmgr_table(struct pvmd *d, const struct req *r, const ProtobufCMessage *
     if (t->version <= hm->version)
         return; /* an older one overtaken by a newer */
     hm->version = t->version;
+    if (hm->waiting)
+        uv_timer_stop(&hm->table_wait);
     bool listed[TID_MAX_HOST + 1] = {false};
     for (size_t i = 0; i < t->n_hosts; i++) {
         const Pvm__HostInfo *hi = t->hosts[i];
@@ -153,6 +172,12 @@ void hostmgr_table(struct pvmd *d, const struct req *r, const ProtobufCMessage *
             log_info(d, "host %s (t%x) joined", h->name, (unsigned)h->tid);
             event_raise(d, &(struct event){.kind = EVENT_HOST_ADD, .tid = h->tid});
         }
+        /* What the first host says of a host wins (this pvmd may have
+         * known it only from its ticket). */
+        if ((strcmp(h->name, hi->name) || strcmp(h->arch, hi->arch) || h->speed != hi->speed ||
+             h->dsig != hi->dsig) &&
+            hosttab_update(h, hi->name, hi->arch, hi->speed, hi->dsig) < 0)
+            log_error(d, "no memory to update host %s", hi->name);
         h->epoch = hi->epoch;
         if (num != d->myhost && *hi->addr && (!h->addr || strcmp(h->addr, hi->addr)) &&
             hosttab_set_addr(h, hi->addr) < 0)
@@ -245,6 +270,7 @@ static void start_done(struct start *s, int result, const char *why)
             result = PvmNoMem;
             why = "out of memory";
         } else {
+            h->epoch = s->epoch;
             log_info(d, "host %s (t%x) added at %s", s->name, (unsigned)h->tid, s->addr);
             event_raise(d, &(struct event){.kind = EVENT_HOST_ADD, .tid = h->tid});
         }
@@ -327,8 +353,8 @@ static void on_out(uv_stream_t *st, ssize_t n, const uv_buf_t *buf)
     }
     *nl = 0;
     char sockdir[512];
-    if (sscanf(s->outb, "pvmd ready %511s %255s %63s %i", sockdir, s->addr, s->arch, &s->dsig) !=
-        4) {
+    if (sscanf(s->outb, "pvmd ready %511s %255s %63s %i %llx", sockdir, s->addr, s->arch, &s->dsig,
+               &s->epoch) != 5) {
         char why[1200];
         snprintf(why, sizeof why, "its pvmd said: %s", s->outb);
         start_done(s, PvmCantStart, why);
@@ -701,11 +727,37 @@ void hostmgr_halt(struct pvmd *d, const struct req *r)
     pvmd_halt(d, why);
 }
 
+static void on_no_table(uv_timer_t *t)
+{
+    struct pvmd *d = t->data;
+    log_info(d, "no host table from the first host within %d ms: not a host of its machine",
+             HOSTMGR_TABLE_MS);
+    pvmd_halt(d, "never joined");
+}
+
+void hostmgr_joined(struct pvmd *d)
+{
+    struct hostmgr *hm = hm_of(d);
+    if (!hm || hm->waiting)
+        return;
+    uv_timer_init(d->loop, &hm->table_wait);
+    hm->table_wait.data = d;
+    hm->waiting = true;
+    uv_timer_start(&hm->table_wait, on_no_table, HOSTMGR_TABLE_MS, 0);
+}
+
+static void on_wait_closed(uv_handle_t *h)
+{
+    pvmd_halt_check(h->data);
+}
+
 void hostmgr_fini(struct pvmd *d)
 {
     struct hostmgr *hm = d->hm;
     if (!hm)
         return;
+    if (hm->waiting && !uv_is_closing((uv_handle_t *)&hm->table_wait))
+        uv_close((uv_handle_t *)&hm->table_wait, on_wait_closed);
     for (struct start *s = hm->starts; s; s = s->next) {
         if (!s->finished && s->proc.pid > 0)
             kill(s->proc.pid, SIGKILL);

@@ -27,6 +27,7 @@
 #include "request.h"
 
 struct hostfile;
+struct event;
 struct pvmd;
 
 /* The first host's number and pvmd tid. */
@@ -59,6 +60,20 @@ void hostmgr_halt(struct pvmd *d, const struct req *r);
 /* Sends the host table to every other pvmd (the first host, after a
  * change). */
 void hostmgr_broadcast(struct pvmd *d);
+
+/* Event subscriber (event.c): on the first host, a host whose link was
+ * lost leaves the table (every pvmd is told); a pvmd that was only cut
+ * off halts itself when it finds the first host gone. */
+void hostmgr_on_event(struct pvmd *d, const struct event *ev);
+
+/* How long a new host's pvmd waits for the first host's table after it
+ * said ready, ms: a start the first host gave up on (time-out, halt) must
+ * not leave a pvmd running outside the machine. */
+#define HOSTMGR_TABLE_MS 10000
+
+/* A new host's pvmd said ready: it halts unless a host table comes within
+ * HOSTMGR_TABLE_MS. */
+void hostmgr_joined(struct pvmd *d);
 
 /* Halt: hosts still starting fail (their processes are killed). */
 void hostmgr_fini(struct pvmd *d);

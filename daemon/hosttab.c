@@ -64,6 +64,23 @@ struct host *hosttab_add(struct hosttab *ht, int num, const char *name, const ch
     return h;
 }
 
+int hosttab_update(struct host *h, const char *name, const char *arch, int speed, int dsig)
+{
+    char *n = strdup(name), *a = strdup(arch);
+    if (!n || !a) {
+        free(n);
+        free(a);
+        return PvmNoMem;
+    }
+    free(h->name);
+    free(h->arch);
+    h->name = n;
+    h->arch = a;
+    h->speed = speed;
+    h->dsig = dsig;
+    return 0;
+}
+
 int hosttab_set_addr(struct host *h, const char *addr)
 {
     char *a = NULL;

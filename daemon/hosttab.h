@@ -24,6 +24,9 @@ struct host {
     char *ep;           /* hostfile ep= search path, or NULL */
     char *addr;         /* its pvmd's mesh endpoint (tcp://ip:port), or NULL */
     uint64_t epoch;     /* its pvmd's start, 0 when not known yet */
+    bool lost;          /* its link failed: not dialled again (frames for it are
+                         * dropped) until it leaves the table or comes back as a
+                         * new start */
     struct xport *link; /* the link this pvmd dialled to it (frames go there); NULL
                          * for this host, or until one is needed */
 };
@@ -39,6 +42,10 @@ void hosttab_destroy(struct hosttab **ht);
  * number is taken or out of range). */
 struct host *hosttab_add(struct hosttab *ht, int num, const char *name, const char *arch, int speed,
                          int dsig);
+
+/* Sets h's name and architecture (copied), speed and data signature, as
+ * the first host's table says.  Returns 0 or PvmNoMem (h unchanged). */
+int hosttab_update(struct host *h, const char *name, const char *arch, int speed, int dsig);
 
 /* Sets h's mesh endpoint (copied; NULL clears it).  Returns 0 or
  * PvmNoMem. */

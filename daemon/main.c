@@ -510,8 +510,8 @@ int main(int argc, char **argv)
     /* Ready: tasks can connect from now on. */
     log_info(d, "ready");
     char ready[8192];
-    snprintf(ready, sizeof ready, "pvmd ready %s %s %s 0x%x", d->sockdir, d->mesh_addr, d->arch,
-             (unsigned)arch_this_dsig());
+    snprintf(ready, sizeof ready, "pvmd ready %s %s %s 0x%x %llx", d->sockdir, d->mesh_addr,
+             d->arch, (unsigned)arch_this_dsig(), (unsigned long long)d->epoch);
     if (ticket)
         pvm__join_ticket__free_unpacked(ticket, NULL);
     if (d->foreground) {
@@ -538,6 +538,8 @@ int main(int argc, char **argv)
         }
     }
 
+    if (join)
+        hostmgr_joined(d);
     /* pvmd hostfile: its hosts join once this one is ready. */
     if (hostfile && !join && hostmgr_add_hostfile(d, &hf, hostfile) < 0)
         log_error(d, "hostfile %s: no host added", hostfile);

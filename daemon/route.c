@@ -46,8 +46,21 @@ static size_t held_for(const struct task *t)
  * other still both progress. */
 static void hold_back(struct pvmd *d, struct xport *x, int dst)
 {
-    struct task *t = tid_host(dst) == d->myhost ? tasktab_find(d->tasks, dst) : NULL;
-    if (!t || x->blocked_on || held_for(t) <= ROUTE_HIGH_WATER)
+    if (x->blocked_on)
+        return;
+    if (tid_host(dst) != d->myhost) {
+        /* Another host: its link holds what its pvmd has not taken. */
+        struct host *h = hosttab_get(d->hosts, tid_host(dst));
+        struct xport *hx = h ? h->link : NULL;
+        if (!hx || x == hx || hx->ops->queued(hx) <= ROUTE_HIGH_WATER)
+            return;
+        x->blocked_on = h->tid;
+        x->ops->pause(x);
+        log_debug(d, "t%x: reading paused until host %s drains", (unsigned)x->peer, h->name);
+        return;
+    }
+    struct task *t = tasktab_find(d->tasks, dst);
+    if (!t || held_for(t) <= ROUTE_HIGH_WATER)
         return;
     tasktab_set_paused(t, true);
     x->blocked_on = dst;
@@ -82,6 +95,13 @@ static void maybe_release(struct pvmd *d, struct task *t)
 void xport_up_drained(struct xport *x)
 {
     struct pvmd *d = x->d;
+    if (tid_is_pvmd(x->peer)) {
+        /* A host link: senders held back for that host may go on. */
+        struct host *h = x->inbound ? NULL : hosttab_get(d->hosts, tid_host(x->peer));
+        if (h && h->link == x && x->ops->queued(x) < ROUTE_LOW_WATER)
+            release(d, h->tid);
+        return;
+    }
     struct task *t = x->peer ? tasktab_find(d->tasks, x->peer) : NULL;
     if (t && tasktab_link(t) == x)
         maybe_release(d, t);
@@ -121,7 +141,7 @@ int route_frame(struct pvmd *d, struct frame *f)
 
 struct xport *route_host_link(struct pvmd *d, struct host *h)
 {
-    if (h->link || h->num == d->myhost)
+    if (h->link || h->num == d->myhost || h->lost)
         return h->link;
     /* Links open when first needed (xport.h): dial the host's pvmd now;
      * what is sent meanwhile waits in the new link. */
@@ -225,8 +245,11 @@ static void route_mcast(struct pvmd *d, struct xport *x, struct frame *f, bool o
         }
         wire_mcast_encode(sub, k, list);
         struct frame *c = copy_to(d, f, skip, tid_pvmd(host), 0, list, wire_mcast_len(k));
-        if (c)
+        if (c) {
             route_frame(d, c);
+            if (x)
+                hold_back(d, x, tid_pvmd(host));
+        }
     }
     free(done);
     free(sub);
@@ -254,6 +277,13 @@ static void from_task(struct pvmd *d, struct xport *x, struct frame *f)
     }
     if ((f->h.flags & WIRE_F_CTL) && (f->h.dst == d->mytid || f->h.dst == 0)) {
         to_pvmd(d, x, x->peer, f);
+        return;
+    }
+    /* A task makes requests of its own pvmd only: one addressed to another
+     * host's pvmd would reach it as if from this pvmd's link. */
+    if ((f->h.flags & WIRE_F_CTL) && tid_is_pvmd(f->h.dst)) {
+        log_info(d, "t%x: control frame to t%x refused", (unsigned)x->peer, (unsigned)f->h.dst);
+        frame_free(&f);
         return;
     }
     /* Replies come from pvmds: one a task addresses to another task could
@@ -378,13 +408,29 @@ void xport_up_link(struct xport *x)
     if (!tid_is_pvmd(x->peer))
         return;
     struct host *h = hosttab_get(d->hosts, tid_host(x->peer));
-    if (!h || h->num == d->myhost) {
-        x->ops->close(x, "link from a pvmd that is not in the host table");
+    if (h && h->num == d->myhost) {
+        x->ops->close(x, "link from a pvmd claiming this host's number");
         return;
     }
-    /* A link the peer dialled only brings its frames in (xport.h). */
+    /* The same host number from another start is not this host: a pvmd
+     * the machine gave up on, or one restarted in its place. */
+    if (h && h->epoch && x->epoch && h->epoch != x->epoch) {
+        x->ops->close(x, "a pvmd of another start than the host table's");
+        return;
+    }
+    /* A link the peer dialled only brings its frames in (xport.h).  Another
+     * pvmd may know of a new host before this one's copy of the table
+     * does; the first host keeps the table and knows every host. */
     if (x->inbound) {
-        log_debug(d, "host %s (t%x) linked in over %s", h->name, (unsigned)h->tid, x->tran->name);
+        if (!h && d->myhost == 1) {
+            x->ops->close(x, "link from a pvmd that is not in the host table");
+            return;
+        }
+        log_debug(d, "t%x linked in over %s", (unsigned)x->peer, x->tran->name);
+        return;
+    }
+    if (!h) {
+        x->ops->close(x, "link to a pvmd that is not in the host table");
         return;
     }
     /* Ours: its host's frames go this way from now on. */
@@ -392,7 +438,6 @@ void xport_up_link(struct xport *x)
         h->link->ops->close(h->link, "replaced by a new link");
     h->link = x;
     log_info(d, "host %s (t%x) is up over %s", h->name, (unsigned)h->tid, x->tran->name);
-    event_raise(d, &(struct event){.kind = EVENT_HOST_ADD, .tid = h->tid});
 }
 
 void xport_up_down(struct xport *x, const char *why)
@@ -416,9 +461,21 @@ void xport_up_down(struct xport *x, const char *why)
     x->blocked_on = 0;
     if (tid_is_pvmd(x->peer)) {
         struct host *h = hosttab_get(d->hosts, tid_host(x->peer));
+        /* A pvmd that is not the first host cannot go on without it: its
+         * tasks would be orphans.  Either link to it failing says so. */
+        if (tid_host(x->peer) == 1 && d->myhost != 1 && !d->halting) {
+            log_info(d, "lost the first host (%s): halting", why);
+            pvmd_halt(d, "the first host is gone");
+            return;
+        }
         if (x->inbound || !h || h->link != x)
             return;
         h->link = NULL;
+        if (d->halting)
+            return;
+        /* Not dialled again: a new link would start a new sequence, and
+         * what the old one had not delivered would be a silent gap. */
+        h->lost = true;
         log_info(d, "host %s (t%x) lost: %s", h->name, (unsigned)h->tid, why);
         event_raise(d, &(struct event){.kind = EVENT_HOST_LOST, .tid = h->tid, .why = why});
         return;
@@ -437,6 +494,10 @@ void xport_up_down(struct xport *x, const char *why)
 
 void route_on_event(struct pvmd *d, const struct event *ev)
 {
+    if (ev->kind == EVENT_HOST_LOST) {
+        release(d, ev->tid); /* what they send there is dropped now */
+        return;
+    }
     if (ev->kind == EVENT_TASK_EXIT && tasktab_paused(ev->t)) {
         tasktab_set_paused(ev->t, false);
         release(d, ev->tid);

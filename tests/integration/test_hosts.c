@@ -9,6 +9,7 @@
  * on any host.
  */
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -227,6 +228,53 @@ static void test_halt_ends_every_host(void **state)
     assert_int_equal(left, 0);
 }
 
+static bool alive(pid_t pid)
+{
+    char path[64], buf[512];
+    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return false;
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = 0;
+    const char *rp = strrchr(buf, ')');
+    return rp && rp[1] == ' ' && rp[2] != 'Z' && rp[2] != 'X';
+}
+
+/* The first host's pvmd dies (kill -9): the other hosts' pvmds see it
+ * within their link time-out and halt, ending their tasks: nothing runs
+ * on unattended there. */
+static void test_losing_the_first_host_ends_the_others(void **state)
+{
+    (void)state;
+    add2();
+    int t = 0;
+    assert_int_equal(
+        pvm_spawn((char *)harness_prog("t_echo"), NULL, PvmTaskHost, "127.0.0.2", 1, &t), 1);
+    expect_msg(t, 1);
+    int ntask = 0;
+    struct pvmtaskinfo *ti = NULL;
+    assert_int_equal(pvm_tasks(t, &ntask, &ti), 0);
+    assert_int_equal(ntask, 1);
+    pid_t task_pid = ti[0].ti_pid;
+    char path[512];
+    snprintf(path, sizeof path, "%s-127.0.0.2/pvmd.pid", vm.sockdir);
+    FILE *f = fopen(path, "r");
+    assert_non_null(f);
+    int pvmd2 = 0;
+    assert_int_equal(fscanf(f, "%d", &pvmd2), 1);
+    fclose(f);
+    assert_true(alive(pvmd2) && alive(task_pid));
+    kill(vm.pvmd, SIGKILL);
+    for (int i = 0; i < 1000 && (alive(pvmd2) || alive(task_pid)); i++) {
+        struct timespec ts = {0, 10 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+    assert_false(alive(pvmd2));
+    assert_false(alive(task_pid));
+}
+
 /* pvmd hostfile: its hosts join (not the `&' ones, not this host). */
 static void test_pvmd_hostfile(void **state)
 {
@@ -270,6 +318,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_unreachable_host_cannot_start, up, vm_down),
         cmocka_unit_test_setup_teardown(test_halt_ends_every_host, up, vm_down),
         cmocka_unit_test_teardown(test_pvmd_hostfile, vm_down),
+        cmocka_unit_test_setup_teardown(test_losing_the_first_host_ends_the_others, up, vm_down),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

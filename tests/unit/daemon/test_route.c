@@ -177,9 +177,10 @@ static void test_pending_request_fails_when_link_goes_down(void **state)
     assert_int_equal(((Pvm__Status *)m)->code, PvmHostFail);
     ctl_free(&m);
     frame_free(&f);
-    /* The host has no link now: frames for it are dropped, and a request
-     * about it is answered at once. */
-    assert_null(hosttab_get(w->d.hosts, 2)->link);
+    /* This is the first host: a host it lost leaves the machine (it is not
+     * dialled again: a new link would hide a gap), and a request about it
+     * is answered at once. */
+    assert_null(hosttab_get(w->d.hosts, 2));
     Pvm__TaskRef r = PVM__TASK_REF__INIT;
     r.tid = tid_pvmd(2);
     fake_arrive(w->ta, frame_ctl(w->a, w->d.mytid, PVM__CTL_TYPE__CTL_TASKS, 0, 56, &r.base));
@@ -638,6 +639,53 @@ static void test_mcast_sends_one_copy_per_host(void **state)
     fake_free(&tb);
 }
 
+static void test_back_pressure_towards_another_host(void **state)
+{
+    struct world *w = *state;
+    w->mesh->queued = ROUTE_HIGH_WATER + 1; /* host 2 does not take */
+    fake_arrive(w->ta, fake_user_frame(w->a, tid_make(2, 1), 1, 8, 0));
+    assert_true(w->ta->paused);
+    assert_int_equal(w->ta->x.blocked_on, tid_pvmd(2));
+    w->mesh->queued = 0;
+    xport_up_drained(&w->mesh->x);
+    assert_false(w->ta->paused);
+    /* Held back again, then the host is lost: released (its frames are
+     * dropped from now on). */
+    w->mesh->queued = ROUTE_HIGH_WATER + 1;
+    fake_arrive(w->ta, fake_user_frame(w->a, tid_make(2, 1), 1, 8, 0));
+    assert_true(w->ta->paused);
+    fake_down(w->mesh, "lost");
+    assert_false(w->ta->paused);
+}
+
+static void test_a_task_speaks_to_its_own_pvmd_only(void **state)
+{
+    struct world *w = *state;
+    Pvm__Siblings sb = PVM__SIBLINGS__INIT;
+    int32_t tids[1] = {w->a};
+    sb.n_tids = 1;
+    sb.tids = tids;
+    /* A control frame for host 2's pvmd is not relayed there. */
+    fake_arrive(w->ta, frame_ctl(w->a, tid_pvmd(2), PVM__CTL_TYPE__CTL_SIBLINGS, 0, 0, &sb.base));
+    assert_null(fake_take(w->mesh));
+}
+
+/* A pvmd that is not the first host halts when it loses the first host:
+ * its tasks would be orphans. */
+static void test_losing_the_first_host_halts_the_others(void **state)
+{
+    (void)state;
+    struct pvmd d;
+    fake_pvmd(&d, 2, 2);
+    struct fake *in = fake_link(&d, tid_pvmd(1)); /* the first host's, dialled by it */
+    in->x.inbound = true;
+    assert_false(d.halting);
+    fake_down(in, "nothing received for 1500 ms");
+    assert_true(d.halting);
+    fake_pvmd_end(&d);
+    fake_free(&in);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -667,6 +715,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_spawn_on_a_named_host, setup, teardown),
         cmocka_unit_test_setup_teardown(test_tasks_of_every_host, setup, teardown),
         cmocka_unit_test_setup_teardown(test_mcast_sends_one_copy_per_host, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_back_pressure_towards_another_host, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_a_task_speaks_to_its_own_pvmd_only, setup, teardown),
+        cmocka_unit_test(test_losing_the_first_host_halts_the_others),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
