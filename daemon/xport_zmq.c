@@ -1129,6 +1129,17 @@ static void on_tick(uv_timer_t *h)
 {
     struct xport_zmq *m = h->data;
     uint64_t now = now_ms(m);
+    /* This pvmd's own loop stalled (a long copy, a machine under load):
+     * peers could not be heard meanwhile, whatever they sent waits in
+     * libzmq.  Their silence counts from the end of the stall, so a busy
+     * pvmd does not take a live peer for dead. */
+    uint64_t gap = m->last_tick && now > m->last_tick ? now - m->last_tick : 0;
+    m->last_tick = now;
+    if (gap > m->ping_ms)
+        for (struct zlink *l = m->links; l; l = l->next) {
+            uint64_t shifted = l->last_rx + (gap - m->ping_ms);
+            l->last_rx = shifted < now ? shifted : now;
+        }
     for (struct zlink *l = m->links; l; l = l->next) {
         if (l->closing)
             continue;
@@ -1195,6 +1206,7 @@ static struct xport_zmq *mesh_get(struct pvmd *d)
     m->tick.data = m->check.data = m->prepare.data = m->idle.data = m;
     m->open_handles = 4;
     uint64_t tick = m->ping_ms / 4 ? m->ping_ms / 4 : 1;
+    m->last_tick = now_ms(m);
     uv_timer_start(&m->tick, on_tick, tick, tick);
     uv_check_start(&m->check, on_check);
     uv_prepare_start(&m->prepare, on_prepare);

@@ -67,6 +67,7 @@ struct xport_zmq {
     int ndead;           /* accepted links closed and not yet freed */
     uint32_t ndials;
     uint64_t timeout_ms, ping_ms;
+    uint64_t last_tick;       /* when on_tick last ran (a late tick: this loop stalled) */
     uint64_t stranger_log_at; /* mesh_guard.c: the last line about strangers */
     unsigned strangers_quiet; /* mesh_guard.c: strangers not logged since */
 };

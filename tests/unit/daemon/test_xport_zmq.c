@@ -340,6 +340,22 @@ static void test_frozen_peer_fails_pending_request(void **state)
     assert_true(!h2 || !h2->link);
 }
 
+/* Both pvmds stall (neither loop runs) for twice the time-out, as a busy
+ * machine may make them: no link is taken for dead once they run again,
+ * and frames still flow. */
+static void test_stalled_loops_are_not_a_dead_peer(void **state)
+{
+    struct world *w = *state;
+    usleep(2 * TIMEOUT_MS * 1000);
+    assert_true(pump_until(w, false, NULL, NULL, TIMEOUT_MS / 2));
+    assert_true(links_up(w, NULL));
+    fake_arrive(w->ta, fake_user_frame(w->ta_tid, w->tb_tid, 44, 10, 'y'));
+    assert_true(wait_frames(w, w->tb, 1, false, 2000));
+    struct frame *f = fake_take(w->tb);
+    assert_int_equal(f->h.tag, 44);
+    frame_free(&f);
+}
+
 /* ===================================================================== */
 /* Strangers                                                              */
 /* ===================================================================== */
@@ -1132,6 +1148,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_links_know_the_peer_epoch, setup, teardown),
         cmocka_unit_test_setup_teardown(test_forwarded_request_is_relayed, setup, teardown),
         cmocka_unit_test_setup_teardown(test_frozen_peer_fails_pending_request, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_stalled_loops_are_not_a_dead_peer, setup, teardown),
         cmocka_unit_test_setup_teardown(test_raw_tcp_garbage_is_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_link_hello_refusals, setup, teardown),
         cmocka_unit_test_setup_teardown(test_receiver_takes_frames_in_order_once, setup, teardown),
