@@ -491,8 +491,9 @@ static void start_host(struct pvmd *d, struct add_req *a, size_t idx, struct hos
         .stdio_count = 3,
         .stdio = stdio,
     };
-    if (make_ticket(d, s, local, &tlen) < 0) {
-        start_done(s, PvmNoMem, "out of memory");
+    int tc = make_ticket(d, s, local, &tlen);
+    if (tc < 0) {
+        start_done(s, tc, tc == PvmNoMem ? "out of memory" : "no mesh key to give it");
         return;
     }
     int r = uv_spawn(d->loop, &s->proc, &o);
@@ -593,6 +594,12 @@ void hostmgr_add(struct pvmd *d, const struct req *r, const ProtobufCMessage *m)
         struct hostfile_entry e;
         char err[512];
         int pc = hostfile_parse_host(l->names[i], NULL, &e, err, sizeof err);
+        /* A name the remote shell would take for an option (ssh -oX=...). */
+        if (pc == 0 && e.name[0] == '-') {
+            snprintf(err, sizeof err, "\"%s\": a host name cannot start with '-'", e.name);
+            hostfile_entry_fini(&e);
+            pc = -1;
+        }
         if (pc < 0 || e.so) {
             a->results[i] = pc < 0 ? PvmBadParam : PvmCantStart;
             a->why[i] = strdup(pc < 0 ? err : "so= (starting a pvmd by hand) is not supported");

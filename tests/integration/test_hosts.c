@@ -205,6 +205,11 @@ static void test_unreachable_host_cannot_start(void **state)
     char *bad[] = {"127.0.0.2 nosuchopt=1"};
     assert_int_equal(pvm_addhosts(bad, 1, &info), 0);
     assert_int_equal(info, PvmBadParam);
+    /* Nor one the remote shell would take for an option. */
+    char *opt[] = {"-oProxyCommand=touch /tmp/pvm-test-injected"};
+    assert_int_equal(pvm_addhosts(opt, 1, &info), 0);
+    assert_int_equal(info, PvmBadParam);
+    assert_int_equal(access("/tmp/pvm-test-injected", F_OK), -1);
 }
 
 static void test_halt_ends_every_host(void **state)
