@@ -427,6 +427,20 @@ static void flush(struct zlink *l)
 /* Links                                                                  */
 /* ===================================================================== */
 
+static void on_tick(uv_timer_t *h);
+
+/* Heartbeats and time-outs tick only while there are links: an idle pvmd
+ * of a one-host machine wakes for nothing. */
+static void tick_start(struct xport_zmq *m)
+{
+    if (m->finishing || uv_is_active((uv_handle_t *)&m->tick) ||
+        uv_is_closing((uv_handle_t *)&m->tick))
+        return;
+    uint64_t tick = m->ping_ms / 4 ? m->ping_ms / 4 : 1;
+    m->last_tick = now_ms(m);
+    uv_timer_start(&m->tick, on_tick, tick, tick);
+}
+
 static void link_insert(struct xport_zmq *m, struct zlink *l)
 {
     l->prev = NULL;
@@ -434,6 +448,7 @@ static void link_insert(struct xport_zmq *m, struct zlink *l)
     if (m->links)
         m->links->prev = l;
     m->links = l;
+    tick_start(m);
 }
 
 static void link_free(struct zlink *l)
@@ -1128,6 +1143,10 @@ static void on_prepare(uv_prepare_t *h)
 static void on_tick(uv_timer_t *h)
 {
     struct xport_zmq *m = h->data;
+    if (!m->links) {
+        uv_timer_stop(&m->tick);
+        return;
+    }
     uint64_t now = now_ms(m);
     /* This pvmd's own loop stalled (a long copy, a machine under load):
      * peers could not be heard meanwhile, whatever they sent waits in
@@ -1205,9 +1224,6 @@ static struct xport_zmq *mesh_get(struct pvmd *d)
     uv_idle_init(d->loop, &m->idle);
     m->tick.data = m->check.data = m->prepare.data = m->idle.data = m;
     m->open_handles = 4;
-    uint64_t tick = m->ping_ms / 4 ? m->ping_ms / 4 : 1;
-    m->last_tick = now_ms(m);
-    uv_timer_start(&m->tick, on_tick, tick, tick);
     uv_check_start(&m->check, on_check);
     uv_prepare_start(&m->prepare, on_prepare);
     d->mesh = m;
