@@ -273,6 +273,10 @@ static void start_done(struct start *s, int result, const char *why)
             h->epoch = s->epoch;
             log_info(d, "host %s (t%x) added at %s", s->name, (unsigned)h->tid, s->addr);
             event_raise(d, &(struct event){.kind = EVENT_HOST_ADD, .tid = h->tid});
+            /* At once, not when the whole request is done: the new pvmd
+             * halts when no table comes (hostmgr_joined), and a slow host
+             * of the same request must not make it. */
+            hostmgr_broadcast(d);
         }
     }
     if (result < 0)
@@ -522,11 +526,6 @@ static void start_host(struct pvmd *d, struct add_req *a, size_t idx, struct hos
 
 static void add_finish(struct add_req *a, struct pvmd *d)
 {
-    bool any = false;
-    for (size_t i = 0; i < a->n; i++)
-        any |= a->results[i] > 0;
-    if (any)
-        hostmgr_broadcast(d);
     Pvm__HostsReply hr = PVM__HOSTS_REPLY__INIT;
     hr.n_results = a->n;
     hr.results = a->results;

@@ -413,8 +413,10 @@ void xport_up_link(struct xport *x)
         return;
     }
     /* The same host number from another start is not this host: a pvmd
-     * the machine gave up on, or one restarted in its place. */
-    if (h && h->epoch && x->epoch && h->epoch != x->epoch) {
+     * the machine gave up on, or one restarted in its place.  (Another
+     * host's table may be behind the first host's: it takes such a link
+     * in, which only brings frames, and lets the next table decide.) */
+    if (h && h->epoch && x->epoch && h->epoch != x->epoch && (!x->inbound || d->myhost == 1)) {
         x->ops->close(x, "a pvmd of another start than the host table's");
         return;
     }
@@ -433,10 +435,12 @@ void xport_up_link(struct xport *x)
         x->ops->close(x, "link to a pvmd that is not in the host table");
         return;
     }
-    /* Ours: its host's frames go this way from now on. */
-    if (h->link && h->link != x)
-        h->link->ops->close(h->link, "replaced by a new link");
+    /* Ours: its host's frames go this way from now on.  The link it
+     * replaces is no loss of the host. */
+    struct xport *old = h->link;
     h->link = x;
+    if (old && old != x)
+        old->ops->close(old, "replaced by a new link");
     log_info(d, "host %s (t%x) is up over %s", h->name, (unsigned)h->tid, x->tran->name);
 }
 

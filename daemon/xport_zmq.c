@@ -38,8 +38,15 @@
  * never 0 (FACTS.md: LINGER=0 discards queued messages silently), and
  * bounded because zmq_ctx_term waits for it. */
 #define MESH_LINGER_MS 1000
-#define MESH_TIMEOUT_MS 1500 /* nothing received for this long: the link is down */
-#define MESH_PING_MS 250     /* nothing sent for this long: send a heartbeat */
+/* Nothing received for this long: the link is down, and its host is lost
+ * (a first host lost ends the others).  Long enough that a pvmd stalled by
+ * a loaded machine or a big copy is not taken for dead; until then a link
+ * keeps its sequence state and libzmq reconnects underneath. */
+#define MESH_TIMEOUT_MS 6000
+/* A halting pvmd waits at most this long for a silent peer (which has
+ * most likely halted too) before it lets the link go. */
+#define MESH_HALT_WAIT_MS 500
+#define MESH_PING_MS 250 /* nothing sent for this long: send a heartbeat */
 /* Unacknowledged bytes a dialled link may have in flight (at least one
  * frame whatever its size): bounds what a peer holds for us and what we
  * resend after a reconnect. */
@@ -1162,7 +1169,9 @@ static void on_tick(uv_timer_t *h)
     for (struct zlink *l = m->links; l; l = l->next) {
         if (l->closing)
             continue;
-        if (now - l->last_rx >= m->timeout_ms) {
+        uint64_t limit =
+            m->d->halting && m->timeout_ms > MESH_HALT_WAIT_MS ? MESH_HALT_WAIT_MS : m->timeout_ms;
+        if (now - l->last_rx >= limit) {
             char why[96];
             snprintf(why, sizeof why, "nothing received for %llu ms",
                      (unsigned long long)(now - l->last_rx));
