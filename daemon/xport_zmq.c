@@ -1265,13 +1265,12 @@ static int mesh_listen(struct pvmd *d, const char *addr)
     else
         snprintf(ep, sizeof ep, "%s", addr);
     void *s = zmq_socket(m->ctx, ZMQ_ROUTER);
-    int64_t maxmsg = (int64_t)WIRE_MAX_PAYLOAD;
     int fd = -1;
     size_t len = sizeof fd;
+    /* (ZMQ_MAXMSGSIZE, MESH_MAXMSG, is set with the security options.) */
     if (!s || xport_zmq_setopt(s, ZMQ_ROUTER_MANDATORY, 1) < 0 ||
         xport_zmq_setopt(s, ZMQ_ROUTER_HANDOVER, 1) < 0 ||
         xport_zmq_setopt(s, ZMQ_LINGER, MESH_LINGER_MS) < 0 ||
-        zmq_setsockopt(s, ZMQ_MAXMSGSIZE, &maxmsg, sizeof maxmsg) < 0 ||
         xport_zmq_setopt(s, ZMQ_HANDSHAKE_IVL, MESH_HANDSHAKE_MS) < 0 ||
         mesh_guard_secure_socket(m, s, true) < 0 || mesh_guard_monitor_start(m, s) < 0 ||
         zmq_bind(s, ep) < 0 || zmq_getsockopt(s, ZMQ_FD, &fd, &len) < 0) {
