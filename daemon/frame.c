@@ -45,6 +45,24 @@ struct frame *frame_ctl(int src, int dst, int type, int flags, int wid, const Pr
     return frame_new(&h, buf);
 }
 
+struct frame *frame_copy(const struct wire_hdr *h, const uint8_t *pre, size_t plen,
+                         const struct frame *f, uint64_t skip)
+{
+    uint64_t blen = f->h.len - skip;
+    uint8_t *p = NULL;
+    if (plen + blen) {
+        if (!(p = malloc(plen + (size_t)blen)))
+            return NULL;
+        if (plen)
+            memcpy(p, pre, plen);
+        if (blen)
+            memcpy(p + plen, f->payload + skip, (size_t)blen);
+    }
+    struct wire_hdr nh = *h;
+    nh.len = plen + blen;
+    return frame_new(&nh, p);
+}
+
 void frame_free(struct frame **f)
 {
     if (!*f)

@@ -42,6 +42,12 @@ struct frame *frame_new(const struct wire_hdr *h, uint8_t *payload);
 struct frame *frame_ctl(int src, int dst, int type, int flags, int wid,
                         const ProtobufCMessage *msg);
 
+/* Returns a new frame with header *h and a payload of its own: the plen
+ * bytes at pre (may be 0), then f's payload from byte skip on; h->len is
+ * ignored and set to that length.  NULL when out of memory. */
+struct frame *frame_copy(const struct wire_hdr *h, const uint8_t *pre, size_t plen,
+                         const struct frame *f, uint64_t skip);
+
 /* Frees *f and its payload (NULL is fine) and sets *f to NULL. */
 void frame_free(struct frame **f);
 

@@ -61,22 +61,15 @@ static void relay(struct pvmd *d, const struct req *orig, int status, const stru
         req_status(d, orig, status);
         return;
     }
-    uint8_t *copy = NULL;
-    if (reply->h.len) {
-        copy = malloc((size_t)reply->h.len);
-        if (!copy) {
-            req_status(d, orig, PvmNoMem);
-            return;
-        }
-        memcpy(copy, reply->payload, (size_t)reply->h.len);
-    }
     struct wire_hdr h = reply->h;
     h.src = d->mytid;
     h.dst = orig->from;
     h.wid = orig->wid;
-    struct frame *f = frame_new(&h, copy);
+    struct frame *f = frame_copy(&h, NULL, 0, reply, 0);
     if (f)
         route_frame(d, f);
+    else
+        req_status(d, orig, PvmNoMem);
 }
 
 /* Takes p out of the list and finishes it; the caller frees p. */

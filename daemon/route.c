@@ -174,23 +174,15 @@ static void to_pvmd(struct pvmd *d, struct xport *x, int from, struct frame *f)
 static struct frame *copy_to(struct pvmd *d, const struct frame *f, uint64_t skip, int dst,
                              uint64_t seq, const uint8_t *pre, size_t plen)
 {
-    uint64_t blen = f->h.len - skip;
-    uint8_t *p = plen + blen ? malloc(plen + (size_t)blen) : NULL;
-    if (plen + blen && !p) {
-        log_error(d, "no memory for a multicast copy to t%x", (unsigned)dst);
-        return NULL;
-    }
-    if (plen)
-        memcpy(p, pre, plen);
-    if (blen)
-        memcpy(p + plen, f->payload + skip, (size_t)blen);
     struct wire_hdr h = f->h;
     h.dst = dst;
     h.seq = seq;
-    h.len = plen + blen;
     if (!plen)
         h.flags &= (uint16_t)~WIRE_F_MCAST;
-    return frame_new(&h, p);
+    struct frame *c = frame_copy(&h, pre, plen, f, skip);
+    if (!c)
+        log_error(d, "no memory for a multicast copy to t%x", (unsigned)dst);
+    return c;
 }
 
 /* A WIRE_F_MCAST frame to this pvmd: each listed task of this host gets
