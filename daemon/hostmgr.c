@@ -103,19 +103,34 @@ void hostmgr_broadcast(struct pvmd *d)
     t.version = ++hm->version;
     t.n_hosts = (size_t)n;
     t.hosts = ptrs;
-    for (struct host *h = hosttab_next(d->hosts, 0); h; h = hosttab_next(d->hosts, h->num)) {
-        if (h->num == d->myhost)
+    /* Packed once, a copy for each pvmd. */
+    int num = 0;
+    struct frame *f0 = frame_ctl(d->mytid, d->mytid, PVM__CTL_TYPE__CTL_HOST_TABLE, 0, 0, &t.base);
+    free(infos);
+    free(ptrs);
+    if (!f0) {
+        log_error(d, "no memory to send the host table");
+        return;
+    }
+    /* By number: a send that fails at once may take a host out of the
+     * table (hostmgr_on_event) under this loop. */
+    for (struct host *h; (h = hosttab_next(d->hosts, num));) {
+        num = h->num;
+        if (num == d->myhost)
             continue;
-        struct frame *f = frame_ctl(d->mytid, h->tid, PVM__CTL_TYPE__CTL_HOST_TABLE, 0, 0, &t.base);
+        struct wire_hdr hd = f0->h;
+        hd.dst = h->tid;
+        struct frame *f = frame_copy(&hd, NULL, 0, f0, 0);
         if (f)
             route_frame(d, f);
     }
-    free(infos);
-    free(ptrs);
+    frame_free(&f0);
 }
 
-/* A host leaves the table: whatever waits on it is told, then it goes.
- * Its link, if any, stays until its pvmd closes it. */
+/* A host leaves the table: whatever waits on it is told, then it goes
+ * (on the first host the event's hosts subscriber removes it and sends
+ * every pvmd the table).  Its link, if any, stays until its pvmd closes
+ * it. */
 static void host_gone(struct pvmd *d, struct host *h, const char *why)
 {
     int tid = h->tid;
@@ -673,7 +688,6 @@ void hostmgr_delete(struct pvmd *d, const struct req *r, const ProtobufCMessage 
         req_status(d, r, PvmNoMem);
         return;
     }
-    bool any = false;
     for (size_t i = 0; i < l->n_names; i++) {
         struct host *h = hosttab_find_name(d->hosts, l->names[i]);
         if (!h) {
@@ -691,10 +705,7 @@ void hostmgr_delete(struct pvmd *d, const struct req *r, const ProtobufCMessage 
             route_frame(d, f);
         host_gone(d, h, "deleted");
         results[i] = tid;
-        any = true;
     }
-    if (any)
-        hostmgr_broadcast(d);
     Pvm__HostsReply hr = PVM__HOSTS_REPLY__INIT;
     hr.n_results = l->n_names;
     hr.results = results;
