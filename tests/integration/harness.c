@@ -71,6 +71,11 @@ static bool alive(long pid)
     return p && p[1] == ' ' && p[2] != 'Z' && p[2] != 'X';
 }
 
+bool harness_pid_alive(pid_t pid)
+{
+    return alive((long)pid);
+}
+
 /* True when pid's environment places it in the VM of directory tmp:
  * PVM_TMP=tmp (the pvmd, a daemonized pvmd, a console the test ran) or
  * PVM_SOCKDIR inside tmp (what a pvmd spawned, and what that started). */

@@ -22,6 +22,7 @@
 #ifndef PVM_HARNESS_H
 #define PVM_HARNESS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -62,6 +63,9 @@ const char *harness_prog(const char *name);
  * writes up to cap-1 bytes of its stdout+stderr to out.  Returns its exit
  * status, or -1. */
 int harness_console(struct harness *h, const char *args, const char *input, char *out, size_t cap);
+
+/* True while pid is a process that has not exited (a zombie has). */
+bool harness_pid_alive(pid_t pid);
 
 /* Number of live processes (zombies do not count) that belong to the VM
  * in directory tmp: whose environment has PVM_TMP=tmp or a PVM_SOCKDIR

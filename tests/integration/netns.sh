@@ -81,6 +81,20 @@ netns_pids() {
   done
 }
 
+# Waits (5 s at most) until no process is left in the cluster's hosts, as
+# after a halt; prints the pids still there (and, on stderr, what they
+# are).
+netns_wait_empty() {
+  local left
+  for _ in $(seq 50); do
+    [ -z "$(netns_pids)" ] && break
+    sleep 0.1
+  done
+  left=$(netns_pids)
+  [ -n "$left" ] && ps -o pid,args -p "$(tr '\n' ',' <<<"$left" | sed 's/,$//')" >&2
+  echo "$left"
+}
+
 netns_down() {
   [ -n "$NETNS_PREFIX" ] && "$NETNS_CLUSTER" down --prefix "$NETNS_PREFIX"
 }

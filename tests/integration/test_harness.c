@@ -120,20 +120,6 @@ static void test_two_vms_in_one_test(void **state)
 /* Nothing left behind                                                      */
 /* ======================================================================== */
 
-static bool proc_alive(int pid)
-{
-    char path[64], st[512];
-    snprintf(path, sizeof path, "/proc/%d/stat", pid);
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return false;
-    size_t n = fread(st, 1, sizeof st - 1, f);
-    fclose(f);
-    st[n] = 0;
-    const char *p = strrchr(st, ')');
-    return p && p[2] != 'Z' && p[2] != 'X';
-}
-
 /* Runs harness_child in `mode'; returns its wait status and what it made:
  * up to 8 directories and 16 pids. */
 static int run_child(const char *mode, char dirs[][256], int *ndirs, int *pids, int *npids)
@@ -175,7 +161,7 @@ static int run_child(const char *mode, char dirs[][256], int *ndirs, int *pids, 
     if (!strcmp(mode, "kill")) {
         /* Everything it made is alive until now. */
         for (int i = 0; i < *npids; i++)
-            assert_true(proc_alive(pids[i]));
+            assert_true(harness_pid_alive(pids[i]));
         kill(child, SIGKILL);
     }
     /* Its report (a failure, on purpose) and the harness's messages. */
@@ -207,7 +193,7 @@ static void expect_nothing_left(const char *mode, char dirs[][256], int ndirs, c
                 left++, what = "a process of the VM";
         }
         for (int i = 0; i < npids; i++)
-            if (proc_alive(pids[i]))
+            if (harness_pid_alive(pids[i]))
                 left++, what = "a pid it printed";
         if (!left)
             return;

@@ -235,20 +235,6 @@ static void test_halt_ends_every_host(void **state)
     assert_int_equal(left, 0);
 }
 
-static bool alive(pid_t pid)
-{
-    char path[64], buf[512];
-    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return false;
-    size_t n = fread(buf, 1, sizeof buf - 1, f);
-    fclose(f);
-    buf[n] = 0;
-    const char *rp = strrchr(buf, ')');
-    return rp && rp[1] == ' ' && rp[2] != 'Z' && rp[2] != 'X';
-}
-
 /* The first host's pvmd dies (kill -9): the other hosts' pvmds see it
  * within their link time-out and halt, ending their tasks: nothing runs
  * on unattended there. */
@@ -272,14 +258,14 @@ static void test_losing_the_first_host_ends_the_others(void **state)
     int pvmd2 = 0;
     assert_int_equal(fscanf(f, "%d", &pvmd2), 1);
     fclose(f);
-    assert_true(alive(pvmd2) && alive(task_pid));
+    assert_true(harness_pid_alive(pvmd2) && harness_pid_alive(task_pid));
     kill(vm.pvmd, SIGKILL);
-    for (int i = 0; i < 1000 && (alive(pvmd2) || alive(task_pid)); i++) {
+    for (int i = 0; i < 1000 && (harness_pid_alive(pvmd2) || harness_pid_alive(task_pid)); i++) {
         struct timespec ts = {0, 10 * 1000 * 1000};
         nanosleep(&ts, NULL);
     }
-    assert_false(alive(pvmd2));
-    assert_false(alive(task_pid));
+    assert_false(harness_pid_alive(pvmd2));
+    assert_false(harness_pid_alive(task_pid));
 }
 
 /* pvmd hostfile: its hosts join (not the `&' ones, not this host). */

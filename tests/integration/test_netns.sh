@@ -123,13 +123,8 @@ hosts_used=$(grep -oE '\[2:t[0-9a-f]+\]' <<<"$con" | sort -u |
   sed -E 's/^\[2:t([0-9a-f]+)\]/\1/' | while read -r tid; do echo $((0x$tid >> 18)); done | sort -u | wc -l)
 check "master1's tasks ran on all 3 hosts" test "$hosts_used" = 3
 
-for _ in $(seq 50); do
-  [ -z "$(netns_pids)" ] && break
-  sleep 0.1
-done
-left=$(netns_pids)
+left=$(netns_wait_empty)
 check "halt leaves no process in any namespace" test -z "$left"
-[ -n "$left" ] && ps -o pid,args -p "$(tr '\n' ',' <<<"$left" | sed 's/,$//')"
 
 # ------------------------------------------------------------------------
 # Nothing of the cluster is left

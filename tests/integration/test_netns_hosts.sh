@@ -309,13 +309,8 @@ fi
 # halt
 # ------------------------------------------------------------------------
 console 30 halt
-for _ in $(seq 50); do
-  [ -z "$(netns_pids)" ] && break
-  sleep 0.1
-done
-left=$(netns_pids)
+left=$(netns_wait_empty)
 check "halt leaves no process in any namespace" test -z "$left"
-[ -n "$left" ] && ps -o pid,args -p "$(tr '\n' ',' <<<"$left" | sed 's/,$//')"
 
 # ------------------------------------------------------------------------
 # Nothing of the cluster is left

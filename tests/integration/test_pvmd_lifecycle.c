@@ -130,21 +130,6 @@ static bool pid_alive(pid_t pid)
     return stat(p, &st) == 0;
 }
 
-/* True while pid is a process that has not exited (a zombie has). */
-static bool pid_running(pid_t pid)
-{
-    char p[64], buf[512];
-    snprintf(p, sizeof p, "/proc/%d/stat", (int)pid);
-    FILE *f = fopen(p, "r");
-    if (!f)
-        return false;
-    size_t n = fread(buf, 1, sizeof buf - 1, f);
-    fclose(f);
-    buf[n] = 0;
-    const char *rp = strrchr(buf, ')'); /* the state follows the name */
-    return rp && rp[1] == ' ' && rp[2] != 'Z' && rp[2] != 'X';
-}
-
 /* Halt also ends what tasks started themselves: a child of a task that
  * still runs, and one whose task has already exited (it holds the task's
  * output pipe).  Each task leads its own process group. */
@@ -171,12 +156,12 @@ static void test_halt_ends_what_tasks_started(void **state)
             kids[nk++] = pid;
         free(d);
     }
-    assert_true(pid_running(kids[0]) && pid_running(kids[1]));
+    assert_true(harness_pid_alive(kids[0]) && harness_pid_alive(kids[1]));
     Pvm__Empty e = PVM__EMPTY__INIT;
     assert_int_equal(tc_status(&a, PVM__CTL_TYPE__CTL_HALT, &e.base), PvmOk);
     int st;
     pid_t w = waitpid(h.pvmd, &st, 0);
-    bool running0 = pid_running(kids[0]), running1 = pid_running(kids[1]);
+    bool running0 = harness_pid_alive(kids[0]), running1 = harness_pid_alive(kids[1]);
     tc_close(&a);
     h.pvmd = 0;
     harness_stop(&h);
