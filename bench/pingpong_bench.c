@@ -11,10 +11,12 @@
  * Uses only PVM 3.4's public API, so the same source builds against this
  * project's libpvm3 and against PVM 3.4.6 itself.
  *
- *   pingpong_bench [-d] [-p usec] [-f factor] [-s size,size,...] [-h host]
+ *   pingpong_bench [-d | -n] [-p usec] [-f factor] [-s size,size,...] [-h host]
  *     -h   spawn the copy on that host (PvmTaskHost); by default PvmTaskDefault
  *     -d   set PvmRoute to PvmRouteDirect in both tasks (PVM's direct
  *          task-to-task route); without it the route option is left alone
+ *     -n   set PvmRoute to PvmDontRoute in both tasks: every message
+ *          through the daemons
  *     -p   set PvmPollTime to usec in both tasks (how long a receive spins
  *          before it sleeps, in this project; PVM 3.4 uses it only for its
  *          shared-memory builds)
@@ -117,15 +119,15 @@ static int wanted(const char *list, int size)
     return 0;
 }
 
-static int ping(char *buf, char *back, int direct, int polltime, int factor, const char *sizes,
+static int ping(char *buf, char *back, int route, int polltime, int factor, const char *sizes,
                 char *host)
 {
     char pollarg[32];
     char *args[5] = {"-child"};
     int nargs = 1;
 
-    if (direct)
-        args[nargs++] = "-d";
+    if (route)
+        args[nargs++] = route == PvmRouteDirect ? "-d" : "-n";
     if (polltime >= 0) {
         snprintf(pollarg, sizeof pollarg, "%d", polltime);
         args[nargs++] = "-p";
@@ -149,7 +151,8 @@ static int ping(char *buf, char *back, int direct, int polltime, int factor, con
         exit(1);
     }
     printf("# pingpong_bench %s route, PvmPollTime %d, parent t%x, child t%x%s%s\n",
-           direct ? "direct" : "default", pvm_getopt(PvmPollTime), pvm_mytid(), tid,
+           route == PvmRouteDirect ? "direct" : route == PvmDontRoute ? "daemon" : "default",
+           pvm_getopt(PvmPollTime), pvm_mytid(), tid,
            host ? " on " : "", host ? host : "");
     fflush(stdout);
     for (int s = 0; s < NPLAN && !bad; s++) {
@@ -191,12 +194,14 @@ static int ping(char *buf, char *back, int direct, int polltime, int factor, con
 
 int main(int argc, char **argv)
 {
-    int direct = 0, factor = 1, is_child = 0, polltime = -1;
+    int route = 0, factor = 1, is_child = 0, polltime = -1;
     const char *sizes = NULL;
     char *host = NULL;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "-d") == 0)
-            direct = 1;
+            route = PvmRouteDirect;
+        else if (strcmp(argv[i], "-n") == 0)
+            route = PvmDontRoute;
         else if (strcmp(argv[i], "-child") == 0)
             is_child = 1;
         else if (strcmp(argv[i], "-p") == 0 && i + 1 < argc)
@@ -208,7 +213,7 @@ int main(int argc, char **argv)
         else if (strcmp(argv[i], "-h") == 0 && i + 1 < argc)
             host = argv[++i];
         else {
-            fprintf(stderr, "usage: pingpong_bench [-d] [-p usec] [-f factor] [-s size,...] [-h host]\n");
+            fprintf(stderr, "usage: pingpong_bench [-d | -n] [-p usec] [-f factor] [-s size,...] [-h host]\n");
             return 2;
         }
     }
@@ -221,7 +226,7 @@ int main(int argc, char **argv)
     }
     if (pvm_mytid() < 0)
         die("pingpong_bench: pvm_mytid");
-    if (direct && pvm_setopt(PvmRoute, PvmRouteDirect) < 0)
+    if (route && pvm_setopt(PvmRoute, route) < 0)
         die("pingpong_bench: pvm_setopt");
     /* PVM 3.4.6 refuses PvmPollTime outside its shared-memory builds: go on. */
     if (polltime >= 0 && pvm_setopt(PvmPollTime, polltime) < 0)
@@ -233,7 +238,7 @@ int main(int argc, char **argv)
         pvm_exit();
         return 1;
     }
-    int rc = parent >= 0 ? echo(parent, buf) : ping(buf, back, direct, polltime, factor, sizes, host);
+    int rc = parent >= 0 ? echo(parent, buf) : ping(buf, back, route, polltime, factor, sizes, host);
     free(buf);
     free(back);
     if (pvm_exit() < 0) {

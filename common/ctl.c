@@ -121,7 +121,15 @@ static bool v_hello_reply(const ProtobufCMessage *m)
         return true;
     return tid_is_task(r->tid) && tid_is_pvmd(r->pvmd_tid) && tid_pvmd_of(r->tid) == r->pvmd_tid &&
            (tid_is_valid(r->parent) || r->parent == PvmNoParent || r->parent == PvmParentNotSet) &&
-           tid_or_zero(r->out_tid) && tid_or_zero(r->trace_tid);
+           tid_or_zero(r->out_tid) && tid_or_zero(r->trace_tid) &&
+           (r->direct_key.len == 0 || r->direct_key.len == CTL_DIRECT_KEY_LEN) &&
+           str_ok(r->direct_ip) && slen(r->direct_ip) < CTL_IP_MAX;
+}
+
+static bool v_direct_port(const ProtobufCMessage *m)
+{
+    const Pvm__DirectPort *p = (const Pvm__DirectPort *)m;
+    return p->port > 0 && p->port <= 65535;
 }
 
 static bool v_peer_hello(const ProtobufCMessage *m)
@@ -171,10 +179,11 @@ static bool v_taskref_valid(const ProtobufCMessage *m)
     return tid_is_valid(((const Pvm__TaskRef *)m)->tid);
 }
 
-/* CTL_ROUTE_QUERY: only tasks have direct routes. */
+/* CTL_ROUTE_QUERY: only tasks have direct routes, and only a task asks. */
 static bool v_taskref_task(const ProtobufCMessage *m)
 {
-    return tid_is_task(((const Pvm__TaskRef *)m)->tid);
+    const Pvm__TaskRef *r = (const Pvm__TaskRef *)m;
+    return tid_is_task(r->tid) && (r->for_tid == 0 || tid_is_task(r->for_tid));
 }
 
 static bool v_signal(const ProtobufCMessage *m)
@@ -265,10 +274,16 @@ static bool v_notify(const ProtobufCMessage *m)
 static bool v_route_reply(const ProtobufCMessage *m)
 {
     const Pvm__RouteReply *r = (const Pvm__RouteReply *)m;
-    if (r->status > 0 || !str_ok(r->path))
+    if (r->status > 0 || !str_ok(r->path) || !str_ok(r->ip))
         return false;
-    /* A usable route is a path that fits a sockaddr_un. */
-    return r->status < 0 || (slen(r->path) > 0 && slen(r->path) < PATHS_MAX);
+    if (r->status < 0)
+        return true;
+    /* A usable route is a path that fits a sockaddr_un, or an address,
+     * a port and a credential. */
+    if (slen(r->path) > 0)
+        return slen(r->path) < PATHS_MAX;
+    return slen(r->ip) > 0 && slen(r->ip) < CTL_IP_MAX && r->port > 0 && r->port <= 65535 &&
+           r->cred.len == CTL_DIRECT_KEY_LEN;
 }
 
 static bool v_link_hello(const ProtobufCMessage *m)
@@ -344,6 +359,7 @@ static const struct ctl_kind ctl_kinds[] = {
                                              v_link_hello_reply},
     [PVM__CTL_TYPE__CTL_HOST_TABLE] = {&pvm__host_table__descriptor, v_host_table},
     [PVM__CTL_TYPE__CTL_SIBLINGS] = {&pvm__siblings__descriptor, v_siblings},
+    [PVM__CTL_TYPE__CTL_DIRECT_PORT] = {&pvm__direct_port__descriptor, v_direct_port},
 };
 
 #define CTL_NKINDS ((int)(sizeof ctl_kinds / sizeof ctl_kinds[0]))

@@ -17,13 +17,15 @@
 #include "pvm.pb-c.h"
 
 /* Bump on every change to proto/pvm.proto or to the meaning of a field. */
-#define CTL_PROTO_VERSION 2
+#define CTL_PROTO_VERSION 3
 
 /* Bounds every decoder enforces. */
 #define CTL_MAX_STR 65536    /* any string field, bytes (an argument, an exported variable) */
 #define CTL_MAX_ARGS 4096    /* argv / env entries */
 #define CTL_MAX_SPAWN 4096   /* tasks in one spawn request */
 #define CTL_MAX_LIST 1000000 /* tids, tasks, hosts in one message */
+#define CTL_DIRECT_KEY_LEN 32 /* a task's direct-route secret, a credential */
+#define CTL_IP_MAX 64         /* an address in text form, with its NUL */
 
 /* Returns the message descriptor of control type `type' (a CtlType), or
  * NULL for an unknown type. */

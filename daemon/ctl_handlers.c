@@ -8,8 +8,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <sodium.h>
+
 #include "ctl.h"
 #include "defs.h"
+#include "direct.h"
 #include "frame.h"
 #include "hosttab.h"
 #include "hostmgr.h"
@@ -110,6 +113,10 @@ void ctl_handlers_hello(struct pvmd *d, struct xport *x, struct frame *f)
     hr.trace_code = io->trace_code;
     hr.trace_ctx = io->trace_ctx;
     hr.arch = (char *)d->arch;
+    hr.direct_key.data = (uint8_t *)tasktab_direct_key(t);
+    hr.direct_key.len = CTL_DIRECT_KEY_LEN;
+    hr.direct_ip = d->direct_ip;
+    hr.direct_sealed = d->direct_sealed;
     /* The reply is addressed to the new tid. */
     rq.from = tid;
     req_reply(d, r, PVM__CTL_TYPE__CTL_HELLO_REPLY, &hr.base);
@@ -414,26 +421,70 @@ static void h_not_yet(struct pvmd *d, const struct req *r, const ProtobufCMessag
     req_status(d, r, PvmNotImpl);
 }
 
+/* A route query names the task to reach; the asker is the local task that
+ * sent it, or, forwarded by another host's pvmd, a task of that host.  A
+ * task of this host is reached at its socket path; one of another host
+ * over TCP with a credential its own pvmd makes (docs/design.md, "Direct
+ * routes across hosts"), so the query goes on to that pvmd. */
 static void h_route_query(struct pvmd *d, const struct req *r, const ProtobufCMessage *m)
 {
-    int tid = ((const Pvm__TaskRef *)m)->tid;
+    const Pvm__TaskRef *q = (const Pvm__TaskRef *)m;
+    int tid = q->tid, asker = r->from;
+    bool from_peer = r->link && tid_is_pvmd(r->link->peer);
+    if (from_peer) {
+        /* A pvmd asks for its own tasks only. */
+        if (!tid_is_task(q->for_tid) || tid_host(q->for_tid) != tid_host(r->link->peer)) {
+            req_status(d, r, PvmBadParam);
+            return;
+        }
+        asker = q->for_tid;
+    } else if (!tid_is_task(asker)) {
+        req_status(d, r, PvmBadParam);
+        return;
+    }
+    if (tid_host(tid) != d->myhost) {
+        Pvm__TaskRef fq = PVM__TASK_REF__INIT;
+        fq.tid = tid;
+        fq.for_tid = asker;
+        if (from_peer || !forwarded(d, r, &fq.base, tid))
+            req_status(d, r, PvmNoHost);
+        return;
+    }
     Pvm__RouteReply rr = PVM__ROUTE_REPLY__INIT;
     char path[PATHS_MAX] = "";
+    uint8_t cred[CTL_DIRECT_KEY_LEN];
     rr.path = path;
+    rr.ip = "";
     struct task *t = tasktab_find(d->tasks, tid);
-    if (tid_host(tid) != d->myhost)
-        rr.status = PvmNoHost; /* no direct route across hosts */
-    else if (!t)
+    if (!t)
         rr.status = PvmNoTask;
     else if (!tasktab_link(t))
         rr.status = PvmNotFound; /* not enrolled (yet): use the pvmd route */
-    else if (paths_task_sock(path, sizeof path, d->sockdir, tid) < 0)
-        rr.status = PvmSysErr;
-    else
+    else if (tid_host(asker) == d->myhost)
+        rr.status = paths_task_sock(path, sizeof path, d->sockdir, tid) < 0 ? PvmSysErr : PvmOk;
+    else if (!tasktab_direct_port(t) || !d->direct_ip[0])
+        rr.status = PvmNotFound; /* it takes no direct routes from other hosts */
+    else {
         rr.status = PvmOk;
+        rr.ip = d->direct_ip;
+        rr.port = tasktab_direct_port(t);
+        direct_cred(cred, tasktab_direct_key(t), asker, tid);
+        rr.cred.data = cred;
+        rr.cred.len = sizeof cred;
+        rr.sealed = d->direct_sealed;
+    }
     if (rr.status != PvmOk)
         path[0] = 0;
     req_reply(d, r, PVM__CTL_TYPE__CTL_ROUTE_REPLY, &rr.base);
+    sodium_memzero(cred, sizeof cred);
+}
+
+/* CTL_DIRECT_PORT: a task of this host listens for direct routes. */
+static void h_direct_port(struct pvmd *d, const struct req *r, const ProtobufCMessage *m)
+{
+    struct task *t = tasktab_find(d->tasks, r->from);
+    if (t && r->link && tasktab_link(t) == r->link)
+        tasktab_set_direct_port(t, (uint16_t)((const Pvm__DirectPort *)m)->port);
 }
 
 /* Which requests a peer pvmd may make of this one (the rest are a local
@@ -457,7 +508,8 @@ static const struct {
     [PVM__CTL_TYPE__CTL_HOST_TABLE] = {hostmgr_table, true},
     [PVM__CTL_TYPE__CTL_SIBLINGS] = {h_siblings, true},
     [PVM__CTL_TYPE__CTL_NOTIFY] = {h_not_yet, false},
-    [PVM__CTL_TYPE__CTL_ROUTE_QUERY] = {h_route_query, false},
+    [PVM__CTL_TYPE__CTL_ROUTE_QUERY] = {h_route_query, true}, /* a peer: for a task of its host */
+    [PVM__CTL_TYPE__CTL_DIRECT_PORT] = {h_direct_port, false},
 };
 
 #define CTL_TABLE_LEN ((int)(sizeof ctl_table / sizeof ctl_table[0]))

@@ -490,6 +490,10 @@ int main(int argc, char **argv)
     if (xport_zmq.listen(d, ep) < 0)
         fail(d, "cannot listen on %s for other hosts' pvmds", ep);
     snprintf(d->mesh_addr, sizeof d->mesh_addr, "%s", xport_zmq_endpoint(d));
+    /* Tasks accept direct routes from other hosts on the same address,
+     * under the same encryption setting (docs/design.md). */
+    snprintf(d->direct_ip, sizeof d->direct_ip, "%s", ip);
+    d->direct_sealed = !plain;
     d->mesh_tran = &xport_zmq;
     hosttab_set_addr(me, d->mesh_addr);
     if (ticket) {

@@ -11,6 +11,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <sodium.h>
+
 #include "hosttab.h"
 #include "hostmgr.h"
 #include "pending.h"
@@ -27,6 +29,9 @@
 
 int pvmd_init(struct pvmd *d, uv_loop_t *loop, int host)
 {
+    /* Tasks' secrets come from libsodium's generator (tasktab.c). */
+    if (sodium_init() < 0)
+        return PvmSysErr;
     d->loop = loop;
     loop->data = d;
     d->myhost = host;

@@ -63,6 +63,8 @@ struct pvmd {
     struct xport_zmq *mesh; /* the zmq transport's state (xport_zmq.c), NULL when not started */
     const struct xport_tran *mesh_tran; /* what dials other hosts' pvmds; NULL: nothing does */
     char mesh_addr[256];                /* this pvmd's mesh endpoint, "" before it listens */
+    char direct_ip[64];                 /* the address tasks accept direct routes on, "" none */
+    bool direct_sealed;                 /* the mesh is encrypted: so are direct routes */
     char exe[4096];                     /* this pvmd's executable (started again for new hosts) */
     struct hostmgr *hm;                 /* hosts being added, the table's version (hostmgr.c) */
     int spawn_next;                     /* where the next spread spawn starts (placement.c) */

@@ -10,6 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sodium.h>
+
+#include "ctl.h"
 #include "defs.h"
 #include "event.h"
 #include "frame.h"
@@ -32,6 +35,8 @@ struct task {
     bool paused;                /* some links wait for it to drain (route.c) */
     bool sib_later;             /* its whole sibling list is still to come */
     bool ending;                /* tasktab_end has begun */
+    uint16_t dport;             /* its direct-route TCP port, 0 none (CTL_DIRECT_PORT) */
+    uint8_t dkey[CTL_DIRECT_KEY_LEN]; /* its direct-route secret (common/direct.h) */
     struct task *next, *prev;   /* in the table's list */
 };
 
@@ -63,6 +68,7 @@ static void task_free(struct task *t)
     frame_queue_clear(&t->pending);
     free(t->name);
     free(t->siblings);
+    sodium_memzero(t->dkey, sizeof t->dkey);
     free(t);
 }
 
@@ -100,6 +106,7 @@ struct task *tasktab_add(struct pvmd *d, int *err)
     tt->next_local = local == TID_MAX_LOCAL ? 1 : local + 1;
     t->tid = tid_make(tt->host, local);
     t->ptid = PvmNoParent;
+    randombytes_buf(t->dkey, sizeof t->dkey);
     tt->slot[local] = t;
     t->prev = tt->tail;
     if (tt->tail)
@@ -311,4 +318,19 @@ void tasktab_disconnect(struct pvmd *d, struct task *t, const char *why)
         tasktab_end(d, t, why);
     else
         log_info(d, "t%x left PVM (%s)", (unsigned)t->tid, why);
+}
+
+const uint8_t *tasktab_direct_key(const struct task *t)
+{
+    return t->dkey;
+}
+
+uint16_t tasktab_direct_port(const struct task *t)
+{
+    return t->dport;
+}
+
+void tasktab_set_direct_port(struct task *t, uint16_t port)
+{
+    t->dport = port;
 }

@@ -19,6 +19,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 struct frame;
@@ -106,6 +107,13 @@ void tasktab_disconnect(struct pvmd *d, struct task *t, const char *why);
 
 /* Whether t's whole sibling list is still to come (a spawn over several
  * hosts: CTL_SIBLINGS). */
+/* Direct routes across hosts (common/direct.h): the task's secret
+ * (CTL_DIRECT_KEY_LEN bytes, made when the task is added) and the TCP port
+ * it accepts them on (0: none). */
+const uint8_t *tasktab_direct_key(const struct task *t);
+uint16_t tasktab_direct_port(const struct task *t);
+void tasktab_set_direct_port(struct task *t, uint16_t port);
+
 bool tasktab_siblings_later(const struct task *t);
 void tasktab_set_siblings_later(struct task *t, bool later);
 

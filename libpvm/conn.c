@@ -13,10 +13,10 @@
 #include "pvm3.h"
 
 /* ======================================================================== */
-/* The AF_UNIX transport                                                    */
+/* The AF_UNIX transport (its read and writev serve any stream socket)      */
 /* ======================================================================== */
 
-static ssize_t unix_read(struct conn *c, void *buf, size_t len)
+ssize_t conn_fd_read(struct conn *c, void *buf, size_t len)
 {
     for (;;) {
         ssize_t n = read(c->fd, buf, len);
@@ -32,7 +32,7 @@ static ssize_t unix_read(struct conn *c, void *buf, size_t len)
     }
 }
 
-static ssize_t unix_writev(struct conn *c, const struct iovec *iov, int n)
+ssize_t conn_fd_writev(struct conn *c, const struct iovec *iov, int n)
 {
     /* sendmsg rather than writev: MSG_NOSIGNAL turns a vanished peer into
      * EPIPE instead of killing the task with SIGPIPE. */
@@ -58,8 +58,8 @@ static void unix_close(struct conn *c)
 
 const struct conn_ops conn_unix_ops = {
     .name = "unix",
-    .read = unix_read,
-    .writev = unix_writev,
+    .read = conn_fd_read,
+    .writev = conn_fd_writev,
     .close = unix_close,
 };
 
@@ -117,18 +117,23 @@ static const struct framer_ops conn_framer_ops = {
 /* Life cycle                                                               */
 /* ======================================================================== */
 
-struct conn *conn_new_unix(int fd, enum conn_kind kind)
+struct conn *conn_new(int fd, enum conn_kind kind, const struct conn_ops *ops)
 {
     struct conn *c = calloc(1, sizeof *c);
     if (!c) {
         close(fd);
         return NULL;
     }
-    c->ops = &conn_unix_ops;
+    c->ops = ops;
     c->fd = fd;
     c->kind = kind;
     framer_init(&c->fr, CONN_STAGE, &conn_framer_ops, c);
     return c;
+}
+
+struct conn *conn_new_unix(int fd, enum conn_kind kind)
+{
+    return conn_new(fd, kind, &conn_unix_ops);
 }
 
 void conn_destroy(struct conn **cp)
@@ -184,9 +189,15 @@ int conn_read(struct conn *c, conn_frame_fn fn, void *arg)
 /* Writing                                                                  */
 /* ======================================================================== */
 
-bool conn_pending(const struct conn *c)
+/* A frame is being written: no other may start. */
+static bool frame_pending(const struct conn *c)
 {
     return c->wi < c->wn;
+}
+
+bool conn_pending(const struct conn *c)
+{
+    return frame_pending(c) || (c->ops->pending && c->ops->pending(c));
 }
 
 int conn_start_msg(struct conn *c, const struct wire_hdr *hdr, struct pmsg *m)
@@ -197,7 +208,7 @@ int conn_start_msg(struct conn *c, const struct wire_hdr *hdr, struct pmsg *m)
 int conn_start_msg_pre(struct conn *c, const struct wire_hdr *hdr, const void *pre, size_t plen,
                        struct pmsg *m)
 {
-    if (conn_pending(c))
+    if (frame_pending(c))
         return PvmBadParam;
     if (plen) {
         /* header, the prefix, then the body's pieces */
@@ -235,7 +246,7 @@ int conn_start_msg_pre(struct conn *c, const struct wire_hdr *hdr, const void *p
 
 int conn_start_buf(struct conn *c, const struct wire_hdr *hdr, const void *buf, size_t len)
 {
-    if (conn_pending(c))
+    if (frame_pending(c))
         return PvmBadParam;
     wire_encode(hdr, c->whdr);
     c->wiov[0] = (struct iovec){.iov_base = c->whdr, .iov_len = WIRE_HDR_LEN};
@@ -274,5 +285,5 @@ int conn_flush(struct conn *c)
         while (c->wi < c->wn && c->wiov[c->wi].iov_len == 0)
             c->wi++;
     }
-    return 1;
+    return c->ops->flush ? c->ops->flush(c) : 1;
 }

@@ -4,8 +4,9 @@
  * A connection carries frames (common/wire.h) both ways.  The framing is
  * common; the byte transport sits behind `struct conn_ops' (as nng's
  * transports do), so shared memory or another transport can be added
- * without touching the event loop.  Today there is one: a non-blocking
- * AF_UNIX stream socket (conn_unix_ops).
+ * without touching the event loop.  Two today: a non-blocking AF_UNIX
+ * stream socket (conn_unix_ops), and TCP for direct routes across hosts,
+ * authenticated and optionally sealed (conn_tcp.c).
  *
  * Reading is incremental: conn_read takes what the socket has and gives it
  * to the connection's framer (common/framer.h), which stages small frames
@@ -40,12 +41,22 @@ struct conn_ops {
     /* Writes from n iovecs.  Returns the count written (>= 0; 0 when the
      * transport is full), or PvmSysErr when the other end has gone. */
     ssize_t (*writev)(struct conn *c, const struct iovec *iov, int n);
-    /* Releases the transport (closes the descriptor). */
+    /* Releases the transport (closes the descriptor, frees c->tp). */
     void (*close)(struct conn *c);
+    /* Optional, for a transport that keeps bytes of its own to write
+     * (a handshake, sealed records): writes what it can; returns 1 when
+     * nothing is left, 0 when the transport is full, PvmSysErr. */
+    int (*flush)(struct conn *c);
+    /* Optional: true while such bytes are left. */
+    bool (*pending)(const struct conn *c);
 };
 
 /* The AF_UNIX stream transport; c->fd is the socket. */
 extern const struct conn_ops conn_unix_ops;
+
+/* Its read and writev, which serve any non-blocking stream socket c->fd. */
+ssize_t conn_fd_read(struct conn *c, void *buf, size_t len);
+ssize_t conn_fd_writev(struct conn *c, const struct iovec *iov, int n);
 
 enum conn_kind {
     CONN_PVMD, /* to this host's pvmd */
@@ -59,6 +70,7 @@ struct conn {
     enum conn_kind kind;
     int peer_tid; /* task at the other end; 0 until its hello */
     bool closed;  /* failed or at end of stream; awaiting removal */
+    void *tp;     /* the transport's own state, or NULL */
     int pins;     /* > 0 while a caller up the stack holds it: not freed */
 
     /* reader */
@@ -79,7 +91,11 @@ struct conn {
 typedef int (*conn_frame_fn)(void *arg, struct conn *c, const struct wire_hdr *hdr, struct pmsg *m);
 
 /* Returns a new connection over an open, non-blocking socket fd (owned by
- * the connection from now on), or NULL when out of memory (fd is closed). */
+ * the connection from now on) with transport ops, or NULL when out of
+ * memory (fd is closed). */
+struct conn *conn_new(int fd, enum conn_kind kind, const struct conn_ops *ops);
+
+/* conn_new with conn_unix_ops. */
 struct conn *conn_new_unix(int fd, enum conn_kind kind);
 
 /* Closes the transport, frees the connection and any partial frame, and
@@ -107,12 +123,13 @@ int conn_start_msg_pre(struct conn *c, const struct wire_hdr *hdr, const void *p
 /* Prepares the frame hdr + len bytes at buf for writing. */
 int conn_start_buf(struct conn *c, const struct wire_hdr *hdr, const void *buf, size_t len);
 
-/* True while a prepared frame is not completely written. */
+/* True while a prepared frame is not completely written (to the
+ * kernel: bytes the transport still holds count). */
 bool conn_pending(const struct conn *c);
 
 /* Writes as much of the pending frame as the transport takes.  Returns 1
- * when the frame is complete, 0 when the transport is full, PvmSysErr when
- * the other end has gone. */
+ * when the frame is complete (and the transport holds nothing more), 0
+ * when the transport is full, PvmSysErr when the other end has gone. */
 int conn_flush(struct conn *c);
 
 #endif

@@ -7,7 +7,9 @@
  * Layout of the machinery:
  *
  *   conn.c     one connection: frame reader and writer behind an ops table
+ *   conn_tcp.c the TCP transport of direct routes across hosts: handshake, sealing
  *   peer.c     per-tid state: direct connection, sequence numbers, held frames
+ *   direct.c   direct routes across hosts: listener, route queries, admission
  *   io.c       the one event loop: poll, accept, read, deliver (reserved-context
  *              table, deferred callbacks), progress writes
  *   lpvm.c     enrolment (hello), control requests, pvm_exit, teardown
@@ -28,6 +30,8 @@
 #include <protobuf-c/protobuf-c.h>
 
 #include "conn.h"
+#include "conn_tcp.h"
+#include "ctl.h"
 #include "lpvm.h"
 #include "paths.h"
 #include "peer.h"
@@ -76,11 +80,20 @@ struct lpvm_core {
 
     struct conn **conns; /* every open connection, pvmd first */
     int nconns, capconns;
-    struct pollfd *pfds; /* poll set: conns in order, then lfd */
+    struct pollfd *pfds; /* poll set: conns in order, then lfd, then tfd */
     int npfds, cappfds;
     bool pfds_dirty; /* conns changed since pfds was built */
 
     struct peer_tab peers;
+
+    /* direct routes across hosts (direct.c) */
+    int tfd;                                /* TCP listener, or -1 */
+    uint8_t dkey[CTL_DIRECT_KEY_LEN];       /* our secret, from the hello reply */
+    bool dsealed;                           /* the machine seals direct routes */
+    struct conn_tcp_policy dpol;            /* who may connect (conn_tcp.h) */
+    struct direct_wait *dwait;              /* route queries out: wid -> tid */
+    int ndwait, capdwait;
+    unsigned direct_refused;                /* connections refused at the handshake */
 
     struct pmsg *rq_head, *rq_tail; /* delivered user messages, arrival order */
     unsigned rq_gen;                /* bumped on every delivery */
@@ -142,6 +155,15 @@ int lpvm_core_get(struct lpvm_core **out);
 int lpvm_request(struct lpvm_core *c, int type, const ProtobufCMessage *req, int reply_type,
                  ProtobufCMessage **reply);
 
+/* Returns a new wait id for a control request. */
+int lpvm_new_wid(struct lpvm_core *c);
+
+/* Sends control message `type' with req (NULL: Empty) to the pvmd
+ * without waiting, under wait id wid (lpvm_new_wid; the reply comes to
+ * io.c's on_ctl like any frame), or 0 for a message without a reply
+ * (CTL_DIRECT_PORT).  Returns 0, PvmSysErr, PvmNoMem. */
+int lpvm_post(struct lpvm_core *c, int type, const ProtobufCMessage *req, int wid);
+
 /* lpvm_request for requests answered by Status: returns its code (>= 0
  * or a negative Pvm error), or the transport error. */
 int lpvm_request_status(struct lpvm_core *c, int type, const ProtobufCMessage *req);
@@ -153,6 +175,32 @@ void lpvm_core_teardown(void);
 /* Connects to the pvmd listening in sockdir (blocking connect, then a
  * non-blocking socket in *fd).  Returns 0, or PvmSysErr when none answers. */
 int lpvm_connect_pvmd(const char *sockdir, int *fd);
+
+/* ---- direct.c ------------------------------------------------------------ */
+
+/* After enrolment: keeps our secret and listens on the host's address
+ * for direct routes from other hosts, telling the pvmd the port.  Failure
+ * is not fatal: peers then reach us through the pvmds. */
+void direct_listen(struct lpvm_core *c, const Pvm__HelloReply *r);
+
+/* Accepts what waits on the TCP listener. */
+void direct_accept(struct lpvm_core *c);
+
+/* p is a task of another host without a direct connection: asks the pvmd
+ * for a route (no wait; the message at hand goes through the pvmds),
+ * unless a query is out or the last attempt failed recently. */
+void direct_want(struct lpvm_core *c, struct peer *p);
+
+/* Takes a reply frame from the pvmd if it answers one of our route
+ * queries (ownership of m passes), connecting when it gives a route.
+ * Returns false, keeping nothing, for any other frame. */
+bool direct_on_reply(struct lpvm_core *c, const struct wire_hdr *h, struct pmsg *m);
+
+/* A direct TCP connection of p's closed: the next attempt waits. */
+void direct_closed(struct lpvm_core *c, struct peer *p);
+
+/* Closes the listener and forgets the secret (teardown). */
+void direct_fini(struct lpvm_core *c);
 
 /* ---- io.c ---------------------------------------------------------------- */
 

@@ -69,8 +69,11 @@ void io_close_conn(struct lpvm_core *core, struct conn *c)
         core->dead = true;
     if (c->peer_tid) {
         struct peer *p = peer_find(&core->peers, c->peer_tid);
-        if (p && p->conn == c)
+        if (p && p->conn == c) {
             p->conn = NULL;
+            if (conn_is_tcp(c))
+                direct_closed(core, p);
+        }
     }
 }
 
@@ -90,7 +93,7 @@ static void reap(struct lpvm_core *core)
 
 static int build_pfds(struct lpvm_core *core)
 {
-    int need = core->nconns + 1;
+    int need = core->nconns + 2;
     if (need > core->cappfds) {
         struct pollfd *n = realloc(core->pfds, (size_t)need * sizeof *n);
         if (!n)
@@ -106,6 +109,7 @@ static int build_pfds(struct lpvm_core *core)
         core->pfds[k++] = (struct pollfd){.fd = c->closed ? -1 : c->fd, .events = POLLIN};
     }
     core->pfds[k++] = (struct pollfd){.fd = core->lfd, .events = POLLIN};
+    core->pfds[k++] = (struct pollfd){.fd = core->tfd, .events = POLLIN};
     core->npfds = k;
     core->pfds_dirty = false;
     return 0;
@@ -294,7 +298,11 @@ static int on_ctl(struct lpvm_core *core, struct conn *c, const struct wire_hdr 
         core->reply = m;
         return 0;
     }
-    if (h->tag == PVM__CTL_TYPE__CTL_PEER_HELLO && c->kind == CONN_IN && !c->peer_tid)
+    /* The answer to a route query of ours (direct.c takes it). */
+    if ((h->flags & WIRE_F_REPLY) && c == core->pvmd && direct_on_reply(core, h, m))
+        return 0;
+    if (h->tag == PVM__CTL_TYPE__CTL_PEER_HELLO && c->kind == CONN_IN && !c->peer_tid &&
+        !conn_is_tcp(c))
         cc = peer_hello(core, c, m);
     /* Anything else (a late reply, an unknown control type) is ignored:
      * a newer pvmd may send what this library does not know. */
@@ -356,7 +364,7 @@ static void accept_peers(struct lpvm_core *core)
  * more bytes. */
 static void handle(struct lpvm_core *core, int n, struct conn *wconn, bool *writable)
 {
-    int nc = core->npfds - 1; /* conns polled; the listener is last */
+    int nc = core->npfds - 2; /* conns polled; then the two listeners */
     for (int i = 0; i < nc && n > 0; i++) {
         short re = core->pfds[i].revents;
         if (!re)
@@ -380,6 +388,8 @@ static void handle(struct lpvm_core *core, int n, struct conn *wconn, bool *writ
     }
     if (core->lfd >= 0 && (core->pfds[nc].revents & POLLIN))
         accept_peers(core);
+    if (core->tfd >= 0 && (core->pfds[nc + 1].revents & POLLIN))
+        direct_accept(core);
 }
 
 int io_wait(struct lpvm_core *core, io_done_fn done, void *arg, int64_t deadline_ns,

@@ -6,7 +6,8 @@
  * (claiming the tid its pvmd gave it in PVM_TASK_TID if it was spawned)
  * and gets its tid, parent, siblings and inherited output settings back.
  * It then listens on t<tid>.sock so that tasks on its host can reach it
- * directly (docs/design.md, "One host").
+ * directly (docs/design.md, "One host"), and on a TCP port for tasks of
+ * other hosts (direct.c).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -14,6 +15,8 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include <sodium.h>
 
 #include "arch.h"
 #include "core.h"
@@ -32,8 +35,14 @@ static bool reply_arrived(struct lpvm_core *core, void *arg)
     return core->reply != NULL;
 }
 
-/* Sends a control frame to the pvmd and waits for the reply to it. */
-static int exchange(struct lpvm_core *c, int type, const ProtobufCMessage *req, struct pmsg **reply)
+int lpvm_new_wid(struct lpvm_core *c)
+{
+    if (++c->next_wid <= 0)
+        c->next_wid = 1;
+    return c->next_wid;
+}
+
+int lpvm_post(struct lpvm_core *c, int type, const ProtobufCMessage *req, int wid)
 {
     Pvm__Empty empty = PVM__EMPTY__INIT;
     uint8_t *buf = NULL;
@@ -41,20 +50,26 @@ static int exchange(struct lpvm_core *c, int type, const ProtobufCMessage *req, 
     int cc = ctl_pack(req ? req : &empty.base, &buf, &len);
     if (cc < 0)
         return cc;
-    if (++c->next_wid <= 0)
-        c->next_wid = 1;
     struct wire_hdr h = {
         .flags = WIRE_F_CTL,
         .src = lpvm_state.mytid,
         .dst = lpvm_state.pvmd_tid,
         .tag = type,
-        .wid = c->next_wid,
+        .wid = wid,
         .len = len,
     };
-    pmsg_destroy(&c->reply);
-    c->await_wid = h.wid;
     cc = io_send_buf(c, c->pvmd, &h, buf, len);
     free(buf);
+    return cc;
+}
+
+/* Sends a control frame to the pvmd and waits for the reply to it. */
+static int exchange(struct lpvm_core *c, int type, const ProtobufCMessage *req, struct pmsg **reply)
+{
+    pmsg_destroy(&c->reply);
+    /* Awaited from before the send: the reply may come during it. */
+    c->await_wid = lpvm_new_wid(c);
+    int cc = lpvm_post(c, type, req, c->await_wid);
     if (cc == 0)
         cc = io_wait(c, reply_arrived, NULL, IO_FOREVER, NULL);
     c->await_wid = 0;
@@ -211,6 +226,9 @@ static int hello(struct lpvm_core *c)
         return cc;
     }
     apply_hello(c, r);
+    direct_listen(c, r);
+    if (r->direct_key.data)
+        sodium_memzero(r->direct_key.data, r->direct_key.len);
     ctl_free(&out);
     return 0;
 }
@@ -222,6 +240,7 @@ static int enroll(void)
         return PvmNoMem;
     c->pid = getpid();
     c->lfd = -1;
+    c->tfd = -1;
     c->pfds_dirty = true;
     lpvm_state.core = c;
     int fd;
@@ -295,6 +314,7 @@ void lpvm_core_teardown(void)
     free(c->pfds);
     if (c->lfd >= 0)
         close(c->lfd);
+    direct_fini(c);
     /* A forked child must not remove its parent's socket. */
     if (mine && c->lpath[0])
         unlink(c->lpath);

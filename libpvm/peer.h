@@ -24,6 +24,10 @@ struct peer {
     int nheld;
     int64_t retry_ns;   /* no direct connect attempt before this time */
     int64_t backoff_ns; /* wait after the next failed attempt */
+    /* direct routes across hosts (direct.c) */
+    int route_wid;      /* our route query awaiting its answer, 0 none */
+    uint64_t dgen;      /* generation of our last connection to it */
+    uint64_t dgen_seen; /* highest generation it connected to us with */
 };
 
 /* Tid -> peer.  Entries are never removed while the task is enrolled

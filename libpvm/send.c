@@ -4,7 +4,9 @@
  * A message to a task on this host goes over a direct connection to its
  * t<tid>.sock; when that socket is not there yet (the task has not
  * enrolled) or PvmRoute is PvmDontRoute, it goes through the pvmd, and a
- * direct connection is tried again on a later send after a back-off.
+ * direct connection is tried again on a later send after a back-off.  A
+ * message to a task of another host goes through the pvmds until a direct
+ * TCP route to it is made (direct.c), unless PvmRoute is PvmDontRoute.
  * Each message to a destination carries the next sequence number, so the
  * receiver restores the order when a direct message overtakes one still
  * in the pvmd (docs/design.md, "Order across routes").
@@ -71,8 +73,7 @@ static void try_direct(struct lpvm_core *core, struct peer *p)
 
 static bool route_direct(int dst)
 {
-    return lpvm_state.opt[PvmRoute] != PvmDontRoute && tid_is_task(dst) &&
-           tid_host(dst) == tid_host(lpvm_state.mytid);
+    return lpvm_state.opt[PvmRoute] != PvmDontRoute && tid_is_task(dst);
 }
 
 /* Sends m to dst with tag (context: the current one). */
@@ -109,8 +110,10 @@ static int send_one(struct lpvm_core *core, int dst, int tag, struct pmsg *m)
         .len = pmsg_payload_len(m),
     };
     if (route_direct(dst)) {
-        if (!p->conn)
+        if (!p->conn && tid_host(dst) == tid_host(me))
             try_direct(core, p);
+        else if (!p->conn)
+            direct_want(core, p); /* this one goes through the pvmds */
         if (p->conn && io_send_frame(core, p->conn, &h, m) == 0)
             return 0;
         /* The peer went away mid-frame (its partial frame is discarded

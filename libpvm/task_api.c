@@ -423,19 +423,21 @@ int pvm_getfds(int **fds)
     int cc = lpvm_core_get(&core);
     if (cc < 0)
         return lpvm_err("pvm_getfds", cc);
-    int *a = realloc(core->fds, (size_t)(core->nconns + 1) * sizeof *a);
+    int *a = realloc(core->fds, (size_t)(core->nconns + 2) * sizeof *a);
     if (!a)
         return lpvm_err("pvm_getfds", PvmNoMem);
     core->fds = a;
     int n = 0;
     /* The pvmd's socket first (pvm_getfds(3PVM)), then direct routes and
-     * the socket new ones arrive on. */
+     * the sockets new ones arrive on. */
     a[n++] = core->pvmd->fd;
     for (int i = 0; i < core->nconns; i++)
         if (core->conns[i] != core->pvmd && !core->conns[i]->closed)
             a[n++] = core->conns[i]->fd;
     if (core->lfd >= 0)
         a[n++] = core->lfd;
+    if (core->tfd >= 0)
+        a[n++] = core->tfd;
     if (fds)
         *fds = a;
     return n;

@@ -6,7 +6,7 @@ set -euo pipefail
 
 PACKAGES=(
   build-essential cmake pkg-config git
-  libzmq3-dev libprotobuf-c-dev protobuf-c-compiler libuv1-dev libcmocka-dev
+  libzmq3-dev libsodium-dev libprotobuf-c-dev protobuf-c-compiler libuv1-dev libcmocka-dev
   libreadline-dev gfortran
   iproute2 procps
   patchelf       # installed libraries get absolute SONAMEs (cmake/AbsoluteSoname.cmake)

@@ -22,7 +22,7 @@
 #include "tid.h"
 
 #define T(x) PVM__CTL_TYPE__CTL_##x
-#define NTYPES 29 /* CtlType values 0 .. CTL_SIBLINGS */
+#define NTYPES 30 /* CtlType values 0 .. CTL_DIRECT_PORT */
 
 #define TASK1 0x40001
 #define TASK2 0x40002
@@ -86,7 +86,10 @@ static union {
     Pvm__LinkHelloReply link_hello_reply;
     Pvm__HostTable host_table;
     Pvm__Siblings siblings;
+    Pvm__DirectPort direct_port;
 } s;
+
+static uint8_t key_s[CTL_DIRECT_KEY_LEN + 1] = {1, 2, 3};
 
 static ProtobufCMessage *sample(int type)
 {
@@ -123,6 +126,10 @@ static ProtobufCMessage *sample(int type)
         s.hello_reply.trace_code = 78;
         s.hello_reply.trace_ctx = -6;
         s.hello_reply.arch = "LINUX64";
+        s.hello_reply.direct_key.data = key_s;
+        s.hello_reply.direct_key.len = CTL_DIRECT_KEY_LEN;
+        s.hello_reply.direct_ip = "10.231.0.2";
+        s.hello_reply.direct_sealed = 1;
         break;
     case T(PEER_HELLO):
         pvm__peer_hello__init(&s.peer_hello);
@@ -277,6 +284,10 @@ static ProtobufCMessage *sample(int type)
         s.siblings.n_tids = 2;
         s.siblings.tids = sibl_s;
         break;
+    case T(DIRECT_PORT):
+        pvm__direct_port__init(&s.direct_port);
+        s.direct_port.port = 40000;
+        break;
     default:
         return NULL;
     }
@@ -317,6 +328,13 @@ static void assert_value_equal(const ProtobufCFieldDescriptor *f, const void *x,
     case PROTOBUF_C_TYPE_MESSAGE:
         assert_msg_equal(*(ProtobufCMessage *const *)x, *(ProtobufCMessage *const *)y);
         break;
+    case PROTOBUF_C_TYPE_BYTES: {
+        const ProtobufCBinaryData *bx = x, *by = y;
+        assert_int_equal(bx->len, by->len);
+        if (bx->len)
+            assert_memory_equal(bx->data, by->data, bx->len);
+        break;
+    }
     default:
         fail_msg("field %s: type %d not handled by the test", f->name, f->type);
     }
@@ -328,6 +346,7 @@ static size_t value_size(const ProtobufCFieldDescriptor *f)
                ? sizeof(void *)
            : f->type == PROTOBUF_C_TYPE_UINT64 ? sizeof(uint64_t)
            : f->type == PROTOBUF_C_TYPE_BOOL   ? sizeof(protobuf_c_boolean)
+           : f->type == PROTOBUF_C_TYPE_BYTES  ? sizeof(ProtobufCBinaryData)
                                                : sizeof(int32_t);
 }
 
@@ -810,6 +829,50 @@ static void tr_hostless(void)
 {
     s.task_ref.tid = 5;
 }
+static void tr_for_task(void)
+{
+    s.task_ref.for_tid = TASK1;
+}
+static void tr_for_pvmd(void)
+{
+    s.task_ref.for_tid = PVMD2;
+}
+static void tr_for_bad(void)
+{
+    s.task_ref.for_tid = BADTID;
+}
+
+/* -- HelloReply: direct routes -- */
+static void hr_key_short(void)
+{
+    s.hello_reply.direct_key.len = CTL_DIRECT_KEY_LEN - 1;
+}
+static void hr_key_long(void)
+{
+    s.hello_reply.direct_key.len = CTL_DIRECT_KEY_LEN + 1;
+}
+static void hr_key_none(void)
+{
+    s.hello_reply.direct_key.len = 0, s.hello_reply.direct_ip = "";
+}
+static void hr_ip_long(void)
+{
+    s.hello_reply.direct_ip = long_str + 65536 - CTL_IP_MAX;
+}
+
+/* -- DirectPort -- */
+static void dp_zero(void)
+{
+    s.direct_port.port = 0;
+}
+static void dp_max(void)
+{
+    s.direct_port.port = 65535;
+}
+static void dp_over(void)
+{
+    s.direct_port.port = 65536;
+}
 
 /* -- SignalRequest -- */
 static void sg_zero(void)
@@ -1064,6 +1127,42 @@ static void rr_long(void)
 {
     s.route_reply.status = PvmNoTask, s.route_reply.path = long_str;
 }
+/* Another host's task: an address, a port and a credential. */
+static void rr_tcp(void)
+{
+    s.route_reply.path = "", s.route_reply.ip = "10.231.0.3", s.route_reply.port = 40000;
+    s.route_reply.cred.data = key_s, s.route_reply.cred.len = CTL_DIRECT_KEY_LEN;
+}
+static void rr_tcp_sealed(void)
+{
+    rr_tcp();
+    s.route_reply.sealed = 1;
+}
+static void rr_tcp_nocred(void)
+{
+    rr_tcp();
+    s.route_reply.cred.len = 0;
+}
+static void rr_tcp_shortcred(void)
+{
+    rr_tcp();
+    s.route_reply.cred.len = CTL_DIRECT_KEY_LEN - 1;
+}
+static void rr_tcp_port0(void)
+{
+    rr_tcp();
+    s.route_reply.port = 0;
+}
+static void rr_tcp_port_over(void)
+{
+    rr_tcp();
+    s.route_reply.port = 65536;
+}
+static void rr_tcp_ip_long(void)
+{
+    rr_tcp();
+    s.route_reply.ip = long_str + 65536 - CTL_IP_MAX;
+}
 
 static void lh_task(void)
 {
@@ -1141,6 +1240,10 @@ static const struct rule rules[] = {
     RULE(HELLO_REPLY, hr_sib_pvmd, PvmBadMsg),
     RULE(HELLO_REPLY, hr_out_bad, PvmBadMsg),
     RULE(HELLO_REPLY, hr_out0, 0),
+    RULE(HELLO_REPLY, hr_key_short, PvmBadMsg),
+    RULE(HELLO_REPLY, hr_key_long, PvmBadMsg),
+    RULE(HELLO_REPLY, hr_key_none, 0),
+    RULE(HELLO_REPLY, hr_ip_long, PvmBadMsg),
     RULE(HELLO_REPLY, hr_trace_bad, PvmBadMsg),
     RULE(HELLO_REPLY, hr_sockdir_long, PvmBadMsg),
     RULE(HELLO_REPLY, hr_arch_long, PvmBadMsg),
@@ -1197,6 +1300,9 @@ static const struct rule rules[] = {
     RULE(PSTAT, tr_hostless, PvmBadMsg),
     RULE(PSTAT, tr_pvmd, 0),
     RULE(ROUTE_QUERY, tr_zero, PvmBadMsg),
+    RULE(ROUTE_QUERY, tr_for_task, 0),
+    RULE(ROUTE_QUERY, tr_for_pvmd, PvmBadMsg),
+    RULE(ROUTE_QUERY, tr_for_bad, PvmBadMsg),
     RULE(ROUTE_QUERY, tr_pvmd, PvmBadMsg),
     RULE(ROUTE_QUERY, tr_bad, PvmBadMsg),
 
@@ -1267,6 +1373,17 @@ static const struct rule rules[] = {
     RULE(ROUTE_REPLY, rr_path_max, 0),
     RULE(ROUTE_REPLY, rr_path_over, PvmBadMsg),
     RULE(ROUTE_REPLY, rr_long, PvmBadMsg),
+    RULE(ROUTE_REPLY, rr_tcp, 0),
+    RULE(ROUTE_REPLY, rr_tcp_sealed, 0),
+    RULE(ROUTE_REPLY, rr_tcp_nocred, PvmBadMsg),
+    RULE(ROUTE_REPLY, rr_tcp_shortcred, PvmBadMsg),
+    RULE(ROUTE_REPLY, rr_tcp_port0, PvmBadMsg),
+    RULE(ROUTE_REPLY, rr_tcp_port_over, PvmBadMsg),
+    RULE(ROUTE_REPLY, rr_tcp_ip_long, PvmBadMsg),
+
+    RULE(DIRECT_PORT, dp_zero, PvmBadMsg),
+    RULE(DIRECT_PORT, dp_max, 0),
+    RULE(DIRECT_PORT, dp_over, PvmBadMsg),
     RULE(LINK_HELLO, lh_task, PvmBadMsg),
     RULE(LINK_HELLO, lh_epoch0, PvmBadMsg),
     RULE(LINK_HELLO, lh_to_task, PvmBadMsg),
@@ -1519,7 +1636,7 @@ static size_t random_proto(uint8_t *b, size_t cap)
     size_t n = 0;
     int nf = (int)(rng() % 8);
     for (int f = 0; f < nf && n + 16 < cap; f++) {
-        unsigned num = 1 + (unsigned)(rng() % 14);
+        unsigned num = 1 + (unsigned)(rng() % 17);
         static const int wts[] = {0, 0, 0, 2, 2, 1, 5, 3};
         int wt = wts[rng() % 8];
         b[n++] = (uint8_t)((num << 3) | (unsigned)wt);

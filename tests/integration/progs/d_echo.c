@@ -100,8 +100,8 @@ int main(void)
 
     uint8_t body[64];
     size_t n = 0;
-    body[n++] = 0x08; /* proto_version: CTL_PROTO_VERSION of common/ctl.h */
-    n += varint(body + n, 2);
+    body[n++] = 0x08; /* proto_version: CTL_PROTO_VERSION of common/ctl.h (the build says) */
+    n += varint(body + n, CTL_PROTO);
     body[n++] = 0x10; /* pid */
     n += varint(body + n, (uint64_t)getpid());
     body[n++] = 0x18; /* claimed_tid */

@@ -1,0 +1,445 @@
+/*
+ * conn_tcp.c - TCP with a credential handshake and optional sealing
+ * (conn_tcp.h).
+ */
+#include "conn_tcp.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "pvm3.h"
+#include "tid.h"
+
+#define BODY_LEN 64 /* the preamble's fields; its MAC follows */
+#define MAGIC_PRE "PVD1"
+#define MAGIC_ACK "PVA1"
+#define VERSION 1
+#define F_SEALED 1u
+
+#define REC_HDR 4
+#define REC_TAG crypto_aead_chacha20poly1305_ietf_ABYTES
+#define REC_WIRE (REC_HDR + CONN_TCP_REC_MAX + REC_TAG)
+/* Plaintext sealed per write call: a few records, so a large frame is
+ * written while the next part is sealed rather than all sealed first. */
+#define OUT_BATCH (2 * CONN_TCP_REC_MAX)
+
+struct tcp_tp {
+    const struct conn_tcp_policy *pol; /* accepting side; NULL when dialling */
+
+    /* handshake bytes still to read: the preamble (accepting) or the
+     * acknowledgement (dialling) */
+    uint8_t hs[CONN_TCP_PREAMBLE];
+    size_t hs_need, hs_got;
+    uint8_t ack_mac[CONN_TCP_KEY]; /* dialling: the acknowledgement expected */
+
+    bool sealed;
+    uint8_t ktx[CONN_TCP_KEY], krx[CONN_TCP_KEY];
+    uint64_t ntx, nrx; /* records sealed / opened so far */
+
+    /* bytes of our own to write before anything else: the handshake,
+     * sealed records */
+    uint8_t *obuf;
+    size_t ocap, ooff, olen;
+
+    /* sealed input: raw bytes [ioff, ilen) of ibuf; opened bytes
+     * [poff, plen) of pbuf not yet taken */
+    uint8_t *ibuf;
+    size_t ioff, ilen;
+    uint8_t *pbuf;
+    size_t poff, plen;
+};
+
+/* ======================================================================== */
+/* Keys and handshake                                                       */
+/* ======================================================================== */
+
+static void put32(uint8_t *p, uint32_t v)
+{
+    p[0] = (uint8_t)(v >> 24);
+    p[1] = (uint8_t)(v >> 16);
+    p[2] = (uint8_t)(v >> 8);
+    p[3] = (uint8_t)v;
+}
+
+static uint32_t get32(const uint8_t *p)
+{
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+/* A key or MAC for one purpose (`label', 3 letters) of one connection:
+ * BLAKE2b keyed with the credential over the label and the preamble. */
+static void derive(uint8_t out[CONN_TCP_KEY], const uint8_t cred[CONN_TCP_KEY], const char *label,
+                   const uint8_t body[BODY_LEN])
+{
+    crypto_generichash_state st;
+    crypto_generichash_init(&st, cred, CONN_TCP_KEY, CONN_TCP_KEY);
+    crypto_generichash_update(&st, (const uint8_t *)label, 3);
+    crypto_generichash_update(&st, body, BODY_LEN);
+    crypto_generichash_final(&st, out, CONN_TCP_KEY);
+}
+
+static int out_reserve(struct tcp_tp *t, size_t more)
+{
+    if (t->olen + more <= t->ocap)
+        return 0;
+    size_t ncap = t->olen + more;
+    uint8_t *n = realloc(t->obuf, ncap);
+    if (!n)
+        return PvmNoMem;
+    t->obuf = n;
+    t->ocap = ncap;
+    return 0;
+}
+
+static int out_append(struct tcp_tp *t, const void *p, size_t n)
+{
+    if (out_reserve(t, n) < 0)
+        return PvmNoMem;
+    memcpy(t->obuf + t->olen, p, n);
+    t->olen += n;
+    return 0;
+}
+
+/* Writes what the socket takes of our own bytes: 1 when none are left,
+ * 0 when the socket is full, PvmSysErr. */
+static int out_flush(struct conn *c)
+{
+    struct tcp_tp *t = c->tp;
+    while (t->ooff < t->olen) {
+        ssize_t w = send(c->fd, t->obuf + t->ooff, t->olen - t->ooff, MSG_NOSIGNAL | MSG_DONTWAIT);
+        if (w < 0) {
+            if (errno == EINTR)
+                continue;
+            /* ENOTCONN: not connected yet (a plain socket says EAGAIN). */
+            if (errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS || errno == ENOTCONN)
+                return 0;
+            return PvmSysErr;
+        }
+        t->ooff += (size_t)w;
+    }
+    t->ooff = t->olen = 0;
+    return 1;
+}
+
+static void set_keys(struct tcp_tp *t, const uint8_t cred[CONN_TCP_KEY], const uint8_t *body,
+                     bool dialling)
+{
+    derive(dialling ? t->ktx : t->krx, cred, "i2r", body);
+    derive(dialling ? t->krx : t->ktx, cred, "r2i", body);
+}
+
+/* The accepting side has the whole preamble: check it, then answer. */
+static int accept_preamble(struct conn *c)
+{
+    struct tcp_tp *t = c->tp;
+    const uint8_t *b = t->hs;
+    if (memcmp(b, MAGIC_PRE, 4) != 0 || get32(b + 4) != VERSION)
+        return PvmBadVersion;
+    uint32_t flags = get32(b + 8);
+    int from = (int)get32(b + 12), to = (int)get32(b + 16);
+    uint64_t gen = (uint64_t)get32(b + 20) << 32 | get32(b + 24);
+    if ((flags & ~F_SEALED) || !tid_is_task(from) || !tid_is_task(to) || gen == 0)
+        return PvmBadMsg;
+    uint8_t cred[CONN_TCP_KEY], mac[CONN_TCP_KEY];
+    int cc = t->pol->cred(t->pol->arg, from, to, flags & F_SEALED, cred);
+    if (cc < 0)
+        return cc;
+    derive(mac, cred, "mac", b);
+    if (sodium_memcmp(mac, b + BODY_LEN, CONN_TCP_KEY) != 0)
+        cc = PvmDenied;
+    if (cc == 0 && (cc = t->pol->admit(t->pol->arg, c, from, gen)) == 0) {
+        c->peer_tid = from;
+        t->sealed = flags & F_SEALED;
+        if (t->sealed)
+            set_keys(t, cred, b, false);
+        uint8_t ack[CONN_TCP_ACK] = {0};
+        memcpy(ack, MAGIC_ACK, 4);
+        derive(ack + CONN_TCP_ACK - CONN_TCP_KEY, cred, "ack", b);
+        cc = out_append(t, ack, sizeof ack);
+        if (cc == 0 && out_flush(c) < 0)
+            cc = PvmSysErr;
+    }
+    sodium_memzero(cred, sizeof cred);
+    return cc;
+}
+
+/* The dialling side has the whole acknowledgement. */
+static int check_ack(struct conn *c)
+{
+    struct tcp_tp *t = c->tp;
+    static const uint8_t zero[CONN_TCP_ACK - 4 - CONN_TCP_KEY];
+    if (memcmp(t->hs, MAGIC_ACK, 4) != 0 || memcmp(t->hs + 4, zero, sizeof zero) != 0 ||
+        sodium_memcmp(t->hs + CONN_TCP_ACK - CONN_TCP_KEY, t->ack_mac, CONN_TCP_KEY) != 0)
+        return PvmDenied;
+    return 0;
+}
+
+/* ======================================================================== */
+/* Reading                                                                  */
+/* ======================================================================== */
+
+/* Opens the record at rec (its length L checked) into dst. */
+static int open_rec(struct tcp_tp *t, const uint8_t *rec, uint32_t len, uint8_t *dst)
+{
+    uint8_t nonce[crypto_aead_chacha20poly1305_ietf_NPUBBYTES] = {0};
+    for (int i = 0; i < 8; i++)
+        nonce[4 + i] = (uint8_t)(t->nrx >> (56 - 8 * i));
+    unsigned long long mlen;
+    if (crypto_aead_chacha20poly1305_ietf_decrypt(dst, &mlen, NULL, rec + REC_HDR,
+                                                  (unsigned long long)len + REC_TAG, rec, REC_HDR,
+                                                  nonce, t->krx) != 0)
+        return PvmBadMsg; /* forged, altered, replayed or out of order */
+    t->nrx++;
+    return 0;
+}
+
+static ssize_t tcp_read(struct conn *c, void *buf, size_t len)
+{
+    struct tcp_tp *t = c->tp;
+    while (t->hs_got < t->hs_need) {
+        ssize_t n = conn_fd_read(c, t->hs + t->hs_got, t->hs_need - t->hs_got);
+        if (n <= 0)
+            return n;
+        t->hs_got += (size_t)n;
+        if (t->hs_got == t->hs_need && (t->pol ? accept_preamble(c) : check_ack(c)) < 0)
+            return PvmSysErr;
+    }
+    if (!t->sealed)
+        return conn_fd_read(c, buf, len);
+    if (!t->ibuf) {
+        t->ibuf = malloc(2 * REC_WIRE);
+        t->pbuf = malloc(CONN_TCP_REC_MAX);
+        if (!t->ibuf || !t->pbuf)
+            return PvmSysErr;
+    }
+    uint8_t *out = buf;
+    size_t got = 0;
+    /* Returns short only when the socket is empty: the caller polls next,
+     * so nothing may stay here that a complete record could give. */
+    for (;;) {
+        if (t->poff < t->plen) {
+            size_t n = t->plen - t->poff < len - got ? t->plen - t->poff : len - got;
+            memcpy(out + got, t->pbuf + t->poff, n);
+            t->poff += n;
+            got += n;
+            if (got == len)
+                return (ssize_t)got;
+            continue;
+        }
+        size_t avail = t->ilen - t->ioff;
+        if (avail >= REC_HDR) {
+            const uint8_t *rec = t->ibuf + t->ioff;
+            uint32_t rlen = get32(rec);
+            if (rlen == 0 || rlen > CONN_TCP_REC_MAX)
+                return PvmSysErr;
+            if (avail >= REC_HDR + rlen + REC_TAG) {
+                /* Straight into the caller's buffer when it all fits. */
+                bool direct = len - got >= rlen;
+                if (open_rec(t, rec, rlen, direct ? out + got : t->pbuf) < 0)
+                    return PvmSysErr;
+                t->ioff += REC_HDR + rlen + REC_TAG;
+                if (direct) {
+                    got += rlen;
+                    if (got == len)
+                        return (ssize_t)got;
+                } else {
+                    t->poff = 0;
+                    t->plen = rlen;
+                }
+                continue;
+            }
+        }
+        /* Room for at least the rest of a whole record. */
+        if (t->ioff == t->ilen) {
+            t->ioff = t->ilen = 0;
+        } else if (2 * REC_WIRE - t->ilen < REC_WIRE) {
+            memmove(t->ibuf, t->ibuf + t->ioff, t->ilen - t->ioff);
+            t->ilen -= t->ioff;
+            t->ioff = 0;
+        }
+        ssize_t n = conn_fd_read(c, t->ibuf + t->ilen, 2 * REC_WIRE - t->ilen);
+        if (n == 0)
+            return (ssize_t)got;
+        if (n < 0)
+            return got ? (ssize_t)got : n; /* the end again on the next call */
+        t->ilen += (size_t)n;
+    }
+}
+
+/* ======================================================================== */
+/* Writing                                                                  */
+/* ======================================================================== */
+
+static ssize_t tcp_writev(struct conn *c, const struct iovec *iov, int n)
+{
+    struct tcp_tp *t = c->tp;
+    int cc = out_flush(c);
+    if (cc <= 0)
+        return cc;
+    if (!t->sealed)
+        return conn_fd_writev(c, iov, n);
+    size_t total = 0;
+    for (int i = 0; i < n && total < OUT_BATCH; i++)
+        total += iov[i].iov_len;
+    if (total > OUT_BATCH)
+        total = OUT_BATCH;
+    size_t nrec = (total + CONN_TCP_REC_MAX - 1) / CONN_TCP_REC_MAX;
+    if (out_reserve(t, total + nrec * (REC_HDR + REC_TAG)) < 0)
+        return PvmSysErr;
+    int i = 0;
+    size_t off = 0, done = 0;
+    while (done < total) {
+        size_t r = total - done < CONN_TCP_REC_MAX ? total - done : CONN_TCP_REC_MAX;
+        uint8_t *rec = t->obuf + t->olen;
+        put32(rec, (uint32_t)r);
+        /* Gather the record's bytes, then seal them where they are. */
+        for (size_t k = 0; k < r;) {
+            size_t take = iov[i].iov_len - off < r - k ? iov[i].iov_len - off : r - k;
+            memcpy(rec + REC_HDR + k, (const uint8_t *)iov[i].iov_base + off, take);
+            k += take;
+            off += take;
+            if (off == iov[i].iov_len) {
+                i++;
+                off = 0;
+            }
+        }
+        uint8_t nonce[crypto_aead_chacha20poly1305_ietf_NPUBBYTES] = {0};
+        for (int b = 0; b < 8; b++)
+            nonce[4 + b] = (uint8_t)(t->ntx >> (56 - 8 * b));
+        unsigned long long clen;
+        crypto_aead_chacha20poly1305_ietf_encrypt(rec + REC_HDR, &clen, rec + REC_HDR, r, rec,
+                                                  REC_HDR, NULL, nonce, t->ktx);
+        t->ntx++;
+        t->olen += REC_HDR + r + REC_TAG;
+        done += r;
+    }
+    /* Accepted whatever the socket takes now: the rest is ours to write
+     * (tcp_flush), and conn_pending says so meanwhile. */
+    if (out_flush(c) < 0)
+        return PvmSysErr;
+    return (ssize_t)total;
+}
+
+static int tcp_flush(struct conn *c)
+{
+    return out_flush(c);
+}
+
+static bool tcp_pending(const struct conn *c)
+{
+    const struct tcp_tp *t = c->tp;
+    return t->ooff < t->olen;
+}
+
+static void tcp_close(struct conn *c)
+{
+    struct tcp_tp *t = c->tp;
+    if (c->fd >= 0)
+        close(c->fd);
+    c->fd = -1;
+    if (!t)
+        return;
+    sodium_memzero(t->ktx, sizeof t->ktx);
+    sodium_memzero(t->krx, sizeof t->krx);
+    free(t->obuf);
+    free(t->ibuf);
+    free(t->pbuf);
+    free(t);
+    c->tp = NULL;
+}
+
+static const struct conn_ops conn_tcp_ops = {
+    .name = "tcp",
+    .read = tcp_read,
+    .writev = tcp_writev,
+    .close = tcp_close,
+    .flush = tcp_flush,
+    .pending = tcp_pending,
+};
+
+/* ======================================================================== */
+/* Life cycle                                                               */
+/* ======================================================================== */
+
+static struct conn *make(int fd, enum conn_kind kind, struct tcp_tp *t)
+{
+    if (!t) {
+        close(fd);
+        return NULL;
+    }
+    struct conn *c = conn_new(fd, kind, &conn_tcp_ops);
+    if (!c) {
+        free(t->obuf);
+        free(t);
+        return NULL;
+    }
+    c->tp = t;
+    return c;
+}
+
+struct conn *conn_tcp_dial(int fd, int me, int peer, const uint8_t cred[CONN_TCP_KEY],
+                           bool sealed, uint64_t gen)
+{
+    /* Once per process; cheap after the first call. */
+    struct tcp_tp *t = sodium_init() < 0 ? NULL : calloc(1, sizeof *t);
+    uint8_t pre[CONN_TCP_PREAMBLE] = {0};
+    if (t) {
+        memcpy(pre, MAGIC_PRE, 4);
+        put32(pre + 4, VERSION);
+        put32(pre + 8, sealed ? F_SEALED : 0);
+        put32(pre + 12, (uint32_t)me);
+        put32(pre + 16, (uint32_t)peer);
+        put32(pre + 20, (uint32_t)(gen >> 32));
+        put32(pre + 24, (uint32_t)gen);
+        randombytes_buf(pre + 28, 24);
+        derive(pre + BODY_LEN, cred, "mac", pre);
+        derive(t->ack_mac, cred, "ack", pre);
+        t->sealed = sealed;
+        if (sealed)
+            set_keys(t, cred, pre, true);
+        t->hs_need = CONN_TCP_ACK;
+        if (out_append(t, pre, sizeof pre) < 0) {
+            free(t);
+            t = NULL;
+        }
+    }
+    sodium_memzero(pre, sizeof pre);
+    /* The preamble goes out with the first frame (tcp_writev writes our
+     * own bytes first). */
+    struct conn *c = make(fd, CONN_OUT, t);
+    if (c)
+        c->peer_tid = peer;
+    return c;
+}
+
+struct conn *conn_tcp_accept(int fd, const struct conn_tcp_policy *pol)
+{
+    struct tcp_tp *t = sodium_init() < 0 ? NULL : calloc(1, sizeof *t);
+    if (t) {
+        t->pol = pol;
+        t->hs_need = CONN_TCP_PREAMBLE;
+    }
+    return make(fd, CONN_IN, t);
+}
+
+bool conn_is_tcp(const struct conn *c)
+{
+    return c->ops == &conn_tcp_ops;
+}
+
+bool conn_tcp_ready(const struct conn *c)
+{
+    const struct tcp_tp *t = c->tp;
+    return t && t->hs_got == t->hs_need;
+}
+
+bool conn_tcp_sealed(const struct conn *c)
+{
+    const struct tcp_tp *t = c->tp;
+    return t && t->sealed;
+}

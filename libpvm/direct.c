@@ -1,0 +1,277 @@
+/*
+ * direct.c - direct routes to tasks of other hosts (docs/design.md,
+ * "Direct routes across hosts").
+ *
+ * Every task listens on a TCP port of its host's address and tells its
+ * pvmd the port.  The first message to a task of another host goes
+ * through the pvmds as ever, and asks our pvmd for a route meanwhile; the
+ * task's own pvmd answers with its address, port and our credential (a
+ * hash of both tids under the task's secret, common/direct.h).  Later
+ * messages go over the TCP connection made with it (conn_tcp.c); the
+ * receiver restores the order across the two routes by sequence number as
+ * on one host.  A task admits a connection only when the dialler proves
+ * it holds the credential, with a generation it has not seen from that
+ * task before (a recorded handshake cannot be replayed).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "core.h"
+#include "direct.h"
+#include "tid.h"
+
+/* Connections that have not finished their handshake: past this many, new
+ * ones are closed at once (a stranger cannot make us hold descriptors). */
+#define DIRECT_MAX_UNPROVEN 64
+
+#define RETRY_FIRST_NS (10 * 1000 * 1000LL) /* wait after a first failure */
+#define RETRY_MAX_NS (1000 * 1000 * 1000LL) /* longest wait between attempts */
+
+struct direct_wait {
+    int wid, tid;
+};
+
+/* ======================================================================== */
+/* Admission (conn_tcp.h's policy)                                          */
+/* ======================================================================== */
+
+static int pol_cred(void *arg, int from, int to, bool sealed, uint8_t cred[CONN_TCP_KEY])
+{
+    struct lpvm_core *c = arg;
+    if (to != lpvm_state.mytid || from == to)
+        return PvmNoTask;
+    if (c->dsealed && !sealed)
+        return PvmDenied; /* the machine encrypts: so must its routes */
+    direct_cred(cred, c->dkey, from, to);
+    return 0;
+}
+
+static int pol_admit(void *arg, struct conn *cn, int from, uint64_t gen)
+{
+    struct lpvm_core *c = arg;
+    struct peer *p = peer_get(&c->peers, from);
+    if (!p)
+        return PvmNoMem;
+    if (gen <= p->dgen_seen)
+        return PvmDenied; /* a handshake seen before: replayed */
+    p->dgen_seen = gen;
+    /* It works both ways: answer on it unless we have our own. */
+    if (!p->conn)
+        p->conn = cn;
+    return 0;
+}
+
+/* ======================================================================== */
+/* Listening                                                                */
+/* ======================================================================== */
+
+static int resolve(const char *ip, uint16_t port, struct sockaddr_storage *ss, socklen_t *len)
+{
+    struct addrinfo hints = {.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV,
+                             .ai_socktype = SOCK_STREAM};
+    struct addrinfo *ai = NULL;
+    char ps[8];
+    snprintf(ps, sizeof ps, "%u", (unsigned)port);
+    if (getaddrinfo(ip, ps, &hints, &ai) != 0 || !ai)
+        return PvmSysErr;
+    memcpy(ss, ai->ai_addr, ai->ai_addrlen);
+    *len = ai->ai_addrlen;
+    freeaddrinfo(ai);
+    return 0;
+}
+
+static void nodelay(int fd)
+{
+    int one = 1;
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+}
+
+void direct_listen(struct lpvm_core *c, const Pvm__HelloReply *r)
+{
+    c->dpol = (struct conn_tcp_policy){.cred = pol_cred, .admit = pol_admit, .arg = c};
+    if (r->direct_key.len != CTL_DIRECT_KEY_LEN || !r->direct_ip || !r->direct_ip[0] ||
+        sodium_init() < 0)
+        return;
+    memcpy(c->dkey, r->direct_key.data, CTL_DIRECT_KEY_LEN);
+    c->dsealed = r->direct_sealed;
+    struct sockaddr_storage ss;
+    socklen_t len;
+    if (resolve(r->direct_ip, 0, &ss, &len) < 0)
+        return;
+    int fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return;
+    if (bind(fd, (struct sockaddr *)&ss, len) < 0 || listen(fd, 128) < 0 ||
+        getsockname(fd, (struct sockaddr *)&ss, &len) < 0) {
+        close(fd);
+        return;
+    }
+    uint16_t port = ntohs(ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
+                                                   : ((struct sockaddr_in *)&ss)->sin_port);
+    Pvm__DirectPort dp = PVM__DIRECT_PORT__INIT;
+    dp.port = port;
+    if (lpvm_post(c, PVM__CTL_TYPE__CTL_DIRECT_PORT, &dp.base, 0) < 0) {
+        close(fd);
+        return;
+    }
+    c->tfd = fd;
+    c->pfds_dirty = true;
+}
+
+void direct_accept(struct lpvm_core *c)
+{
+    for (;;) {
+        int fd = accept4(c->tfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        if (fd < 0) {
+            if (errno == EINTR || errno == ECONNABORTED)
+                continue;
+            return; /* EAGAIN, or out of descriptors: the rest wait */
+        }
+        int unproven = 0;
+        for (int i = 0; i < c->nconns; i++) {
+            struct conn *k = c->conns[i];
+            unproven += !k->closed && k->kind == CONN_IN && conn_is_tcp(k) && !conn_tcp_ready(k);
+        }
+        if (unproven >= DIRECT_MAX_UNPROVEN) {
+            close(fd);
+            c->direct_refused++;
+            continue;
+        }
+        nodelay(fd);
+        struct conn *k = conn_tcp_accept(fd, &c->dpol);
+        if (k && io_add_conn(c, k) < 0)
+            conn_destroy(&k);
+    }
+}
+
+/* ======================================================================== */
+/* Dialling                                                                 */
+/* ======================================================================== */
+
+static void backoff(struct peer *p)
+{
+    p->backoff_ns = p->backoff_ns ? p->backoff_ns * 2 : RETRY_FIRST_NS;
+    if (p->backoff_ns > RETRY_MAX_NS)
+        p->backoff_ns = RETRY_MAX_NS;
+    p->retry_ns = io_now_ns() + p->backoff_ns;
+}
+
+void direct_want(struct lpvm_core *c, struct peer *p)
+{
+    if (p->route_wid || p->conn || io_now_ns() < p->retry_ns)
+        return;
+    if (c->ndwait == c->capdwait) {
+        int ncap = c->capdwait ? 2 * c->capdwait : 8;
+        struct direct_wait *n = realloc(c->dwait, (size_t)ncap * sizeof *n);
+        if (!n)
+            return;
+        c->dwait = n;
+        c->capdwait = ncap;
+    }
+    Pvm__TaskRef q = PVM__TASK_REF__INIT;
+    q.tid = p->tid;
+    int wid = lpvm_new_wid(c);
+    if (lpvm_post(c, PVM__CTL_TYPE__CTL_ROUTE_QUERY, &q.base, wid) < 0)
+        return;
+    p->route_wid = wid;
+    c->dwait[c->ndwait++] = (struct direct_wait){.wid = wid, .tid = p->tid};
+}
+
+/* A generation only grows: the wall clock in nanoseconds, so that a later
+ * process with our tid starts above ours. */
+static uint64_t next_gen(struct peer *p)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    uint64_t now = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+    p->dgen = now > p->dgen ? now : p->dgen + 1;
+    return p->dgen;
+}
+
+static int dial(struct lpvm_core *c, struct peer *p, const Pvm__RouteReply *rr)
+{
+    struct sockaddr_storage ss;
+    socklen_t len;
+    if (resolve(rr->ip, (uint16_t)rr->port, &ss, &len) < 0)
+        return PvmSysErr;
+    int fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return PvmSysErr;
+    nodelay(fd);
+    if (connect(fd, (struct sockaddr *)&ss, len) < 0 && errno != EINPROGRESS) {
+        close(fd);
+        return PvmSysErr;
+    }
+    struct conn *k = conn_tcp_dial(fd, lpvm_state.mytid, p->tid, rr->cred.data,
+                                   rr->sealed || c->dsealed, next_gen(p));
+    if (!k)
+        return PvmNoMem;
+    if (io_add_conn(c, k) < 0) {
+        conn_destroy(&k);
+        return PvmNoMem;
+    }
+    p->conn = k;
+    return 0;
+}
+
+bool direct_on_reply(struct lpvm_core *c, const struct wire_hdr *h, struct pmsg *m)
+{
+    int i = 0;
+    while (i < c->ndwait && c->dwait[i].wid != h->wid)
+        i++;
+    if (i == c->ndwait)
+        return false;
+    int tid = c->dwait[i].tid;
+    c->dwait[i] = c->dwait[--c->ndwait];
+    struct peer *p = peer_find(&c->peers, tid);
+    ProtobufCMessage *out = NULL;
+    int cc = PvmBadMsg;
+    if (h->tag == PVM__CTL_TYPE__CTL_ROUTE_REPLY &&
+        ctl_unpack(h->tag, pmsg_body(m), m->len, &out) == 0) {
+        const Pvm__RouteReply *rr = (const Pvm__RouteReply *)out;
+        /* Another host's task: an address and a credential, never a path. */
+        cc = rr->status < 0 ? rr->status : rr->ip[0] ? 0 : PvmBadMsg;
+        if (cc == 0 && p && p->route_wid == h->wid && !p->conn)
+            cc = dial(c, p, rr);
+        if (rr->cred.data)
+            sodium_memzero(rr->cred.data, rr->cred.len);
+        ctl_free(&out);
+    }
+    sodium_memzero(pmsg_body(m), m->len);
+    if (p && p->route_wid == h->wid) {
+        p->route_wid = 0;
+        if (cc < 0)
+            backoff(p);
+        else
+            p->backoff_ns = 0;
+    }
+    pmsg_destroy(&m);
+    return true;
+}
+
+void direct_closed(struct lpvm_core *c, struct peer *p)
+{
+    (void)c;
+    backoff(p);
+}
+
+void direct_fini(struct lpvm_core *c)
+{
+    if (c->tfd >= 0)
+        close(c->tfd);
+    c->tfd = -1;
+    free(c->dwait);
+    c->dwait = NULL;
+    c->ndwait = c->capdwait = 0;
+    sodium_memzero(c->dkey, sizeof c->dkey);
+}

@@ -1,0 +1,409 @@
+/*
+ * test_conn_tcp.c - the transport of direct routes across hosts
+ * (libpvm/conn_tcp.c) over a socketpair: the handshake with the right and
+ * wrong credentials, replays, the sealing policy, frames both ways plain
+ * and sealed, what a sealed stream shows on the wire, records altered on
+ * the way, large frames across many records with reads of every size.
+ */
+#define _GNU_SOURCE
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "conn_tcp.h"
+#include "direct.h"
+#include "pvm3.h"
+
+#define ME 0x40001   /* the dialling task */
+#define PEER 0x80002 /* the accepting task, another host */
+
+static uint8_t secret[CONN_TCP_KEY] = {7, 7, 7};
+
+/* The accepting side's policy: the credential from its secret, a
+ * generation only once, sealing required when `need_seal'. */
+static struct {
+    bool need_seal;
+    uint64_t seen;
+    int admitted;
+} pol_state;
+
+static int t_cred(void *arg, int from, int to, bool sealed, uint8_t cred[CONN_TCP_KEY])
+{
+    (void)arg;
+    if (to != PEER)
+        return PvmNoTask;
+    if (pol_state.need_seal && !sealed)
+        return PvmDenied;
+    direct_cred(cred, secret, from, to);
+    return 0;
+}
+
+static int t_admit(void *arg, struct conn *c, int from, uint64_t gen)
+{
+    (void)arg;
+    (void)c;
+    assert_int_equal(from, ME);
+    if (gen <= pol_state.seen)
+        return PvmDenied;
+    pol_state.seen = gen;
+    pol_state.admitted++;
+    return 0;
+}
+
+static const struct conn_tcp_policy policy = {.cred = t_cred, .admit = t_admit};
+
+struct got {
+    int n;
+    struct pmsg *m[64];
+    struct wire_hdr h[64];
+};
+
+static int collect(void *arg, struct conn *c, const struct wire_hdr *h, struct pmsg *m)
+{
+    (void)c;
+    struct got *g = arg;
+    assert_true(g->n < 64);
+    g->h[g->n] = *h;
+    g->m[g->n++] = m;
+    return 0;
+}
+
+static void got_free(struct got *g)
+{
+    for (int i = 0; i < g->n; i++)
+        pmsg_destroy(&g->m[i]);
+    g->n = 0;
+}
+
+static void setup_policy(bool need_seal)
+{
+    pol_state.need_seal = need_seal;
+    pol_state.seen = 0;
+    pol_state.admitted = 0;
+}
+
+static void pair(int sv[2])
+{
+    assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, sv), 0);
+}
+
+static struct conn *dialer(int fd, bool sealed, uint64_t gen, int from_key_of)
+{
+    uint8_t cred[CONN_TCP_KEY];
+    uint8_t other[CONN_TCP_KEY] = {9};
+    direct_cred(cred, from_key_of ? other : secret, ME, PEER);
+    struct conn *c = conn_tcp_dial(fd, ME, PEER, cred, sealed, gen);
+    assert_non_null(c);
+    return c;
+}
+
+static struct pmsg *body(size_t n, uint8_t seed)
+{
+    struct pmsg *m = pmsg_new(PvmDataRaw);
+    assert_non_null(m);
+    uint8_t *b = malloc(n ? n : 1);
+    assert_non_null(b);
+    for (size_t i = 0; i < n; i++)
+        b[i] = (uint8_t)(seed + i * 31);
+    assert_int_equal(pmsg_pack(m, PVM_BYTE, b, (int)n, 1), 0);
+    free(b);
+    return m;
+}
+
+static struct wire_hdr hdr(int src, int dst, int tag, uint64_t len)
+{
+    return (struct wire_hdr){
+        .src = src, .dst = dst, .tag = tag, .seq = (uint64_t)tag, .enc = PvmDataRaw, .len = len};
+}
+
+/* Starts a frame on a and moves bytes both ways until b has `want'
+ * frames (or a or b fails: returns that code). */
+static int pump(struct conn *a, struct wire_hdr *h, struct pmsg *m, struct conn *b, struct got *gb,
+                struct got *ga, int want)
+{
+    if (h)
+        assert_int_equal(conn_start_msg(a, h, m), 0);
+    for (int spin = 0; spin < 200000; spin++) {
+        int fa = conn_flush(a);
+        if (fa < 0)
+            return fa;
+        int rb = conn_read(b, collect, gb);
+        if (rb < 0)
+            return rb;
+        if (conn_pending(b) && conn_flush(b) < 0)
+            return PvmSysErr;
+        int ra = conn_read(a, collect, ga);
+        if (ra < 0)
+            return ra;
+        if (gb->n >= want && fa == 1)
+            return 0;
+    }
+    fail_msg("no progress");
+    return PvmSysErr;
+}
+
+static void exchange(bool sealed, bool need_seal)
+{
+    setup_policy(need_seal);
+    int sv[2];
+    pair(sv);
+    struct conn *a = dialer(sv[0], sealed, 1000, 0);
+    struct conn *b = conn_tcp_accept(sv[1], &policy);
+    assert_non_null(b);
+    assert_true(conn_is_tcp(a) && conn_is_tcp(b));
+    assert_false(conn_tcp_ready(b));
+    struct got ga = {0}, gb = {0};
+    /* Three frames from the dialler, written without waiting. */
+    for (int i = 0; i < 3; i++) {
+        struct pmsg *m = body((size_t)(i * 100 + 1), (uint8_t)i);
+        struct wire_hdr h = hdr(ME, PEER, 10 + i, (uint64_t)(i * 100 + 1));
+        assert_int_equal(pump(a, &h, m, b, &gb, &ga, i + 1), 0);
+        pmsg_destroy(&m);
+    }
+    assert_int_equal(gb.n, 3);
+    assert_true(conn_tcp_ready(b));
+    assert_int_equal(b->peer_tid, ME);
+    assert_int_equal(conn_tcp_sealed(b), sealed);
+    assert_int_equal(pol_state.admitted, 1);
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(gb.h[i].tag, 10 + i);
+        assert_int_equal(gb.m[i]->len, (size_t)(i * 100 + 1));
+        size_t last = (size_t)(i * 100);
+        assert_int_equal(pmsg_body(gb.m[i])[0], (uint8_t)i);
+        assert_int_equal(pmsg_body(gb.m[i])[last], (uint8_t)(i + last * 31));
+    }
+    /* And back on the same connection: the dialler checks the
+     * acknowledgement first. */
+    struct pmsg *m = body(77, 3);
+    struct wire_hdr h = hdr(PEER, ME, 42, 77);
+    assert_int_equal(pump(b, &h, m, a, &ga, &gb, 1), 0);
+    pmsg_destroy(&m);
+    assert_int_equal(ga.n, 1);
+    assert_int_equal(ga.h[0].tag, 42);
+    assert_true(conn_tcp_ready(a));
+    got_free(&ga);
+    got_free(&gb);
+    conn_destroy(&a);
+    conn_destroy(&b);
+}
+
+static void test_plain(void **state)
+{
+    (void)state;
+    exchange(false, false);
+}
+
+static void test_sealed(void **state)
+{
+    (void)state;
+    exchange(true, false);
+    exchange(true, true);
+}
+
+/* A machine that seals refuses a plain connection. */
+static void test_seal_required(void **state)
+{
+    (void)state;
+    setup_policy(true);
+    int sv[2];
+    pair(sv);
+    struct conn *a = dialer(sv[0], false, 1000, 0);
+    struct conn *b = conn_tcp_accept(sv[1], &policy);
+    struct got ga = {0}, gb = {0};
+    struct pmsg *m = body(10, 1);
+    struct wire_hdr h = hdr(ME, PEER, 1, 10);
+    assert_int_equal(pump(a, &h, m, b, &gb, &ga, 1), PvmSysErr);
+    assert_int_equal(gb.n, 0);
+    assert_int_equal(pol_state.admitted, 0);
+    pmsg_destroy(&m);
+    conn_destroy(&a);
+    conn_destroy(&b);
+}
+
+/* A credential made from another secret (a stranger's guess) is refused
+ * before anything is read. */
+static void test_wrong_credential(void **state)
+{
+    (void)state;
+    for (int sealed = 0; sealed < 2; sealed++) {
+        setup_policy(false);
+        int sv[2];
+        pair(sv);
+        struct conn *a = dialer(sv[0], sealed, 1000, 1);
+        struct conn *b = conn_tcp_accept(sv[1], &policy);
+        struct got ga = {0}, gb = {0};
+        struct pmsg *m = body(10, 1);
+        struct wire_hdr h = hdr(ME, PEER, 1, 10);
+        assert_int_equal(pump(a, &h, m, b, &gb, &ga, 1), PvmSysErr);
+        assert_int_equal(gb.n, 0);
+        assert_int_equal(pol_state.admitted, 0);
+        pmsg_destroy(&m);
+        conn_destroy(&a);
+        conn_destroy(&b);
+    }
+}
+
+/* The bytes of a recorded handshake and frame, replayed on a new
+ * connection, are refused: the generation was seen. */
+static void test_replay(void **state)
+{
+    (void)state;
+    setup_policy(false);
+    int sv[2], tap[2];
+    pair(sv);
+    struct conn *a = dialer(sv[0], true, 5000, 0);
+    struct pmsg *m = body(10, 1);
+    struct wire_hdr h = hdr(ME, PEER, 1, 10);
+    assert_int_equal(conn_start_msg(a, &h, m), 0);
+    assert_int_equal(conn_flush(a), 1);
+    uint8_t rec[4096];
+    ssize_t n = read(sv[1], rec, sizeof rec);
+    assert_true(n > CONN_TCP_PREAMBLE);
+    /* First delivery of the recording: admitted. */
+    pair(tap);
+    assert_int_equal(write(tap[0], rec, (size_t)n), n);
+    struct conn *b = conn_tcp_accept(tap[1], &policy);
+    struct got gb = {0};
+    assert_int_equal(conn_read(b, collect, &gb), 0);
+    assert_int_equal(gb.n, 1);
+    got_free(&gb);
+    conn_destroy(&b);
+    close(tap[0]);
+    /* Again: refused. */
+    pair(tap);
+    assert_int_equal(write(tap[0], rec, (size_t)n), n);
+    b = conn_tcp_accept(tap[1], &policy);
+    assert_int_equal(conn_read(b, collect, &gb), PvmSysErr);
+    assert_int_equal(gb.n, 0);
+    assert_int_equal(pol_state.admitted, 1);
+    conn_destroy(&b);
+    close(tap[0]);
+    pmsg_destroy(&m);
+    conn_destroy(&a);
+    close(sv[1]);
+}
+
+/* On the wire: a plain stream shows the payload, a sealed one does not;
+ * a sealed record altered on the way ends the connection. */
+static void test_on_the_wire(void **state)
+{
+    (void)state;
+    static const char secret_text[] = "the answer is 42, the answer is 42";
+    for (int sealed = 0; sealed < 2; sealed++) {
+        setup_policy(false);
+        int sv[2], tap[2];
+        pair(sv);
+        struct conn *a = dialer(sv[0], sealed, 100, 0);
+        struct pmsg *m = pmsg_new(PvmDataRaw);
+        assert_int_equal(pmsg_pack(m, PVM_BYTE, (void *)secret_text, sizeof secret_text, 1), 0);
+        struct wire_hdr h = hdr(ME, PEER, 1, sizeof secret_text);
+        assert_int_equal(conn_start_msg(a, &h, m), 0);
+        assert_int_equal(conn_flush(a), 1);
+        uint8_t rec[4096];
+        ssize_t n = read(sv[1], rec, sizeof rec);
+        assert_true(n > CONN_TCP_PREAMBLE);
+        bool seen = memmem(rec, (size_t)n, secret_text, 10) != NULL;
+        assert_int_equal(seen, !sealed);
+        if (sealed) {
+            /* One bit of the ciphertext flipped. */
+            rec[n - 20] ^= 1;
+            pair(tap);
+            assert_int_equal(write(tap[0], rec, (size_t)n), n);
+            struct conn *b = conn_tcp_accept(tap[1], &policy);
+            struct got gb = {0};
+            assert_int_equal(conn_read(b, collect, &gb), PvmSysErr);
+            assert_int_equal(gb.n, 0);
+            conn_destroy(&b);
+            close(tap[0]);
+        }
+        pmsg_destroy(&m);
+        conn_destroy(&a);
+        close(sv[1]);
+    }
+}
+
+/* A frame of many records (an odd size), both ways at once, sealed. */
+static void test_large(void **state)
+{
+    (void)state;
+    setup_policy(true);
+    int sv[2];
+    pair(sv);
+    struct conn *a = dialer(sv[0], true, 1, 0);
+    struct conn *b = conn_tcp_accept(sv[1], &policy);
+    size_t len = 3 * CONN_TCP_REC_MAX + 12345;
+    struct pmsg *m = body(len, 9);
+    struct wire_hdr h = hdr(ME, PEER, 7, len);
+    struct got ga = {0}, gb = {0};
+    assert_int_equal(pump(a, &h, m, b, &gb, &ga, 1), 0);
+    assert_int_equal(gb.n, 1);
+    assert_int_equal(gb.m[0]->len, len);
+    assert_memory_equal(pmsg_body(gb.m[0]), pmsg_body(m), len);
+    pmsg_destroy(&m);
+    /* Back, then several small frames after it in one stream. */
+    m = body(len + 1, 4);
+    h = hdr(PEER, ME, 8, len + 1);
+    assert_int_equal(pump(b, &h, m, a, &ga, &gb, 1), 0);
+    assert_memory_equal(pmsg_body(ga.m[0]), pmsg_body(m), len + 1);
+    pmsg_destroy(&m);
+    for (int i = 0; i < 20; i++) {
+        m = body((size_t)i, (uint8_t)i);
+        h = hdr(ME, PEER, 100 + i, (uint64_t)i);
+        assert_int_equal(pump(a, &h, m, b, &gb, &ga, 2 + i), 0);
+        pmsg_destroy(&m);
+    }
+    assert_int_equal(gb.n, 21);
+    for (int i = 0; i < 20; i++)
+        assert_int_equal(gb.h[1 + i].tag, 100 + i);
+    got_free(&ga);
+    got_free(&gb);
+    conn_destroy(&a);
+    conn_destroy(&b);
+}
+
+/* The peer going away is an error, not a hang, on either side. */
+static void test_hangup(void **state)
+{
+    (void)state;
+    setup_policy(false);
+    int sv[2];
+    pair(sv);
+    struct conn *b = conn_tcp_accept(sv[1], &policy);
+    /* Half a preamble, then the end. */
+    uint8_t junk[40] = {'P', 'V', 'D', '1'};
+    assert_int_equal(write(sv[0], junk, sizeof junk), (ssize_t)sizeof junk);
+    struct got gb = {0};
+    assert_int_equal(conn_read(b, collect, &gb), 0);
+    close(sv[0]);
+    assert_int_equal(conn_read(b, collect, &gb), PvmSysErr);
+    conn_destroy(&b);
+    /* Garbage of a whole preamble's length. */
+    pair(sv);
+    b = conn_tcp_accept(sv[1], &policy);
+    uint8_t garbage[CONN_TCP_PREAMBLE];
+    memset(garbage, 0xA5, sizeof garbage);
+    assert_int_equal(write(sv[0], garbage, sizeof garbage), (ssize_t)sizeof garbage);
+    assert_int_equal(conn_read(b, collect, &gb), PvmSysErr);
+    assert_int_equal(pol_state.admitted, 0);
+    conn_destroy(&b);
+    close(sv[0]);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_plain),          cmocka_unit_test(test_sealed),
+        cmocka_unit_test(test_seal_required),  cmocka_unit_test(test_wrong_credential),
+        cmocka_unit_test(test_replay),         cmocka_unit_test(test_on_the_wire),
+        cmocka_unit_test(test_large),          cmocka_unit_test(test_hangup),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
