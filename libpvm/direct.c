@@ -65,7 +65,10 @@ static int pol_admit(void *arg, struct conn *cn, int from, uint64_t gen)
     if (gen <= p->dgen_seen)
         return PvmDenied; /* a handshake seen before: replayed */
     p->dgen_seen = gen;
-    /* It works both ways: answer on it unless we have our own. */
+    /* It works both ways: answer on it unless we have our own (if we are
+     * asking for a route to it meanwhile, that answer finds this one and
+     * dials nothing).  Two tasks that dial each other at the same moment
+     * keep a connection each way. */
     if (!p->conn)
         p->conn = cn;
     return 0;

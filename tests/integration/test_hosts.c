@@ -6,8 +6,12 @@
  * spawned on a named host and spread over all, messages of any size go
  * between hosts in order, pvm_tasks / pvm_kill / pvm_pstat work across
  * hosts, pvm_delhosts ends a host and its tasks, and halt leaves nothing
- * on any host.
+ * on any host.  Tasks of two hosts talk over a direct TCP route once it is
+ * made, in order across the switch from the daemons' route, and not at all
+ * under PvmDontRoute.
  */
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -15,6 +19,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -194,6 +199,112 @@ static void test_add_config_spawn_message_delete(void **state)
             send_empty(six[i], 999);
 }
 
+/* Our connected TCP sockets (direct routes across hosts) among
+ * pvm_getfds' descriptors (t_echo counts its own the same way). */
+static int tcp_routes(void)
+{
+    int *fds = NULL, n = pvm_getfds(&fds), routes = 0;
+    for (int i = 0; i < n; i++) {
+        struct sockaddr_storage ss;
+        socklen_t len = sizeof ss;
+        if (getpeername(fds[i], (struct sockaddr *)&ss, &len) == 0 &&
+            (ss.ss_family == AF_INET || ss.ss_family == AF_INET6))
+            routes++;
+    }
+    return routes;
+}
+
+static unsigned char pattern(size_t i, int who)
+{
+    return (unsigned char)(i * 31 + (i >> 12) + who);
+}
+
+/* Both send n bytes at once (t_echo swap): neither may wait for the
+ * other to read.  The child has a direct route to us, or, with
+ * dontroute (and our PvmDontRoute), none. */
+static void swap_with(const char *host, size_t n, bool dontroute)
+{
+    char arg[32];
+    snprintf(arg, sizeof arg, "%zu", n);
+    char *args[] = {"swap", arg, dontroute ? "dontroute" : NULL, NULL};
+    int t = 0;
+    assert_int_equal(
+        pvm_spawn((char *)harness_prog("t_echo"), args, PvmTaskHost, (char *)host, 1, &t), 1);
+    expect_msg(t, 1);
+    unsigned char *out = malloc(n), *in = malloc(n);
+    assert_true(out && in);
+    for (size_t i = 0; i < n; i++)
+        out[i] = pattern(i, 2);
+    send_empty(t, 2);
+    pvm_initsend(PvmDataInPlace);
+    pvm_pkbyte((char *)out, (int)n, 1);
+    assert_int_equal(pvm_send(t, 5), 0);
+    struct timeval tv = {60, 0};
+    assert_true(pvm_trecv(t, 5, &tv) > 0);
+    assert_int_equal(pvm_upkbyte((char *)in, (int)n, 1), 0);
+    bool ok = true;
+    for (size_t i = 0; ok && i < n; i++)
+        ok = in[i] == pattern(i, 1);
+    assert_true(ok);
+    assert_true(pvm_trecv(t, 3, &tv) > 0);
+    int child_ok = 0, child_routes = -1;
+    pvm_upkint(&child_ok, 1, 1);
+    pvm_upkint(&child_routes, 1, 1);
+    assert_int_equal(child_ok, 1);
+    if (dontroute)
+        assert_int_equal(child_routes, 0);
+    else
+        assert_true(child_routes >= 1 && child_routes <= 2);
+    free(out);
+    free(in);
+    wait_gone(t);
+}
+
+static void test_direct_route_across_hosts(void **state)
+{
+    (void)state;
+    char *hosts[] = {"127.0.0.2"};
+    int info = 0;
+    assert_int_equal(pvm_addhosts(hosts, 1, &info), 1);
+    int t = 0;
+    assert_int_equal(
+        pvm_spawn((char *)harness_prog("t_echo"), NULL, PvmTaskHost, "127.0.0.2", 1, &t), 1);
+    expect_msg(t, 1);
+    assert_int_equal(tcp_routes(), 0);
+    /* A stream of numbered messages, echoed: the first ones go through
+     * the pvmds, the route is made meanwhile, the rest go direct; the
+     * order holds across the switch both ways. */
+    int sent = 0, got = 0;
+    double t0 = now_s();
+    while (got < 3000 && now_s() - t0 < 30) {
+        for (int k = 0; k < 50; k++, sent++) {
+            pvm_initsend(PvmDataDefault);
+            pvm_pkint(&sent, 1, 1);
+            assert_int_equal(pvm_send(t, 60), 0);
+        }
+        for (; got < sent; got++) {
+            struct timeval tv = {20, 0};
+            assert_true(pvm_trecv(t, 60, &tv) > 0);
+            int v = -1;
+            pvm_upkint(&v, 1, 1);
+            assert_int_equal(v, got);
+        }
+    }
+    assert_int_equal(got, 3000);
+    /* The route is there: one connection, or one each way when both
+     * tasks asked for a route at the same moment (direct.c). */
+    int routes = tcp_routes();
+    assert_true(routes >= 1 && routes <= 2);
+    /* Large, both ways at once, over it. */
+    swap_with("127.0.0.2", (size_t)24 << 20, false);
+    /* Through the daemons only: no route is made. */
+    int old = pvm_setopt(PvmRoute, PvmDontRoute);
+    swap_with("127.0.0.2", (size_t)4 << 20, true);
+    pvm_setopt(PvmRoute, old);
+    send_empty(t, 999);
+    wait_gone(t);
+}
+
 static void test_unreachable_host_cannot_start(void **state)
 {
     (void)state;
@@ -308,6 +419,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_add_config_spawn_message_delete, up, vm_down),
+        cmocka_unit_test_setup_teardown(test_direct_route_across_hosts, up, vm_down),
         cmocka_unit_test_setup_teardown(test_unreachable_host_cannot_start, up, vm_down),
         cmocka_unit_test_setup_teardown(test_halt_ends_every_host, up, vm_down),
         cmocka_unit_test_teardown(test_pvmd_hostfile, vm_down),

@@ -11,8 +11,9 @@
  *   t_echo swap N [dontroute]
  *                     sends "ready", waits for "go", then sends N bytes to its
  *                     parent while the parent sends N bytes to it; checks the
- *                     bytes and reports (tag 3) 1 if all were right.  With
- *                     dontroute, through the pvmd (PvmDontRoute).
+ *                     bytes and reports (tag 3) 1 if all were right, and how
+ *                     many TCP connections (direct routes across hosts) it
+ *                     has.  With dontroute, through the pvmd (PvmDontRoute).
  *   t_echo siblings   sends its parent (tag 4) pvm_siblings' count and
  *                     tids, then exits.
  */
@@ -20,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "pvm3.h"
@@ -95,8 +97,17 @@ static int swap(int parent, size_t n)
     int ok = pvm_upkbyte((char *)in, (int)n, 1) == 0;
     for (size_t i = 0; ok && i < n; i++)
         ok = in[i] == pattern(i, 2);
+    int *fds = NULL, nfd = pvm_getfds(&fds), tcp = 0;
+    for (int i = 0; i < nfd; i++) {
+        struct sockaddr_storage ss;
+        socklen_t len = sizeof ss;
+        if (getpeername(fds[i], (struct sockaddr *)&ss, &len) == 0 &&
+            (ss.ss_family == AF_INET || ss.ss_family == AF_INET6))
+            tcp++;
+    }
     pvm_initsend(PvmDataDefault);
     pvm_pkint(&ok, 1, 1);
+    pvm_pkint(&tcp, 1, 1);
     pvm_send(parent, 3);
     return 0;
 }
