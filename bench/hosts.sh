@@ -13,8 +13,10 @@
 #      namespace hosts (it cannot run several pvmds per user on loopback);
 #      plus the time to add 7 namespace hosts, ours and PVM's;
 #   3. round trip (8 B .. 1 MiB) between tasks on the first two namespace
-#      hosts: ours (through the daemons), PVM 3.4.6 default and direct route,
-#      Open MPI TCP.
+#      hosts: ours direct (the default) and through the daemons
+#      (PvmDontRoute), each in a machine that encrypts (the default) and in
+#      one that does not (a second VM, PVM_MESH_PLAIN=1, on the same
+#      hosts); PVM 3.4.6 default and direct route; Open MPI TCP.
 #
 # Two clusters of 8 namespace hosts (scripts/netns-cluster.sh): one for ours
 # (PVM_ROOT = the build's lib/pvm3) and one for PVM 3.4.6 (PVM_ROOT =
@@ -221,6 +223,7 @@ ns_others() { # host names 1 .. NS_HOSTS-1 of a cluster
 }
 
 OURS_NS=0
+OURS_PLAIN=0
 PVM_NS=0
 if [ "$HAVE_NS" = 1 ]; then
     log "hosts.sh: two clusters of $NS_HOSTS namespace hosts"
@@ -246,6 +249,15 @@ if [ "$HAVE_NS" = 1 ]; then
                 OURS_NS=1
                 # shellcheck disable=SC2046
                 mem_line ours_ns $(ns_pids "$PO")
+                # A second machine of ours on hosts 0 and 1, unencrypted.
+                if XO "${PO}0" env PVM_RSH="$RSH_O" PVM_VMID=plain PVM_MESH_PLAIN=1 "$PVMD" \
+                    </dev/null >"$WORK/ours-plain.out" 2>&1 &&
+                    XO "${PO}0" env PVM_VMID=plain "$OURS_BIN/hosts_bench" -t 60 "${PO}1" \
+                        >>"$WORK/ours-plain.out" 2>&1; then
+                    OURS_PLAIN=1
+                else
+                    log "hosts.sh: our unencrypted VM did not start: $(tail -3 "$WORK/ours-plain.out")"
+                fi
             else
                 log "hosts.sh: adding namespace hosts to ours failed: $out"
                 for h in $(seq 0 $((NS_HOSTS - 1))); do
@@ -343,6 +355,13 @@ for round in $(seq "$ROUNDS"); do
     log "hosts.sh: ping-pong"
     [ "$OURS_NS" = 1 ] &&
         run ours_ns 300 ns-ours "$OURS_BIN/pingpong_bench" -h "${PO}1" "${PP_ARGS[@]}"
+    [ "$OURS_NS" = 1 ] &&
+        run ours_ns_d 300 ns-ours "$OURS_BIN/pingpong_bench" -n -h "${PO}1" "${PP_ARGS[@]}"
+    [ "$OURS_PLAIN" = 1 ] &&
+        run ours_pl 300 ns-ours env PVM_VMID=plain "$OURS_BIN/pingpong_bench" -h "${PO}1" "${PP_ARGS[@]}"
+    [ "$OURS_PLAIN" = 1 ] &&
+        run ours_pl_d 300 ns-ours env PVM_VMID=plain "$OURS_BIN/pingpong_bench" -n -h "${PO}1" \
+            "${PP_ARGS[@]}"
     [ "$PVM_NS" = 1 ] &&
         run pvm_default 300 ns-pvm pvm3/bin/$ARCH/pingpong_bench -h "${PP}1" "${PP_ARGS[@]}"
     [ "$PVM_NS" = 1 ] &&
@@ -431,34 +450,44 @@ sp=$(field pvm_ns spawn total_s)
 printf "  ours/PVM: namespace hosts %s, loopback hosts %s\n" "$(ratio "$so" "$sp")" "$(ratio "$sl" "$sp")"
 
 echo
-echo "3. Round trip between tasks on two namespace hosts (us), ours through the daemons"
-printf "  %9s %9s %10s %10s %9s %12s %12s %9s %12s\n" size ours pvmdef pvmdir mpi \
-    ours/pvmdef ours/pvmdir ours/mpi "ours lo(*)"
+echo "3. Round trip between tasks on two namespace hosts (us): ours direct (the default route) and"
+echo "   through the daemons (PvmDontRoute), encrypted (the default) and in an unencrypted machine"
+printf "  %9s %9s %9s %9s %9s %9s %9s %9s %9s %11s\n" size direct plain daemons dmn-plain \
+    pvmdef pvmdir mpi "ours lo(*)" direct/pdir
 for size in 8 1024 65536 1048576; do
     o=$(field ours_ns pingpong median_us $size)
+    op=$(field ours_pl pingpong median_us $size)
+    od=$(field ours_ns_d pingpong median_us $size)
+    opd=$(field ours_pl_d pingpong median_us $size)
     d=$(field pvm_default pingpong median_us $size)
     r=$(field pvm_direct pingpong median_us $size)
     m=$(field mpi pingpong median_us $size)
     l=$(field ours_lb pingpong median_us $size)
-    printf "  %9s %9s %10s %10s %9s %12s %12s %9s %12s\n" $size "$(num "$o")" "$(num "$d")" \
-        "$(num "$r")" "$(num "$m")" "$(ratio "$o" "$d")" "$(ratio "$o" "$r")" "$(ratio "$o" "$m")" \
-        "$(num "$l")"
+    printf "  %9s %9s %9s %9s %9s %9s %9s %9s %9s %11s\n" $size "$(num "$o")" "$(num "$op")" \
+        "$(num "$od")" "$(num "$opd")" "$(num "$d")" "$(num "$r")" "$(num "$m")" "$(num "$l")" \
+        "$(ratio "$o" "$r")"
 done
-echo "  (*) ours between loopback hosts 127.0.0.1 and 127.0.0.2 of one machine, for reference"
-o1=$(field ours_ns pingpong median_us 1048576)
-d1=$(field pvm_default pingpong median_us 1048576)
-r1=$(field pvm_direct pingpong median_us 1048576)
-m1=$(field mpi pingpong median_us 1048576)
-bo=$(bw "$o1"); bd=$(bw "$d1"); br=$(bw "$r1"); bm=$(bw "$m1")
-printf "  bandwidth at 1 MiB (MB/s, 2 x 1 MiB per round trip): ours %s, PVM default %s, PVM direct %s, MPI %s\n" \
-    "${bo:--}" "${bd:--}" "${br:--}" "${bm:--}"
-echo "  8 B round trip, every run: ours $(grep '^ours_ns pingpong size=8 ' "$RES" | sed -n 's/.*median_us=\([0-9.]*\).*/\1/p' | tr '\n' ' ')" \
-    "| PVM direct $(grep '^pvm_direct pingpong size=8 ' "$RES" | sed -n 's/.*median_us=\([0-9.]*\).*/\1/p' | tr '\n' ' ')"
+echo "  (*) ours between loopback hosts 127.0.0.1 and 127.0.0.2 of one machine, encrypted, direct"
+bo=$(bw "$(field ours_ns pingpong median_us 1048576)")
+bp=$(bw "$(field ours_pl pingpong median_us 1048576)")
+bod=$(bw "$(field ours_ns_d pingpong median_us 1048576)")
+bpd=$(bw "$(field ours_pl_d pingpong median_us 1048576)")
+bd=$(bw "$(field pvm_default pingpong median_us 1048576)")
+br=$(bw "$(field pvm_direct pingpong median_us 1048576)")
+bm=$(bw "$(field mpi pingpong median_us 1048576)")
+printf "  bandwidth at 1 MiB (MB/s, 2 x 1 MiB per round trip): ours direct %s, unencrypted %s;\n" \
+    "${bo:--}" "${bp:--}"
+printf "  through the daemons %s, unencrypted %s; PVM default %s, PVM direct %s, MPI %s\n" \
+    "${bod:--}" "${bpd:--}" "${bd:--}" "${br:--}" "${bm:--}"
+runs8() { grep "^$1 pingpong size=8 " "$RES" | sed -n 's/.*median_us=\([0-9.]*\).*/\1/p' | tr '\n' ' '; }
+echo "  8 B round trip, every run: ours direct $(runs8 ours_ns)| unencrypted $(runs8 ours_pl)" \
+    "| PVM direct $(runs8 pvm_direct)"
 
 u32=$(field ours_up32 hosts conf_s)
 # Every round must have made all 32 hosts.
 short=$(grep -E '^ours_up32 hosts ' "$RES" | grep -cv ' n=32 ')
 o8=$(field ours_ns pingpong median_us 8)
+p8=$(field ours_pl pingpong median_us 8)
 r8=$(field pvm_direct pingpong median_us 8)
 echo
 echo "Targets"
@@ -470,12 +499,15 @@ else
 fi
 printf "  %-62s %8s  %s\n" "8 B round trip <= PVM 3.4.6 direct route (ours/PVM)" "$(ratio "$o8" "$r8")" \
     "$(verdict "$(rawratio "$o8" "$r8")" "<=" 1)"
-printf "  %-62s %8s  %s\n" "1 MiB bandwidth through the daemons >= 5 x PVM default route" \
-    "$(ratio "$bo" "$bd")" "$(verdict "$(rawratio "$bo" "$bd")" ">=" 5)"
-echo "  later steps (no direct path and no encryption yet; our daemon route shown against them):"
-printf "  %-62s %8s  %s\n" "  1 MiB unencrypted direct >= Open MPI TCP (ours/MPI)" "$(ratio "$bo" "$bm")" \
-    "($(verdict "$(rawratio "$bo" "$bm")" ">=" 1) through the daemons)"
-printf "  %-62s %8s  %s\n" "  1 MiB encrypted >= PVM direct route (ours/PVM direct)" "$(ratio "$bo" "$br")" \
-    "($(verdict "$(rawratio "$bo" "$br")" ">=" 1) unencrypted)"
+printf "  %-62s %8s  %s\n" "  the same, unencrypted" "$(ratio "$p8" "$r8")" \
+    "$(verdict "$(rawratio "$p8" "$r8")" "<=" 1)"
+printf "  %-62s %8s  %s\n" "1 MiB unencrypted direct >= Open MPI TCP (ours/MPI)" "$(ratio "$bp" "$bm")" \
+    "$(verdict "$(rawratio "$bp" "$bm")" ">=" 1)"
+printf "  %-62s %8s  %s\n" "1 MiB encrypted direct >= PVM direct route (ours/PVM)" "$(ratio "$bo" "$br")" \
+    "$(verdict "$(rawratio "$bo" "$br")" ">=" 1)"
+printf "  %-62s %8s  %s\n" "1 MiB through the daemons >= 5 x PVM default route, encrypted" \
+    "$(ratio "$bod" "$bd")" "$(verdict "$(rawratio "$bod" "$bd")" ">=" 5)"
+printf "  %-62s %8s  %s\n" "  the same, unencrypted" "$(ratio "$bpd" "$bd")" \
+    "$(verdict "$(rawratio "$bpd" "$bd")" ">=" 5)"
 echo
 echo "raw lines: $( [ "${KEEP:-0}" = 1 ] && echo "$RES" || echo "rerun with KEEP=1 to keep them")"
