@@ -472,6 +472,7 @@ static void h_route_query(struct pvmd *d, const struct req *r, const ProtobufCMe
         rr.cred.data = cred;
         rr.cred.len = sizeof cred;
         rr.sealed = d->direct_sealed;
+        rr.aes = crypto_aead_aes256gcm_is_available();
     }
     if (rr.status != PvmOk)
         path[0] = 0;

@@ -20,15 +20,20 @@
 #define MAGIC_ACK "PVA1"
 #define VERSION 1
 #define F_SEALED 1u
+#define F_AES 2u /* sealed with AES-256-GCM rather than ChaCha20-Poly1305 */
 
 #define REC_HDR 4
-#define REC_TAG crypto_aead_chacha20poly1305_ietf_ABYTES
+#define REC_TAG crypto_aead_chacha20poly1305_ietf_ABYTES /* = crypto_aead_aes256gcm_ABYTES */
+#define REC_NONCE crypto_aead_chacha20poly1305_ietf_NPUBBYTES /* = ..._aes256gcm_NPUBBYTES */
 #define REC_WIRE (REC_HDR + CONN_TCP_REC_MAX + REC_TAG)
 /* Plaintext sealed per write call: a few records, so a large frame is
  * written while the next part is sealed rather than all sealed first. */
 #define OUT_BATCH (2 * CONN_TCP_REC_MAX)
 
 struct tcp_tp {
+    /* AES-256-GCM's expanded keys (libsodium wants them 16-aligned: the
+     * type says so, and calloc's blocks are) */
+    crypto_aead_aes256gcm_state aes_tx, aes_rx;
     const struct conn_tcp_policy *pol; /* accepting side; NULL when dialling */
 
     /* handshake bytes still to read: the preamble (accepting) or the
@@ -37,7 +42,7 @@ struct tcp_tp {
     size_t hs_need, hs_got;
     uint8_t ack_mac[CONN_TCP_KEY]; /* dialling: the acknowledgement expected */
 
-    bool sealed;
+    bool sealed, aes;
     uint8_t ktx[CONN_TCP_KEY], krx[CONN_TCP_KEY];
     uint64_t ntx, nrx; /* records sealed / opened so far */
 
@@ -131,6 +136,22 @@ static void set_keys(struct tcp_tp *t, const uint8_t cred[CONN_TCP_KEY], const u
 {
     derive(dialling ? t->ktx : t->krx, cred, "i2r", body);
     derive(dialling ? t->krx : t->ktx, cred, "r2i", body);
+    if (t->aes) {
+        crypto_aead_aes256gcm_beforenm(&t->aes_tx, t->ktx);
+        crypto_aead_aes256gcm_beforenm(&t->aes_rx, t->krx);
+    }
+}
+
+bool conn_tcp_aes(void)
+{
+    return sodium_init() >= 0 && crypto_aead_aes256gcm_is_available();
+}
+
+static void nonce_of(uint8_t nonce[REC_NONCE], uint64_t n)
+{
+    memset(nonce, 0, 4);
+    for (int i = 0; i < 8; i++)
+        nonce[4 + i] = (uint8_t)(n >> (56 - 8 * i));
 }
 
 /* The accepting side has the whole preamble: check it, then answer. */
@@ -143,8 +164,11 @@ static int accept_preamble(struct conn *c)
     uint32_t flags = get32(b + 8);
     int from = (int)get32(b + 12), to = (int)get32(b + 16);
     uint64_t gen = (uint64_t)get32(b + 20) << 32 | get32(b + 24);
-    if ((flags & ~F_SEALED) || !tid_is_task(from) || !tid_is_task(to) || gen == 0)
+    if ((flags & ~(F_SEALED | F_AES)) || ((flags & F_AES) && !(flags & F_SEALED)) ||
+        !tid_is_task(from) || !tid_is_task(to) || gen == 0)
         return PvmBadMsg;
+    if ((flags & F_AES) && !conn_tcp_aes())
+        return PvmBadMsg; /* the dialler was told this host has it */
     uint8_t cred[CONN_TCP_KEY], mac[CONN_TCP_KEY];
     int cc = t->pol->cred(t->pol->arg, from, to, flags & F_SEALED, cred);
     if (cc < 0)
@@ -155,6 +179,7 @@ static int accept_preamble(struct conn *c)
     if (cc == 0 && (cc = t->pol->admit(t->pol->arg, c, from, gen)) == 0) {
         c->peer_tid = from;
         t->sealed = flags & F_SEALED;
+        t->aes = flags & F_AES;
         if (t->sealed)
             set_keys(t, cred, b, false);
         uint8_t ack[CONN_TCP_ACK] = {0};
@@ -186,13 +211,14 @@ static int check_ack(struct conn *c)
 /* Opens the record at rec (its length L checked) into dst. */
 static int open_rec(struct tcp_tp *t, const uint8_t *rec, uint32_t len, uint8_t *dst)
 {
-    uint8_t nonce[crypto_aead_chacha20poly1305_ietf_NPUBBYTES] = {0};
-    for (int i = 0; i < 8; i++)
-        nonce[4 + i] = (uint8_t)(t->nrx >> (56 - 8 * i));
-    unsigned long long mlen;
-    if (crypto_aead_chacha20poly1305_ietf_decrypt(dst, &mlen, NULL, rec + REC_HDR,
-                                                  (unsigned long long)len + REC_TAG, rec, REC_HDR,
-                                                  nonce, t->krx) != 0)
+    uint8_t nonce[REC_NONCE];
+    nonce_of(nonce, t->nrx);
+    unsigned long long mlen, clen = (unsigned long long)len + REC_TAG;
+    int cc = t->aes ? crypto_aead_aes256gcm_decrypt_afternm(dst, &mlen, NULL, rec + REC_HDR, clen,
+                                                            rec, REC_HDR, nonce, &t->aes_rx)
+                    : crypto_aead_chacha20poly1305_ietf_decrypt(dst, &mlen, NULL, rec + REC_HDR,
+                                                                clen, rec, REC_HDR, nonce, t->krx);
+    if (cc != 0)
         return PvmBadMsg; /* forged, altered, replayed or out of order */
     t->nrx++;
     return 0;
@@ -308,12 +334,15 @@ static ssize_t tcp_writev(struct conn *c, const struct iovec *iov, int n)
                 off = 0;
             }
         }
-        uint8_t nonce[crypto_aead_chacha20poly1305_ietf_NPUBBYTES] = {0};
-        for (int b = 0; b < 8; b++)
-            nonce[4 + b] = (uint8_t)(t->ntx >> (56 - 8 * b));
+        uint8_t nonce[REC_NONCE];
+        nonce_of(nonce, t->ntx);
         unsigned long long clen;
-        crypto_aead_chacha20poly1305_ietf_encrypt(rec + REC_HDR, &clen, rec + REC_HDR, r, rec,
-                                                  REC_HDR, NULL, nonce, t->ktx);
+        if (t->aes)
+            crypto_aead_aes256gcm_encrypt_afternm(rec + REC_HDR, &clen, rec + REC_HDR, r, rec,
+                                                  REC_HDR, NULL, nonce, &t->aes_tx);
+        else
+            crypto_aead_chacha20poly1305_ietf_encrypt(rec + REC_HDR, &clen, rec + REC_HDR, r, rec,
+                                                      REC_HDR, NULL, nonce, t->ktx);
         t->ntx++;
         t->olen += REC_HDR + r + REC_TAG;
         done += r;
@@ -346,6 +375,8 @@ static void tcp_close(struct conn *c)
         return;
     sodium_memzero(t->ktx, sizeof t->ktx);
     sodium_memzero(t->krx, sizeof t->krx);
+    sodium_memzero(&t->aes_tx, sizeof t->aes_tx);
+    sodium_memzero(&t->aes_rx, sizeof t->aes_rx);
     free(t->obuf);
     free(t->ibuf);
     free(t->pbuf);
@@ -383,15 +414,16 @@ static struct conn *make(int fd, enum conn_kind kind, struct tcp_tp *t)
 }
 
 struct conn *conn_tcp_dial(int fd, int me, int peer, const uint8_t cred[CONN_TCP_KEY],
-                           bool sealed, uint64_t gen)
+                           enum conn_tcp_seal seal, uint64_t gen)
 {
+    bool sealed = seal != CONN_TCP_PLAIN, aes = seal == CONN_TCP_AES;
     /* Once per process; cheap after the first call. */
     struct tcp_tp *t = sodium_init() < 0 ? NULL : calloc(1, sizeof *t);
     uint8_t pre[CONN_TCP_PREAMBLE] = {0};
     if (t) {
         memcpy(pre, MAGIC_PRE, 4);
         put32(pre + 4, VERSION);
-        put32(pre + 8, sealed ? F_SEALED : 0);
+        put32(pre + 8, (sealed ? F_SEALED : 0) | (aes ? F_AES : 0));
         put32(pre + 12, (uint32_t)me);
         put32(pre + 16, (uint32_t)peer);
         put32(pre + 20, (uint32_t)(gen >> 32));
@@ -400,6 +432,7 @@ struct conn *conn_tcp_dial(int fd, int me, int peer, const uint8_t cred[CONN_TCP
         derive(pre + BODY_LEN, cred, "mac", pre);
         derive(t->ack_mac, cred, "ack", pre);
         t->sealed = sealed;
+        t->aes = aes;
         if (sealed)
             set_keys(t, cred, pre, true);
         t->hs_need = CONN_TCP_ACK;

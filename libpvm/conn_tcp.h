@@ -16,7 +16,8 @@
  *
  *     length (4 bytes, big-endian, 1..CONN_TCP_REC_MAX, authenticated)
  *     ciphertext of `length' bytes and a 16-byte tag
- *         (ChaCha20-Poly1305, nonce = the record's number in its direction)
+ *         (AES-256-GCM when both hosts have it in hardware, else
+ *         ChaCha20-Poly1305; nonce = the record's number in its direction)
  *
  * Records are a byte stream: frames (common/wire.h) run across them as
  * they do across TCP segments.  The initiator writes frames right after
@@ -48,13 +49,23 @@ struct conn_tcp_policy {
     void *arg;
 };
 
+/* How a dialled connection seals. */
+enum conn_tcp_seal {
+    CONN_TCP_PLAIN,
+    CONN_TCP_CHACHA, /* ChaCha20-Poly1305 */
+    CONN_TCP_AES,    /* AES-256-GCM: only when both hosts have it (conn_tcp_aes) */
+};
+
+/* True when this machine seals with AES-256-GCM in hardware. */
+bool conn_tcp_aes(void);
+
 /* A connection of task `me' to task `peer' over fd (a non-blocking TCP
  * socket, connected or connecting; owned by the connection from now on)
  * with credential cred, generation gen (greater than any before for this
- * pair), sealed or not.  The preamble is queued first.  NULL when out of
- * memory (fd is closed). */
+ * pair), sealed as `seal' says.  The preamble is queued first.  NULL when
+ * out of memory (fd is closed). */
 struct conn *conn_tcp_dial(int fd, int me, int peer, const uint8_t cred[CONN_TCP_KEY],
-                           bool sealed, uint64_t gen);
+                           enum conn_tcp_seal seal, uint64_t gen);
 
 /* A connection accepted on fd (non-blocking, owned from now on); nothing
  * is read from it or written to it until the preamble checks out under

@@ -215,8 +215,10 @@ static int dial(struct lpvm_core *c, struct peer *p, const Pvm__RouteReply *rr)
         close(fd);
         return PvmSysErr;
     }
-    struct conn *k = conn_tcp_dial(fd, lpvm_state.mytid, p->tid, rr->cred.data,
-                                   rr->sealed || c->dsealed, next_gen(p));
+    enum conn_tcp_seal seal = !rr->sealed && !c->dsealed ? CONN_TCP_PLAIN
+                              : rr->aes && conn_tcp_aes()  ? CONN_TCP_AES
+                                                           : CONN_TCP_CHACHA;
+    struct conn *k = conn_tcp_dial(fd, lpvm_state.mytid, p->tid, rr->cred.data, seal, next_gen(p));
     if (!k)
         return PvmNoMem;
     if (io_add_conn(c, k) < 0) {

@@ -95,12 +95,19 @@ static void pair(int sv[2])
     assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, sv), 0);
 }
 
-static struct conn *dialer(int fd, bool sealed, uint64_t gen, int from_key_of)
+/* The ways a connection may be sealed here: AES-256-GCM only where the
+ * processor has it. */
+static int nseals(void)
+{
+    return conn_tcp_aes() ? 3 : 2;
+}
+
+static struct conn *dialer(int fd, enum conn_tcp_seal seal, uint64_t gen, int from_key_of)
 {
     uint8_t cred[CONN_TCP_KEY];
     uint8_t other[CONN_TCP_KEY] = {9};
     direct_cred(cred, from_key_of ? other : secret, ME, PEER);
-    struct conn *c = conn_tcp_dial(fd, ME, PEER, cred, sealed, gen);
+    struct conn *c = conn_tcp_dial(fd, ME, PEER, cred, seal, gen);
     assert_non_null(c);
     return c;
 }
@@ -150,12 +157,13 @@ static int pump(struct conn *a, struct wire_hdr *h, struct pmsg *m, struct conn 
     return PvmSysErr;
 }
 
-static void exchange(bool sealed, bool need_seal)
+static void exchange(enum conn_tcp_seal seal, bool need_seal)
 {
+    bool sealed = seal != CONN_TCP_PLAIN;
     setup_policy(need_seal);
     int sv[2];
     pair(sv);
-    struct conn *a = dialer(sv[0], sealed, 1000, 0);
+    struct conn *a = dialer(sv[0], seal, 1000, 0);
     struct conn *b = conn_tcp_accept(sv[1], &policy);
     assert_non_null(b);
     assert_true(conn_is_tcp(a) && conn_is_tcp(b));
@@ -198,14 +206,16 @@ static void exchange(bool sealed, bool need_seal)
 static void test_plain(void **state)
 {
     (void)state;
-    exchange(false, false);
+    exchange(CONN_TCP_PLAIN, false);
 }
 
 static void test_sealed(void **state)
 {
     (void)state;
-    exchange(true, false);
-    exchange(true, true);
+    for (int seal = CONN_TCP_CHACHA; seal < nseals(); seal++) {
+        exchange((enum conn_tcp_seal)seal, false);
+        exchange((enum conn_tcp_seal)seal, true);
+    }
 }
 
 /* A machine that seals refuses a plain connection. */
@@ -215,7 +225,7 @@ static void test_seal_required(void **state)
     setup_policy(true);
     int sv[2];
     pair(sv);
-    struct conn *a = dialer(sv[0], false, 1000, 0);
+    struct conn *a = dialer(sv[0], CONN_TCP_PLAIN, 1000, 0);
     struct conn *b = conn_tcp_accept(sv[1], &policy);
     struct got ga = {0}, gb = {0};
     struct pmsg *m = body(10, 1);
@@ -233,11 +243,11 @@ static void test_seal_required(void **state)
 static void test_wrong_credential(void **state)
 {
     (void)state;
-    for (int sealed = 0; sealed < 2; sealed++) {
+    for (int seal = 0; seal < nseals(); seal++) {
         setup_policy(false);
         int sv[2];
         pair(sv);
-        struct conn *a = dialer(sv[0], sealed, 1000, 1);
+        struct conn *a = dialer(sv[0], (enum conn_tcp_seal)seal, 1000, 1);
         struct conn *b = conn_tcp_accept(sv[1], &policy);
         struct got ga = {0}, gb = {0};
         struct pmsg *m = body(10, 1);
@@ -259,7 +269,7 @@ static void test_replay(void **state)
     setup_policy(false);
     int sv[2], tap[2];
     pair(sv);
-    struct conn *a = dialer(sv[0], true, 5000, 0);
+    struct conn *a = dialer(sv[0], CONN_TCP_CHACHA, 5000, 0);
     struct pmsg *m = body(10, 1);
     struct wire_hdr h = hdr(ME, PEER, 1, 10);
     assert_int_equal(conn_start_msg(a, &h, m), 0);
@@ -297,11 +307,12 @@ static void test_on_the_wire(void **state)
 {
     (void)state;
     static const char secret_text[] = "the answer is 42, the answer is 42";
-    for (int sealed = 0; sealed < 2; sealed++) {
+    for (int seal = 0; seal < nseals(); seal++) {
+        bool sealed = seal != CONN_TCP_PLAIN;
         setup_policy(false);
         int sv[2], tap[2];
         pair(sv);
-        struct conn *a = dialer(sv[0], sealed, 100, 0);
+        struct conn *a = dialer(sv[0], (enum conn_tcp_seal)seal, 100, 0);
         struct pmsg *m = pmsg_new(PvmDataRaw);
         assert_int_equal(pmsg_pack(m, PVM_BYTE, (void *)secret_text, sizeof secret_text, 1), 0);
         struct wire_hdr h = hdr(ME, PEER, 1, sizeof secret_text);
@@ -330,14 +341,14 @@ static void test_on_the_wire(void **state)
     }
 }
 
-/* A frame of many records (an odd size), both ways at once, sealed. */
-static void test_large(void **state)
+/* A frame of many records (an odd size), then frames both ways, sealed
+ * each way. */
+static void large(enum conn_tcp_seal seal)
 {
-    (void)state;
     setup_policy(true);
     int sv[2];
     pair(sv);
-    struct conn *a = dialer(sv[0], true, 1, 0);
+    struct conn *a = dialer(sv[0], seal, 1, 0);
     struct conn *b = conn_tcp_accept(sv[1], &policy);
     size_t len = 3 * CONN_TCP_REC_MAX + 12345;
     struct pmsg *m = body(len, 9);
@@ -367,6 +378,13 @@ static void test_large(void **state)
     got_free(&gb);
     conn_destroy(&a);
     conn_destroy(&b);
+}
+
+static void test_large(void **state)
+{
+    (void)state;
+    for (int seal = CONN_TCP_CHACHA; seal < nseals(); seal++)
+        large((enum conn_tcp_seal)seal);
 }
 
 /* The peer going away is an error, not a hang, on either side. */
