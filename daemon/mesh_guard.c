@@ -36,21 +36,43 @@ enum { FD_NONE, FD_SILENT, FD_SPOKE };
 /* Strangers                                                              */
 /* ===================================================================== */
 
-/* One log line about strangers per MESH_LOG_GAP, however many there are. */
-void mesh_guard_stranger(struct xport_zmq *m, const char *why)
+/* The line about the strangers refused since the last one: why the
+ * latest was refused, and how many more there were. */
+static void log_strangers(struct xport_zmq *m, const char *why, unsigned more)
 {
-    uint64_t now = uv_now(m->d->loop);
-    if (m->stranger_log_at && now - m->stranger_log_at < MESH_LOG_GAP) {
-        m->strangers_quiet++;
-        return;
-    }
-    if (m->strangers_quiet)
-        log_info(m->d, "mesh: refused a stranger: %s (and %u more not logged)", why,
-                 m->strangers_quiet);
+    if (more)
+        log_info(m->d, "mesh: refused a stranger: %s (and %u more not logged)", why, more);
     else
         log_info(m->d, "mesh: refused a stranger: %s", why);
     m->strangers_quiet = 0;
-    m->stranger_log_at = now;
+    m->stranger_log_at = uv_now(m->d->loop);
+}
+
+/* The second after a line is over: the strangers it kept quiet. */
+static void on_stranger_timer(uv_timer_t *h)
+{
+    struct xport_zmq *m = h->data;
+    if (m->strangers_quiet)
+        log_strangers(m, m->quiet_why, m->strangers_quiet - 1);
+}
+
+/* One log line about strangers per MESH_LOG_GAP, however many there are;
+ * those refused within the gap are counted into a line at its end, so
+ * every refusal is in the log within a second. */
+void mesh_guard_stranger(struct xport_zmq *m, const char *why)
+{
+    uint64_t now = uv_now(m->d->loop);
+    if (!m->finishing && m->stranger_log_at && now - m->stranger_log_at < MESH_LOG_GAP) {
+        m->strangers_quiet++;
+        snprintf(m->quiet_why, sizeof m->quiet_why, "%s", why);
+        if (!uv_is_active((uv_handle_t *)&m->stranger_timer))
+            uv_timer_start(&m->stranger_timer, on_stranger_timer,
+                           m->stranger_log_at + MESH_LOG_GAP - now, 0);
+        return;
+    }
+    if (!m->finishing)
+        uv_timer_stop(&m->stranger_timer);
+    log_strangers(m, why, m->strangers_quiet);
 }
 
 /* Records what an accepted descriptor did (fd_state FD_*). */
@@ -385,6 +407,16 @@ static int start_zap(struct xport_zmq *m)
     return 0;
 }
 
+/* The timer of mesh_guard_stranger, once the security is chosen (before
+ * the first stranger can come: the mesh neither listens nor dials
+ * earlier). */
+static void stranger_timer_init(struct xport_zmq *m)
+{
+    uv_timer_init(m->d->loop, &m->stranger_timer);
+    m->stranger_timer.data = m;
+    m->open_handles++;
+}
+
 int mesh_guard_choose(struct xport_zmq *m, const uint8_t *secret)
 {
     struct pvmd *d = m->d;
@@ -394,6 +426,7 @@ int mesh_guard_choose(struct xport_zmq *m, const uint8_t *secret)
     }
     if (!secret) {
         m->security = MESH_PLAIN;
+        stranger_timer_init(m);
         log_info(d, "mesh: plain TCP, not encrypted and not authenticated (trusted networks only)");
         return 0;
     }
@@ -412,6 +445,7 @@ int mesh_guard_choose(struct xport_zmq *m, const uint8_t *secret)
         return PvmSysErr;
     }
     m->security = MESH_CURVE;
+    stranger_timer_init(m);
     char z85[41];
     zmq_z85_encode(z85, m->pub, MESH_KEYS_LEN);
     log_info(d, "mesh: CurveZMQ, admitting only the virtual machine's key %.8s...", z85);
@@ -430,6 +464,12 @@ int mesh_guard_vm_key(const struct xport_zmq *m, uint8_t secret[32])
 
 void mesh_guard_close(struct xport_zmq *m)
 {
+    if (m->security != MESH_UNSET) {
+        if (m->strangers_quiet)
+            log_strangers(m, m->quiet_why, m->strangers_quiet - 1);
+        uv_timer_stop(&m->stranger_timer);
+        uv_close((uv_handle_t *)&m->stranger_timer, xport_zmq_handle_closed);
+    }
     if (m->zap) {
         m->zap_pending = false;
         uv_poll_stop(&m->zpoll);

@@ -57,8 +57,10 @@ void mesh_guard_monitor_stop(struct xport_zmq *m);
  * end is no refusal; a bad fd is ignored. */
 void mesh_guard_spoke(struct xport_zmq *m, int fd);
 
-/* Logs a stranger refused for why: one line per second at most, the
- * others counted into the next line. */
+/* Logs a stranger refused for why: one line per second at most; those
+ * refused meanwhile are counted into a line when the second is over
+ * ("... (and N more not logged)"), so every refusal reaches the log within
+ * a second (or at the mesh's end). */
 void mesh_guard_stranger(struct xport_zmq *m, const char *why);
 
 /* Serves the ZAP handler and the monitor when they may hold messages
@@ -72,8 +74,9 @@ bool mesh_guard_pending(const struct xport_zmq *m);
 /* Connections refused before any link since m started. */
 unsigned long mesh_guard_refused(const struct xport_zmq *m);
 
-/* First step of the mesh's end: stops the ZAP handler's poll and closes
- * its handle (xport_zmq_handle_closed); none is a no-op. */
+/* First step of the mesh's end: logs the strangers not logged yet, stops
+ * the ZAP handler's poll and the stranger log's timer and closes their
+ * handles (xport_zmq_handle_closed); none is a no-op. */
 void mesh_guard_close(struct xport_zmq *m);
 
 /* Last step, once every handle is closed and before zmq_ctx_term: closes

@@ -78,7 +78,8 @@
  * ZMTP client, raw TCP) never gets past the handshake, so never reaches
  * the link protocol; a monitor on the ROUTER sees each failed handshake.
  * Refusals are counted (xport_zmq_refused) and logged, one line per
- * second at most.  For trusted networks the mesh may run plain (no
+ * second at most (those within the second counted into a line at its
+ * end, so each is in the log within a second).  For trusted networks the mesh may run plain (no
  * encryption, no authentication: anyone who reaches the port can speak
  * the link protocol, and everything it sends is still checked as from
  * any peer pvmd); every pvmd of a machine must make the same choice, as

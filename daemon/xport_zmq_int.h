@@ -70,6 +70,10 @@ struct xport_zmq {
     uint64_t last_tick;       /* when on_tick last ran (a late tick: this loop stalled) */
     uint64_t stranger_log_at; /* mesh_guard.c: the last line about strangers */
     unsigned strangers_quiet; /* mesh_guard.c: strangers not logged since */
+    char quiet_why[160];      /* mesh_guard.c: why the last of those was refused */
+    /* mesh_guard.c: logs the strangers not logged once their second is
+     * over; initialised when the security is chosen (one of open_handles) */
+    uv_timer_t stranger_timer;
 };
 
 /* Sets the int option opt of zmq socket s to v.  Returns 0 or -1 (errno). */

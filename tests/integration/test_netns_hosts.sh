@@ -9,12 +9,15 @@
 # `spawn -h2 -> hello` shows remote output, master1 spreads its workers
 # over the three hosts and prints every result, `ps -a` shows tasks on
 # other hosts, `delete h2` ends its pvmd and its tasks and tells the rest;
-# a stranger on h3 who connects to h1's mesh port (raw TCP garbage, and a
-# zmq DEALER without the machine's key speaking the link protocol, also
-# claiming to be h0's pvmd: netns_stranger.c) spawns and reads nothing,
-# and h1's pvmd stays up and serves; `halt` leaves no
-# process in any namespace; afterwards nothing of the cluster is left,
-# also when the test fails (trap and watchdog).
+# a stranger on h3 who connects to h1's mesh port (raw TCP garbage; a zmq
+# DEALER speaking the link protocol without CURVE, and one with CurveZMQ, a
+# key pair of its own and the machine's public key, each also claiming to
+# be h0's pvmd: netns_stranger.c) spawns and reads nothing, is refused in
+# the handshake (the CurveZMQ one by the ZAP handler, as h1's log says),
+# and h1's pvmd stays up and serves (the test waits for h1's pvmd to log
+# the refusal of each connection a stranger made, not for fixed sleeps);
+# `halt` leaves no process in any namespace; afterwards nothing of the
+# cluster is left, also when the test fails (trap and watchdog).
 #
 # Checks of what the product does not do yet are "known": they run and
 # print KNOWN-FAIL (or FIXED when they pass) without failing the test,
@@ -226,43 +229,86 @@ serves() { # h1's pvmd is up and runs a task spawned from h0's console
   console 30 "spawn -$H1 -> hello"
   grep -Eq "^\[1:t8[0-9a-f]{4}\] hello: I am t8" <<<"$con"
 }
+# The refusals h1's pvmd has logged from line $1 of its log on.
+# mesh_guard.c writes one line a second at most, "mesh: refused a stranger:
+# WHY", and counts those refused within that second into a line at its end,
+# "... (and N more not logged)": each line is 1 + N refusals, and every
+# refusal is in the log within a second.
+refusals_since() {
+  log_of "$H1" | tail -n +"$1" | awk '/ mesh: refused a stranger: / {
+      n++
+      if (match($0, /\(and [0-9]+ more not logged\)$/)) n += substr($0, RSTART + 5) + 0
+    }
+    END { print n + 0 }'
+}
+log_mark() { echo $(($(log_of "$H1" | wc -l) + 1)); } # the next line of h1's log
+connections_in() { awk '/^connections: [0-9]+$/ { n += $2 } END { print n + 0 }' "$1"; }
+# wait_refused <who> <log line> <connections>: the test's synchronisation
+# with h1's pvmd, instead of a sleep: waits (10 s at most) until the pvmd
+# has logged the refusal of each of the <connections> the stranger made
+# since that line.  Then it is done with them: whatever they could have
+# made it do (spawn, answer) it would have done.
+wait_refused() {
+  local who=$1 from=$2 want=$3 got end=$((SECONDS + 10))
+  while got=$(refusals_since "$from") && [ "$got" -lt "$want" ] && [ $SECONDS -lt $end ]; do
+    sleep 0.05
+  done
+  check "$who: $H1's pvmd logs the refusal of each of its $want connections (counted: $got)" \
+    test "$want" -gt 0 -a "$got" -ge "$want"
+}
 if [ -z "$ep" ]; then
   echo "FAIL: no mesh endpoint in $H1's pvmd.log"
   fails=$((fails + 1))
 else
   # Raw TCP: garbage, a ZMTP greeting's start then garbage, an empty
-  # connection, and a megabyte of noise.
+  # connection, and a megabyte of noise.  After writing, each waits (5 s
+  # at most) until the pvmd closes the connection: it has read and refused
+  # it.  SIGPIPE is ignored, so that writing into a connection the pvmd has
+  # already closed fails instead of ending the client.
+  mark=$(log_mark)
   netns_exec "$H3" bash -c '
-    ip=${1%:*} port=${1##*:}
-    exec 3<>"/dev/tcp/$ip/$port" && printf "GET / HTTP/1.0\r\n\r\nspawn touch %s\n" "$2" >&3; sleep 0.3; exec 3>&-
-    exec 3<>"/dev/tcp/$ip/$port" && printf "\xff\0\0\0\0\0\0\0\1\x7f\3\0NULL%s" "$(head -c 200 /dev/urandom | tr -d "\0")" >&3; sleep 0.3; exec 3>&-
-    exec 3<>"/dev/tcp/$ip/$port" && exec 3>&-
-    exec 3<>"/dev/tcp/$ip/$port" && head -c 1048576 /dev/urandom >&3; sleep 0.3; exec 3>&-
-  ' _ "$addr" "$MARK" 2>&1 | sed 's/^/    /'
-  sleep 0.5
+    trap "" PIPE
+    ip=${1%:*} port=${1##*:} n=0
+    dial() { exec 3<>"/dev/tcp/$ip/$port" && n=$((n + 1)); }
+    closed_by_pvmd() {
+      if timeout 5 cat <&3 >/dev/null 2>&1 || [ $? != 124 ]; then echo "$1: closed by the pvmd"
+      else echo "$1: still open after 5 s"; fi
+      exec 3>&-
+    }
+    dial && { printf "GET / HTTP/1.0\r\n\r\nspawn touch %s\n" "$2" >&3; closed_by_pvmd "HTTP garbage"; } 2>/dev/null
+    dial && { printf "\xff\0\0\0\0\0\0\0\1\x7f\3\0NULL%s" "$(head -c 200 /dev/urandom | tr -d "\0")" >&3
+      closed_by_pvmd "a ZMTP greeting, then garbage"; } 2>/dev/null
+    dial && exec 3>&-
+    dial && { head -c 1048576 /dev/urandom >&3; closed_by_pvmd "a megabyte of noise"; } 2>/dev/null
+    echo "connections: $n"
+  ' _ "$addr" "$MARK" >"$T/raw.out" 2>&1
+  sed 's/^/    /' "$T/raw.out"
+  wait_refused "raw TCP garbage" "$mark" "$(connections_in "$T/raw.out")"
   check "raw TCP garbage: $H1's pvmd stays up" alive "$H1"
   check "raw TCP garbage: nothing is spawned" nothing_spawned
   check "raw TCP garbage: $H1's pvmd still serves" serves
 
   if [ -n "$STRANGER" ]; then
-    # A zmq DEALER speaking the link protocol, claiming no host, an
-    # unknown one, another protocol version.  (Redirections go on
+    # A zmq DEALER without CURVE speaking the link protocol, claiming no
+    # host, an unknown one, another protocol version.  (Redirections go on
     # commands, not on shell functions: a trap run inside one would write
     # into its file.)
+    mark=$(log_mark)
     timeout 90 "$NETNS_CLUSTER" exec --prefix "$NETNS_PREFIX" "$H3" "$STRANGER" "$ep" 80000 40000 /usr/bin/touch "$MARK" \
       nohello badversion unknown >"$T/stranger.out" 2>&1
     sed 's/^/    /' "$T/stranger.out"
-    sleep 0.5
+    wait_refused "zmq stranger without CURVE" "$mark" "$(connections_in "$T/stranger.out")"
     for s in nohello badversion unknown; do
       check "zmq stranger ($s) reads nothing" grep -q "^$s: .* data=0 " "$T/stranger.out"
     done
-    # Refused: no answer at all (not admitted to the link protocol: an
-    # encrypted mesh), or a refusal naming why.  A refusal is logged.
+    # Refused: in the handshake, with no answer at all (not admitted to the
+    # link protocol: an encrypted mesh), or a refusal naming why (a plain
+    # mesh).  A refusal is logged.
     pvmerr() { sed -n "s/^#define $1 \(-[0-9]*\).*/\1/p" "$SRC/include/pvm3.h"; }
     refused() { # refused <scenario> <error name>
-      grep -Eq "^$1: hello-reply=(none|$(pvmerr "$2")) " "$T/stranger.out"
+      grep -Eq "^$1: handshake=(refused|admitted) hello-reply=(none|$(pvmerr "$2")) " "$T/stranger.out"
     }
-    answered() { ! grep -q "^$1: hello-reply=none " "$T/stranger.out"; }
+    answered() { ! grep -q "^$1: .*hello-reply=none " "$T/stranger.out"; }
     check "zmq stranger without a hello is refused" refused nohello PvmNoHost
     check "zmq stranger with another protocol version is refused" refused badversion PvmBadVersion
     check "zmq stranger claiming a host no one has is refused" refused unknown PvmNoHost
@@ -273,26 +319,56 @@ else
     if answered unknown; then
       check "$H1's log names the host no one has" grep -q "not in the host table" <(log_of "$H1")
     fi
+    check "zmq strangers are logged as refused" grep -q "mesh: refused" <(log_of "$H1")
+
+    # The CurveZMQ stranger: a key pair of its own, and the server's public
+    # key, which it is given (netns_stranger.c says why and how: derived
+    # here, as root, from the first host's key file, whose path h0's pvmd
+    # logs; the stranger gets only the public key).
+    keyfile=$(log_of "$H0" | sed -n "s/.* mesh: \(created\|using\) the virtual machine's key \(\/.*\)$/\2/p" | tail -1)
+    vmpub=""
+    [ -n "$keyfile" ] && vmpub=$("$STRANGER" -P "$keyfile")
+    logged=$(log_of "$H1" | sed -n "s/.* admitting only the virtual machine's key \(.\{8\}\)\.\.\.$/\1/p" | tail -1)
+    knows_key() { [ -n "$vmpub" ] && [ "${vmpub:0:8}" = "$logged" ]; }
+    check "the CurveZMQ stranger knows the machine's public key (from $H0's key file; $H1's pvmd logs ${logged:-none}...)" \
+      knows_key
+    mark=$(log_mark)
+    timeout 90 "$NETNS_CLUSTER" exec --prefix "$NETNS_PREFIX" "$H3" "$STRANGER" -s "$vmpub" "$ep" 80000 40000 /usr/bin/touch "$MARK" \
+      nohello badversion unknown impersonate >"$T/curve.out" 2>&1
+    sed 's/^/    /' "$T/curve.out"
+    wait_refused "CurveZMQ stranger" "$mark" "$(connections_in "$T/curve.out")"
+    for s in nohello badversion unknown impersonate; do
+      check "CurveZMQ stranger with a key of its own ($s): refused in the handshake, reads nothing" \
+        grep -Eq "^$s: handshake=refused hello-reply=none data=0 other=0 " "$T/curve.out"
+    done
+    check "CurveZMQ stranger: $H1's pvmd logs the ZAP handler's refusal of its key" \
+      grep -q "mesh: refused a stranger: a CurveZMQ client from $NET\.4 with a key not of this virtual machine" \
+      <(log_of "$H1" | tail -n +"$mark")
     check "zmq strangers: nothing is spawned" nothing_spawned
     check "zmq strangers: $H1's pvmd stays up (same pid)" test "$(pid_of "$H1")" = "$h1pid" -a -n "$h1pid"
-    check "zmq strangers are logged as refused" grep -q "mesh: refused" <(log_of "$H1")
     check "zmq strangers: $H1's pvmd still serves" serves
 
-    h1lines=$(($(log_of "$H1" | wc -l) + 1))
     # A stranger who claims to be the first host's pvmd (t40000): only
     # CurveZMQ and ZAP (the machine's key) tell it from the real one.  (On
     # a plain mesh, PVM_MESH_PLAIN=1, it would be let in: trusted networks.)
+    # Without CURVE, and with CURVE presenting the machine's public key as
+    # its own (without the secret key: the handshake fails before ZAP).
+    mark=$(log_mark)
     timeout 90 "$NETNS_CLUSTER" exec --prefix "$NETNS_PREFIX" "$H3" "$STRANGER" "$ep" 80000 40000 /usr/bin/touch "$MARK" impersonate \
       >"$T/stranger2.out" 2>&1
+    timeout 90 "$NETNS_CLUSTER" exec --prefix "$NETNS_PREFIX" "$H3" "$STRANGER" -s "$vmpub" "$ep" 80000 40000 /usr/bin/touch "$MARK" \
+      claimkey >>"$T/stranger2.out" 2>&1
     sed 's/^/    /' "$T/stranger2.out"
-    sleep 1
+    wait_refused "stranger claiming to be $H0's pvmd" "$mark" "$(connections_in "$T/stranger2.out")"
     echo "    $H1's pvmd.log since:"
-    log_of "$H1" | tail -n +"$h1lines" | sed 's/^/      /'
+    log_of "$H1" | tail -n +"$mark" | sed 's/^/      /'
     check "zmq stranger claiming to be $H0's pvmd is refused" \
-      grep -Eq "^impersonate: hello-reply=(none|-[0-9]+) " "$T/stranger2.out"
+      grep -Eq "^impersonate: handshake=(refused|admitted) hello-reply=(none|-[0-9]+) " "$T/stranger2.out"
     check "zmq stranger claiming to be $H0's pvmd reads nothing" \
       grep -q "^impersonate: .* data=0 " "$T/stranger2.out"
-    check "zmq stranger claiming to be $H0's pvmd spawns nothing" nothing_spawned
+    check "CurveZMQ stranger claiming $H0's pvmd and the machine's public key: refused in the handshake, reads nothing" \
+      grep -Eq "^claimkey: handshake=refused hello-reply=none data=0 other=0 " "$T/stranger2.out"
+    check "strangers claiming to be $H0's pvmd spawn nothing" nothing_spawned
     check "after the impersonation $H1's pvmd is up (same pid)" test "$(pid_of "$H1")" = "$h1pid"
     check "after the impersonation $H1's pvmd still serves" serves
   fi

@@ -403,6 +403,76 @@ static void test_raw_tcp_garbage_is_refused(void **state)
     close(s);
 }
 
+/* The strangers a log file accounts for: each "refused a stranger" line
+ * is one, plus the N of "(and N more not logged)"; *lines gets the lines. */
+static unsigned strangers_logged(const char *path, unsigned *lines)
+{
+    FILE *f = fopen(path, "r");
+    assert_non_null(f);
+    char line[1024];
+    unsigned n = 0;
+    *lines = 0;
+    while (fgets(line, sizeof line, f)) {
+        if (!strstr(line, "mesh: refused a stranger: "))
+            continue;
+        (*lines)++;
+        n++;
+        const char *more = strstr(line, "(and ");
+        if (more && strstr(more, " more not logged)"))
+            n += (unsigned)atoi(more + 5);
+    }
+    fclose(f);
+    return n;
+}
+
+struct logged_arg {
+    const char *path;
+    unsigned want;
+};
+
+static bool strangers_all_logged(struct world *w, void *arg)
+{
+    struct logged_arg *a = arg;
+    unsigned lines;
+    (void)w;
+    return strangers_logged(a->path, &lines) >= a->want;
+}
+
+/* A burst of strangers: one line at once, the rest counted into one line
+ * when the second is over, without waiting for another stranger. */
+static void test_stranger_burst_is_logged_within_a_second(void **state)
+{
+    struct world *w = *state;
+    char path[] = "/tmp/test_xport_zmq.log.XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    close(fd);
+    assert_int_equal(log_open(&w->b.log, path, false, false), 0);
+    struct sockaddr_in sa = {.sin_family = AF_INET,
+                             .sin_port = htons(endpoint_port(xport_zmq_endpoint(&w->b)))};
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    unsigned long before = xport_zmq_refused(&w->b);
+    enum { BURST = 4 };
+    for (int i = 0; i < BURST; i++) {
+        /* Connected and closed without a word. */
+        int s = socket(AF_INET, SOCK_STREAM, 0);
+        assert_true(s >= 0);
+        assert_int_equal(connect(s, (struct sockaddr *)&sa, sizeof sa), 0);
+        close(s);
+    }
+    unsigned long all_but_one = before + BURST - 1;
+    assert_true(pump_until(w, false, b_refused_more, &all_but_one, 3000));
+    uint64_t t0 = ms_now();
+    struct logged_arg a = {path, BURST};
+    assert_true(pump_until(w, false, strangers_all_logged, &a, 2500));
+    assert_true(ms_now() - t0 <= 1500);
+    unsigned lines;
+    assert_int_equal(strangers_logged(path, &lines), BURST);
+    assert_true(lines >= 1 && lines <= 2);
+    log_close(&w->b.log);
+    unlink(path);
+}
+
 /* A zmq DEALER of the test's own that speaks the link protocol. */
 struct stranger {
     void *ctx, *s;
@@ -1150,6 +1220,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_frozen_peer_fails_pending_request, setup, teardown),
         cmocka_unit_test_setup_teardown(test_stalled_loops_are_not_a_dead_peer, setup, teardown),
         cmocka_unit_test_setup_teardown(test_raw_tcp_garbage_is_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_stranger_burst_is_logged_within_a_second, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_link_hello_refusals, setup, teardown),
         cmocka_unit_test_setup_teardown(test_receiver_takes_frames_in_order_once, setup, teardown),
         cmocka_unit_test_setup_teardown(
