@@ -267,8 +267,9 @@ static bool v_notify(const ProtobufCMessage *m)
     const Pvm__NotifyRequest *n = (const Pvm__NotifyRequest *)m;
     int kind = n->what & ~PvmNotifyCancel;
     /* count: how many PvmHostAdd notices; -1 is PVM's "until cancelled". */
+    /* PvmHostDelete takes any tid's host, 0 too (as PVM 3.4 does). */
     return kind >= PvmTaskExit && kind <= PvmRouteDelete && n->count >= -1 &&
-           ints_ok(n->tids, n->n_tids, CTL_MAX_LIST, is_valid_tid);
+           ints_ok(n->tids, n->n_tids, CTL_MAX_LIST, kind == PvmHostDelete ? tid_or_zero : is_valid_tid);
 }
 
 static bool v_route_reply(const ProtobufCMessage *m)
@@ -360,6 +361,7 @@ static const struct ctl_kind ctl_kinds[] = {
     [PVM__CTL_TYPE__CTL_HOST_TABLE] = {&pvm__host_table__descriptor, v_host_table},
     [PVM__CTL_TYPE__CTL_SIBLINGS] = {&pvm__siblings__descriptor, v_siblings},
     [PVM__CTL_TYPE__CTL_DIRECT_PORT] = {&pvm__direct_port__descriptor, v_direct_port},
+    [PVM__CTL_TYPE__CTL_TASKS_GONE] = {&pvm__siblings__descriptor, v_siblings},
 };
 
 #define CTL_NKINDS ((int)(sizeof ctl_kinds / sizeof ctl_kinds[0]))

@@ -131,8 +131,9 @@ int wire_decode(const uint8_t *in, size_t n, struct wire_hdr *h)
         return PvmBadMsg;
     if (t.len > WIRE_MAX_PAYLOAD)
         return PvmBadMsg;
-    /* 0 is a task that has not enrolled yet; negatives are error codes. */
-    if (t.src < 0 || t.dst < 0)
+    /* 0 is a task that has not enrolled yet; negatives are error codes,
+     * but for PVM's pvmd tid on a daemon-made message (pvm_notify's). */
+    if ((t.src < 0 && !(t.src == WIRE_SRC_PVMD && (t.flags & WIRE_F_NOSEQ))) || t.dst < 0)
         return PvmBadMsg;
     *h = t;
     return 0;

@@ -30,6 +30,10 @@
 #define WIRE_F_MCAST 0x0008 /* to a pvmd: a destination list, then the message (below) */
 #define WIRE_F_KNOWN (WIRE_F_CTL | WIRE_F_REPLY | WIRE_F_NOSEQ | WIRE_F_MCAST)
 
+/* The source of pvm_notify's messages, as PVM 3.4 gives it (its TIDPVMD,
+ * 0x80000000): allowed only with WIRE_F_NOSEQ. */
+#define WIRE_SRC_PVMD INT32_MIN
+
 struct wire_hdr {
     uint16_t flags;
     int32_t src;  /* sender's tid */

@@ -16,6 +16,7 @@
 #include "frame.h"
 #include "hosttab.h"
 #include "hostmgr.h"
+#include "notify.h"
 #include "output.h"
 #include "pending.h"
 #include "placement.h"
@@ -416,11 +417,6 @@ static void h_siblings(struct pvmd *d, const struct req *r, const ProtobufCMessa
     placement_siblings(d, s->tids, s->n_tids);
 }
 
-static void h_not_yet(struct pvmd *d, const struct req *r, const ProtobufCMessage *m)
-{
-    req_status(d, r, PvmNotImpl);
-}
-
 /* A route query names the task to reach; the asker is the local task that
  * sent it, or, forwarded by another host's pvmd, a task of that host.  A
  * task of this host is reached at its socket path; one of another host
@@ -508,7 +504,8 @@ static const struct {
     [PVM__CTL_TYPE__CTL_DELHOSTS] = {hostmgr_delete, true},
     [PVM__CTL_TYPE__CTL_HOST_TABLE] = {hostmgr_table, true},
     [PVM__CTL_TYPE__CTL_SIBLINGS] = {h_siblings, true},
-    [PVM__CTL_TYPE__CTL_NOTIFY] = {h_not_yet, false},
+    [PVM__CTL_TYPE__CTL_NOTIFY] = {notify_request, true}, /* a peer: watching our tasks */
+    [PVM__CTL_TYPE__CTL_TASKS_GONE] = {notify_tasks_gone, true},
     [PVM__CTL_TYPE__CTL_ROUTE_QUERY] = {h_route_query, true}, /* a peer: for a task of its host */
     [PVM__CTL_TYPE__CTL_DIRECT_PORT] = {h_direct_port, false},
 };

@@ -5,6 +5,7 @@
 
 #include "output.h"
 #include "hostmgr.h"
+#include "notify.h"
 #include "pending.h"
 #include "pvmd.h"
 #include "route.h"
@@ -14,8 +15,8 @@ typedef void (*event_fn)(struct pvmd *d, const struct event *ev);
 /* Every subscriber, in the order they hear an event.  Routing first (a
  * task's paused senders resume, a lost host's link is forgotten), then
  * output (an ended task's last lines keep their destination), then the
- * requests waiting on what went away.  Later issues add notify, groups
- * and the mailbox here. */
+ * requests waiting on what went away, then pvm_notify's notices.  Later
+ * issues add groups and the mailbox here. */
 static const struct {
     const char *name;
     event_fn fn;
@@ -23,6 +24,7 @@ static const struct {
     {"route", route_on_event},
     {"output", output_on_event},
     {"pending", pending_on_event},
+    {"notify", notify_on_event},
     {"hosts", hostmgr_on_event},
 };
 

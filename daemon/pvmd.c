@@ -15,6 +15,7 @@
 
 #include "hosttab.h"
 #include "hostmgr.h"
+#include "notify.h"
 #include "pending.h"
 #include "pvm3.h"
 #include "spawn.h"
@@ -47,7 +48,7 @@ int pvmd_init(struct pvmd *d, uv_loop_t *loop, int host)
     }
     d->hosts = hosttab_new();
     d->tasks = tasktab_new(host);
-    if (!d->hosts || !d->tasks || pending_init(d) < 0) {
+    if (!d->hosts || !d->tasks || pending_init(d) < 0 || notify_init(d) < 0) {
         pvmd_fini(d);
         return PvmNoMem;
     }
@@ -59,6 +60,7 @@ int pvmd_init(struct pvmd *d, uv_loop_t *loop, int host)
 void pvmd_fini(struct pvmd *d)
 {
     hostmgr_free(d);
+    notify_fini(d);
     tasktab_destroy(&d->tasks);
     hosttab_destroy(&d->hosts);
 }

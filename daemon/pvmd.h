@@ -54,6 +54,7 @@ struct pvmd {
     struct tasktab *tasks;
     struct hosttab *hosts;
     struct pending_tab *pending; /* forwarded requests (pending.c) */
+    struct notify_tab *notify;   /* pvm_notify requests (notify.c) */
     struct proc *procs;          /* spawned processes (spawn.c) */
 
     /* links of every transport (xport.h), the unix listener, the mesh */

@@ -52,12 +52,6 @@ int pvm_reg_tasker(void)
 /* Failures, mailbox, contexts, handlers                                  */
 /* ===================================================================== */
 
-int pvm_notify(int what, int msgtag, int cnt, int *tids)
-{
-    (void)what, (void)msgtag, (void)cnt, (void)tids;
-    NOTIMPL(pvm_notify);
-}
-
 int pvm_newcontext(void)
 {
     NOTIMPL(pvm_newcontext);

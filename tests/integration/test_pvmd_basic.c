@@ -294,10 +294,11 @@ static void test_bad_control_payload(void **state)
     assert_non_null(m);
     assert_int_equal(((Pvm__Status *)m)->code, PvmBadMsg);
     ctl_free(&m);
-    /* Later issues' requests are not implemented yet. */
+    /* Well-formed, but a negative tag: refused as PVM refuses it. */
     Pvm__NotifyRequest nr = PVM__NOTIFY_REQUEST__INIT;
     nr.what = PvmTaskExit;
-    assert_int_equal(tc_status(&a, PVM__CTL_TYPE__CTL_NOTIFY, &nr.base), PvmNotImpl);
+    nr.tag = -1;
+    assert_int_equal(tc_status(&a, PVM__CTL_TYPE__CTL_NOTIFY, &nr.base), PvmBadParam);
     /* The connection still serves. */
     assert_int_equal(tc_pstat(&a, a.tid), PvmOk);
     tc_close(&a);

@@ -22,7 +22,7 @@
 #include "tid.h"
 
 #define T(x) PVM__CTL_TYPE__CTL_##x
-#define NTYPES 30 /* CtlType values 0 .. CTL_DIRECT_PORT */
+#define NTYPES 31 /* CtlType values 0 .. CTL_TASKS_GONE */
 
 #define TASK1 0x40001
 #define TASK2 0x40002
@@ -280,6 +280,7 @@ static ProtobufCMessage *sample(int type)
         s.host_table.hosts = hostinfo_s;
         break;
     case T(SIBLINGS):
+    case T(TASKS_GONE):
         pvm__siblings__init(&s.siblings);
         s.siblings.n_tids = 2;
         s.siblings.tids = sibl_s;

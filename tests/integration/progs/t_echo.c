@@ -16,8 +16,11 @@
  *                     has.  With dontroute, through the pvmd (PvmDontRoute).
  *   t_echo siblings   sends its parent (tag 4) pvm_siblings' count and
  *                     tids, then exits.
+ *   t_echo suicide    sends "ready", waits for a message, then kills itself
+ *                     with SIGKILL.
  */
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -126,6 +129,13 @@ int main(int argc, char **argv)
             pvm_pkint(sib, n, 1);
         pvm_send(pvm_parent(), 4);
         rc = 0;
+    } else if (argc > 1 && !strcmp(argv[1], "suicide")) {
+        int parent = pvm_parent();
+        pvm_initsend(PvmDataDefault);
+        pvm_send(parent, 1);
+        pvm_recv(parent, -1);
+        raise(SIGKILL);
+        rc = 1;
     } else if (argc > 2 && !strcmp(argv[1], "swap")) {
         if (argc > 3 && !strcmp(argv[3], "dontroute"))
             pvm_setopt(PvmRoute, PvmDontRoute);

@@ -1,0 +1,453 @@
+/*
+ * notify.c - pvm_notify (notify.h).
+ *
+ * What PVM 3.4.6 does, and so this: one message per task or host asked
+ * about, carrying its tid (PvmTaskExit) or its pvmd's tid (PvmHostDelete);
+ * for PvmHostAdd, each time the table grows, the number of new hosts and
+ * their pvmd tids, as many times as asked (-1: until cancelled; a new
+ * request replaces the count).  The message comes from tid 0x80000000, in
+ * the context the task was in when it asked.  A task or host already gone
+ * is told at once; a request cancelled (PvmNotifyCancel) is told at once,
+ * as if the event had happened (but not PvmHostAdd's).
+ */
+#include "notify.h"
+
+#include <stdlib.h>
+
+#include "ctl.h"
+#include "event.h"
+#include "frame.h"
+#include "hosttab.h"
+#include "log.h"
+#include "pvm3.h"
+#include "pvmd.h"
+#include "route.h"
+#include "tasktab.h"
+#include "tid.h"
+#include "wire.h"
+#include "xport.h"
+
+/* Every request waiting, in all: a task cannot grow the pvmd without
+ * bound (PvmOutOfRes past it). */
+#define NOTIFY_MAX (1 << 20)
+
+/* A PvmTaskExit or PvmHostDelete request of a task of this host. */
+struct watch {
+    int watcher; /* the task that asked */
+    int kind;    /* PvmTaskExit or PvmHostDelete */
+    int tag, ctx;
+    int target; /* the task, or the host's pvmd tid */
+    struct watch *next;
+};
+
+/* A PvmHostAdd request. */
+struct host_add {
+    int watcher, tag, ctx;
+    int count; /* messages still to send; -1 without end */
+    struct host_add *next;
+};
+
+/* A pvmd of another host watching a task of this one. */
+struct peer_watch {
+    int pvmd, target;
+    struct peer_watch *next;
+};
+
+struct notify_tab {
+    struct watch *watches;
+    size_t nwatches;
+    struct host_add *adds;
+    struct peer_watch *peers;
+};
+
+int notify_init(struct pvmd *d)
+{
+    d->notify = calloc(1, sizeof *d->notify);
+    return d->notify ? 0 : PvmNoMem;
+}
+
+void notify_fini(struct pvmd *d)
+{
+    struct notify_tab *n = d->notify;
+    if (!n)
+        return;
+    while (n->watches) {
+        struct watch *w = n->watches;
+        n->watches = w->next;
+        free(w);
+    }
+    while (n->adds) {
+        struct host_add *a = n->adds;
+        n->adds = a->next;
+        free(a);
+    }
+    while (n->peers) {
+        struct peer_watch *p = n->peers;
+        n->peers = p->next;
+        free(p);
+    }
+    free(n);
+    d->notify = NULL;
+}
+
+/* ===================================================================== */
+/* Telling                                                                */
+/* ===================================================================== */
+
+/* Sends watcher a message of n integers (packed as PvmDataDefault packs
+ * them: big-endian) with tag and ctx, from PVM's pvmd tid. */
+static void tell(struct pvmd *d, int watcher, int tag, int ctx, const int32_t *v, size_t n)
+{
+    uint8_t *p = malloc(n ? 4 * n : 1);
+    if (!p) {
+        log_error(d, "no memory to notify t%x", (unsigned)watcher);
+        return;
+    }
+    for (size_t i = 0; i < n; i++) {
+        uint32_t x = (uint32_t)v[i];
+        p[4 * i] = (uint8_t)(x >> 24);
+        p[4 * i + 1] = (uint8_t)(x >> 16);
+        p[4 * i + 2] = (uint8_t)(x >> 8);
+        p[4 * i + 3] = (uint8_t)x;
+    }
+    struct wire_hdr h = {
+        .flags = WIRE_F_NOSEQ,
+        .src = WIRE_SRC_PVMD,
+        .dst = watcher,
+        .tag = tag,
+        .ctx = ctx,
+        .enc = PvmDataDefault,
+        .len = 4 * n,
+    };
+    struct frame *f = frame_new(&h, p);
+    if (f)
+        route_frame(d, f);
+}
+
+static void tell_watch(struct pvmd *d, const struct watch *w)
+{
+    int32_t v = w->target;
+    tell(d, w->watcher, w->tag, w->ctx, &v, 1);
+}
+
+/* Tells and drops every watch that `match' selects. */
+static void fire(struct pvmd *d, bool (*match)(const struct watch *w, int arg), int arg)
+{
+    struct notify_tab *n = d->notify;
+    for (struct watch **pp = &n->watches; *pp;) {
+        struct watch *w = *pp;
+        if (!match(w, arg)) {
+            pp = &w->next;
+            continue;
+        }
+        *pp = w->next;
+        n->nwatches--;
+        tell_watch(d, w);
+        free(w);
+    }
+}
+
+static bool is_task_exit(const struct watch *w, int tid)
+{
+    return w->kind == PvmTaskExit && w->target == tid;
+}
+
+/* Host lost: its pvmd's watches, and every task of it watched. */
+static bool on_host(const struct watch *w, int host)
+{
+    return tid_host(w->target) == host;
+}
+
+/* ===================================================================== */
+/* Watching tasks of other hosts                                          */
+/* ===================================================================== */
+
+/* Asks tid's pvmd to tell this one when tid is gone.  False when its
+ * host is not (or no longer) in the table: it is gone. */
+static bool watch_remote(struct pvmd *d, int tid)
+{
+    struct host *h = hosttab_get(d->hosts, tid_host(tid));
+    if (!h)
+        return false;
+    Pvm__NotifyRequest q = PVM__NOTIFY_REQUEST__INIT;
+    int32_t t = tid;
+    q.what = PvmTaskExit;
+    q.n_tids = 1;
+    q.tids = &t;
+    struct frame *f = frame_ctl(d->mytid, h->tid, PVM__CTL_TYPE__CTL_NOTIFY, 0, 0, &q.base);
+    return f && route_frame(d, f) == 0;
+}
+
+/* A peer asks: tell it when these tasks of ours are gone. */
+static void peer_watches(struct pvmd *d, int pvmd, const Pvm__NotifyRequest *q)
+{
+    struct notify_tab *n = d->notify;
+    int32_t *gone = malloc((q->n_tids ? q->n_tids : 1) * sizeof *gone);
+    size_t ngone = 0;
+    for (size_t i = 0; i < q->n_tids; i++) {
+        int tid = q->tids[i];
+        if (tid_host(tid) != d->myhost || !tid_is_task(tid) || !tasktab_find(d->tasks, tid)) {
+            if (gone)
+                gone[ngone++] = tid;
+            continue;
+        }
+        bool known = false;
+        for (struct peer_watch *p = n->peers; p && !known; p = p->next)
+            known = p->pvmd == pvmd && p->target == tid;
+        struct peer_watch *p = known ? NULL : malloc(sizeof *p);
+        if (p) {
+            *p = (struct peer_watch){.pvmd = pvmd, .target = tid, .next = n->peers};
+            n->peers = p;
+        } else if (!known && gone) {
+            gone[ngone++] = tid; /* no memory: rather a notice too early than none */
+        }
+    }
+    if (ngone) {
+        Pvm__Siblings s = PVM__SIBLINGS__INIT;
+        s.n_tids = ngone;
+        s.tids = gone;
+        struct frame *f = frame_ctl(d->mytid, pvmd, PVM__CTL_TYPE__CTL_TASKS_GONE, 0, 0, &s.base);
+        if (f)
+            route_frame(d, f);
+    }
+    free(gone);
+}
+
+/* A task of ours exited: every pvmd watching it is told, once. */
+static void peers_task_gone(struct pvmd *d, int tid)
+{
+    struct notify_tab *n = d->notify;
+    for (struct peer_watch **pp = &n->peers; *pp;) {
+        struct peer_watch *p = *pp;
+        if (p->target != tid) {
+            pp = &p->next;
+            continue;
+        }
+        *pp = p->next;
+        Pvm__Siblings s = PVM__SIBLINGS__INIT;
+        int32_t t = tid;
+        s.n_tids = 1;
+        s.tids = &t;
+        struct frame *f =
+            frame_ctl(d->mytid, p->pvmd, PVM__CTL_TYPE__CTL_TASKS_GONE, 0, 0, &s.base);
+        if (f)
+            route_frame(d, f);
+        free(p);
+    }
+}
+
+static void peers_host_lost(struct pvmd *d, int host)
+{
+    struct notify_tab *n = d->notify;
+    for (struct peer_watch **pp = &n->peers; *pp;) {
+        struct peer_watch *p = *pp;
+        if (tid_host(p->pvmd) == host) {
+            *pp = p->next;
+            free(p);
+        } else {
+            pp = &p->next;
+        }
+    }
+}
+
+void notify_tasks_gone(struct pvmd *d, const struct req *r, const ProtobufCMessage *m)
+{
+    const Pvm__Siblings *s = (const Pvm__Siblings *)m;
+    if (!r->link || !tid_is_pvmd(r->link->peer))
+        return;
+    int host = tid_host(r->link->peer);
+    for (size_t i = 0; i < s->n_tids; i++)
+        if (tid_host(s->tids[i]) == host) /* a pvmd speaks for its own tasks only */
+            fire(d, is_task_exit, s->tids[i]);
+}
+
+/* ===================================================================== */
+/* Requests                                                               */
+/* ===================================================================== */
+
+/* Cancels watcher's request (kind, tag, target): told at once, as if. */
+static void cancel(struct pvmd *d, int watcher, int kind, int tag, int target)
+{
+    struct notify_tab *n = d->notify;
+    for (struct watch **pp = &n->watches; *pp; pp = &(*pp)->next) {
+        struct watch *w = *pp;
+        if (w->watcher == watcher && w->kind == kind && w->tag == tag && w->target == target) {
+            *pp = w->next;
+            n->nwatches--;
+            tell_watch(d, w);
+            free(w);
+            return;
+        }
+    }
+}
+
+static void host_add_request(struct pvmd *d, int watcher, const Pvm__NotifyRequest *q, bool off)
+{
+    struct notify_tab *n = d->notify;
+    struct host_add **pp = &n->adds;
+    while (*pp && (*pp)->watcher != watcher)
+        pp = &(*pp)->next;
+    /* One count per task: a new request replaces it, a cancel or a count
+     * of 0 ends it. */
+    if (off || q->count == 0) {
+        if (*pp) {
+            struct host_add *a = *pp;
+            *pp = a->next;
+            free(a);
+        }
+        return;
+    }
+    struct host_add *a = *pp;
+    if (!a) {
+        if (!(a = calloc(1, sizeof *a)))
+            return;
+        a->watcher = watcher;
+        a->next = n->adds;
+        n->adds = a;
+    }
+    a->tag = q->tag;
+    a->ctx = q->ctx;
+    a->count = q->count;
+}
+
+/* Is target there to be watched?  Its own tid for a task; any tid of a
+ * host for PvmHostDelete. */
+static bool present(struct pvmd *d, int kind, int target)
+{
+    if (kind == PvmHostDelete)
+        return hosttab_get(d->hosts, tid_host(target)) != NULL;
+    if (tid_host(target) == d->myhost)
+        return tasktab_find(d->tasks, target) != NULL;
+    return watch_remote(d, target);
+}
+
+void notify_request(struct pvmd *d, const struct req *r, const ProtobufCMessage *m)
+{
+    const Pvm__NotifyRequest *q = (const Pvm__NotifyRequest *)m;
+    if (r->link && tid_is_pvmd(r->link->peer)) {
+        if ((q->what & ~PvmNotifyCancel) == PvmTaskExit)
+            peer_watches(d, r->link->peer, q);
+        return; /* no answer */
+    }
+    struct notify_tab *n = d->notify;
+    int watcher = r->from;
+    int kind = q->what & ~PvmNotifyCancel;
+    bool off = q->what & PvmNotifyCancel;
+    if (!tid_is_task(watcher) || tid_host(watcher) != d->myhost ||
+        (kind != PvmTaskExit && kind != PvmHostDelete && kind != PvmHostAdd) || q->tag < 0) {
+        req_status(d, r, PvmBadParam);
+        return;
+    }
+    if (kind == PvmHostAdd) {
+        host_add_request(d, watcher, q, off);
+        req_status(d, r, PvmOk);
+        return;
+    }
+    for (size_t i = 0; i < q->n_tids; i++)
+        if (kind == PvmTaskExit ? !tid_is_task(q->tids[i])
+                                : q->tids[i] != 0 && !tid_is_valid(q->tids[i])) {
+            req_status(d, r, PvmBadParam);
+            return;
+        }
+    if (!off && n->nwatches + q->n_tids > NOTIFY_MAX) {
+        req_status(d, r, PvmOutOfRes);
+        return;
+    }
+    /* The answer first: notices of what is already gone follow it. */
+    req_status(d, r, PvmOk);
+    for (size_t i = 0; i < q->n_tids; i++) {
+        int target = q->tids[i];
+        if (off) {
+            cancel(d, watcher, kind, q->tag, target);
+            continue;
+        }
+        struct watch *w = malloc(sizeof *w);
+        if (!w) {
+            log_error(d, "no memory for a notify request of t%x", (unsigned)watcher);
+            continue;
+        }
+        *w = (struct watch){.watcher = watcher, .kind = kind, .tag = q->tag, .ctx = q->ctx,
+                            .target = target};
+        if (!present(d, kind, target)) {
+            tell_watch(d, w);
+            free(w);
+            continue;
+        }
+        w->next = n->watches;
+        n->watches = w;
+        n->nwatches++;
+    }
+}
+
+/* ===================================================================== */
+/* Events                                                                 */
+/* ===================================================================== */
+
+static bool of_watcher(const struct watch *w, int tid)
+{
+    return w->watcher == tid;
+}
+
+/* A watcher that exits asks nothing more: its requests go, untold. */
+static void drop_watcher(struct pvmd *d, int tid)
+{
+    struct notify_tab *n = d->notify;
+    for (struct watch **pp = &n->watches; *pp;) {
+        struct watch *w = *pp;
+        if (of_watcher(w, tid)) {
+            *pp = w->next;
+            n->nwatches--;
+            free(w);
+        } else {
+            pp = &w->next;
+        }
+    }
+    for (struct host_add **pp = &n->adds; *pp;) {
+        struct host_add *a = *pp;
+        if (a->watcher == tid) {
+            *pp = a->next;
+            free(a);
+        } else {
+            pp = &a->next;
+        }
+    }
+}
+
+static void host_added(struct pvmd *d, int dtid)
+{
+    struct notify_tab *n = d->notify;
+    int32_t v[2] = {1, dtid};
+    for (struct host_add **pp = &n->adds; *pp;) {
+        struct host_add *a = *pp;
+        tell(d, a->watcher, a->tag, a->ctx, v, 2);
+        if (a->count > 0 && --a->count == 0) {
+            *pp = a->next;
+            free(a);
+        } else {
+            pp = &a->next;
+        }
+    }
+}
+
+void notify_on_event(struct pvmd *d, const struct event *ev)
+{
+    if (!d->notify)
+        return;
+    switch (ev->kind) {
+    case EVENT_TASK_EXIT:
+        /* Its own requests first: it is not told of itself. */
+        drop_watcher(d, ev->tid);
+        fire(d, is_task_exit, ev->tid);
+        peers_task_gone(d, ev->tid);
+        break;
+    case EVENT_HOST_LOST:
+        fire(d, on_host, tid_host(ev->tid));
+        peers_host_lost(d, tid_host(ev->tid));
+        break;
+    case EVENT_HOST_ADD:
+        host_added(d, ev->tid);
+        break;
+    case EVENT_TASK_START:
+        break;
+    }
+}
