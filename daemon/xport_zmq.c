@@ -39,10 +39,12 @@
  * bounded because zmq_ctx_term waits for it. */
 #define MESH_LINGER_MS 1000
 /* Nothing received for this long: the link is down, and its host is lost
- * (a first host lost ends the others).  Long enough that a pvmd stalled by
- * a loaded machine or a big copy is not taken for dead; until then a link
- * keeps its sequence state and libzmq reconnects underneath. */
-#define MESH_TIMEOUT_MS 6000
+ * (a first host lost ends the others).  A host whose pvmd died, froze or
+ * was cut off is thus seen within 2 s (tick included), while six
+ * heartbeats in a row must go missing first: a pvmd stalled by its own
+ * loop (a big copy) does not count its stall, and until the time-out a
+ * link keeps its sequence state and libzmq reconnects underneath. */
+#define MESH_TIMEOUT_MS 1500
 /* A halting pvmd waits at most this long for a silent peer (which has
  * most likely halted too) before it lets the link go. */
 #define MESH_HALT_WAIT_MS 500

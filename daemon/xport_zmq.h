@@ -53,7 +53,7 @@
  *
  * Liveness.  A link that sent nothing for the ping interval (250 ms, or a
  * quarter of the timeout when that is shorter) sends a PING; a link that
- * received nothing at all for the timeout (6000 ms; env
+ * received nothing at all for the timeout (1500 ms; env
  * PVMD_LINK_TIMEOUT_MS) goes down (xport_up_down), and its host is lost.
  * A frozen or killed peer is thus seen within the timeout, whatever
  * libzmq's TCP state; shorter stalls (a loaded machine, a long copy) keep

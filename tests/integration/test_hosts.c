@@ -36,8 +36,6 @@ static int up(void **state)
     /* A remote shell that cannot reach anything: for the host that must
      * fail to start. */
     setenv("PVM_RSH", "/bin/false", 1);
-    /* A lost host is seen sooner than by default (6 s). */
-    setenv("PVMD_LINK_TIMEOUT_MS", "1500", 1);
     return vm_up(state);
 }
 
