@@ -32,6 +32,7 @@
 #include "ctl.h"
 #include "defs.h"
 #include "hostfile.h"
+#include "guardian.h"
 #include "hostmgr.h"
 #include "hosttab.h"
 #include "mesh_keys.h"
@@ -435,6 +436,8 @@ int main(int argc, char **argv)
         fail(d, "cannot open the log in %s: %s", d->sockdir, strerror(errno));
     log_info(d, "pvmd starting: pid %ld, host %s, arch %s, tid t%x, directory %s", (long)getpid(),
              d->hostname, d->arch, (unsigned)d->mytid, d->sockdir);
+    /* Before any thread (libzmq's) exists: it forks. */
+    guardian_start(d);
     d->spawn_fast = spawn_fast_available();
     log_info(d, "spawning with %s", d->spawn_fast ? "posix_spawn and pidfds" : "uv_spawn");
     if (stale)
@@ -551,6 +554,7 @@ int main(int argc, char **argv)
 
     uv_run(d->loop, UV_RUN_DEFAULT);
 
+    guardian_stop(d);
     cleanup_files(d);
     log_info(d, "halted");
     uv_loop_close(d->loop);

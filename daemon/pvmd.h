@@ -70,6 +70,11 @@ struct pvmd {
     struct hostmgr *hm;                 /* hosts being added, the table's version (hostmgr.c) */
     int spawn_next;                     /* where the next spread spawn starts (placement.c) */
 
+    /* the guardian of spawned tasks (guardian.c) */
+    bool guard_on;
+    int guard_fd;
+    pid_t guard_pid;
+
     /* signals and halting */
     uv_signal_t sig_term, sig_int, sig_hup;
     uv_timer_t halt_timer;

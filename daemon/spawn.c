@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "defs.h"
+#include "guardian.h"
 #include "hosttab.h"
 #include "output.h"
 #include "paths.h"
@@ -224,6 +225,7 @@ void spawn_proc_release(struct proc *p)
     if (p->handle_open || p->out[0].open || p->out[1].open)
         return;
     struct pvmd *d = p->d;
+    guardian_remove(d, p->pid);
     proc_unlink(d, p);
     free(p);
     pvmd_halt_check(d);
@@ -361,6 +363,7 @@ static int start_fast(struct pvmd *d, struct proc *p, const char *path, char **a
     }
     p->pid = pid;
     p->live = true;
+    guardian_add(d, pid);
     p->pidfd = pidfd_open_(pid);
     if (p->pidfd < 0 || uv_poll_init(d->loop, &p->exitw, p->pidfd) < 0) {
         /* Cannot watch it: do not leave an unwatched child behind. */
@@ -432,6 +435,7 @@ static int start_uv(struct pvmd *d, struct proc *p, const char *path, char **arg
     p->handle_open = true;
     p->live = true;
     p->pid = p->proc.pid;
+    guardian_add(d, p->pid);
     output_start(d, p);
     return 0;
 }

@@ -77,6 +77,7 @@ struct lpvm_core {
     int lfd;                 /* listening socket for direct routes, or -1 */
     struct conn *pvmd;       /* connection to the pvmd (also conns[0]) */
     bool dead;               /* the pvmd connection is gone */
+    int64_t alive_checked;   /* when lpvm_core_get last looked at it */
 
     struct conn **conns; /* every open connection, pvmd first */
     int nconns, capconns;

@@ -11,6 +11,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -274,6 +275,17 @@ int lpvm_core_get(struct lpvm_core **out)
          * a new process and enrolls afresh. */
         lpvm_core_teardown();
         c = NULL;
+    }
+    if (c && !c->dead) {
+        /* A pvmd that died is seen by the next call that talks to it; one
+         * that does not (pvm_mytid) looks too, at most every 100 ms. */
+        int64_t now = io_now_ns();
+        if (now - c->alive_checked > 100 * 1000 * 1000) {
+            c->alive_checked = now;
+            struct pollfd pf = {.fd = c->pvmd->fd, .events = POLLRDHUP};
+            if (poll(&pf, 1, 0) == 1 && (pf.revents & (POLLHUP | POLLRDHUP | POLLERR)))
+                io_close_conn(c, c->pvmd);
+        }
     }
     if (c && c->dead) {
         /* The pvmd went away.  Enrolling again would make this process a

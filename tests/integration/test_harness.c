@@ -93,8 +93,8 @@ static void test_two_vms_in_one_test(void **state)
     for (int i = 0; i < na; i++)
         if (pa[i] != getpid())
             assert_false(has(pb, nb, pa[i]));
-    assert_int_equal(harness_vm_processes(a.tmp), 2); /* pvmd and t_echo */
-    assert_int_equal(harness_vm_processes(b.tmp), 2);
+    assert_int_equal(harness_vm_processes(a.tmp), 3); /* pvmd, its guardian and t_echo */
+    assert_int_equal(harness_vm_processes(b.tmp), 3);
 
     /* Halting the first leaves the second as it was. */
     Pvm__Empty e = PVM__EMPTY__INIT;
