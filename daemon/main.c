@@ -203,13 +203,11 @@ static void take_lock(struct pvmd *d)
     }
 }
 
-/* We hold the lock, so whatever is left in the directory belongs to a
- * pvmd that is gone. */
-static int remove_stale(struct pvmd *d)
+/* Task sockets (t*.sock): at start, stale ones of a pvmd that is gone
+ * (we hold the lock); at exit, those of our tasks.  Returns how many. */
+static int remove_task_socks(struct pvmd *d)
 {
     int n = 0;
-    if (unlink(d->sockpath) == 0)
-        n++;
     DIR *dir = opendir(d->sockdir);
     if (!dir)
         return n;
@@ -225,6 +223,14 @@ static int remove_stale(struct pvmd *d)
     }
     closedir(dir);
     return n;
+}
+
+/* We hold the lock, so whatever is left in the directory belongs to a
+ * pvmd that is gone. */
+static int remove_stale(struct pvmd *d)
+{
+    int n = unlink(d->sockpath) == 0;
+    return n + remove_task_socks(d);
 }
 
 static void write_pidfile(struct pvmd *d)
@@ -347,11 +353,18 @@ static void start_signal(struct pvmd *d, uv_signal_t *s, int signum)
     uv_signal_start(s, on_signal, signum);
 }
 
+/* Removes what this pvmd made, and nothing that has replaced it. */
 static void cleanup_files(struct pvmd *d)
 {
-    unlink(d->sockpath);
-    remove_stale(d);
-    unlink(d->pidpath);
+    if (!pvmd_dir_ours(d)) {
+        log_info(d, "%s is no longer this pvmd's (removed, or another pvmd's now): its files "
+                    "are left alone",
+                 d->sockdir);
+        return;
+    }
+    pvmd_unlink_own(d, d->sockpath, &d->sock_id);
+    remove_task_socks(d);
+    pvmd_unlink_own(d, d->pidpath, &d->pid_id);
 }
 
 int main(int argc, char **argv)
@@ -428,6 +441,7 @@ int main(int argc, char **argv)
     long old = read_pidfile(d);
     int stale = remove_stale(d);
     write_pidfile(d);
+    pvmd_file_id_take(d->pidpath, &d->pid_id);
 
     char logpath[PATHS_MAX];
     if (paths_join(logpath, sizeof logpath, d->sockdir, PVMD_LOG_NAME) < 0 ||
@@ -455,6 +469,7 @@ int main(int argc, char **argv)
     me->epoch = d->epoch;
     if (xport_unix.listen(d, d->sockpath) < 0)
         fail(d, "cannot listen on %s", d->sockpath);
+    pvmd_file_id_take(d->sockpath, &d->sock_id);
     /* The mesh: CurveZMQ with the virtual machine's key pair unless it runs
      * plain, and one address, bound and announced.  The first host reads
      * (or makes) the key file and chooses plain with -p or PVM_MESH_PLAIN=1;

@@ -8,11 +8,13 @@
 
 #include <signal.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <sodium.h>
 
+#include "defs.h"
 #include "hosttab.h"
 #include "hostmgr.h"
 #include "pending.h"
@@ -54,6 +56,38 @@ int pvmd_init(struct pvmd *d, uv_loop_t *loop, int host)
     uv_timer_init(d->loop, &d->halt_timer);
     d->halt_timer.data = d;
     return 0;
+}
+
+void pvmd_file_id_take(const char *path, struct pvmd_file_id *id)
+{
+    struct stat st;
+    *id = (struct pvmd_file_id){0};
+    if (path[0] && lstat(path, &st) == 0)
+        *id = (struct pvmd_file_id){
+            .dev = st.st_dev, .ino = st.st_ino, .ctime = st.st_ctim, .set = true};
+}
+
+bool pvmd_dir_ours(struct pvmd *d)
+{
+    char path[PATHS_MAX];
+    struct stat held, now;
+    /* The lock file stays open here, so its inode cannot be reused. */
+    return d->lock_fd >= 0 && d->sockdir[0] &&
+           paths_join(path, sizeof path, d->sockdir, PVMD_LOCK_NAME) == 0 &&
+           fstat(d->lock_fd, &held) == 0 && lstat(path, &now) == 0 &&
+           held.st_dev == now.st_dev && held.st_ino == now.st_ino;
+}
+
+bool pvmd_unlink_own(struct pvmd *d, const char *path, const struct pvmd_file_id *id)
+{
+    struct pvmd_file_id now;
+    if (!id->set || !pvmd_dir_ours(d))
+        return false;
+    pvmd_file_id_take(path, &now);
+    if (!now.set || now.dev != id->dev || now.ino != id->ino ||
+        now.ctime.tv_sec != id->ctime.tv_sec || now.ctime.tv_nsec != id->ctime.tv_nsec)
+        return false;
+    return unlink(path) == 0;
 }
 
 void pvmd_fini(struct pvmd *d)
@@ -147,8 +181,9 @@ void pvmd_halt(struct pvmd *d, const char *why)
     d->halt_stage = 1;
     log_info(d, "halting: %s", why);
     xport_unix.unlisten(d);
-    if (d->sockpath[0])
-        unlink(d->sockpath);
+    /* Only the socket this pvmd made: after its directory was removed, the
+     * path may be another pvmd's now. */
+    pvmd_unlink_own(d, d->sockpath, &d->sock_id);
     /* Requests waiting on other hosts are answered now (PvmSysErr);
      * hosts being started will not be. */
     pending_fini(d);

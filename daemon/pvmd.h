@@ -12,6 +12,8 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
+#include <time.h>
 #include <uv.h>
 
 #include "log.h"
@@ -25,6 +27,16 @@ struct xport;
 struct xport_zmq;
 struct xport_tran;
 struct hostmgr;
+
+/* Which file a path named when this pvmd made it (docs/design.md "pvmd
+ * notes"): the inode number alone is not enough, a removed file's number
+ * is soon another file's. */
+struct pvmd_file_id {
+    dev_t dev;
+    ino_t ino;
+    struct timespec ctime;
+    bool set;
+};
 
 struct pvmd {
     uv_loop_t *loop;
@@ -42,6 +54,7 @@ struct pvmd {
     char pidpath[PATHS_MAX];
     char pvm_root[4096]; /* PVM_ROOT given to children and used by spawn's search */
     int lock_fd;
+    struct pvmd_file_id sock_id, pid_id; /* pvmd.sock and pvmd.pid as made */
 
     /* options */
     bool foreground; /* -f: no daemonizing, ready line on stdout */
@@ -80,6 +93,18 @@ struct pvmd {
  * caller, options and identity may be set).  Returns 0 or PvmNoMem.  Used
  * by main and by the unit tests, which drive a pvmd without its files. */
 int pvmd_init(struct pvmd *d, uv_loop_t *loop, int host);
+
+/* Records in *id which file path names now (id->set false if none). */
+void pvmd_file_id_take(const char *path, struct pvmd_file_id *id);
+
+/* True while d's socket directory is still the one whose pvmd.lock d
+ * holds (d->lock_fd): one removed and made again, by a second pvmd say, is
+ * not d's any more. */
+bool pvmd_dir_ours(struct pvmd *d);
+
+/* Unlinks path only while the directory is d's and path still names the
+ * file *id recorded.  Returns true if removed. */
+bool pvmd_unlink_own(struct pvmd *d, const char *path, const struct pvmd_file_id *id);
 
 /* Frees d's tables once the loop has ended. */
 void pvmd_fini(struct pvmd *d);

@@ -355,10 +355,19 @@ static int unix_listen(struct pvmd *d, const char *path)
 {
     uv_pipe_init(d->loop, &d->listener, 0);
     d->listener.data = d;
-    int r = uv_pipe_bind(&d->listener, path);
-    if (r == 0) {
+    /* Bound here, not by uv_pipe_bind: libuv would unlink the path when the
+     * listener closes, whatever file it names by then (another pvmd's
+     * socket, after our directory was removed).  The pvmd removes only
+     * its own (pvmd_unlink_own). */
+    int fd, r = UV_EINVAL;
+    if (sock_listen_unix(path, 128, &fd) < 0) {
+        r = uv_translate_sys_error(errno);
+    } else {
         chmod(path, 0600);
-        r = uv_listen((uv_stream_t *)&d->listener, 128, on_connection);
+        if ((r = uv_pipe_open(&d->listener, fd)) < 0)
+            close(fd);
+        else
+            r = uv_listen((uv_stream_t *)&d->listener, 128, on_connection);
     }
     if (r < 0) {
         log_error(d, "cannot listen on %s: %s", path, uv_strerror(r));

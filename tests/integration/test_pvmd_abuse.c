@@ -1,0 +1,163 @@
+/*
+ * test_pvmd_abuse.c - a pvmd that holds under abuse (issue 9, item 5):
+ * each test throws at a real pvmd what once made it grow, fail or harm
+ * another pvmd, scaled down through the limits' environment variables
+ * (docs/design.md "pvmd notes", "Limits").
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+
+#include <cmocka.h>
+
+#include <dirent.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+
+#include "test_pvmd_client.h"
+
+/* ===================================================================== */
+/* Helpers                                                                */
+/* ===================================================================== */
+
+/* Starts a private pvmd with the environment variables of `env' ("NAME=
+ * value" strings, NULL-terminated) set for it alone. */
+static void start_with(struct harness *h, const char *const *env)
+{
+    for (int i = 0; env && env[i]; i++)
+        putenv((char *)env[i]);
+    int r = harness_start(h, NULL, 90);
+    for (int i = 0; env && env[i]; i++) {
+        char name[64];
+        snprintf(name, sizeof name, "%.*s", (int)strcspn(env[i], "="), env[i]);
+        unsetenv(name);
+    }
+    assert_int_equal(r, 0);
+}
+
+/* A line of /proc/PID/status ("VmRSS", "VmHWM"), in KiB; -1 if absent. */
+static __attribute__((unused)) long proc_kb(pid_t pid, const char *what)
+{
+    char path[64], line[256], fmt[32];
+    snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
+    snprintf(fmt, sizeof fmt, "%s: %%ld", what);
+    FILE *f = fopen(path, "r");
+    long kb = -1;
+    while (f && fgets(line, sizeof line, f))
+        if (sscanf(line, fmt, &kb) == 1)
+            break;
+    if (f)
+        fclose(f);
+    return kb;
+}
+
+static off_t file_size(const char *dir, const char *name)
+{
+    char path[PATHS_MAX];
+    struct stat st;
+    if (paths_join(path, sizeof path, dir, name) < 0 || stat(path, &st) < 0)
+        return -1;
+    return st.st_size;
+}
+
+static bool file_exists(const char *dir, const char *name)
+{
+    return file_size(dir, name) >= 0;
+}
+
+/* Starts a second pvmd (-f) in the VM directory PVM_TMP names now and
+ * waits for its ready line; returns its pid.  The harness finds it by its
+ * environment if the test fails before it stops it. */
+static pid_t start_second_pvmd(void)
+{
+    int p[2];
+    assert_int_equal(pipe(p), 0);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        setpgid(0, 0);
+        dup2(p[1], 1);
+        close(p[0]);
+        close(p[1]);
+        execl(tc_pvmd_path(), tc_pvmd_path(), "-f", (char *)NULL);
+        _exit(127);
+    }
+    close(p[1]);
+    char line[512];
+    size_t got = 0;
+    ssize_t r;
+    while (got < sizeof line - 1 && (r = read(p[0], line + got, sizeof line - 1 - got)) > 0) {
+        got += (size_t)r;
+        if (memchr(line, '\n', got))
+            break;
+    }
+    line[got] = 0;
+    close(p[0]);
+    assert_non_null(strstr(line, "pvmd ready"));
+    return pid;
+}
+
+/* Removes a directory of plain files (a socket directory). */
+static void remove_dir(const char *dir)
+{
+    DIR *dp = opendir(dir);
+    assert_non_null(dp);
+    struct dirent *e;
+    while ((e = readdir(dp))) {
+        char path[PATHS_MAX];
+        if (e->d_name[0] != '.' && paths_join(path, sizeof path, dir, e->d_name) == 0)
+            unlink(path);
+    }
+    closedir(dp);
+    assert_int_equal(rmdir(dir), 0);
+}
+
+/* ===================================================================== */
+/* Files: only what it made                                               */
+/* ===================================================================== */
+
+/* A pvmd whose directory was removed, and a second pvmd started there:
+ * the first one's exit leaves the second one's files alone. */
+static void test_exit_removes_only_its_own_files(void **state)
+{
+    (void)state;
+    struct harness h;
+    start_with(&h, NULL);
+    remove_dir(h.sockdir);
+    pid_t second = start_second_pvmd();
+    /* A task socket of the second pvmd's VM. */
+    char tsock[PATHS_MAX];
+    paths_task_sock(tsock, sizeof tsock, h.sockdir, 0x40001);
+    FILE *f = fopen(tsock, "w");
+    assert_non_null(f);
+    fclose(f);
+
+    /* The first pvmd halts. */
+    int st;
+    kill(h.pvmd, SIGTERM);
+    assert_int_equal(waitpid(h.pvmd, &st, 0), h.pvmd);
+    h.pvmd = 0;
+    bool sock = file_exists(h.sockdir, PVMD_SOCK_NAME);
+    bool pid = file_exists(h.sockdir, PVMD_PID_NAME);
+    bool task = access(tsock, F_OK) == 0;
+    struct tc c;
+    int enrol = tc_open(&c, h.sockdir, 0);
+    tc_close(&c);
+
+    kill(second, SIGTERM);
+    assert_int_equal(waitpid(second, &st, 0), second);
+    harness_stop(&h);
+    assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+    assert_true(sock);
+    assert_true(pid);
+    assert_true(task);
+    assert_int_equal(enrol, PvmOk);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_exit_removes_only_its_own_files),
+    };
+    return cmocka_run_group_tests(tests, NULL, harness_stop_all);
+}
