@@ -467,6 +467,7 @@ int main(int argc, char **argv)
                            arch_this_dsig())))
         fail(d, "out of memory");
     me->epoch = d->epoch;
+    pvmd_limits_from_env(d);
     if (xport_unix.listen(d, d->sockpath) < 0)
         fail(d, "cannot listen on %s", d->sockpath);
     pvmd_file_id_take(d->sockpath, &d->sock_id);

@@ -6,7 +6,10 @@
  */
 #include "pvmd.h"
 
+#include <errno.h>
+#include <limits.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -53,9 +56,74 @@ int pvmd_init(struct pvmd *d, uv_loop_t *loop, int host)
         pvmd_fini(d);
         return PvmNoMem;
     }
+    d->limits = (struct pvmd_limits){
+        .hold_task = (size_t)64 << 20,
+        .hold_total = (size_t)256 << 20,
+        .hold_floor = (size_t)1 << 20,
+        .log_max = (size_t)16 << 20,
+        .hello_ms = 10000,
+        .hello_max = (size_t)64 << 10,
+        .fd_reserve = 32,
+    };
+    d->log.max = d->limits.log_max;
     uv_timer_init(d->loop, &d->halt_timer);
     d->halt_timer.data = d;
     return 0;
+}
+
+/* A size ("4096", "64k", "16m", "1g") or a count; false if malformed. */
+static bool parse_amount(const char *s, unsigned long long min, unsigned long long *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno || end == s || *s == '-')
+        return false;
+    int shift = *end == 'k' || *end == 'K'   ? 10
+                : *end == 'm' || *end == 'M' ? 20
+                : *end == 'g' || *end == 'G' ? 30
+                                             : 0;
+    if (shift)
+        end++;
+    if (*end || v > (ULLONG_MAX >> shift) || (v << shift) < min)
+        return false;
+    *out = v << shift;
+    return true;
+}
+
+static void limit_env(struct pvmd *d, const char *name, unsigned long long min,
+                      unsigned long long max, unsigned long long *v)
+{
+    const char *s = getenv(name);
+    unsigned long long x;
+    if (!s || !*s)
+        return;
+    if (!parse_amount(s, min, &x) || x > max) {
+        log_error(d, "%s=%s ignored: not a number from %llu to %llu", name, s, min, max);
+        return;
+    }
+    *v = x;
+    log_info(d, "limit %s=%llu", name, x);
+}
+
+void pvmd_limits_from_env(struct pvmd *d)
+{
+    struct pvmd_limits *l = &d->limits;
+    unsigned long long task = l->hold_task, total = l->hold_total, logmax = l->log_max,
+                       hello = l->hello_ms, reserve = (unsigned long long)l->fd_reserve;
+    limit_env(d, "PVMD_HOLD_TASK", 1 << 16, SIZE_MAX / 2, &task);
+    limit_env(d, "PVMD_HOLD_TOTAL", 1 << 16, SIZE_MAX / 2, &total);
+    limit_env(d, "PVMD_LOG_MAX", 1 << 12, SIZE_MAX / 2, &logmax);
+    limit_env(d, "PVMD_HELLO_TIMEOUT", 10, 3600000, &hello);
+    limit_env(d, "PVMD_FD_RESERVE", 8, 1 << 20, &reserve);
+    l->hold_task = (size_t)task;
+    l->hold_total = (size_t)total;
+    /* A task holding less than this never stops its senders, so a budget
+     * spent on tasks that do not read cannot stall those that do. */
+    l->hold_floor = l->hold_task / 64 < l->hold_total / 16 ? l->hold_task / 64 : l->hold_total / 16;
+    l->log_max = d->log.max = (size_t)logmax;
+    l->hello_ms = (unsigned)hello;
+    l->fd_reserve = (int)reserve;
 }
 
 void pvmd_file_id_take(const char *path, struct pvmd_file_id *id)

@@ -38,6 +38,22 @@ struct pvmd_file_id {
     bool set;
 };
 
+/* What keeps a pvmd whole under abuse (docs/design.md "pvmd notes",
+ * "Limits").  pvmd_init sets the defaults; at start main.c lets the
+ * environment variables named here override them (pvmd_limits_from_env). */
+struct pvmd_limits {
+    size_t hold_task;  /* PVMD_HOLD_TASK: held for one task before its senders
+                          pause (64 MiB); they go on below a quarter of it */
+    size_t hold_total; /* PVMD_HOLD_TOTAL: held for all local tasks together
+                          (256 MiB); past it, senders to a task holding more
+                          than hold_floor pause */
+    size_t hold_floor; /* a task below this never pauses its senders (1 MiB) */
+    size_t log_max;    /* PVMD_LOG_MAX: pvmd.log moves to pvmd.log.1 past it (16 MiB) */
+    unsigned hello_ms; /* PVMD_HELLO_TIMEOUT: ms a connection may take to say hello */
+    size_t hello_max;  /* the largest frame before hello (64 KiB) */
+    int fd_reserve;    /* PVMD_FD_RESERVE: descriptors spawn leaves free (32) */
+};
+
 struct pvmd {
     uv_loop_t *loop;
 
@@ -60,6 +76,7 @@ struct pvmd {
     bool foreground; /* -f: no daemonizing, ready line on stdout */
     bool debug;      /* -d: detailed log */
     bool spawn_fast; /* posix_spawn + pidfd (spawn.c), else uv_spawn */
+    struct pvmd_limits limits;
 
     struct pvmd_log log;
 
@@ -93,6 +110,11 @@ struct pvmd {
  * caller, options and identity may be set).  Returns 0 or PvmNoMem.  Used
  * by main and by the unit tests, which drive a pvmd without its files. */
 int pvmd_init(struct pvmd *d, uv_loop_t *loop, int host);
+
+/* Overrides d->limits with the PVMD_* variables of the environment that
+ * are set (sizes in bytes, with an optional k, m or g; times in ms).  A
+ * malformed value is logged and ignored. */
+void pvmd_limits_from_env(struct pvmd *d);
 
 /* Records in *id which file path names now (id->set false if none). */
 void pvmd_file_id_take(const char *path, struct pvmd_file_id *id);

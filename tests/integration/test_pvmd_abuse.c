@@ -154,10 +154,52 @@ static void test_exit_removes_only_its_own_files(void **state)
     assert_int_equal(enrol, PvmOk);
 }
 
+/* ===================================================================== */
+/* The log                                                                */
+/* ===================================================================== */
+
+/* A task printing far more than PVMD_LOG_MAX to the log (output tid 0):
+ * pvmd.log moves to pvmd.log.1 and starts again, neither much over the
+ * limit, and the last line is there. */
+static void test_log_is_capped(void **state)
+{
+    (void)state;
+    enum { MAX = 256 << 10, FLOOD = 4 << 20, SLACK = 8 << 10 };
+    struct harness h;
+    const char *env[] = {"PVMD_LOG_MAX=256k", NULL};
+    start_with(&h, env);
+    struct tc c;
+    assert_int_equal(tc_open(&c, h.sockdir, 0), PvmOk);
+    char bytes[32];
+    snprintf(bytes, sizeof bytes, "%d", FLOOD);
+    char *args[] = {bytes, NULL};
+    int tid;
+    assert_int_equal(tc_spawn(&c, harness_prog("p_flood"), args, 0, NULL, 1, 0, 0, &tid), 1);
+    assert_true(tid > 0);
+    char log[PATHS_MAX];
+    paths_join(log, sizeof log, h.sockdir, PVMD_LOG_NAME);
+    /* The last line reaches the log. */
+    long deadline = tc_now_ms() + 30000;
+    bool done = false;
+    while (!(done = tc_file_has(log, "p_flood done")) && tc_now_ms() < deadline &&
+           file_size(h.sockdir, PVMD_LOG_NAME) < FLOOD / 2) /* uncapped: no need to wait */
+        tc_pause_ms(20);
+    off_t now = file_size(h.sockdir, PVMD_LOG_NAME);
+    off_t before = file_size(h.sockdir, PVMD_LOG_NAME ".1");
+    tc_close(&c);
+    harness_stop(&h);
+    print_message("log: pvmd.log %lld bytes, pvmd.log.1 %lld bytes\n", (long long)now,
+                  (long long)before);
+    assert_true(done);
+    assert_true(now > 0 && now <= MAX + SLACK);
+    assert_true(before > 0 && before <= MAX + SLACK);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_exit_removes_only_its_own_files),
+        cmocka_unit_test(test_log_is_capped),
     };
     return cmocka_run_group_tests(tests, NULL, harness_stop_all);
 }
