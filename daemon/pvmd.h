@@ -90,6 +90,7 @@ struct pvmd {
     struct xport *links;
     uv_pipe_t listener;
     bool listening;
+    uv_timer_t hello_timer; /* closes connections silent too long (xport_unix.c) */
     struct xport_zmq *mesh; /* the zmq transport's state (xport_zmq.c), NULL when not started */
     const struct xport_tran *mesh_tran; /* what dials other hosts' pvmds; NULL: nothing does */
     char mesh_addr[256];                /* this pvmd's mesh endpoint, "" before it listens */

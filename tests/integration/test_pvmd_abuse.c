@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 
@@ -195,11 +196,102 @@ static void test_log_is_capped(void **state)
     assert_true(before > 0 && before <= MAX + SLACK);
 }
 
+/* ===================================================================== */
+/* Before hello                                                           */
+/* ===================================================================== */
+
+/* Waits until the pvmd closes fd (EOF or reset); returns the ms it took,
+ * or -1 if it did not within timeout_ms.  What arrives is discarded. */
+static long wait_closed(int fd, int timeout_ms)
+{
+    long start = tc_now_ms(), deadline = start + timeout_ms;
+    for (long now; (now = tc_now_ms()) < deadline;) {
+        struct pollfd p = {.fd = fd, .events = POLLIN};
+        if (poll(&p, 1, (int)(deadline - now)) <= 0)
+            continue;
+        char buf[4096];
+        ssize_t r = read(fd, buf, sizeof buf);
+        if (r == 0 || (r < 0 && errno != EINTR && errno != EAGAIN))
+            return tc_now_ms() - start;
+    }
+    return -1;
+}
+
+/* A client that never says hello, one that stops inside a header, and one
+ * whose first header claims 1 GiB (and sends a MiB of it) are all closed;
+ * an enrolled task that is merely idle is not. */
+static void test_no_hello_no_service(void **state)
+{
+    (void)state;
+    struct harness h;
+    const char *env[] = {"PVMD_HELLO_TIMEOUT=300", NULL};
+    start_with(&h, env);
+    struct tc idle;
+    assert_int_equal(tc_open(&idle, h.sockdir, 0), PvmOk);
+
+    int silent = tc_connect_fd(h.sockdir);
+    int half = tc_connect_fd(h.sockdir);
+    int huge = tc_connect_fd(h.sockdir);
+    assert_true(silent >= 0 && half >= 0 && huge >= 0);
+    struct wire_hdr hh = {.flags = WIRE_F_CTL, .tag = PVM__CTL_TYPE__CTL_HELLO, .wid = 1,
+                          .len = (uint64_t)1 << 30};
+    uint8_t hb[WIRE_HDR_LEN];
+    wire_encode(&hh, hb);
+    assert_int_equal(tc_write_all(half, hb, WIRE_HDR_LEN / 2), 0);
+    long t0 = tc_now_ms();
+    assert_int_equal(tc_write_all(huge, hb, WIRE_HDR_LEN), 0);
+    /* A MiB of the claimed GiB: the pvmd must not keep taking it (the
+     * write may fail once it has closed the connection). */
+    size_t mib = 1 << 20;
+    uint8_t *junk = calloc(1, mib);
+    assert_non_null(junk);
+    int fl = fcntl(huge, F_GETFL);
+    fcntl(huge, F_SETFL, fl | O_NONBLOCK);
+    size_t sent = 0;
+    while (sent < mib && tc_now_ms() - t0 < 2000) {
+        ssize_t r = send(huge, junk + sent, mib - sent, MSG_NOSIGNAL);
+        if (r > 0)
+            sent += (size_t)r;
+        else if (r < 0 && errno != EAGAIN && errno != EINTR)
+            break;
+        else if (r < 0) {
+            struct pollfd p = {.fd = huge, .events = POLLOUT};
+            poll(&p, 1, 50);
+        }
+    }
+    free(junk);
+    long huge_ms = wait_closed(huge, 2000);
+    long silent_ms = wait_closed(silent, 5000);
+    long half_ms = wait_closed(half, 5000);
+    /* The idle task, enrolled before them all, is still served. */
+    int alive = tc_pstat(&idle, idle.tid);
+    struct tc late;
+    int enrol = tc_open(&late, h.sockdir, 0);
+    tc_close(&late);
+    tc_close(&idle);
+    close(silent);
+    close(half);
+    close(huge);
+    char log[PATHS_MAX];
+    paths_join(log, sizeof log, h.sockdir, PVMD_LOG_NAME);
+    bool logged = tc_file_has(log, "before hello") && tc_file_has(log, "no hello within 300 ms");
+    harness_stop(&h);
+    print_message("closed after: huge %ld ms (%zu bytes taken), silent %ld ms, half %ld ms\n",
+                  huge_ms, sent, silent_ms, half_ms);
+    assert_true(huge_ms >= 0 && huge_ms < 1000);
+    assert_true(silent_ms >= 0);
+    assert_true(half_ms >= 0);
+    assert_int_equal(alive, PvmOk);
+    assert_int_equal(enrol, PvmOk);
+    assert_true(logged);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_exit_removes_only_its_own_files),
         cmocka_unit_test(test_log_is_capped),
+        cmocka_unit_test(test_no_hello_no_service),
     };
     return cmocka_run_group_tests(tests, NULL, harness_stop_all);
 }
