@@ -401,11 +401,16 @@ int main(int argc, char **argv)
 
     tidy_inherited_fds(!d->foreground);
     signal(SIGPIPE, SIG_IGN);
-    /* One descriptor per task connection and two per spawned task. */
+    /* One descriptor per task connection and three per spawned task: the
+     * soft limit goes up to the hard one (spawn.c keeps a reserve below
+     * it, docs/design.md "Limits"). */
     struct rlimit rl;
+    unsigned long long fds_was = 0;
     if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+        fds_was = (unsigned long long)rl.rlim_cur;
         rl.rlim_cur = rl.rlim_max;
-        setrlimit(RLIMIT_NOFILE, &rl);
+        if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+            fds_was = 0;
     }
     /* A hostfile that cannot be read stops the pvmd before it starts. */
     struct hostfile hf = {0};
@@ -449,6 +454,9 @@ int main(int argc, char **argv)
         fail(d, "cannot open the log in %s: %s", d->sockdir, strerror(errno));
     log_info(d, "pvmd starting: pid %ld, host %s, arch %s, tid t%x, directory %s", (long)getpid(),
              d->hostname, d->arch, (unsigned)d->mytid, d->sockdir);
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0)
+        log_info(d, "descriptors: at most %llu%s", (unsigned long long)rl.rlim_cur,
+                 fds_was ? " (soft limit raised to the hard one)" : "");
     d->spawn_fast = spawn_fast_available();
     log_info(d, "spawning with %s", d->spawn_fast ? "posix_spawn and pidfds" : "uv_spawn");
     if (stale)

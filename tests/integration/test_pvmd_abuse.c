@@ -286,12 +286,107 @@ static void test_no_hello_no_service(void **state)
     assert_true(logged);
 }
 
+/* ===================================================================== */
+/* Descriptors                                                            */
+/* ===================================================================== */
+
+static int count_fds(pid_t pid)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/fd", (int)pid);
+    DIR *dp = opendir(path);
+    int n = 0;
+    struct dirent *e;
+    while (dp && (e = readdir(dp)))
+        n += e->d_name[0] != '.';
+    if (dp)
+        closedir(dp);
+    return n;
+}
+
+/* A pvmd started with a low soft limit raises it to the hard one.  Then,
+ * with few descriptors (its limit lowered from outside), a spawn of far
+ * more tasks than fit starts some, refuses the rest with PvmOutOfRes
+ * (never PvmSysErr), every started task enrols, and a console can still
+ * connect and halt the machine. */
+static void test_descriptors_run_out_gracefully(void **state)
+{
+    (void)state;
+    enum { SPAWN = 60, ROOM = 64 };
+    struct rlimit mine, theirs;
+    assert_int_equal(getrlimit(RLIMIT_NOFILE, &mine), 0);
+    struct rlimit low = mine;
+    if (low.rlim_max > 256 && low.rlim_cur > 256)
+        low.rlim_cur = 256;
+    assert_int_equal(setrlimit(RLIMIT_NOFILE, &low), 0);
+    struct harness h;
+    const char *env[] = {"PVMD_FD_RESERVE=16", NULL};
+    start_with(&h, env);
+    assert_int_equal(setrlimit(RLIMIT_NOFILE, &mine), 0);
+    assert_int_equal(prlimit(h.pvmd, RLIMIT_NOFILE, NULL, &theirs), 0);
+    bool raised = theirs.rlim_cur == theirs.rlim_max;
+
+    /* Room for about a dozen tasks beyond what it has open now. */
+    struct tc c;
+    assert_int_equal(tc_open(&c, h.sockdir, 0), PvmOk);
+    int base = count_fds(h.pvmd);
+    struct rlimit few = {(rlim_t)(base + ROOM), (rlim_t)(base + ROOM)};
+    assert_int_equal(prlimit(h.pvmd, RLIMIT_NOFILE, &few, NULL), 0);
+    int tids[SPAWN];
+    int n = tc_spawn(&c, harness_prog("t_echo"), NULL, 0, NULL, SPAWN, 0, 0, tids);
+    int started = 0, outofres = 0, other = 0;
+    for (int i = 0; i < n; i++) {
+        if (tids[i] > 0)
+            started++;
+        else if (tids[i] == PvmOutOfRes)
+            outofres++;
+        else
+            other++;
+    }
+    /* Every started task enrols and says "ready" (tag 1) to its parent. */
+    int ready = 0;
+    struct wire_hdr wh;
+    uint8_t *data;
+    while (ready < started && tc_recv_user(&c, &wh, &data, 10000) == 0) {
+        ready += wh.tag == 1;
+        free(data);
+    }
+    /* The console connects and halts the machine. */
+    struct tc console;
+    int enrol = tc_open(&console, h.sockdir, 0);
+    Pvm__Empty e = PVM__EMPTY__INIT;
+    int halted = enrol == PvmOk ? tc_status(&console, PVM__CTL_TYPE__CTL_HALT, &e.base) : -1;
+    int st = -1;
+    if (halted == PvmOk && waitpid(h.pvmd, &st, 0) == h.pvmd)
+        h.pvmd = 0;
+    tc_close(&console);
+    tc_close(&c);
+    char log[PATHS_MAX];
+    paths_join(log, sizeof log, h.sockdir, PVMD_LOG_NAME);
+    bool logged = tc_file_has(log, "refused (PvmOutOfRes)");
+    harness_stop(&h);
+    print_message("fds: %d open at %d; spawn of %d: %d started, %d PvmOutOfRes, %d other; "
+                  "%d enrolled\n",
+                  base, base + ROOM, n, started, outofres, other, ready);
+    assert_true(raised);
+    assert_int_equal(n, SPAWN);
+    assert_true(started >= 4);
+    assert_true(outofres > 0);
+    assert_int_equal(other, 0);
+    assert_int_equal(ready, started);
+    assert_int_equal(enrol, PvmOk);
+    assert_int_equal(halted, PvmOk);
+    assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+    assert_true(logged);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_exit_removes_only_its_own_files),
         cmocka_unit_test(test_log_is_capped),
         cmocka_unit_test(test_no_hello_no_service),
+        cmocka_unit_test(test_descriptors_run_out_gracefully),
     };
     return cmocka_run_group_tests(tests, NULL, harness_stop_all);
 }
