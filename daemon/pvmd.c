@@ -22,6 +22,7 @@
 #include "hostmgr.h"
 #include "pending.h"
 #include "pvm3.h"
+#include "route.h"
 #include "spawn.h"
 #include "tasktab.h"
 #include "tid.h"
@@ -57,7 +58,7 @@ int pvmd_init(struct pvmd *d, uv_loop_t *loop, int host)
         return PvmNoMem;
     }
     d->limits = (struct pvmd_limits){
-        .hold_task = (size_t)64 << 20,
+        .hold_task = ROUTE_HIGH_WATER,
         .hold_total = (size_t)256 << 20,
         .hold_floor = (size_t)1 << 20,
         .log_max = (size_t)16 << 20,
@@ -68,6 +69,8 @@ int pvmd_init(struct pvmd *d, uv_loop_t *loop, int host)
     d->log.max = d->limits.log_max;
     uv_timer_init(d->loop, &d->halt_timer);
     d->halt_timer.data = d;
+    uv_timer_init(d->loop, &d->trim_timer);
+    d->trim_timer.data = d;
     return 0;
 }
 
@@ -179,7 +182,8 @@ static void count_handle(uv_handle_t *h, void *arg)
 {
     struct pvmd *d = h->loop->data;
     if (h == (uv_handle_t *)&d->sig_term || h == (uv_handle_t *)&d->sig_int ||
-        h == (uv_handle_t *)&d->sig_hup || h == (uv_handle_t *)&d->halt_timer)
+        h == (uv_handle_t *)&d->sig_hup || h == (uv_handle_t *)&d->halt_timer ||
+        h == (uv_handle_t *)&d->trim_timer)
         return;
     (*(int *)arg)++;
 }
@@ -196,6 +200,7 @@ void pvmd_halt_check(struct pvmd *d)
     d->halt_stage = 4;
     uv_timer_stop(&d->halt_timer);
     close_if_open((uv_handle_t *)&d->halt_timer);
+    close_if_open((uv_handle_t *)&d->trim_timer);
     close_if_open((uv_handle_t *)&d->sig_term);
     close_if_open((uv_handle_t *)&d->sig_int);
     close_if_open((uv_handle_t *)&d->sig_hup);

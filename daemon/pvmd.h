@@ -100,6 +100,12 @@ struct pvmd {
     struct hostmgr *hm;                 /* hosts being added, the table's version (hostmgr.c) */
     int spawn_next;                     /* where the next spread spawn starts (placement.c) */
 
+    /* bytes held for local tasks (route.c: route_held_add/sub) */
+    size_t held;        /* now: their links' write queues, frames waiting for them to enrol */
+    size_t held_peak;   /* the most since memory was last given back */
+    uint64_t trimmed_at; /* uv_now of the last malloc_trim, 0 never */
+    uv_timer_t trim_timer;
+
     /* signals and halting */
     uv_signal_t sig_term, sig_int, sig_hup;
     uv_timer_t halt_timer;

@@ -18,6 +18,7 @@
 #include "framer.h"
 #include "pvm3.h"
 #include "pvmd.h"
+#include "route.h"
 #include "sock.h"
 #include "wire.h"
 
@@ -112,7 +113,9 @@ static void on_written(uv_write_t *req, int status)
     struct conn *c = req->handle->data;
     c->wq_frames--;
     c->wq_bytes -= WIRE_HDR_LEN + f->h.len;
+    size_t n = WIRE_HDR_LEN + f->h.len;
     frame_free(&f);
+    route_held_sub(c->x.d, n);
     if (!c->closing)
         xport_up_drained(&c->x);
     if (status < 0 && status != UV_ECANCELED)
@@ -145,6 +148,7 @@ static int unix_send(struct xport *x, struct frame *f)
     }
     c->wq_frames++;
     c->wq_bytes += WIRE_HDR_LEN + f->h.len;
+    route_held_add(c->x.d, WIRE_HDR_LEN + f->h.len);
     return 0;
 }
 

@@ -37,7 +37,7 @@ static void start_with(struct harness *h, const char *const *env)
 }
 
 /* A line of /proc/PID/status ("VmRSS", "VmHWM"), in KiB; -1 if absent. */
-static __attribute__((unused)) long proc_kb(pid_t pid, const char *what)
+static long proc_kb(pid_t pid, const char *what)
 {
     char path[64], line[256], fmt[32];
     snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
@@ -113,6 +113,41 @@ static void remove_dir(const char *dir)
     assert_int_equal(rmdir(dir), 0);
 }
 
+/* Reads the number a p_flood keeps in its progress file (0 if none). */
+static long long progress_of(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    long long n = 0;
+    if (f) {
+        if (fscanf(f, "%lld", &n) != 1)
+            n = 0;
+        fclose(f);
+    }
+    return n;
+}
+
+/* Watches a writer's progress (progress_of(path)) until it reaches
+ * `total' or stops moving for quiet_ms (it is held back: there is no
+ * event for that, only a while without one).  Returns the last value. */
+static long long watch_progress(const char *path, long long total, int quiet_ms)
+{
+    long long last = -1;
+    long since = tc_now_ms(), deadline = since + 20000;
+    while (tc_now_ms() < deadline) {
+        long long now = progress_of(path);
+        if (now >= total)
+            return now;
+        if (now != last) {
+            last = now;
+            since = tc_now_ms();
+        } else if (tc_now_ms() - since >= quiet_ms) {
+            return now;
+        }
+        tc_pause_ms(10);
+    }
+    return last;
+}
+
 /* ===================================================================== */
 /* Files: only what it made                                               */
 /* ===================================================================== */
@@ -153,6 +188,77 @@ static void test_exit_removes_only_its_own_files(void **state)
     assert_true(pid);
     assert_true(task);
     assert_int_equal(enrol, PvmOk);
+}
+
+/* ===================================================================== */
+/* Output held back                                                       */
+/* ===================================================================== */
+
+/* A task prints far more than PVMD_HOLD_TASK to an output tid that does
+ * not read: the pvmd stops reading its pipes (the task waits in its
+ * writes) instead of holding it all; once the output tid reads, every
+ * line arrives, in order, and OUTPUT_END. */
+static void test_output_held_back(void **state)
+{
+    (void)state;
+    enum { LINE = 4000, FLOOD = 32 << 20, HOLD = 2 << 20, OUT_TAG = 77 };
+    struct harness h;
+    const char *env[] = {"PVMD_HOLD_TASK=2m", NULL};
+    start_with(&h, env);
+    struct tc c;
+    assert_int_equal(tc_open(&c, h.sockdir, 0), PvmOk);
+    char bytes[32], line[32], prog[300];
+    snprintf(bytes, sizeof bytes, "%d", FLOOD);
+    snprintf(line, sizeof line, "%d", LINE);
+    snprintf(prog, sizeof prog, "%s/progress", h.tmp);
+    char *args[] = {bytes, line, prog, NULL};
+    long rss0 = proc_kb(h.pvmd, "VmRSS");
+    int tid;
+    assert_int_equal(
+        tc_spawn(&c, harness_prog("p_flood"), args, 0, NULL, 1, c.tid, OUT_TAG, &tid), 1);
+    assert_true(tid > 0);
+    long long stuck = watch_progress(prog, FLOOD, 300);
+    long grew = proc_kb(h.pvmd, "VmHWM") - rss0;
+
+    /* Now read it all. */
+    long long got = 0, next = 0;
+    bool in_order = true, ended = false, begun = false;
+    while (!ended) {
+        struct wire_hdr wh;
+        uint8_t *data;
+        if (tc_recv_user(&c, &wh, &data, 10000) < 0)
+            break;
+        int count = wh.tag == OUT_TAG && wh.len >= 8 ? tc_be32(data + 4) : -100;
+        if (count == OUTPUT_BEGIN)
+            begun = true;
+        else if (count == OUTPUT_END)
+            ended = true;
+        else if (count > 0) {
+            long long k = -1;
+            char head[24];
+            size_t n = (size_t)count < sizeof head - 1 ? (size_t)count : sizeof head - 1;
+            memcpy(head, data + 8, n);
+            head[n] = 0;
+            if (got < FLOOD) {
+                in_order = in_order && sscanf(head, "%lld ", &k) == 1 && k == next;
+                next++;
+            }
+            got += count;
+        }
+        free(data);
+    }
+    tc_close(&c);
+    harness_stop(&h);
+    print_message("output: writer held at %lld of %d bytes (pvmd grew %ld KiB); then %lld "
+                  "bytes read, in order %d, END %d\n",
+                  stuck, FLOOD, grew, got, in_order, ended);
+    assert_true(begun);
+    assert_true(ended);
+    assert_true(in_order);
+    assert_int_equal(got, (long long)FLOOD + 13); /* and "p_flood done\n" */
+    /* What is held, plus the pipe, the socket buffers and a line: far
+     * below the flood. */
+    assert_true(stuck < HOLD + (6 << 20));
 }
 
 /* ===================================================================== */
@@ -384,6 +490,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_exit_removes_only_its_own_files),
+        cmocka_unit_test(test_output_held_back),
         cmocka_unit_test(test_log_is_capped),
         cmocka_unit_test(test_no_hello_no_service),
         cmocka_unit_test(test_descriptors_run_out_gracefully),
