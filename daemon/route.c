@@ -41,16 +41,20 @@ static size_t held_for(const struct task *t)
 }
 
 /* Whether the pvmd holds too much for a task that it holds `held' bytes
- * for. */
+ * for: more than a task may have, or, once all tasks together are past
+ * their budget, more than the floor (so the budget spent on tasks that
+ * do not read never stalls tasks that do). */
 static bool over(const struct pvmd *d, size_t held)
 {
-    return held > d->limits.hold_task;
+    return held > d->limits.hold_task ||
+           (d->held > d->limits.hold_total && held > d->limits.hold_floor);
 }
 
 /* Whether a task held back for is low enough for its senders to go on. */
 static bool under(const struct pvmd *d, size_t held)
 {
-    return held < d->limits.hold_task / 4;
+    return held < d->limits.hold_task / 4 &&
+           (d->held <= d->limits.hold_total || held < d->limits.hold_floor);
 }
 
 int route_over(struct pvmd *d, int dst)

@@ -34,7 +34,9 @@ struct xport;
  * stops the pvmd reading whichever links send to it (and the output pipes
  * of tasks whose output goes to it), until it is below LOW.  These are
  * the defaults of d->limits.hold_task (PVMD_HOLD_TASK, LOW a quarter of
- * it). */
+ * it); past d->limits.hold_total for all local tasks together
+ * (PVMD_HOLD_TOTAL), a task holding more than d->limits.hold_floor stops
+ * its senders too. */
 #define ROUTE_HIGH_WATER ((size_t)64 << 20)
 #define ROUTE_LOW_WATER ((size_t)16 << 20)
 

@@ -262,6 +262,133 @@ static void test_output_held_back(void **state)
 }
 
 /* ===================================================================== */
+/* The budget of all tasks together                                       */
+/* ===================================================================== */
+
+/* A child process that sends n frames of size bytes (numbered) from a to
+ * dst, writing a byte to the pipe *progress after each. */
+static pid_t flooder(struct tc *a, int dst, int n, size_t size, int *progress)
+{
+    int p[2];
+    assert_int_equal(pipe(p), 0);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        close(p[0]);
+        uint8_t *buf = malloc(size);
+        if (!buf)
+            _exit(2);
+        memset(buf, 0x5a, size);
+        for (int i = 0; i < n; i++) {
+            memcpy(buf, &i, sizeof i);
+            if (tc_send_user(a, dst, 7, buf, size) < 0)
+                _exit(3);
+            if (write(p[1], "x", 1) != 1)
+                _exit(4);
+        }
+        _exit(0);
+    }
+    close(p[1]);
+    *progress = p[0];
+    return pid;
+}
+
+/* Reads the frames of flooders from their pipes until none has moved for
+ * quiet_ms; returns the frames sent in all. */
+static int watch_flooders(const int *progress, int k, int total, int quiet_ms)
+{
+    int sent = 0;
+    long since = tc_now_ms(), deadline = since + 20000;
+    struct pollfd pf[16];
+    for (int i = 0; i < k; i++)
+        pf[i] = (struct pollfd){.fd = progress[i], .events = POLLIN};
+    while (sent < total && tc_now_ms() < deadline && tc_now_ms() - since < quiet_ms) {
+        if (poll(pf, (nfds_t)k, quiet_ms) <= 0)
+            continue;
+        for (int i = 0; i < k; i++) {
+            char tmp[512];
+            ssize_t r = pf[i].revents & POLLIN ? read(progress[i], tmp, sizeof tmp) : 0;
+            if (r > 0) {
+                sent += (int)r;
+                since = tc_now_ms();
+            }
+        }
+    }
+    return sent;
+}
+
+/* Reads n frames of size bytes numbered 0.. from c; true if all came in
+ * order. */
+static bool read_numbered(struct tc *c, int n, size_t size)
+{
+    bool ok = true;
+    for (int i = 0; i < n; i++) {
+        struct wire_hdr wh;
+        uint8_t *data = NULL;
+        if (tc_recv_user(c, &wh, &data, 20000) < 0)
+            return false;
+        int k;
+        memcpy(&k, data, sizeof k);
+        ok = ok && wh.len == size && k == i;
+        free(data);
+    }
+    return ok;
+}
+
+/* K senders flood K receivers that do not read: the pvmd holds about
+ * PVMD_HOLD_TOTAL for them all (each receiver past it keeps only a floor),
+ * not K times PVMD_HOLD_TASK.  Meanwhile a pair that reads still gets
+ * through, and once the receivers read, everything arrives in order. */
+static void test_hold_budget_of_all_tasks(void **state)
+{
+    (void)state;
+    enum { K = 8, N = 64, SIZE = 256 << 10, MIB = 1 << 20 };
+    struct harness h;
+    const char *env[] = {"PVMD_HOLD_TASK=8m", "PVMD_HOLD_TOTAL=8m", NULL};
+    start_with(&h, env);
+    struct tc snd[K + 1], rcv[K + 1];
+    for (int i = 0; i <= K; i++) {
+        assert_int_equal(tc_open(&snd[i], h.sockdir, 0), PvmOk);
+        assert_int_equal(tc_open(&rcv[i], h.sockdir, 0), PvmOk);
+    }
+    pid_t kid[K + 1];
+    int progress[K + 1];
+    for (int i = 0; i < K; i++)
+        kid[i] = flooder(&snd[i], rcv[i].tid, N, SIZE, &progress[i]);
+    int stuck = watch_flooders(progress, K, K * N, 400);
+    long long held_mib = (long long)stuck * SIZE / MIB;
+
+    /* A pair that reads gets through all the same. */
+    long t0 = tc_now_ms();
+    kid[K] = flooder(&snd[K], rcv[K].tid, N, SIZE, &progress[K]);
+    bool reader_ok = read_numbered(&rcv[K], N, SIZE);
+    long reader_ms = tc_now_ms() - t0;
+
+    /* Now everyone reads. */
+    bool all_ok = true;
+    for (int i = 0; i < K; i++)
+        all_ok = read_numbered(&rcv[i], N, SIZE) && all_ok;
+    bool exited = true;
+    for (int i = 0; i <= K; i++) {
+        int st;
+        exited = waitpid(kid[i], &st, 0) == kid[i] && WIFEXITED(st) && !WEXITSTATUS(st) && exited;
+        close(progress[i]);
+        tc_close(&snd[i]);
+        tc_close(&rcv[i]);
+    }
+    harness_stop(&h);
+    print_message("budget: %d senders got %lld MiB into the pvmd before they were held (%d MiB "
+                  "each per-task limit); a reading pair took %ld ms for %d MiB\n",
+                  K, held_mib, 8, reader_ms, N * SIZE / MIB);
+    assert_true(reader_ok);
+    assert_true(all_ok);
+    assert_true(exited);
+    /* 8 MiB for all, a floor and a frame or so each, socket buffers: far
+     * below the K * 8 MiB the per-task limit alone lets in. */
+    assert_true(held_mib < 32);
+}
+
+/* ===================================================================== */
 /* The log                                                                */
 /* ===================================================================== */
 
@@ -491,6 +618,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_exit_removes_only_its_own_files),
         cmocka_unit_test(test_output_held_back),
+        cmocka_unit_test(test_hold_budget_of_all_tasks),
         cmocka_unit_test(test_log_is_capped),
         cmocka_unit_test(test_no_hello_no_service),
         cmocka_unit_test(test_descriptors_run_out_gracefully),
