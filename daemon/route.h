@@ -61,7 +61,9 @@ int route_over(struct pvmd *d, int dst);
 
 /* Accounting of d->held, the bytes held for local tasks (their links'
  * write queues, frames waiting for them to enrol): transports and the
- * task table say what they took and what left. */
+ * task table say what they took and what left.  When it falls to nothing
+ * after having been large, freed memory goes back to the system
+ * (malloc_trim, at most once a second). */
 void route_held_add(struct pvmd *d, size_t n);
 void route_held_sub(struct pvmd *d, size_t n);
 

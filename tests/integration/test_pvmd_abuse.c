@@ -389,6 +389,66 @@ static void test_hold_budget_of_all_tasks(void **state)
 }
 
 /* ===================================================================== */
+/* Memory given back                                                      */
+/* ===================================================================== */
+
+/* After a flood the pvmd held about 100 MB for (K receivers that read
+ * only later, and a client that connected meanwhile), its resident memory
+ * falls back once everything is delivered, instead of the freed heap
+ * staying with it. */
+static void test_memory_given_back_after_a_flood(void **state)
+{
+    (void)state;
+    enum { K = 4, SIZE = 100000, N = (24 << 20) / SIZE };
+    struct harness h;
+    start_with(&h, NULL);
+    struct tc a[K], b[K];
+    for (int i = 0; i < K; i++) {
+        assert_int_equal(tc_open(&a[i], h.sockdir, 0), PvmOk);
+        assert_int_equal(tc_open(&b[i], h.sockdir, 0), PvmOk);
+    }
+    long rss0 = proc_kb(h.pvmd, "VmRSS");
+    int progress[K] = {0};
+    pid_t kid[K] = {0};
+    for (int i = 0; i < K; i++)
+        kid[i] = flooder(&a[i], b[i].tid, N, (size_t)SIZE, &progress[i]);
+    int stuck = watch_flooders(progress, K, K * N, 400);
+    long rss_full = proc_kb(h.pvmd, "VmRSS");
+    /* Someone connects meanwhile (the console, say): what the pvmd keeps
+     * for it may sit above the flood's memory in the heap. */
+    struct tc late;
+    assert_int_equal(tc_open(&late, h.sockdir, 0), PvmOk);
+    bool all_ok = true, exited = true;
+    for (int i = 0; i < K; i++)
+        all_ok = read_numbered(&b[i], N, (size_t)SIZE) && all_ok;
+    for (int i = 0; i < K; i++) {
+        int st;
+        exited = waitpid(kid[i], &st, 0) == kid[i] && WIFEXITED(st) && !WEXITSTATUS(st) && exited;
+        close(progress[i]);
+    }
+    /* Everything delivered: the pvmd gives its memory back soon (at most
+     * a second after the last trim).  Resident memory has no event. */
+    long rss = 0, deadline = tc_now_ms() + 3000;
+    while ((rss = proc_kb(h.pvmd, "VmRSS")) > rss0 + (16 << 10) && tc_now_ms() < deadline)
+        tc_pause_ms(50);
+    for (int i = 0; i < K; i++) {
+        tc_close(&a[i]);
+        tc_close(&b[i]);
+    }
+    tc_close(&late);
+    harness_stop(&h);
+    print_message("memory: pvmd resident %ld KiB before, %ld KiB with %d frames sent in, %ld KiB "
+                  "after delivery\n",
+                  rss0, rss_full, stuck, rss);
+    assert_true(all_ok);
+    assert_true(exited);
+#ifndef __SANITIZE_ADDRESS__ /* ASan's allocator keeps and quarantines freed memory */
+    assert_true(rss_full > rss0 + (32 << 10)); /* it did hold the flood */
+    assert_true(rss < rss0 + (16 << 10));
+#endif
+}
+
+/* ===================================================================== */
 /* The log                                                                */
 /* ===================================================================== */
 
@@ -619,6 +679,7 @@ int main(void)
         cmocka_unit_test(test_exit_removes_only_its_own_files),
         cmocka_unit_test(test_output_held_back),
         cmocka_unit_test(test_hold_budget_of_all_tasks),
+        cmocka_unit_test(test_memory_given_back_after_a_flood),
         cmocka_unit_test(test_log_is_capped),
         cmocka_unit_test(test_no_hello_no_service),
         cmocka_unit_test(test_descriptors_run_out_gracefully),
