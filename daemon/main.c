@@ -357,8 +357,9 @@ static void start_signal(struct pvmd *d, uv_signal_t *s, int signum)
 static void cleanup_files(struct pvmd *d)
 {
     if (!pvmd_dir_ours(d)) {
-        log_info(d, "%s is no longer this pvmd's (removed, or another pvmd's now): its files "
-                    "are left alone",
+        log_info(d,
+                 "%s is no longer this pvmd's (removed, or another pvmd's now): its files "
+                 "are left alone",
                  d->sockdir);
         return;
     }

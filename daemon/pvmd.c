@@ -145,8 +145,8 @@ bool pvmd_dir_ours(struct pvmd *d)
     /* The lock file stays open here, so its inode cannot be reused. */
     return d->lock_fd >= 0 && d->sockdir[0] &&
            paths_join(path, sizeof path, d->sockdir, PVMD_LOCK_NAME) == 0 &&
-           fstat(d->lock_fd, &held) == 0 && lstat(path, &now) == 0 &&
-           held.st_dev == now.st_dev && held.st_ino == now.st_ino;
+           fstat(d->lock_fd, &held) == 0 && lstat(path, &now) == 0 && held.st_dev == now.st_dev &&
+           held.st_ino == now.st_ino;
 }
 
 bool pvmd_unlink_own(struct pvmd *d, const char *path, const struct pvmd_file_id *id)

@@ -101,8 +101,8 @@ struct pvmd {
     int spawn_next;                     /* where the next spread spawn starts (placement.c) */
 
     /* bytes held for local tasks (route.c: route_held_add/sub) */
-    size_t held;        /* now: their links' write queues, frames waiting for them to enrol */
-    size_t held_peak;   /* the most since memory was last given back */
+    size_t held;         /* now: their links' write queues, frames waiting for them to enrol */
+    size_t held_peak;    /* the most since memory was last given back */
     uint64_t trimmed_at; /* uv_now of the last malloc_trim, 0 never */
     uv_timer_t trim_timer;
 

@@ -368,8 +368,7 @@ static int start_fast(struct pvmd *d, struct proc *p, const char *path, char **a
     if (p->pidfd < 0 || uv_poll_init(d->loop, &p->exitw, p->pidfd) < 0) {
         /* Cannot watch it: do not leave an unwatched child behind. */
         int err = errno;
-        log_error(d, "t%x: cannot watch process %d: %s", (unsigned)p->tid, (int)pid,
-                  strerror(err));
+        log_error(d, "t%x: cannot watch process %d: %s", (unsigned)p->tid, (int)pid, strerror(err));
         kill(pid, SIGKILL);
         waitpid(pid, NULL, 0);
         if (p->pidfd >= 0)
@@ -602,8 +601,9 @@ int spawn_run(struct pvmd *d, int parent, const Pvm__SpawnRequest *req, int *tid
     free(argv);
     env_free(&e);
     if (refused)
-        log_info(d, "spawn of %s: %d of %d refused (PvmOutOfRes): too few descriptors left "
-                    "(keeping %d for connections)",
+        log_info(d,
+                 "spawn of %s: %d of %d refused (PvmOutOfRes): too few descriptors left "
+                 "(keeping %d for connections)",
                  req->file, refused, count, d->limits.fd_reserve);
 
     /* Every child learns its siblings at enrolment (pvm_siblings). */

@@ -214,8 +214,8 @@ static void test_output_held_back(void **state)
     char *args[] = {bytes, line, prog, NULL};
     long rss0 = proc_kb(h.pvmd, "VmRSS");
     int tid;
-    assert_int_equal(
-        tc_spawn(&c, harness_prog("p_flood"), args, 0, NULL, 1, c.tid, OUT_TAG, &tid), 1);
+    assert_int_equal(tc_spawn(&c, harness_prog("p_flood"), args, 0, NULL, 1, c.tid, OUT_TAG, &tid),
+                     1);
     assert_true(tid > 0);
     long long stuck = watch_progress(prog, FLOOD, 300);
     long grew = proc_kb(h.pvmd, "VmHWM") - rss0;
@@ -526,8 +526,8 @@ static void test_no_hello_no_service(void **state)
     int half = tc_connect_fd(h.sockdir);
     int huge = tc_connect_fd(h.sockdir);
     assert_true(silent >= 0 && half >= 0 && huge >= 0);
-    struct wire_hdr hh = {.flags = WIRE_F_CTL, .tag = PVM__CTL_TYPE__CTL_HELLO, .wid = 1,
-                          .len = (uint64_t)1 << 30};
+    struct wire_hdr hh = {
+        .flags = WIRE_F_CTL, .tag = PVM__CTL_TYPE__CTL_HELLO, .wid = 1, .len = (uint64_t)1 << 30};
     uint8_t hb[WIRE_HDR_LEN];
     wire_encode(&hh, hb);
     assert_int_equal(tc_write_all(half, hb, WIRE_HDR_LEN / 2), 0);

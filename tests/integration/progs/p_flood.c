@@ -54,7 +54,9 @@ int main(int argc, char **argv)
                 return 3;
         }
     }
-    buf[line - 1] = '\n';
+    free(buf); /* nothing for a leak checker to print into the output */
+    if (prog >= 0)
+        close(prog);
     if (write_all(1, "p_flood done\n", 13) < 0)
         return 2;
     return 0;
