@@ -3,6 +3,9 @@
  *
  * One line per event, prefixed with a timestamp.  Detail lines (-d) are
  * dropped unless debugging; with -f and -d every line goes to stderr too.
+ * The file never grows far past `max' bytes: it then becomes pvmd.log.1
+ * (replacing the one before) and a new pvmd.log begins, so the log takes
+ * at most about twice `max' on disk, however much tasks print to it.
  */
 #ifndef PVMD_LOG_H
 #define PVMD_LOG_H
@@ -10,15 +13,20 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "paths.h"
+
 struct pvmd_log {
     FILE *f;        /* NULL until log_open: lines then go to stderr */
     bool debug;     /* keep detail lines */
     bool to_stderr; /* copy every line to stderr */
+    size_t max;     /* past this many bytes the file moves to <path>.1 (0: never) */
+    size_t size;    /* bytes in the file now */
+    char path[PATHS_MAX];
 };
 
 struct pvmd;
 
-/* Opens (truncates) the log at path.  Returns 0 or PvmSysErr (errno set);
+/* Opens (truncates) the log at path (l->max is kept).  Returns 0 or PvmSysErr (errno set);
  * on failure lines keep going to stderr. */
 int log_open(struct pvmd_log *l, const char *path, bool debug, bool to_stderr);
 

@@ -204,13 +204,11 @@ static void take_lock(struct pvmd *d)
     }
 }
 
-/* We hold the lock, so whatever is left in the directory belongs to a
- * pvmd that is gone. */
-static int remove_stale(struct pvmd *d)
+/* Task sockets (t*.sock): at start, stale ones of a pvmd that is gone
+ * (we hold the lock); at exit, those of our tasks.  Returns how many. */
+static int remove_task_socks(struct pvmd *d)
 {
     int n = 0;
-    if (unlink(d->sockpath) == 0)
-        n++;
     DIR *dir = opendir(d->sockdir);
     if (!dir)
         return n;
@@ -226,6 +224,14 @@ static int remove_stale(struct pvmd *d)
     }
     closedir(dir);
     return n;
+}
+
+/* We hold the lock, so whatever is left in the directory belongs to a
+ * pvmd that is gone. */
+static int remove_stale(struct pvmd *d)
+{
+    int n = unlink(d->sockpath) == 0;
+    return n + remove_task_socks(d);
 }
 
 static void write_pidfile(struct pvmd *d)
@@ -348,11 +354,19 @@ static void start_signal(struct pvmd *d, uv_signal_t *s, int signum)
     uv_signal_start(s, on_signal, signum);
 }
 
+/* Removes what this pvmd made, and nothing that has replaced it. */
 static void cleanup_files(struct pvmd *d)
 {
-    unlink(d->sockpath);
-    remove_stale(d);
-    unlink(d->pidpath);
+    if (!pvmd_dir_ours(d)) {
+        log_info(d,
+                 "%s is no longer this pvmd's (removed, or another pvmd's now): its files "
+                 "are left alone",
+                 d->sockdir);
+        return;
+    }
+    pvmd_unlink_own(d, d->sockpath, &d->sock_id);
+    remove_task_socks(d);
+    pvmd_unlink_own(d, d->pidpath, &d->pid_id);
 }
 
 int main(int argc, char **argv)
@@ -389,11 +403,16 @@ int main(int argc, char **argv)
 
     tidy_inherited_fds(!d->foreground);
     signal(SIGPIPE, SIG_IGN);
-    /* One descriptor per task connection and two per spawned task. */
+    /* One descriptor per task connection and three per spawned task: the
+     * soft limit goes up to the hard one (spawn.c keeps a reserve below
+     * it, docs/design.md "Limits"). */
     struct rlimit rl;
+    unsigned long long fds_was = 0;
     if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+        fds_was = (unsigned long long)rl.rlim_cur;
         rl.rlim_cur = rl.rlim_max;
-        setrlimit(RLIMIT_NOFILE, &rl);
+        if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+            fds_was = 0;
     }
     /* A hostfile that cannot be read stops the pvmd before it starts. */
     struct hostfile hf = {0};
@@ -429,6 +448,7 @@ int main(int argc, char **argv)
     long old = read_pidfile(d);
     int stale = remove_stale(d);
     write_pidfile(d);
+    pvmd_file_id_take(d->pidpath, &d->pid_id);
 
     char logpath[PATHS_MAX];
     if (paths_join(logpath, sizeof logpath, d->sockdir, PVMD_LOG_NAME) < 0 ||
@@ -436,6 +456,9 @@ int main(int argc, char **argv)
         fail(d, "cannot open the log in %s: %s", d->sockdir, strerror(errno));
     log_info(d, "pvmd starting: pid %ld, host %s, arch %s, tid t%x, directory %s", (long)getpid(),
              d->hostname, d->arch, (unsigned)d->mytid, d->sockdir);
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0)
+        log_info(d, "descriptors: at most %llu%s", (unsigned long long)rl.rlim_cur,
+                 fds_was ? " (soft limit raised to the hard one)" : "");
     /* Before any thread (libzmq's) exists: it forks. */
     guardian_start(d);
     d->spawn_fast = spawn_fast_available();
@@ -456,8 +479,10 @@ int main(int argc, char **argv)
                            arch_this_dsig())))
         fail(d, "out of memory");
     me->epoch = d->epoch;
+    pvmd_limits_from_env(d);
     if (xport_unix.listen(d, d->sockpath) < 0)
         fail(d, "cannot listen on %s", d->sockpath);
+    pvmd_file_id_take(d->sockpath, &d->sock_id);
     /* The mesh: CurveZMQ with the virtual machine's key pair unless it runs
      * plain, and one address, bound and announced.  The first host reads
      * (or makes) the key file and chooses plain with -p or PVM_MESH_PLAIN=1;

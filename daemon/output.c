@@ -53,6 +53,39 @@ static void send_output(struct pvmd *d, int tid, struct output_dest to, int coun
         route_frame(d, f);
 }
 
+static void on_pipe_closed(uv_handle_t *h)
+{
+    struct output_stream *s = h->data;
+    s->open = false;
+    spawn_proc_release(s->p);
+}
+
+static void stream_close(struct output_stream *s)
+{
+    if (!s->open || uv_is_closing((uv_handle_t *)&s->pipe))
+        return;
+    uv_close((uv_handle_t *)&s->pipe, on_pipe_closed);
+}
+
+static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf);
+static void on_read(uv_stream_t *st, ssize_t nread, const uv_buf_t *buf);
+
+/* Stops or restarts reading p's pipes (those still open). */
+static void pipes_reading(struct proc *p, bool on)
+{
+    for (int i = 0; i < 2; i++) {
+        struct output_stream *s = &p->out[i];
+        if (!s->open || s->eof || uv_is_closing((uv_handle_t *)&s->pipe))
+            continue;
+        if (!on) {
+            uv_read_stop((uv_stream_t *)&s->pipe);
+        } else if (uv_read_start((uv_stream_t *)&s->pipe, on_alloc, on_read) < 0) {
+            s->eof = true;
+            stream_close(s);
+        }
+    }
+}
+
 static void deliver(struct pvmd *d, struct proc *p, const char *bytes, size_t n)
 {
     struct output_dest to = dest_of(d, p);
@@ -62,6 +95,23 @@ static void deliver(struct pvmd *d, struct proc *p, const char *bytes, size_t n)
         return;
     }
     send_output(d, p->tid, to, (int)n, bytes, n);
+    /* A destination that does not read holds the task back, as a sender
+     * of messages is: the pvmd must not keep what it cannot deliver. */
+    int on = p->held_on ? 0 : route_over(d, to.tid);
+    if (on) {
+        p->held_on = on;
+        pipes_reading(p, false);
+        log_debug(d, "t%x: output not read until t%x drains", (unsigned)p->tid, (unsigned)on);
+    }
+}
+
+void output_release(struct pvmd *d, int tid)
+{
+    for (struct proc *p = d->procs; p; p = p->next)
+        if (p->held_on == tid) {
+            p->held_on = 0;
+            pipes_reading(p, true);
+        }
 }
 
 void output_begin(struct pvmd *d, int tid)
@@ -96,20 +146,6 @@ void output_on_event(struct pvmd *d, const struct event *ev)
             p->task_gone = true;
             return;
         }
-}
-
-static void on_pipe_closed(uv_handle_t *h)
-{
-    struct output_stream *s = h->data;
-    s->open = false;
-    spawn_proc_release(s->p);
-}
-
-static void stream_close(struct output_stream *s)
-{
-    if (!s->open || uv_is_closing((uv_handle_t *)&s->pipe))
-        return;
-    uv_close((uv_handle_t *)&s->pipe, on_pipe_closed);
 }
 
 static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf)

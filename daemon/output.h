@@ -8,6 +8,10 @@
  * line longer than OUTPUT_LINE_MAX) or, when the output tid is 0, to
  * pvmd.log as "[t40001] line".
  *
+ * Output is held back as messages are (route.c): when the pvmd holds too
+ * much for the destination, it stops reading the task's pipes, so the
+ * task waits in its writes, until the destination drains.
+ *
  * While the task lives, its output goes where its task record says
  * (CTL_SET_OUTPUT changes that); once it has ended (EVENT_TASK_EXIT), what
  * its descendants still print goes where it went last.
@@ -56,6 +60,10 @@ void output_begin(struct pvmd *d, int tid);
 /* Called when p's process has exited: sends OUTPUT_END once both pipes
  * are at EOF too. */
 void output_check_end(struct pvmd *d, struct proc *p);
+
+/* Back-pressure (route.c): the output pipes of tasks whose output waited
+ * for tid to drain are read again. */
+void output_release(struct pvmd *d, int tid);
 
 /* Event subscriber (event.c): an ended task's output keeps its last
  * destination. */

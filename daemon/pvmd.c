@@ -6,18 +6,24 @@
  */
 #include "pvmd.h"
 
+#include <errno.h>
+#include <limits.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <sodium.h>
 
+#include "defs.h"
 #include "hosttab.h"
 #include "hostmgr.h"
 #include "notify.h"
 #include "pending.h"
 #include "pvm3.h"
+#include "route.h"
 #include "spawn.h"
 #include "tasktab.h"
 #include "tid.h"
@@ -52,9 +58,108 @@ int pvmd_init(struct pvmd *d, uv_loop_t *loop, int host)
         pvmd_fini(d);
         return PvmNoMem;
     }
+    d->limits = (struct pvmd_limits){
+        .hold_task = ROUTE_HIGH_WATER,
+        .hold_total = (size_t)256 << 20,
+        .hold_floor = (size_t)1 << 20,
+        .log_max = (size_t)16 << 20,
+        .hello_ms = 10000,
+        .hello_max = (size_t)64 << 10,
+        .fd_reserve = 32,
+    };
+    d->log.max = d->limits.log_max;
     uv_timer_init(d->loop, &d->halt_timer);
     d->halt_timer.data = d;
+    uv_timer_init(d->loop, &d->trim_timer);
+    d->trim_timer.data = d;
     return 0;
+}
+
+/* A size ("4096", "64k", "16m", "1g") or a count; false if malformed. */
+static bool parse_amount(const char *s, unsigned long long min, unsigned long long *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno || end == s || *s == '-')
+        return false;
+    int shift = *end == 'k' || *end == 'K'   ? 10
+                : *end == 'm' || *end == 'M' ? 20
+                : *end == 'g' || *end == 'G' ? 30
+                                             : 0;
+    if (shift)
+        end++;
+    if (*end || v > (ULLONG_MAX >> shift) || (v << shift) < min)
+        return false;
+    *out = v << shift;
+    return true;
+}
+
+static void limit_env(struct pvmd *d, const char *name, unsigned long long min,
+                      unsigned long long max, unsigned long long *v)
+{
+    const char *s = getenv(name);
+    unsigned long long x;
+    if (!s || !*s)
+        return;
+    if (!parse_amount(s, min, &x) || x > max) {
+        log_error(d, "%s=%s ignored: not a number from %llu to %llu", name, s, min, max);
+        return;
+    }
+    *v = x;
+    log_info(d, "limit %s=%llu", name, x);
+}
+
+void pvmd_limits_from_env(struct pvmd *d)
+{
+    struct pvmd_limits *l = &d->limits;
+    unsigned long long task = l->hold_task, total = l->hold_total, logmax = l->log_max,
+                       hello = l->hello_ms, reserve = (unsigned long long)l->fd_reserve;
+    limit_env(d, "PVMD_HOLD_TASK", 1 << 16, SIZE_MAX / 2, &task);
+    limit_env(d, "PVMD_HOLD_TOTAL", 1 << 16, SIZE_MAX / 2, &total);
+    limit_env(d, "PVMD_LOG_MAX", 1 << 12, SIZE_MAX / 2, &logmax);
+    limit_env(d, "PVMD_HELLO_TIMEOUT", 10, 3600000, &hello);
+    limit_env(d, "PVMD_FD_RESERVE", 8, 1 << 20, &reserve);
+    l->hold_task = (size_t)task;
+    l->hold_total = (size_t)total;
+    /* A task holding less than this never stops its senders, so a budget
+     * spent on tasks that do not read cannot stall those that do. */
+    l->hold_floor = l->hold_task / 64 < l->hold_total / 16 ? l->hold_task / 64 : l->hold_total / 16;
+    l->log_max = d->log.max = (size_t)logmax;
+    l->hello_ms = (unsigned)hello;
+    l->fd_reserve = (int)reserve;
+}
+
+void pvmd_file_id_take(const char *path, struct pvmd_file_id *id)
+{
+    struct stat st;
+    *id = (struct pvmd_file_id){0};
+    if (path[0] && lstat(path, &st) == 0)
+        *id = (struct pvmd_file_id){
+            .dev = st.st_dev, .ino = st.st_ino, .ctime = st.st_ctim, .set = true};
+}
+
+bool pvmd_dir_ours(struct pvmd *d)
+{
+    char path[PATHS_MAX];
+    struct stat held, now;
+    /* The lock file stays open here, so its inode cannot be reused. */
+    return d->lock_fd >= 0 && d->sockdir[0] &&
+           paths_join(path, sizeof path, d->sockdir, PVMD_LOCK_NAME) == 0 &&
+           fstat(d->lock_fd, &held) == 0 && lstat(path, &now) == 0 && held.st_dev == now.st_dev &&
+           held.st_ino == now.st_ino;
+}
+
+bool pvmd_unlink_own(struct pvmd *d, const char *path, const struct pvmd_file_id *id)
+{
+    struct pvmd_file_id now;
+    if (!id->set || !pvmd_dir_ours(d))
+        return false;
+    pvmd_file_id_take(path, &now);
+    if (!now.set || now.dev != id->dev || now.ino != id->ino ||
+        now.ctime.tv_sec != id->ctime.tv_sec || now.ctime.tv_nsec != id->ctime.tv_nsec)
+        return false;
+    return unlink(path) == 0;
 }
 
 void pvmd_fini(struct pvmd *d)
@@ -79,7 +184,8 @@ static void count_handle(uv_handle_t *h, void *arg)
 {
     struct pvmd *d = h->loop->data;
     if (h == (uv_handle_t *)&d->sig_term || h == (uv_handle_t *)&d->sig_int ||
-        h == (uv_handle_t *)&d->sig_hup || h == (uv_handle_t *)&d->halt_timer)
+        h == (uv_handle_t *)&d->sig_hup || h == (uv_handle_t *)&d->halt_timer ||
+        h == (uv_handle_t *)&d->trim_timer)
         return;
     (*(int *)arg)++;
 }
@@ -96,6 +202,7 @@ void pvmd_halt_check(struct pvmd *d)
     d->halt_stage = 4;
     uv_timer_stop(&d->halt_timer);
     close_if_open((uv_handle_t *)&d->halt_timer);
+    close_if_open((uv_handle_t *)&d->trim_timer);
     close_if_open((uv_handle_t *)&d->sig_term);
     close_if_open((uv_handle_t *)&d->sig_int);
     close_if_open((uv_handle_t *)&d->sig_hup);
@@ -149,8 +256,9 @@ void pvmd_halt(struct pvmd *d, const char *why)
     d->halt_stage = 1;
     log_info(d, "halting: %s", why);
     xport_unix.unlisten(d);
-    if (d->sockpath[0])
-        unlink(d->sockpath);
+    /* Only the socket this pvmd made: after its directory was removed, the
+     * path may be another pvmd's now. */
+    pvmd_unlink_own(d, d->sockpath, &d->sock_id);
     /* Requests waiting on other hosts are answered now (PvmSysErr);
      * hosts being started will not be. */
     pending_fini(d);

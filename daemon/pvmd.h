@@ -12,6 +12,8 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
+#include <time.h>
 #include <uv.h>
 
 #include "log.h"
@@ -25,6 +27,32 @@ struct xport;
 struct xport_zmq;
 struct xport_tran;
 struct hostmgr;
+
+/* Which file a path named when this pvmd made it (docs/design.md "pvmd
+ * notes"): the inode number alone is not enough, a removed file's number
+ * is soon another file's. */
+struct pvmd_file_id {
+    dev_t dev;
+    ino_t ino;
+    struct timespec ctime;
+    bool set;
+};
+
+/* What keeps a pvmd whole under abuse (docs/design.md "pvmd notes",
+ * "Limits").  pvmd_init sets the defaults; at start main.c lets the
+ * environment variables named here override them (pvmd_limits_from_env). */
+struct pvmd_limits {
+    size_t hold_task;  /* PVMD_HOLD_TASK: held for one task before its senders
+                          pause (64 MiB); they go on below a quarter of it */
+    size_t hold_total; /* PVMD_HOLD_TOTAL: held for all local tasks together
+                          (256 MiB); past it, senders to a task holding more
+                          than hold_floor pause */
+    size_t hold_floor; /* a task below this never pauses its senders (1 MiB) */
+    size_t log_max;    /* PVMD_LOG_MAX: pvmd.log moves to pvmd.log.1 past it (16 MiB) */
+    unsigned hello_ms; /* PVMD_HELLO_TIMEOUT: ms a connection may take to say hello */
+    size_t hello_max;  /* the largest frame before hello (64 KiB) */
+    int fd_reserve;    /* PVMD_FD_RESERVE: descriptors spawn leaves free (32) */
+};
 
 struct pvmd {
     uv_loop_t *loop;
@@ -42,11 +70,13 @@ struct pvmd {
     char pidpath[PATHS_MAX];
     char pvm_root[4096]; /* PVM_ROOT given to children and used by spawn's search */
     int lock_fd;
+    struct pvmd_file_id sock_id, pid_id; /* pvmd.sock and pvmd.pid as made */
 
     /* options */
     bool foreground; /* -f: no daemonizing, ready line on stdout */
     bool debug;      /* -d: detailed log */
     bool spawn_fast; /* posix_spawn + pidfd (spawn.c), else uv_spawn */
+    struct pvmd_limits limits;
 
     struct pvmd_log log;
 
@@ -61,6 +91,7 @@ struct pvmd {
     struct xport *links;
     uv_pipe_t listener;
     bool listening;
+    uv_timer_t hello_timer; /* closes connections silent too long (xport_unix.c) */
     struct xport_zmq *mesh; /* the zmq transport's state (xport_zmq.c), NULL when not started */
     const struct xport_tran *mesh_tran; /* what dials other hosts' pvmds; NULL: nothing does */
     char mesh_addr[256];                /* this pvmd's mesh endpoint, "" before it listens */
@@ -75,6 +106,12 @@ struct pvmd {
     int guard_fd;
     pid_t guard_pid;
 
+    /* bytes held for local tasks (route.c: route_held_add/sub) */
+    size_t held;         /* now: their links' write queues, frames waiting for them to enrol */
+    size_t held_peak;    /* the most since memory was last given back */
+    uint64_t trimmed_at; /* uv_now of the last malloc_trim, 0 never */
+    uv_timer_t trim_timer;
+
     /* signals and halting */
     uv_signal_t sig_term, sig_int, sig_hup;
     uv_timer_t halt_timer;
@@ -86,6 +123,23 @@ struct pvmd {
  * caller, options and identity may be set).  Returns 0 or PvmNoMem.  Used
  * by main and by the unit tests, which drive a pvmd without its files. */
 int pvmd_init(struct pvmd *d, uv_loop_t *loop, int host);
+
+/* Overrides d->limits with the PVMD_* variables of the environment that
+ * are set (sizes in bytes, with an optional k, m or g; times in ms).  A
+ * malformed value is logged and ignored. */
+void pvmd_limits_from_env(struct pvmd *d);
+
+/* Records in *id which file path names now (id->set false if none). */
+void pvmd_file_id_take(const char *path, struct pvmd_file_id *id);
+
+/* True while d's socket directory is still the one whose pvmd.lock d
+ * holds (d->lock_fd): one removed and made again, by a second pvmd say, is
+ * not d's any more. */
+bool pvmd_dir_ours(struct pvmd *d);
+
+/* Unlinks path only while the directory is d's and path still names the
+ * file *id recorded.  Returns true if removed. */
+bool pvmd_unlink_own(struct pvmd *d, const char *path, const struct pvmd_file_id *id);
 
 /* Frees d's tables once the loop has ended. */
 void pvmd_fini(struct pvmd *d);

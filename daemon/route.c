@@ -4,6 +4,7 @@
  */
 #include "route.h"
 
+#include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,6 +13,7 @@
 #include "event.h"
 #include "frame.h"
 #include "hosttab.h"
+#include "output.h"
 #include "pending.h"
 #include "pvm3.h"
 #include "pvmd.h"
@@ -39,33 +41,62 @@ static size_t held_for(const struct task *t)
     return tasktab_queued_bytes(t) + (x ? x->ops->queued(x) : 0);
 }
 
-/* After routing a frame from link x to dst: a task that is behind by more
- * than ROUTE_HIGH_WATER stops the pvmd reading its sender, instead of the
- * pvmd growing without bound.  The sender's libpvm then waits in its
- * write, reading what comes to it meanwhile, so two tasks flooding each
- * other still both progress. */
-static void hold_back(struct pvmd *d, struct xport *x, int dst)
+/* Whether the pvmd holds too much for a task that it holds `held' bytes
+ * for: more than a task may have, or, once all tasks together are past
+ * their budget, more than the floor (so the budget spent on tasks that
+ * do not read never stalls tasks that do). */
+static bool over(const struct pvmd *d, size_t held)
 {
-    if (x->blocked_on)
-        return;
+    return held > d->limits.hold_task ||
+           (d->held > d->limits.hold_total && held > d->limits.hold_floor);
+}
+
+/* Whether a task held back for is low enough for its senders to go on. */
+static bool under(const struct pvmd *d, size_t held)
+{
+    return held < d->limits.hold_task / 4 &&
+           (d->held <= d->limits.hold_total || held < d->limits.hold_floor);
+}
+
+int route_over(struct pvmd *d, int dst)
+{
     if (tid_host(dst) != d->myhost) {
         /* Another host: its link holds what its pvmd has not taken. */
         struct host *h = hosttab_get(d->hosts, tid_host(dst));
         struct xport *hx = h ? h->link : NULL;
-        if (!hx || x == hx || hx->ops->queued(hx) <= ROUTE_HIGH_WATER)
+        return hx && hx->ops->queued(hx) > d->limits.hold_task ? h->tid : 0;
+    }
+    struct task *t = tasktab_find(d->tasks, dst);
+    if (!t || !over(d, held_for(t)))
+        return 0;
+    tasktab_set_paused(t, true);
+    return dst;
+}
+
+/* After routing a frame from link x to dst: a task that is too far
+ * behind (over()) stops the pvmd reading its sender, instead of the pvmd
+ * growing without bound.  The sender's libpvm then waits in its write,
+ * reading what comes to it meanwhile, so two tasks flooding each other
+ * still both progress. */
+static void hold_back(struct pvmd *d, struct xport *x, int dst)
+{
+    if (x->blocked_on)
+        return;
+    int on = route_over(d, dst);
+    if (!on)
+        return;
+    if (tid_is_pvmd(on)) {
+        struct host *h = hosttab_get(d->hosts, tid_host(on));
+        if (x == h->link)
             return;
-        x->blocked_on = h->tid;
+        x->blocked_on = on;
         x->ops->pause(x);
         log_debug(d, "t%x: reading paused until host %s drains", (unsigned)x->peer, h->name);
         return;
     }
-    struct task *t = tasktab_find(d->tasks, dst);
-    if (!t || held_for(t) <= ROUTE_HIGH_WATER)
-        return;
-    tasktab_set_paused(t, true);
-    x->blocked_on = dst;
+    x->blocked_on = on;
     x->ops->pause(x);
-    log_debug(d, "t%x: reading paused until t%x drains", (unsigned)x->peer, (unsigned)dst);
+    log_debug(d, "t%x: reading paused until t%x drains", (unsigned)x->peer, (unsigned)on);
 }
 
 static void resume_if_blocked_on(struct xport *x, void *arg)
@@ -76,17 +107,18 @@ static void resume_if_blocked_on(struct xport *x, void *arg)
     }
 }
 
-/* Resumes every link paused for tid.  A resume may close a link (it
- * feeds what was staged): xport_each copes. */
+/* Resumes every link and output pipe paused for tid.  A resume may close
+ * a link (it feeds what was staged): xport_each copes. */
 static void release(struct pvmd *d, int tid)
 {
     xport_each(d, resume_if_blocked_on, &tid);
+    output_release(d, tid);
 }
 
-/* Releases t's senders once it is below the low-water mark. */
+/* Releases t's senders once it is low enough. */
 static void maybe_release(struct pvmd *d, struct task *t)
 {
-    if (tasktab_paused(t) && held_for(t) < ROUTE_LOW_WATER) {
+    if (tasktab_paused(t) && under(d, held_for(t))) {
         tasktab_set_paused(t, false);
         release(d, tasktab_tid(t));
     }
@@ -98,13 +130,52 @@ void xport_up_drained(struct xport *x)
     if (tid_is_pvmd(x->peer)) {
         /* A host link: senders held back for that host may go on. */
         struct host *h = x->inbound ? NULL : hosttab_get(d->hosts, tid_host(x->peer));
-        if (h && h->link == x && x->ops->queued(x) < ROUTE_LOW_WATER)
+        if (h && h->link == x && x->ops->queued(x) < d->limits.hold_task / 4)
             release(d, h->tid);
         return;
     }
     struct task *t = x->peer ? tasktab_find(d->tasks, x->peer) : NULL;
     if (t && tasktab_link(t) == x)
         maybe_release(d, t);
+}
+
+/* ===================================================================== */
+/* What is held, and giving memory back                                   */
+/* ===================================================================== */
+
+/* A peak of held bytes worth giving back once it has gone, and how often
+ * at most: glibc keeps freed heap (after a flood, 894 MB resident where
+ * 3.8 MB were in use), and malloc_trim walks the whole heap. */
+#define ROUTE_TRIM_AFTER ((size_t)16 << 20)
+#define ROUTE_TRIM_EVERY_MS 1000
+
+static void on_trim(uv_timer_t *tm)
+{
+    struct pvmd *d = tm->data;
+    if (d->held >= ROUTE_TRIM_AFTER / 16)
+        return; /* busy again: the next fall to nothing tries again */
+    size_t peak = d->held_peak;
+    malloc_trim(0);
+    d->trimmed_at = uv_now(d->loop);
+    d->held_peak = d->held;
+    log_debug(d, "memory given back after %zu bytes were held", peak);
+}
+
+void route_held_add(struct pvmd *d, size_t n)
+{
+    d->held += n;
+    if (d->held > d->held_peak)
+        d->held_peak = d->held;
+}
+
+void route_held_sub(struct pvmd *d, size_t n)
+{
+    d->held = n > d->held ? 0 : d->held - n;
+    if (d->held || d->held_peak < ROUTE_TRIM_AFTER || d->halting ||
+        uv_is_active((uv_handle_t *)&d->trim_timer))
+        return;
+    uint64_t now = uv_now(d->loop), due = d->trimmed_at + ROUTE_TRIM_EVERY_MS;
+    uv_timer_start(&d->trim_timer, on_trim, d->trimmed_at && due > now ? due - now : 0, 0);
 }
 
 /* ===================================================================== */
@@ -127,7 +198,7 @@ int route_frame(struct pvmd *d, struct frame *f)
             return xport_send(x, f) < 0 ? PvmNoTask : 0;
         if (tasktab_flags(t) & TF_SPAWNED) {
             /* Spawned but not enrolled yet: it will be (design.md). */
-            tasktab_queue(t, f);
+            tasktab_queue(d, t, f);
             return 0;
         }
         return drop(d, f, PvmNoTask, "task not connected");

@@ -31,8 +31,12 @@ struct pvmd;
 struct xport;
 
 /* Back-pressure: a local task the pvmd holds more than HIGH bytes for
- * stops the pvmd reading whichever links send to it, until it is below
- * LOW. */
+ * stops the pvmd reading whichever links send to it (and the output pipes
+ * of tasks whose output goes to it), until it is below LOW.  These are
+ * the defaults of d->limits.hold_task (PVMD_HOLD_TASK, LOW a quarter of
+ * it); past d->limits.hold_total for all local tasks together
+ * (PVMD_HOLD_TOTAL), a task holding more than d->limits.hold_floor stops
+ * its senders too. */
 #define ROUTE_HIGH_WATER ((size_t)64 << 20)
 #define ROUTE_LOW_WATER ((size_t)16 << 20)
 
@@ -48,6 +52,20 @@ int route_frame(struct pvmd *d, struct frame *f);
  * now (through d->mesh_tran, to h->addr) if there is none yet.  NULL when
  * h is this host or cannot be reached. */
 struct xport *route_host_link(struct pvmd *d, struct host *h);
+
+/* Called after routing a frame towards dst from a source that is not a
+ * link (a task's output pipes, output.c): returns the tid whose draining
+ * that source must wait for -- dst itself, or its host's pvmd -- or 0 to
+ * go on.  The source is told through output_release when it may. */
+int route_over(struct pvmd *d, int dst);
+
+/* Accounting of d->held, the bytes held for local tasks (their links'
+ * write queues, frames waiting for them to enrol): transports and the
+ * task table say what they took and what left.  When it falls to nothing
+ * after having been large, freed memory goes back to the system
+ * (malloc_trim, at most once a second). */
+void route_held_add(struct pvmd *d, size_t n);
+void route_held_sub(struct pvmd *d, size_t n);
 
 /* Event subscriber (event.c): an ended task releases the links waiting
  * for it to drain. */

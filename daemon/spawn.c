@@ -5,6 +5,7 @@
 #include "spawn.h"
 
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
 #include <ifaddrs.h>
 #include <netinet/in.h>
@@ -14,6 +15,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <limits.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -313,7 +316,7 @@ bool spawn_fast_available(void)
 static int errno_to_pvm(int e)
 {
     return e == ENOENT || e == EACCES || e == ENOTDIR || e == ENOEXEC ? PvmNoFile
-           : e == EAGAIN || e == ENOMEM                               ? PvmOutOfRes
+           : e == EAGAIN || e == ENOMEM || e == EMFILE || e == ENFILE ? PvmOutOfRes
                                                                       : PvmSysErr;
 }
 
@@ -367,8 +370,8 @@ static int start_fast(struct pvmd *d, struct proc *p, const char *path, char **a
     p->pidfd = pidfd_open_(pid);
     if (p->pidfd < 0 || uv_poll_init(d->loop, &p->exitw, p->pidfd) < 0) {
         /* Cannot watch it: do not leave an unwatched child behind. */
-        log_error(d, "t%x: cannot watch process %d: %s", (unsigned)p->tid, (int)pid,
-                  strerror(errno));
+        int err = errno;
+        log_error(d, "t%x: cannot watch process %d: %s", (unsigned)p->tid, (int)pid, strerror(err));
         kill(pid, SIGKILL);
         waitpid(pid, NULL, 0);
         if (p->pidfd >= 0)
@@ -378,7 +381,7 @@ static int start_fast(struct pvmd *d, struct proc *p, const char *path, char **a
         close(pipes[0][0]);
         close(pipes[1][0]);
         output_abort(d, p);
-        return PvmSysErr;
+        return errno_to_pvm(err);
     }
     p->exitw.data = p;
     p->handle_open = true;
@@ -452,6 +455,51 @@ void spawn_kill(struct pvmd *d, struct task *t, int sig)
         kill(-pid, sig);
     else
         kill(pid, sig);
+}
+
+/* ===================================================================== */
+/* Descriptors                                                            */
+/* ===================================================================== */
+
+/* What a spawned task costs the pvmd in descriptors: its two output
+ * pipes, its pidfd, and its connection once it enrols. */
+#define SPAWN_FDS_PER_TASK 4
+
+/* Descriptors open in this process now. */
+static int fds_open(void)
+{
+    DIR *dir = opendir("/proc/self/fd");
+    if (!dir)
+        return -1;
+    int n = 0;
+    struct dirent *e;
+    while ((e = readdir(dir)))
+        if (e->d_name[0] != '.')
+            n++;
+    closedir(dir);
+    return n - 1; /* the directory's own */
+}
+
+/* How many more tasks may be spawned before the pvmd would eat into the
+ * descriptors it keeps for connections (the console, control, tasks
+ * enrolling): the limit (read afresh: it may be changed from outside),
+ * less what is open, less one for each spawned task not yet connected,
+ * less the reserve. */
+static int spawn_room(struct pvmd *d)
+{
+    struct rlimit rl;
+    int open = fds_open();
+    if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || open < 0)
+        return INT_MAX;
+    if (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur > INT_MAX / 2)
+        rl.rlim_cur = INT_MAX / 2;
+    long spare = (long)rl.rlim_cur - open - d->limits.fd_reserve;
+    for (struct proc *p = d->procs; p; p = p->next) {
+        struct task *t = p->live && p->tid ? tasktab_find(d->tasks, p->tid) : NULL;
+        if (t && !tasktab_link(t))
+            spare--;
+    }
+    return spare < SPAWN_FDS_PER_TASK ? 0 : (int)(spare / SPAWN_FDS_PER_TASK);
 }
 
 /* Starts one child as task t.  Returns 0 or a negative Pvm error. */
@@ -528,8 +576,16 @@ int spawn_run(struct pvmd *d, int parent, const Pvm__SpawnRequest *req, int *tid
         .trace_code = req->trace_code,
         .trace_ctx = req->trace_ctx,
     };
-    int started = 0;
+    int started = 0, room = spawn_room(d), refused = 0;
     for (int i = 0; i < count; i++) {
+        if (room-- <= 0) {
+            /* Past the descriptors the pvmd can spare: refused before the
+             * limit, so what runs can still enrol and the console still
+             * connect. */
+            tids[i] = PvmOutOfRes;
+            refused++;
+            continue;
+        }
         struct task *t = tasktab_add(d, &tids[i]);
         if (!t)
             continue;
@@ -548,6 +604,11 @@ int spawn_run(struct pvmd *d, int parent, const Pvm__SpawnRequest *req, int *tid
     }
     free(argv);
     env_free(&e);
+    if (refused)
+        log_info(d,
+                 "spawn of %s: %d of %d refused (PvmOutOfRes): too few descriptors left "
+                 "(keeping %d for connections)",
+                 req->file, refused, count, d->limits.fd_reserve);
 
     /* Every child learns its siblings at enrolment (pvm_siblings). */
     int *sib = started ? malloc((size_t)started * sizeof *sib) : NULL;

@@ -41,6 +41,7 @@ struct proc {
     struct output_dest dest;     /* where output goes once the task has ended */
     bool task_gone;              /* its task has ended: dest is used */
     bool end_sent;               /* OUTPUT_END done */
+    int held_on;                 /* pipes not read until this tid drains (output.c), 0 none */
     struct proc *next, *prev;    /* in d->procs */
 };
 

@@ -18,6 +18,7 @@
 #include "frame.h"
 #include "pvm3.h"
 #include "pvmd.h"
+#include "route.h"
 #include "tid.h"
 #include "xport.h"
 
@@ -134,6 +135,8 @@ void tasktab_end(struct pvmd *d, struct task *t, const char *why)
     event_raise(d, &(struct event){.kind = EVENT_TASK_EXIT, .tid = t->tid, .t = t, .why = why});
     if (t->pending.n)
         log_info(d, "t%x: %zu queued message(s) dropped", (unsigned)t->tid, t->pending.n);
+    route_held_sub(d, t->pending.bytes);
+    frame_queue_clear(&t->pending);
     tt->slot[tid_local(t->tid)] = NULL;
     if (t->prev)
         t->prev->next = t->next;
@@ -292,8 +295,9 @@ void tasktab_set_paused(struct task *t, bool paused)
     t->paused = paused;
 }
 
-void tasktab_queue(struct task *t, struct frame *f)
+void tasktab_queue(struct pvmd *d, struct task *t, struct frame *f)
 {
+    route_held_add(d, WIRE_HDR_LEN + f->h.len);
     frame_queue_push(&t->pending, f);
 }
 
@@ -303,9 +307,10 @@ void tasktab_connect(struct pvmd *d, struct task *t, struct xport *x)
     t->flags |= TF_CONN;
     x->peer = t->tid;
     struct frame *f;
-    size_t n = t->pending.n;
+    size_t n = t->pending.n, bytes = t->pending.bytes;
     while ((f = frame_queue_pop(&t->pending)))
         xport_send(x, f);
+    route_held_sub(d, bytes); /* the link holds them now */
     if (n)
         log_debug(d, "t%x: delivered %zu queued message(s)", (unsigned)t->tid, n);
 }

@@ -122,7 +122,7 @@ bool tasktab_paused(const struct task *t);
 void tasktab_set_paused(struct task *t, bool paused);
 
 /* Queues a frame for spawned task t until it connects (ownership
- * passes). */
-void tasktab_queue(struct task *t, struct frame *f);
+ * passes); counted in d->held until it leaves the queue. */
+void tasktab_queue(struct pvmd *d, struct task *t, struct frame *f);
 
 #endif

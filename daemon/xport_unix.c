@@ -18,6 +18,7 @@
 #include "framer.h"
 #include "pvm3.h"
 #include "pvmd.h"
+#include "route.h"
 #include "sock.h"
 #include "wire.h"
 
@@ -30,6 +31,8 @@ struct conn {
     struct xport x; /* first: the daemon sees only this */
     uv_pipe_t pipe;
     uv_connect_t creq; /* dialling */
+
+    uint64_t since; /* uv_now when accepted: it has hello_ms to say hello */
 
     /* reader */
     struct framer fr;
@@ -110,7 +113,9 @@ static void on_written(uv_write_t *req, int status)
     struct conn *c = req->handle->data;
     c->wq_frames--;
     c->wq_bytes -= WIRE_HDR_LEN + f->h.len;
+    size_t n = WIRE_HDR_LEN + f->h.len;
     frame_free(&f);
+    route_held_sub(c->x.d, n);
     if (!c->closing)
         xport_up_drained(&c->x);
     if (status < 0 && status != UV_ECANCELED)
@@ -143,6 +148,7 @@ static int unix_send(struct xport *x, struct frame *f)
     }
     c->wq_frames++;
     c->wq_bytes += WIRE_HDR_LEN + f->h.len;
+    route_held_add(c->x.d, WIRE_HDR_LEN + f->h.len);
     return 0;
 }
 
@@ -158,6 +164,11 @@ static int unix_send(struct xport *x, struct frame *f)
 static int fr_begin(void *arg, const struct wire_hdr *h)
 {
     struct conn *c = arg;
+    /* Before hello anyone may be at the other end: what it claims is not
+     * believed beyond a hello's size (the buffer grows with what arrives,
+     * and a stranger could send that much). */
+    if (c->x.inbound && !c->x.peer && h->len > c->x.d->limits.hello_max)
+        return PvmOverflow;
     c->rf = frame_new(h, NULL);
     if (!c->rf)
         return PvmNoMem;
@@ -224,6 +235,9 @@ static void read_failed(struct conn *c, int cc)
     if (cc == PvmBadVersion || cc == PvmBadMsg)
         snprintf(why, sizeof why, "refused a malformed frame header (%s)",
                  cc == PvmBadVersion ? "wrong protocol version" : "bad magic, length or fields");
+    else if (cc == PvmOverflow)
+        snprintf(why, sizeof why, "refused a frame of %llu bytes before hello (at most %zu)",
+                 (unsigned long long)c->fr.hdr.len, c->x.d->limits.hello_max);
     else
         snprintf(why, sizeof why, "out of memory reading a frame");
     conn_close(c, why);
@@ -311,6 +325,57 @@ static struct conn *conn_new(struct pvmd *d)
     return c;
 }
 
+/* ===================================================================== */
+/* Connections that say nothing                                           */
+/* ===================================================================== */
+
+/* One timer for every connection not yet enrolled, armed only while there
+ * is one: a client that connects and never says hello (or stops in the
+ * middle of it) is closed after hello_ms instead of holding a descriptor
+ * and a buffer for ever. */
+
+struct hello_sweep {
+    uint64_t now, next; /* next: the earliest deadline still to come, 0 none */
+};
+
+static bool waits_for_hello(const struct xport *x)
+{
+    return x->tran == &xport_unix && x->inbound && !x->peer && !x->exited;
+}
+
+static void sweep_one(struct xport *x, void *arg)
+{
+    struct hello_sweep *sw = arg;
+    struct conn *c = (struct conn *)x;
+    if (!waits_for_hello(x) || c->closing)
+        return;
+    uint64_t due = c->since + x->d->limits.hello_ms;
+    if (due <= sw->now) {
+        char why[96];
+        snprintf(why, sizeof why, "no hello within %u ms", x->d->limits.hello_ms);
+        conn_close(c, why);
+    } else if (!sw->next || due < sw->next) {
+        sw->next = due;
+    }
+}
+
+static void on_hello_timer(uv_timer_t *tm)
+{
+    struct pvmd *d = tm->data;
+    struct hello_sweep sw = {.now = uv_now(d->loop)};
+    xport_each(d, sweep_one, &sw);
+    if (sw.next && d->listening)
+        uv_timer_start(&d->hello_timer, on_hello_timer, sw.next - sw.now, 0);
+}
+
+static void arm_hello_timer(struct conn *c)
+{
+    struct pvmd *d = c->x.d;
+    c->since = uv_now(d->loop);
+    if (d->listening && !uv_is_active((uv_handle_t *)&d->hello_timer))
+        uv_timer_start(&d->hello_timer, on_hello_timer, d->limits.hello_ms, 0);
+}
+
 /* The link is connected: learn who is there, announce it, read. */
 static void conn_start(struct conn *c)
 {
@@ -322,6 +387,8 @@ static void conn_start(struct conn *c)
         return;
     }
     log_debug(d, "connection from pid %d uid %u", (int)c->x.pid, (unsigned)c->x.uid);
+    if (c->x.inbound)
+        arm_hello_timer(c);
     xport_up_link(&c->x);
     int r = uv_read_start((uv_stream_t *)&c->pipe, on_alloc, on_read);
     if (r < 0)
@@ -355,10 +422,19 @@ static int unix_listen(struct pvmd *d, const char *path)
 {
     uv_pipe_init(d->loop, &d->listener, 0);
     d->listener.data = d;
-    int r = uv_pipe_bind(&d->listener, path);
-    if (r == 0) {
+    /* Bound here, not by uv_pipe_bind: libuv would unlink the path when the
+     * listener closes, whatever file it names by then (another pvmd's
+     * socket, after our directory was removed).  The pvmd removes only
+     * its own (pvmd_unlink_own). */
+    int fd, r = UV_EINVAL;
+    if (sock_listen_unix(path, 128, &fd) < 0) {
+        r = uv_translate_sys_error(errno);
+    } else {
         chmod(path, 0600);
-        r = uv_listen((uv_stream_t *)&d->listener, 128, on_connection);
+        if ((r = uv_pipe_open(&d->listener, fd)) < 0)
+            close(fd);
+        else
+            r = uv_listen((uv_stream_t *)&d->listener, 128, on_connection);
     }
     if (r < 0) {
         log_error(d, "cannot listen on %s: %s", path, uv_strerror(r));
@@ -366,6 +442,8 @@ static int unix_listen(struct pvmd *d, const char *path)
         return PvmSysErr;
     }
     d->listening = true;
+    uv_timer_init(d->loop, &d->hello_timer);
+    d->hello_timer.data = d;
     return 0;
 }
 
@@ -380,6 +458,7 @@ static void unix_unlisten(struct pvmd *d)
         return;
     d->listening = false;
     uv_close((uv_handle_t *)&d->listener, on_listener_closed);
+    uv_close((uv_handle_t *)&d->hello_timer, on_listener_closed);
 }
 
 static void on_dialled(uv_connect_t *req, int status)

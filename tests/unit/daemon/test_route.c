@@ -312,6 +312,34 @@ static void test_back_pressure_pauses_and_resumes_the_sender(void **state)
     fake_free(&tb);
 }
 
+/* Past the budget of all tasks together, a task holding more than the
+ * floor pauses its senders, one holding less does not. */
+static void test_back_pressure_budget_of_all_tasks(void **state)
+{
+    struct world *w = *state;
+    const struct pvmd_limits *lim = &w->d.limits;
+    int b, c;
+    struct fake *tb = fake_task(&w->d, &b);
+    struct fake *tc = fake_task(&w->d, &c);
+    w->d.held = lim->hold_total + 1; /* what all tasks are held for */
+    tc->queued = lim->hold_floor - 1;
+    fake_arrive(w->ta, fake_user_frame(w->a, c, 1, 8, 0));
+    assert_false(w->ta->paused);
+    tb->queued = lim->hold_floor + 1; /* far below its own limit */
+    fake_arrive(w->ta, fake_user_frame(w->a, b, 1, 8, 0));
+    assert_true(w->ta->paused);
+    assert_int_equal(w->ta->x.blocked_on, b);
+    /* Still over the budget: b must drain below the floor. */
+    xport_up_drained(&tb->x);
+    assert_true(w->ta->paused);
+    tb->queued = lim->hold_floor - 1;
+    xport_up_drained(&tb->x);
+    assert_false(w->ta->paused);
+    w->d.held = 0;
+    fake_free(&tb);
+    fake_free(&tc);
+}
+
 static void test_halt_fails_waiting_requests(void **state)
 {
     struct world *w = *state;
@@ -702,6 +730,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_pending_times_out, setup, teardown),
         cmocka_unit_test_setup_teardown(test_pending_on_a_task_fails_when_it_exits, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(test_back_pressure_budget_of_all_tasks, setup, teardown),
         cmocka_unit_test_setup_teardown(test_back_pressure_pauses_and_resumes_the_sender, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_halt_fails_waiting_requests, setup, teardown),

@@ -55,7 +55,7 @@ static void test_frames_wait_for_a_spawned_task_to_connect(void **state)
     assert_int_equal(tasktab_set_spawned(t, PvmParentNotSet, "prog", &io), 0);
     int tid = tasktab_tid(t);
     for (int i = 0; i < 3; i++)
-        tasktab_queue(t, fake_user_frame(tid_make(1, 9), tid, i, 10, i));
+        tasktab_queue(&d, t, fake_user_frame(tid_make(1, 9), tid, i, 10, i));
     assert_int_equal(tasktab_queued_bytes(t), 3 * (WIRE_HDR_LEN + 10));
     struct fake *l = fake_link(&d, 0);
     tasktab_connect(&d, t, &l->x);
