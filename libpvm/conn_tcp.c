@@ -7,7 +7,11 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/sockios.h>
+#include <poll.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <sodium.h>
@@ -16,6 +20,7 @@
 #include "tid.h"
 
 #define BODY_LEN 64 /* the preamble's fields; its MAC follows */
+#define NONCE_R 24  /* the responder's nonce, in the acknowledgement */
 #define MAGIC_PRE "PVD1"
 #define MAGIC_ACK "PVA1"
 #define VERSION 1
@@ -40,7 +45,11 @@ struct tcp_tp {
      * acknowledgement (dialling) */
     uint8_t hs[CONN_TCP_PREAMBLE];
     size_t hs_need, hs_got;
-    uint8_t ack_mac[CONN_TCP_KEY]; /* dialling: the acknowledgement expected */
+    bool ready; /* the handshake checked out */
+    /* dialling: until the acknowledgement, what checks it and makes the keys */
+    uint8_t cred[CONN_TCP_KEY];
+    uint8_t body[BODY_LEN];
+    int64_t born; /* monotonic ns */
 
     bool sealed, aes;
     uint8_t ktx[CONN_TCP_KEY], krx[CONN_TCP_KEY];
@@ -77,15 +86,25 @@ static uint32_t get32(const uint8_t *p)
 }
 
 /* A key or MAC for one purpose (`label', 3 letters) of one connection:
- * BLAKE2b keyed with the credential over the label and the preamble. */
+ * BLAKE2b keyed with the credential over the label, the preamble and,
+ * once there is one, the responder's nonce. */
 static void derive(uint8_t out[CONN_TCP_KEY], const uint8_t cred[CONN_TCP_KEY], const char *label,
-                   const uint8_t body[BODY_LEN])
+                   const uint8_t body[BODY_LEN], const uint8_t *nonce_r)
 {
     crypto_generichash_state st;
     crypto_generichash_init(&st, cred, CONN_TCP_KEY, CONN_TCP_KEY);
     crypto_generichash_update(&st, (const uint8_t *)label, 3);
     crypto_generichash_update(&st, body, BODY_LEN);
+    if (nonce_r)
+        crypto_generichash_update(&st, nonce_r, NONCE_R);
     crypto_generichash_final(&st, out, CONN_TCP_KEY);
+}
+
+static int64_t mono_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
 static int out_reserve(struct tcp_tp *t, size_t more)
@@ -132,10 +151,10 @@ static int out_flush(struct conn *c)
 }
 
 static void set_keys(struct tcp_tp *t, const uint8_t cred[CONN_TCP_KEY], const uint8_t *body,
-                     bool dialling)
+                     const uint8_t *nonce_r, bool dialling)
 {
-    derive(dialling ? t->ktx : t->krx, cred, "i2r", body);
-    derive(dialling ? t->krx : t->ktx, cred, "r2i", body);
+    derive(dialling ? t->ktx : t->krx, cred, "i2r", body, nonce_r);
+    derive(dialling ? t->krx : t->ktx, cred, "r2i", body, nonce_r);
     if (t->aes) {
         crypto_aead_aes256gcm_beforenm(&t->aes_tx, t->ktx);
         crypto_aead_aes256gcm_beforenm(&t->aes_rx, t->krx);
@@ -173,18 +192,19 @@ static int accept_preamble(struct conn *c)
     int cc = t->pol->cred(t->pol->arg, from, to, flags & F_SEALED, cred);
     if (cc < 0)
         return cc;
-    derive(mac, cred, "mac", b);
+    derive(mac, cred, "mac", b, NULL);
     if (sodium_memcmp(mac, b + BODY_LEN, CONN_TCP_KEY) != 0)
         cc = PvmDenied;
     if (cc == 0 && (cc = t->pol->admit(t->pol->arg, c, from, gen)) == 0) {
         c->peer_tid = from;
         t->sealed = flags & F_SEALED;
         t->aes = flags & F_AES;
-        if (t->sealed)
-            set_keys(t, cred, b, false);
         uint8_t ack[CONN_TCP_ACK] = {0};
         memcpy(ack, MAGIC_ACK, 4);
-        derive(ack + CONN_TCP_ACK - CONN_TCP_KEY, cred, "ack", b);
+        randombytes_buf(ack + 4, NONCE_R);
+        if (t->sealed)
+            set_keys(t, cred, b, ack + 4, false);
+        derive(ack + CONN_TCP_ACK - CONN_TCP_KEY, cred, "ack", b, ack + 4);
         cc = out_append(t, ack, sizeof ack);
         if (cc == 0 && out_flush(c) < 0)
             cc = PvmSysErr;
@@ -193,15 +213,23 @@ static int accept_preamble(struct conn *c)
     return cc;
 }
 
-/* The dialling side has the whole acknowledgement. */
+/* The dialling side has the whole acknowledgement: check it, make the
+ * keys, forget the credential. */
 static int check_ack(struct conn *c)
 {
     struct tcp_tp *t = c->tp;
-    static const uint8_t zero[CONN_TCP_ACK - 4 - CONN_TCP_KEY];
-    if (memcmp(t->hs, MAGIC_ACK, 4) != 0 || memcmp(t->hs + 4, zero, sizeof zero) != 0 ||
-        sodium_memcmp(t->hs + CONN_TCP_ACK - CONN_TCP_KEY, t->ack_mac, CONN_TCP_KEY) != 0)
-        return PvmDenied;
-    return 0;
+    static const uint8_t zero[CONN_TCP_ACK - 4 - NONCE_R - CONN_TCP_KEY];
+    const uint8_t *nonce_r = t->hs + 4;
+    uint8_t mac[CONN_TCP_KEY];
+    derive(mac, t->cred, "ack", t->body, nonce_r);
+    int cc = 0;
+    if (memcmp(t->hs, MAGIC_ACK, 4) != 0 || memcmp(nonce_r + NONCE_R, zero, sizeof zero) != 0 ||
+        sodium_memcmp(t->hs + CONN_TCP_ACK - CONN_TCP_KEY, mac, CONN_TCP_KEY) != 0)
+        cc = PvmDenied;
+    else if (t->sealed)
+        set_keys(t, t->cred, t->body, nonce_r, true);
+    sodium_memzero(t->cred, sizeof t->cred);
+    return cc;
 }
 
 /* ======================================================================== */
@@ -232,9 +260,14 @@ static ssize_t tcp_read(struct conn *c, void *buf, size_t len)
         if (n <= 0)
             return n;
         t->hs_got += (size_t)n;
-        if (t->hs_got == t->hs_need && (t->pol ? accept_preamble(c) : check_ack(c)) < 0)
-            return PvmSysErr;
+        if (t->hs_got == t->hs_need) {
+            if ((t->pol ? accept_preamble(c) : check_ack(c)) < 0)
+                return PvmSysErr;
+            t->ready = true;
+        }
     }
+    if (!t->ready)
+        return PvmSysErr; /* refused before: nothing more is taken from it */
     if (!t->sealed)
         return conn_fd_read(c, buf, len);
     if (!t->ibuf) {
@@ -304,6 +337,8 @@ static ssize_t tcp_read(struct conn *c, void *buf, size_t len)
 static ssize_t tcp_writev(struct conn *c, const struct iovec *iov, int n)
 {
     struct tcp_tp *t = c->tp;
+    if (!t->ready)
+        return PvmSysErr; /* no frame before the handshake (conn_tcp.h) */
     int cc = out_flush(c);
     if (cc <= 0)
         return cc;
@@ -377,6 +412,7 @@ static void tcp_close(struct conn *c)
     sodium_memzero(t->krx, sizeof t->krx);
     sodium_memzero(&t->aes_tx, sizeof t->aes_tx);
     sodium_memzero(&t->aes_rx, sizeof t->aes_rx);
+    sodium_memzero(t->cred, sizeof t->cred);
     free(t->obuf);
     free(t->ibuf);
     free(t->pbuf);
@@ -403,9 +439,11 @@ static struct conn *make(int fd, enum conn_kind kind, struct tcp_tp *t)
         close(fd);
         return NULL;
     }
+    t->born = mono_ns();
     struct conn *c = conn_new(fd, kind, &conn_tcp_ops);
     if (!c) {
         free(t->obuf);
+        sodium_memzero(t, sizeof *t);
         free(t);
         return NULL;
     }
@@ -429,12 +467,11 @@ struct conn *conn_tcp_dial(int fd, int me, int peer, const uint8_t cred[CONN_TCP
         put32(pre + 20, (uint32_t)(gen >> 32));
         put32(pre + 24, (uint32_t)gen);
         randombytes_buf(pre + 28, 24);
-        derive(pre + BODY_LEN, cred, "mac", pre);
-        derive(t->ack_mac, cred, "ack", pre);
+        derive(pre + BODY_LEN, cred, "mac", pre, NULL);
+        memcpy(t->cred, cred, CONN_TCP_KEY);
+        memcpy(t->body, pre, BODY_LEN);
         t->sealed = sealed;
         t->aes = aes;
-        if (sealed)
-            set_keys(t, cred, pre, true);
         t->hs_need = CONN_TCP_ACK;
         if (out_append(t, pre, sizeof pre) < 0) {
             free(t);
@@ -442,8 +479,8 @@ struct conn *conn_tcp_dial(int fd, int me, int peer, const uint8_t cred[CONN_TCP
         }
     }
     sodium_memzero(pre, sizeof pre);
-    /* The preamble goes out with the first frame (tcp_writev writes our
-     * own bytes first). */
+    /* The preamble goes out as soon as the socket is connected (io.c
+     * writes a connection's own bytes whenever it can). */
     struct conn *c = make(fd, CONN_OUT, t);
     if (c)
         c->peer_tid = peer;
@@ -468,7 +505,43 @@ bool conn_is_tcp(const struct conn *c)
 bool conn_tcp_ready(const struct conn *c)
 {
     const struct tcp_tp *t = c->tp;
-    return t && t->hs_got == t->hs_need;
+    return t && t->ready;
+}
+
+int64_t conn_tcp_born(const struct conn *c)
+{
+    const struct tcp_tp *t = c->tp;
+    return t ? t->born : 0;
+}
+
+void conn_tcp_drain(struct conn *c, int ms)
+{
+    if (c->fd < 0 || !c->tp)
+        return;
+    out_flush(c); /* our own bytes (an acknowledgement), if the socket takes them */
+    shutdown(c->fd, SHUT_WR);
+    int64_t end = mono_ns() + (int64_t)ms * 1000000;
+    bool eof = false;
+    for (;;) {
+        int queued = 0;
+        if (ioctl(c->fd, SIOCOUTQ, &queued) < 0 || queued == 0)
+            return; /* all we sent has been taken */
+        int64_t left = end - mono_ns();
+        if (left <= 0)
+            return;
+        int wait_ms = (int)(left / 1000000) + 1;
+        /* After the peer's end of stream only the acknowledgements of
+         * what we sent are awaited: nothing to read, no readiness. */
+        struct pollfd p = {.fd = c->fd, .events = POLLIN};
+        if (poll(&p, eof ? 0 : 1, eof && wait_ms > 5 ? 5 : wait_ms) < 0 && errno != EINTR)
+            return;
+        uint8_t sink[4096];
+        ssize_t r;
+        while (!eof && (r = read(c->fd, sink, sizeof sink)) != 0 && (r > 0 || errno == EINTR))
+            ;
+        if (!eof && r == 0)
+            eof = true;
+    }
 }
 
 bool conn_tcp_sealed(const struct conn *c)

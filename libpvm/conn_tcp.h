@@ -10,9 +10,11 @@
  * seals, and a MAC of all that under the credential.  The accepting task
  * (the responder) computes the same credential from its own secret,
  * checks the MAC and that the generation is new (no replay), and answers
- * with an acknowledgement MAC that proves it holds the secret too.  Both
- * derive a key per direction from the credential and the preamble; when
- * sealing, every byte after the handshake travels in records:
+ * with a nonce of its own and a MAC over both that proves it holds the
+ * secret too.  Both derive a key per direction from the credential, the
+ * preamble and the responder's nonce (a preamble replayed gets keys its
+ * sender cannot know); when sealing, every byte after the handshake
+ * travels in records:
  *
  *     length (4 bytes, big-endian, 1..CONN_TCP_REC_MAX, authenticated)
  *     ciphertext of `length' bytes and a 16-byte tag
@@ -20,9 +22,10 @@
  *         ChaCha20-Poly1305; nonce = the record's number in its direction)
  *
  * Records are a byte stream: frames (common/wire.h) run across them as
- * they do across TCP segments.  The initiator writes frames right after
- * its preamble, without waiting; it takes nothing from the responder
- * before the acknowledgement checks out.
+ * they do across TCP segments.  Neither side writes a frame before its
+ * handshake is complete (conn_tcp_ready): what a refused connection had
+ * taken would be lost without a word (direct.c sends through the pvmds
+ * until then).
  */
 #ifndef PVM_CONN_TCP_H
 #define PVM_CONN_TCP_H
@@ -35,7 +38,7 @@
 #define CONN_TCP_KEY 32          /* credential, keys: bytes */
 #define CONN_TCP_REC_MAX 65536   /* plaintext bytes of one sealed record */
 #define CONN_TCP_PREAMBLE 96     /* the initiator's handshake, bytes */
-#define CONN_TCP_ACK 48          /* the responder's handshake, bytes */
+#define CONN_TCP_ACK 64          /* the responder's handshake, bytes */
 
 /* What the accepting side decides (direct.c). */
 struct conn_tcp_policy {
@@ -75,8 +78,18 @@ struct conn *conn_tcp_accept(int fd, const struct conn_tcp_policy *pol);
 /* True for a connection of this transport. */
 bool conn_is_tcp(const struct conn *c);
 
-/* True once the handshake has checked out on this side. */
+/* True once the handshake has checked out on this side: frames may be
+ * written (writing before is refused: PvmSysErr). */
 bool conn_tcp_ready(const struct conn *c);
+
+/* Monotonic time the connection was made (ns), for handshake deadlines. */
+int64_t conn_tcp_born(const struct conn *c);
+
+/* Before closing at exit: sends the end of stream after what is queued,
+ * and reads (and drops) what still comes until the peer has taken all we
+ * sent, for at most ms.  A close with unread data makes TCP send a reset,
+ * which can destroy what the peer had not yet read. */
+void conn_tcp_drain(struct conn *c, int ms);
 
 /* True when the connection seals its bytes. */
 bool conn_tcp_sealed(const struct conn *c);

@@ -95,6 +95,7 @@ struct lpvm_core {
     struct direct_wait *dwait;              /* route queries out: wid -> tid */
     int ndwait, capdwait;
     unsigned direct_refused;                /* connections refused at the handshake */
+    int64_t tfd_paused_ns;                  /* tfd not polled before this (out of descriptors) */
 
     struct pmsg *rq_head, *rq_tail; /* delivered user messages, arrival order */
     unsigned rq_gen;                /* bumped on every delivery */
@@ -191,6 +192,11 @@ void direct_accept(struct lpvm_core *c);
  * for a route (no wait; the message at hand goes through the pvmds),
  * unless a query is out or the last attempt failed recently. */
 void direct_want(struct lpvm_core *c, struct peer *p);
+
+/* p->conn may carry a frame now: not a direct TCP connection whose
+ * handshake is still under way (which this moves on without waiting, and
+ * closes when overdue). */
+bool direct_usable(struct lpvm_core *c, struct peer *p);
 
 /* Takes a reply frame from the pvmd if it answers one of our route
  * queries (ownership of m passes), connecting when it gives a route.

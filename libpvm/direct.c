@@ -30,9 +30,15 @@
 #include "direct.h"
 #include "tid.h"
 
-/* Connections that have not finished their handshake: past this many, new
- * ones are closed at once (a stranger cannot make us hold descriptors). */
+/* Connections that have not finished their handshake: past this many, the
+ * oldest is closed, and none may take longer than DIRECT_HANDSHAKE_NS (a
+ * stranger cannot make us hold descriptors).  A dialler that is refused
+ * has sent nothing but its preamble, and tries again later. */
 #define DIRECT_MAX_UNPROVEN 64
+#define DIRECT_HANDSHAKE_NS (5 * 1000 * 1000 * 1000LL)
+/* Route queries a task may have out at once (each holds a place in its
+ * pvmd's table of waiting requests, which has other uses). */
+#define DIRECT_MAX_QUERIES 16
 
 #define RETRY_FIRST_NS (10 * 1000 * 1000LL) /* wait after a first failure */
 #define RETRY_MAX_NS (1000 * 1000 * 1000LL) /* longest wait between attempts */
@@ -50,6 +56,8 @@ static int pol_cred(void *arg, int from, int to, bool sealed, uint8_t cred[CONN_
     struct lpvm_core *c = arg;
     if (to != lpvm_state.mytid || from == to)
         return PvmNoTask;
+    if (lpvm_state.opt[PvmRoute] == PvmDontRoute)
+        return PvmDenied; /* neither asks for direct routes nor grants them */
     if (c->dsealed && !sealed)
         return PvmDenied; /* the machine encrypts: so must its routes */
     direct_cred(cred, c->dkey, from, to);
@@ -65,12 +73,9 @@ static int pol_admit(void *arg, struct conn *cn, int from, uint64_t gen)
     if (gen <= p->dgen_seen)
         return PvmDenied; /* a handshake seen before: replayed */
     p->dgen_seen = gen;
-    /* It works both ways: answer on it unless we have our own (if we are
-     * asking for a route to it meanwhile, that answer finds this one and
-     * dials nothing).  Two tasks that dial each other at the same moment
-     * keep a connection each way. */
-    if (!p->conn)
-        p->conn = cn;
+    /* Our answers take it once a frame has come on it (io.c): a preamble
+     * recorded and played back is admitted once, but cannot send. */
+    (void)cn;
     return 0;
 }
 
@@ -131,6 +136,32 @@ void direct_listen(struct lpvm_core *c, const Pvm__HelloReply *r)
     c->pfds_dirty = true;
 }
 
+/* Closes accepted connections whose handshake is overdue, and the oldest
+ * unproven one when there are too many for one more. */
+static void prune_unproven(struct lpvm_core *c)
+{
+    int64_t now = io_now_ns();
+    int unproven = 0;
+    struct conn *oldest = NULL;
+    for (int i = 0; i < c->nconns; i++) {
+        struct conn *k = c->conns[i];
+        if (k->closed || k->kind != CONN_IN || !conn_is_tcp(k) || conn_tcp_ready(k))
+            continue;
+        if (now - conn_tcp_born(k) > DIRECT_HANDSHAKE_NS) {
+            io_close_conn(c, k);
+            c->direct_refused++;
+            continue;
+        }
+        unproven++;
+        if (!oldest || conn_tcp_born(k) < conn_tcp_born(oldest))
+            oldest = k;
+    }
+    if (unproven >= DIRECT_MAX_UNPROVEN && oldest) {
+        io_close_conn(c, oldest);
+        c->direct_refused++;
+    }
+}
+
 void direct_accept(struct lpvm_core *c)
 {
     for (;;) {
@@ -138,18 +169,15 @@ void direct_accept(struct lpvm_core *c)
         if (fd < 0) {
             if (errno == EINTR || errno == ECONNABORTED)
                 continue;
-            return; /* EAGAIN, or out of descriptors: the rest wait */
+            if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
+                /* The connection stays queued and the listener readable:
+                 * stop polling it for a while rather than spin. */
+                c->tfd_paused_ns = io_now_ns() + 100 * 1000 * 1000;
+                c->pfds_dirty = true;
+            }
+            return;
         }
-        int unproven = 0;
-        for (int i = 0; i < c->nconns; i++) {
-            struct conn *k = c->conns[i];
-            unproven += !k->closed && k->kind == CONN_IN && conn_is_tcp(k) && !conn_tcp_ready(k);
-        }
-        if (unproven >= DIRECT_MAX_UNPROVEN) {
-            close(fd);
-            c->direct_refused++;
-            continue;
-        }
+        prune_unproven(c);
         nodelay(fd);
         struct conn *k = conn_tcp_accept(fd, &c->dpol);
         if (k && io_add_conn(c, k) < 0)
@@ -171,7 +199,7 @@ static void backoff(struct peer *p)
 
 void direct_want(struct lpvm_core *c, struct peer *p)
 {
-    if (p->route_wid || p->conn || io_now_ns() < p->retry_ns)
+    if (p->route_wid || p->conn || io_now_ns() < p->retry_ns || c->ndwait >= DIRECT_MAX_QUERIES)
         return;
     if (c->ndwait == c->capdwait) {
         int ncap = c->capdwait ? 2 * c->capdwait : 8;
@@ -183,11 +211,35 @@ void direct_want(struct lpvm_core *c, struct peer *p)
     }
     Pvm__TaskRef q = PVM__TASK_REF__INIT;
     q.tid = p->tid;
+    /* Registered before it is sent: the answer may come during the send. */
     int wid = lpvm_new_wid(c);
-    if (lpvm_post(c, PVM__CTL_TYPE__CTL_ROUTE_QUERY, &q.base, wid) < 0)
-        return;
     p->route_wid = wid;
     c->dwait[c->ndwait++] = (struct direct_wait){.wid = wid, .tid = p->tid};
+    if (lpvm_post(c, PVM__CTL_TYPE__CTL_ROUTE_QUERY, &q.base, wid) < 0) {
+        for (int i = 0; i < c->ndwait; i++)
+            if (c->dwait[i].wid == wid)
+                c->dwait[i] = c->dwait[--c->ndwait];
+        if (p->route_wid == wid)
+            p->route_wid = 0;
+    }
+}
+
+bool direct_usable(struct lpvm_core *c, struct peer *p)
+{
+    struct conn *k = p->conn;
+    if (!conn_is_tcp(k) || conn_tcp_ready(k))
+        return true;
+    /* Its handshake is under way: one look at every connection (which
+     * writes the preamble and reads the acknowledgement if they can go),
+     * and the pvmds' route meanwhile. */
+    io_wait(c, NULL, NULL, 0, NULL);
+    if (p->conn != k || k->closed)
+        return false;
+    if (conn_tcp_ready(k))
+        return true;
+    if (io_now_ns() - conn_tcp_born(k) > DIRECT_HANDSHAKE_NS)
+        io_close_conn(c, k); /* unreachable, or filtered: back off */
+    return false;
 }
 
 /* A generation only grows: the wall clock in nanoseconds, so that a later

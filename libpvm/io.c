@@ -109,7 +109,8 @@ static int build_pfds(struct lpvm_core *core)
         core->pfds[k++] = (struct pollfd){.fd = c->closed ? -1 : c->fd, .events = POLLIN};
     }
     core->pfds[k++] = (struct pollfd){.fd = core->lfd, .events = POLLIN};
-    core->pfds[k++] = (struct pollfd){.fd = core->tfd, .events = POLLIN};
+    core->pfds[k++] =
+        (struct pollfd){.fd = core->tfd_paused_ns ? -1 : core->tfd, .events = POLLIN};
     core->npfds = k;
     core->pfds_dirty = false;
     return 0;
@@ -335,6 +336,10 @@ static int on_frame(void *arg, struct conn *c, const struct wire_hdr *h, struct 
         pmsg_destroy(&m);
         return PvmNoMem;
     }
+    /* A direct connection from another host's task answers it too, once
+     * a frame (sealed: under keys only the dialler can have) came on it. */
+    if (!p->conn && c->kind == CONN_IN && conn_is_tcp(c))
+        p->conn = c;
     peer_arrive(p, m, deliver_cb, core);
     return 0;
 }
@@ -375,6 +380,11 @@ static void handle(struct lpvm_core *core, int n, struct conn *wconn, bool *writ
             continue;
         if (c == wconn && (re & POLLOUT))
             *writable = true;
+        else if ((re & POLLOUT) && conn_flush(c) < 0) {
+            /* Bytes of its own (a handshake) went out, or could not. */
+            io_close_conn(core, c);
+            continue;
+        }
         if (re & (POLLIN | POLLHUP | POLLERR)) {
             /* A frame handler may wait in turn (and reap): keep c. */
             c->pins++;
@@ -405,6 +415,10 @@ int io_wait(struct lpvm_core *core, io_done_fn done, void *arg, int64_t deadline
         if (core->dq_head)
             defer_run(core, !writing && !core->await_wid);
         reap(core);
+        if (core->tfd_paused_ns && io_now_ns() >= core->tfd_paused_ns) {
+            core->tfd_paused_ns = 0;
+            core->pfds_dirty = true;
+        }
         if (wconn) {
             if (wconn->closed)
                 return PvmSysErr;
@@ -447,6 +461,11 @@ int io_wait(struct lpvm_core *core, io_done_fn done, void *arg, int64_t deadline
             return PvmNoMem;
         for (int i = 0; i < core->npfds; i++)
             core->pfds[i].events = POLLIN;
+        /* Connections with bytes to write that no wait is writing (a
+         * direct route's handshake) are written as they take them. */
+        for (int i = 0; i < core->nconns; i++)
+            if (!core->conns[i]->closed && core->conns[i] != wconn && conn_pending(core->conns[i]))
+                core->pfds[i].events |= POLLOUT;
         if (wconn) {
             for (int i = 0; i < core->nconns; i++)
                 if (core->conns[i] == wconn)

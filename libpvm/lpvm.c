@@ -217,6 +217,7 @@ static int hello(struct lpvm_core *c)
         cc = ctl_unpack(m->tag, pmsg_body(m), m->len, &out);
     else
         cc = PvmBadMsg;
+    sodium_memzero(pmsg_body(m), m->len); /* our secret was in it */
     pmsg_destroy(&m);
     if (cc < 0)
         return cc;
@@ -320,6 +321,14 @@ void lpvm_core_teardown(void)
     if (!c)
         return;
     bool mine = c->pid == getpid();
+    /* Direct routes across hosts end gracefully: what we sent last must
+     * reach the peer whatever it sends us meanwhile (conn_tcp_drain). */
+    int64_t until = io_now_ns() + 2000 * 1000 * 1000LL;
+    for (int i = 0; mine && i < c->nconns; i++) {
+        int64_t left = until - io_now_ns();
+        if (!c->conns[i]->closed && conn_is_tcp(c->conns[i]) && left > 0)
+            conn_tcp_drain(c->conns[i], (int)(left / 1000000));
+    }
     for (int i = 0; i < c->nconns; i++)
         conn_destroy(&c->conns[i]);
     free(c->conns);

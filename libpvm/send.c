@@ -114,7 +114,7 @@ static int send_one(struct lpvm_core *core, int dst, int tag, struct pmsg *m)
             try_direct(core, p);
         else if (!p->conn)
             direct_want(core, p); /* this one goes through the pvmds */
-        if (p->conn && io_send_frame(core, p->conn, &h, m) == 0)
+        if (p->conn && direct_usable(core, p) && io_send_frame(core, p->conn, &h, m) == 0)
             return 0;
         /* The peer went away mid-frame (its partial frame is discarded
          * with the connection): the whole frame goes via the pvmd. */

@@ -212,6 +212,29 @@ static int tcp_routes(void)
     return routes;
 }
 
+/* Connects n idle TCP sockets (a stranger's) to our direct-route listener;
+ * returns how many connected. */
+static int crowd_listener(int *socks, int n)
+{
+    int *fds = NULL, nfd = pvm_getfds(&fds), done = 0;
+    for (int i = 0; i < nfd; i++) {
+        int acc = 0;
+        socklen_t al = sizeof acc;
+        struct sockaddr_in sa;
+        socklen_t len = sizeof sa;
+        if (getsockopt(fds[i], SOL_SOCKET, SO_ACCEPTCONN, &acc, &al) < 0 || !acc ||
+            getsockname(fds[i], (struct sockaddr *)&sa, &len) < 0 || sa.sin_family != AF_INET)
+            continue;
+        for (; done < n; done++) {
+            socks[done] = socket(AF_INET, SOCK_STREAM, 0);
+            if (socks[done] < 0 || connect(socks[done], (struct sockaddr *)&sa, len) < 0)
+                break;
+        }
+        break;
+    }
+    return done;
+}
+
 static unsigned char pattern(size_t i, int who)
 {
     return (unsigned char)(i * 31 + (i >> 12) + who);
@@ -258,6 +281,46 @@ static void swap_with(const char *host, size_t n, bool dontroute)
     wait_gone(t);
 }
 
+/* A task that sends its last message and leaves while we keep sending to
+ * it: the message arrives whole (a direct route's close must not reset
+ * what it still had to deliver). */
+static void last_words(const char *host, size_t n)
+{
+    char arg[32];
+    snprintf(arg, sizeof arg, "%zu", n);
+    char *args[] = {"lastword", arg, NULL};
+    int t = 0;
+    assert_int_equal(
+        pvm_spawn((char *)harness_prog("t_echo"), args, PvmTaskHost, (char *)host, 1, &t), 1);
+    expect_msg(t, 1);
+    /* Its pings make its own route to us (we answer on it). */
+    for (int i = 0; i < 20; i++) {
+        expect_msg(t, 10);
+        send_empty(t, 11);
+    }
+    send_empty(t, 2);
+    /* We talk on until its last words begin to arrive. */
+    for (int i = 0; i < 200000 && pvm_probe(t, 5) <= 0; i++) {
+        pvm_initsend(PvmDataDefault);
+        pvm_pkint(&i, 1, 1);
+        if (pvm_send(t, 7) < 0)
+            break;
+    }
+    struct timeval tv = {20, 0};
+    int b = pvm_trecv(t, 5, &tv);
+    assert_true(b > 0);
+    int len = 0, tag = 0, src = 0;
+    pvm_bufinfo(b, &len, &tag, &src);
+    assert_int_equal(len, (int)n);
+    unsigned char *in = malloc(n);
+    assert_int_equal(pvm_upkbyte((char *)in, (int)n, 1), 0);
+    for (size_t i = 0; i < n; i++)
+        if (in[i] != pattern(i, 1))
+            fail_msg("byte %zu of the last words is wrong", i);
+    free(in);
+    wait_gone(t);
+}
+
 static void test_direct_route_across_hosts(void **state)
 {
     (void)state;
@@ -268,7 +331,12 @@ static void test_direct_route_across_hosts(void **state)
     assert_int_equal(
         pvm_spawn((char *)harness_prog("t_echo"), NULL, PvmTaskHost, "127.0.0.2", 1, &t), 1);
     expect_msg(t, 1);
-    assert_int_equal(tcp_routes(), 0);
+    /* Strangers crowd our listener with connections that never say
+     * anything: a route from t must still be made, and nothing lost while
+     * it is (the oldest silent ones give way). */
+    int crowd[80];
+    int ncrowd = crowd_listener(crowd, 80);
+    assert_int_equal(ncrowd, 80);
     /* A stream of numbered messages, echoed: the first ones go through
      * the pvmds, the route is made meanwhile, the rest go direct; the
      * order holds across the switch both ways. */
@@ -289,12 +357,22 @@ static void test_direct_route_across_hosts(void **state)
         }
     }
     assert_int_equal(got, 3000);
+    /* The strangers leave; a round trip later we have seen them go. */
+    for (int i = 0; i < ncrowd; i++)
+        close(crowd[i]);
+    pvm_initsend(PvmDataDefault);
+    assert_int_equal(pvm_send(t, 61), 0);
+    struct timeval tv61 = {20, 0};
+    assert_true(pvm_trecv(t, 61, &tv61) > 0);
     /* The route is there: one connection, or one each way when both
      * tasks asked for a route at the same moment (direct.c). */
     int routes = tcp_routes();
     assert_true(routes >= 1 && routes <= 2);
     /* Large, both ways at once, over it. */
     swap_with("127.0.0.2", (size_t)24 << 20, false);
+    /* Last words over it, while we talk on. */
+    for (int i = 0; i < 10; i++)
+        last_words("127.0.0.2", (size_t)1 << 20);
     /* Through the daemons only: no route is made. */
     int old = pvm_setopt(PvmRoute, PvmDontRoute);
     swap_with("127.0.0.2", (size_t)4 << 20, true);

@@ -18,6 +18,11 @@
  *                     tids, then exits.
  *   t_echo suicide    sends "ready", waits for a message, then kills itself
  *                     with SIGKILL.
+ *   t_echo lastword N sends "ready", then 20 pings (tag 10, each answered
+ *                     with tag 11: its own direct route is made meanwhile),
+ *                     waits for "go" (tag 2), sends N bytes (tag 5) and
+ *                     leaves at once, reading nothing of what its parent
+ *                     keeps sending it.
  */
 #include <fcntl.h>
 #include <signal.h>
@@ -128,6 +133,25 @@ int main(int argc, char **argv)
         if (n > 0)
             pvm_pkint(sib, n, 1);
         pvm_send(pvm_parent(), 4);
+        rc = 0;
+    } else if (argc > 2 && !strcmp(argv[1], "lastword")) {
+        int parent = pvm_parent();
+        size_t n = (size_t)atol(argv[2]);
+        pvm_initsend(PvmDataDefault);
+        pvm_send(parent, 1);
+        for (int i = 0; i < 20; i++) {
+            pvm_initsend(PvmDataDefault);
+            pvm_send(parent, 10);
+            pvm_recv(parent, 11);
+        }
+        pvm_recv(parent, 2);
+        unsigned char *out = malloc(n);
+        for (size_t i = 0; out && i < n; i++)
+            out[i] = pattern(i, 1);
+        pvm_initsend(PvmDataRaw);
+        pvm_pkbyte((char *)out, (int)n, 1);
+        pvm_send(parent, 5);
+        free(out);
         rc = 0;
     } else if (argc > 1 && !strcmp(argv[1], "suicide")) {
         int parent = pvm_parent();
