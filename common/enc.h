@@ -18,6 +18,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* pvm_getminfo's codes for encodings that are not native data. */
 #define ENC_MINFO_XDR 0x10000000
@@ -74,5 +75,21 @@ int enc_received(int wire_enc);
 /* pvm_getminfo's code for enc: ENC_MINFO_XDR, this host's data signature
  * (common/arch.h) for Raw, ENC_MINFO_INPLACE; an invalid enc as it is. */
 int enc_minfo(int enc);
+
+/* One integer as PvmDataDefault packs it (XDR: 4 bytes, big-endian), for
+ * the messages pvmds make themselves; and back. */
+static inline void enc_put_int(uint8_t *p, int32_t v)
+{
+    uint32_t u = (uint32_t)v;
+    p[0] = (uint8_t)(u >> 24);
+    p[1] = (uint8_t)(u >> 16);
+    p[2] = (uint8_t)(u >> 8);
+    p[3] = (uint8_t)u;
+}
+
+static inline int32_t enc_get_int(const uint8_t *p)
+{
+    return (int32_t)((uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3]);
+}
 
 #endif

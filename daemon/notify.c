@@ -15,6 +15,7 @@
 #include <stdlib.h>
 
 #include "ctl.h"
+#include "enc.h"
 #include "event.h"
 #include "frame.h"
 #include "hosttab.h"
@@ -103,13 +104,8 @@ static void tell(struct pvmd *d, int watcher, int tag, int ctx, const int32_t *v
         log_error(d, "no memory to notify t%x", (unsigned)watcher);
         return;
     }
-    for (size_t i = 0; i < n; i++) {
-        uint32_t x = (uint32_t)v[i];
-        p[4 * i] = (uint8_t)(x >> 24);
-        p[4 * i + 1] = (uint8_t)(x >> 16);
-        p[4 * i + 2] = (uint8_t)(x >> 8);
-        p[4 * i + 3] = (uint8_t)x;
-    }
+    for (size_t i = 0; i < n; i++)
+        enc_put_int(p + 4 * i, v[i]);
     struct wire_hdr h = {
         .flags = WIRE_F_NOSEQ,
         .src = WIRE_SRC_PVMD,

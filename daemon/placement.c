@@ -10,6 +10,7 @@
 #include "tasktab.h"
 #include "route.h"
 #include "defs.h"
+#include "enc.h"
 #include "hosttab.h"
 #include "output.h"
 #include "pending.h"
@@ -51,13 +52,8 @@ void placement_siblings(struct pvmd *d, const int32_t *tids, size_t n)
             continue; /* its hello will carry the list */
         if (!body && !(body = malloc(len)))
             return;
-        for (size_t k = 0; k <= n; k++) {
-            uint32_t v = k == 0 ? (uint32_t)n : (uint32_t)tids[k - 1];
-            body[4 * k] = (uint8_t)(v >> 24);
-            body[4 * k + 1] = (uint8_t)(v >> 16);
-            body[4 * k + 2] = (uint8_t)(v >> 8);
-            body[4 * k + 3] = (uint8_t)v;
-        }
+        for (size_t k = 0; k <= n; k++)
+            enc_put_int(body + 4 * k, k == 0 ? (int32_t)n : tids[k - 1]);
         uint8_t *copy = malloc(len);
         if (!copy)
             continue;

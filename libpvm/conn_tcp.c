@@ -16,6 +16,7 @@
 
 #include <sodium.h>
 
+#include "enc.h"
 #include "pvm3.h"
 #include "tid.h"
 
@@ -71,19 +72,6 @@ struct tcp_tp {
 /* ======================================================================== */
 /* Keys and handshake                                                       */
 /* ======================================================================== */
-
-static void put32(uint8_t *p, uint32_t v)
-{
-    p[0] = (uint8_t)(v >> 24);
-    p[1] = (uint8_t)(v >> 16);
-    p[2] = (uint8_t)(v >> 8);
-    p[3] = (uint8_t)v;
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
 
 /* A key or MAC for one purpose (`label', 3 letters) of one connection:
  * BLAKE2b keyed with the credential over the label, the preamble and,
@@ -178,11 +166,11 @@ static int accept_preamble(struct conn *c)
 {
     struct tcp_tp *t = c->tp;
     const uint8_t *b = t->hs;
-    if (memcmp(b, MAGIC_PRE, 4) != 0 || get32(b + 4) != VERSION)
+    if (memcmp(b, MAGIC_PRE, 4) != 0 || (uint32_t)enc_get_int(b + 4) != VERSION)
         return PvmBadVersion;
-    uint32_t flags = get32(b + 8);
-    int from = (int)get32(b + 12), to = (int)get32(b + 16);
-    uint64_t gen = (uint64_t)get32(b + 20) << 32 | get32(b + 24);
+    uint32_t flags = (uint32_t)enc_get_int(b + 8);
+    int from = enc_get_int(b + 12), to = enc_get_int(b + 16);
+    uint64_t gen = (uint64_t)(uint32_t)enc_get_int(b + 20) << 32 | (uint32_t)enc_get_int(b + 24);
     if ((flags & ~(F_SEALED | F_AES)) || ((flags & F_AES) && !(flags & F_SEALED)) ||
         !tid_is_task(from) || !tid_is_task(to) || gen == 0)
         return PvmBadMsg;
@@ -293,7 +281,7 @@ static ssize_t tcp_read(struct conn *c, void *buf, size_t len)
         size_t avail = t->ilen - t->ioff;
         if (avail >= REC_HDR) {
             const uint8_t *rec = t->ibuf + t->ioff;
-            uint32_t rlen = get32(rec);
+            uint32_t rlen = (uint32_t)enc_get_int(rec);
             if (rlen == 0 || rlen > CONN_TCP_REC_MAX)
                 return PvmSysErr;
             if (avail >= REC_HDR + rlen + REC_TAG) {
@@ -357,7 +345,7 @@ static ssize_t tcp_writev(struct conn *c, const struct iovec *iov, int n)
     while (done < total) {
         size_t r = total - done < CONN_TCP_REC_MAX ? total - done : CONN_TCP_REC_MAX;
         uint8_t *rec = t->obuf + t->olen;
-        put32(rec, (uint32_t)r);
+        enc_put_int(rec, (int32_t)r);
         /* Gather the record's bytes, then seal them where they are. */
         for (size_t k = 0; k < r;) {
             size_t take = iov[i].iov_len - off < r - k ? iov[i].iov_len - off : r - k;
@@ -460,12 +448,12 @@ struct conn *conn_tcp_dial(int fd, int me, int peer, const uint8_t cred[CONN_TCP
     uint8_t pre[CONN_TCP_PREAMBLE] = {0};
     if (t) {
         memcpy(pre, MAGIC_PRE, 4);
-        put32(pre + 4, VERSION);
-        put32(pre + 8, (sealed ? F_SEALED : 0) | (aes ? F_AES : 0));
-        put32(pre + 12, (uint32_t)me);
-        put32(pre + 16, (uint32_t)peer);
-        put32(pre + 20, (uint32_t)(gen >> 32));
-        put32(pre + 24, (uint32_t)gen);
+        enc_put_int(pre + 4, VERSION);
+        enc_put_int(pre + 8, (sealed ? F_SEALED : 0) | (aes ? F_AES : 0));
+        enc_put_int(pre + 12, me);
+        enc_put_int(pre + 16, peer);
+        enc_put_int(pre + 20, (uint32_t)(gen >> 32));
+        enc_put_int(pre + 24, (uint32_t)gen);
         randombytes_buf(pre + 28, 24);
         derive(pre + BODY_LEN, cred, "mac", pre, NULL);
         memcpy(t->cred, cred, CONN_TCP_KEY);

@@ -76,6 +76,20 @@ bool harness_pid_alive(pid_t pid)
     return alive((long)pid);
 }
 
+pid_t harness_host_pvmd(const struct harness *h, const char *addr)
+{
+    char path[600];
+    snprintf(path, sizeof path, "%s-%s/pvmd.pid", h->sockdir, addr);
+    FILE *f = fopen(path, "r");
+    int pid = 0;
+    if (!f)
+        return 0;
+    if (fscanf(f, "%d", &pid) != 1)
+        pid = 0;
+    fclose(f);
+    return (pid_t)pid;
+}
+
 /* True when pid's environment places it in the VM of directory tmp:
  * PVM_TMP=tmp (the pvmd, a daemonized pvmd, a console the test ran) or
  * PVM_SOCKDIR inside tmp (what a pvmd spawned, and what that started). */

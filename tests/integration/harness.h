@@ -67,6 +67,10 @@ int harness_console(struct harness *h, const char *args, const char *input, char
 /* True while pid is a process that has not exited (a zombie has). */
 bool harness_pid_alive(pid_t pid);
 
+/* The pid of the pvmd of h's host `addr' (a 127.x address it added: its
+ * pvmd.pid), or 0 when there is none. */
+pid_t harness_host_pvmd(const struct harness *h, const char *addr);
+
 /* Number of live processes (zombies do not count) that belong to the VM
  * in directory tmp: whose environment has PVM_TMP=tmp or a PVM_SOCKDIR
  * inside it.  For tests that check that nothing was left behind. */

@@ -438,13 +438,8 @@ static void test_losing_the_first_host_ends_the_others(void **state)
     assert_int_equal(pvm_tasks(t, &ntask, &ti), 0);
     assert_int_equal(ntask, 1);
     pid_t task_pid = ti[0].ti_pid;
-    char path[512];
-    snprintf(path, sizeof path, "%s-127.0.0.2/pvmd.pid", vm.sockdir);
-    FILE *f = fopen(path, "r");
-    assert_non_null(f);
-    int pvmd2 = 0;
-    assert_int_equal(fscanf(f, "%d", &pvmd2), 1);
-    fclose(f);
+    pid_t pvmd2 = harness_host_pvmd(&vm, "127.0.0.2");
+    assert_true(pvmd2 > 0);
     assert_true(harness_pid_alive(pvmd2) && harness_pid_alive(task_pid));
     kill(vm.pvmd, SIGKILL);
     for (int i = 0; i < 1000 && (harness_pid_alive(pvmd2) || harness_pid_alive(task_pid)); i++) {

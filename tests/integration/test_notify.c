@@ -174,13 +174,8 @@ static void test_across_hosts(void **state)
     int dtid2 = infos[0];
     assert_int_equal(pvm_notify(PvmTaskExit, 63, 1, &c), 0);
     assert_int_equal(pvm_notify(PvmHostDelete, 64, 1, &dtid2), 0);
-    char path[512];
-    snprintf(path, sizeof path, "%s-127.0.0.2/pvmd.pid", vm.sockdir);
-    FILE *f = fopen(path, "r");
-    assert_non_null(f);
-    int pvmd2 = 0;
-    assert_int_equal(fscanf(f, "%d", &pvmd2), 1);
-    fclose(f);
+    pid_t pvmd2 = harness_host_pvmd(&vm, "127.0.0.2");
+    assert_true(pvmd2 > 0);
     double t0 = now_s();
     assert_int_equal(kill(pvmd2, SIGKILL), 0);
     assert_int_equal(notice(64, 10), dtid2);

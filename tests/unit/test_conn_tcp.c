@@ -21,6 +21,7 @@
 
 #include "conn_tcp.h"
 #include "direct.h"
+#include "conn_collect.h"
 #include "pvm3.h"
 #include "wire.h"
 
@@ -62,28 +63,6 @@ static int t_admit(void *arg, struct conn *c, int from, uint64_t gen)
 
 static const struct conn_tcp_policy policy = {.cred = t_cred, .admit = t_admit};
 
-struct got {
-    int n;
-    struct pmsg *m[64];
-    struct wire_hdr h[64];
-};
-
-static int collect(void *arg, struct conn *c, const struct wire_hdr *h, struct pmsg *m)
-{
-    (void)c;
-    struct got *g = arg;
-    assert_true(g->n < 64);
-    g->h[g->n] = *h;
-    g->m[g->n++] = m;
-    return 0;
-}
-
-static void got_free(struct got *g)
-{
-    for (int i = 0; i < g->n; i++)
-        pmsg_destroy(&g->m[i]);
-    g->n = 0;
-}
 
 static void setup_policy(bool need_seal)
 {
@@ -92,10 +71,6 @@ static void setup_policy(bool need_seal)
     pol_state.admitted = 0;
 }
 
-static void pair(int sv[2])
-{
-    assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, sv), 0);
-}
 
 /* The ways a connection may be sealed here: AES-256-GCM only where the
  * processor has it. */
