@@ -11,6 +11,7 @@
 #include "ctl.h"
 #include "defs.h"
 #include "frame.h"
+#include "group.h"
 #include "hosttab.h"
 #include "hostmgr.h"
 #include "output.h"
@@ -458,6 +459,16 @@ static const struct {
     [PVM__CTL_TYPE__CTL_SIBLINGS] = {h_siblings, true},
     [PVM__CTL_TYPE__CTL_NOTIFY] = {h_not_yet, false},
     [PVM__CTL_TYPE__CTL_ROUTE_QUERY] = {h_route_query, false},
+    /* groups (group.c): a peer pvmd forwards its tasks' requests */
+    [PVM__CTL_TYPE__CTL_GRP_JOIN] = {group_request, true},
+    [PVM__CTL_TYPE__CTL_GRP_LEAVE] = {group_request, true},
+    [PVM__CTL_TYPE__CTL_GRP_INFO] = {group_request, true},
+    [PVM__CTL_TYPE__CTL_GRP_BARRIER] = {group_wait, false},
+    [PVM__CTL_TYPE__CTL_GRP_FREEZE] = {group_wait, false},
+    [PVM__CTL_TYPE__CTL_GRP_LIST] = {group_list, true},
+    [PVM__CTL_TYPE__CTL_GRP_ARRIVE] = {group_arrive, true},
+    [PVM__CTL_TYPE__CTL_GRP_RELEASE] = {group_release, true},
+    [PVM__CTL_TYPE__CTL_GRP_GONE] = {group_gone, true},
 };
 
 #define CTL_TABLE_LEN ((int)(sizeof ctl_table / sizeof ctl_table[0]))

@@ -3,6 +3,7 @@
  */
 #include "event.h"
 
+#include "group.h"
 #include "output.h"
 #include "hostmgr.h"
 #include "pending.h"
@@ -24,6 +25,7 @@ static const struct {
     {"output", output_on_event},
     {"pending", pending_on_event},
     {"hosts", hostmgr_on_event},
+    {"groups", group_on_event},
 };
 
 void event_raise(struct pvmd *d, const struct event *ev)

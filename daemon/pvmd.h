@@ -25,6 +25,7 @@ struct xport;
 struct xport_zmq;
 struct xport_tran;
 struct hostmgr;
+struct group_tab;
 
 struct pvmd {
     uv_loop_t *loop;
@@ -55,6 +56,7 @@ struct pvmd {
     struct hosttab *hosts;
     struct pending_tab *pending; /* forwarded requests (pending.c) */
     struct proc *procs;          /* spawned processes (spawn.c) */
+    struct group_tab *groups;    /* groups, barriers (group.c) */
 
     /* links of every transport (xport.h), the unix listener, the mesh */
     struct xport *links;
