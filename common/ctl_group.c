@@ -42,7 +42,7 @@ bool ctl_group_v_list(const ProtobufCMessage *m)
     if (l->status > 0 || l->n_groups > CTL_MAX_LIST || (l->n_groups > 0 && !l->groups))
         return false;
     for (size_t i = 0; i < l->n_groups; i++)
-        if (!l->groups[i] || !name_ok(l->groups[i]->name) ||
+        if (!l->groups[i] || !name_ok(l->groups[i]->name) || l->groups[i]->barrier_waiting < 0 ||
             !tids_ok(l->groups[i]->tids, l->groups[i]->n_tids, true))
             return false;
     return true;
@@ -51,7 +51,8 @@ bool ctl_group_v_list(const ProtobufCMessage *m)
 bool ctl_group_v_arrive(const ProtobufCMessage *m)
 {
     const Pvm__GroupArrive *a = (const Pvm__GroupArrive *)m;
-    return name_ok(a->name) && a->count >= -1 && a->n_tids > 0 && tids_ok(a->tids, a->n_tids, false);
+    return name_ok(a->name) && a->count >= -1 && a->n_tids > 0 &&
+           tids_ok(a->tids, a->n_tids, false);
 }
 
 bool ctl_group_v_release(const ProtobufCMessage *m)

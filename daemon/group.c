@@ -53,8 +53,8 @@ struct group {
     int size;
     uint64_t version;
     bool frozen;
-    bool defunct;       /* frozen, then a member left: its barriers fail */
-    struct tids watch;  /* tasks to tell on the next change */
+    bool defunct;      /* frozen, then a member left: its barriers fail */
+    struct tids watch; /* tasks to tell on the next change */
     struct rendezvous bar, frz;
     struct group *next;
 };
@@ -580,8 +580,8 @@ void group_request(struct pvmd *d, const struct req *r, const ProtobufCMessage *
     if (!is_authority(d)) {
         if (r->type == PVM__CTL_TYPE__CTL_GRP_JOIN)
             note_member(d, q.tid);
-        int cc = pending_forward(d, r, &q.base, tid_pvmd(AUTHORITY_HOST), PENDING_TIMEOUT_MS,
-                                 NULL, NULL);
+        int cc = pending_forward(d, r, &q.base, tid_pvmd(AUTHORITY_HOST), PENDING_TIMEOUT_MS, NULL,
+                                 NULL);
         if (cc < 0)
             req_status(d, r, cc);
         return;
@@ -731,8 +731,7 @@ void group_list(struct pvmd *d, const struct req *r, const ProtobufCMessage *m)
             req_status(d, r, PvmBadParam);
             return;
         }
-        int cc = pending_forward(d, r, m, tid_pvmd(AUTHORITY_HOST), PENDING_TIMEOUT_MS, NULL,
-                                 NULL);
+        int cc = pending_forward(d, r, m, tid_pvmd(AUTHORITY_HOST), PENDING_TIMEOUT_MS, NULL, NULL);
         if (cc < 0)
             req_status(d, r, cc);
         return;
@@ -755,6 +754,7 @@ void group_list(struct pvmd *d, const struct req *r, const ProtobufCMessage *m)
         e[k].frozen = g->frozen;
         e[k].tids = g->inst;
         e[k].n_tids = (size_t)g->ninst;
+        e[k].barrier_waiting = g->bar.arr.n;
         p[k] = &e[k];
     }
     Pvm__GroupList gl = PVM__GROUP_LIST__INIT;

@@ -30,12 +30,15 @@ int group_init(struct pvmd *d);
 void group_fini(struct pvmd *d);
 
 /* Control handlers (ctl_handlers.c's table). */
-void group_request(struct pvmd *d, const struct req *r, const ProtobufCMessage *m); /* join, leave, info */
-void group_wait(struct pvmd *d, const struct req *r, const ProtobufCMessage *m);    /* barrier, freeze */
+void group_request(struct pvmd *d, const struct req *r,
+                   const ProtobufCMessage *m); /* join, leave, info */
+void group_wait(struct pvmd *d, const struct req *r,
+                const ProtobufCMessage *m); /* barrier, freeze */
 void group_list(struct pvmd *d, const struct req *r, const ProtobufCMessage *m);
-void group_arrive(struct pvmd *d, const struct req *r, const ProtobufCMessage *m);  /* from a pvmd */
-void group_release(struct pvmd *d, const struct req *r, const ProtobufCMessage *m); /* from host 1 */
-void group_gone(struct pvmd *d, const struct req *r, const ProtobufCMessage *m);    /* from a pvmd */
+void group_arrive(struct pvmd *d, const struct req *r, const ProtobufCMessage *m); /* from a pvmd */
+void group_release(struct pvmd *d, const struct req *r,
+                   const ProtobufCMessage *m);                                   /* from host 1 */
+void group_gone(struct pvmd *d, const struct req *r, const ProtobufCMessage *m); /* from a pvmd */
 
 /* Event subscriber (event.c): an ended task leaves its groups, a lost
  * host's members leave theirs. */

@@ -34,7 +34,7 @@ struct gcache {
 static struct {
     int tid; /* the tid the cache belongs to */
     struct gcache *head;
-    unsigned inval_gen; /* bumped by every notice */
+    unsigned inval_gen;      /* bumped by every notice */
     struct lpvm_group *list; /* the last lpvm_grp_list */
     int nlist;
 } lg;
@@ -44,6 +44,16 @@ static void cache_free(struct gcache *c)
     free(c->name);
     free(c->tids);
     free(c);
+}
+
+void lgroup_forget(void)
+{
+    while (lg.head) {
+        struct gcache *c = lg.head;
+        lg.head = c->next;
+        cache_free(c);
+    }
+    lg.tid = 0;
 }
 
 /* Drops the cache when it was made under another enrolment. */
@@ -295,6 +305,7 @@ int lpvm_grp_list(const struct lpvm_group **groups)
             g->size += e->tids[k] != 0;
         }
         g->frozen = e->frozen;
+        g->barrier_waiting = e->barrier_waiting;
         lg.nlist++;
     }
     ctl_free(&reply);
@@ -328,15 +339,10 @@ struct gwant {
     struct pmsg *m;
 };
 
-static bool gmatched(struct lpvm_core *core, void *arg)
+/* Takes the first queued message from w->tid with w->tag in the groups'
+ * context; true when found. */
+static bool gtake(struct lpvm_core *core, struct gwant *w)
 {
-    struct gwant *w = arg;
-    if (lg.inval_gen != w->inval)
-        return true;
-    if (w->scanned && w->gen == core->rq_gen)
-        return false;
-    w->scanned = true;
-    w->gen = core->rq_gen;
     struct pmsg **pp;
     for (pp = &core->rq_head; *pp; pp = &(*pp)->next) {
         struct pmsg *m = *pp;
@@ -358,6 +364,33 @@ static bool gmatched(struct lpvm_core *core, void *arg)
     return true;
 }
 
+/* Done when the message is there, or when a group notice came. */
+static bool gmatched(struct lpvm_core *core, void *arg)
+{
+    struct gwant *w = arg;
+    if (!(w->scanned && w->gen == core->rq_gen)) {
+        w->scanned = true;
+        w->gen = core->rq_gen;
+        if (gtake(core, w))
+            return true;
+    }
+    return lg.inval_gen != w->inval;
+}
+
+/* Whether tid is still a member of group name (asking the pvmds when the
+ * cached copy was dropped).  Returns 1, 0, or an error. */
+static int still_member(const char *name, int tid)
+{
+    const int *tids;
+    int n = lpvm_grp_members(name, &tids, NULL, NULL);
+    if (n < 0)
+        return n == PvmNoGroup ? 0 : n;
+    for (int i = 0; i < n; i++)
+        if (tids[i] == tid)
+            return 1;
+    return 0;
+}
+
 int lpvm_grp_recv(const char *name, int tid, int tag, int datatype, void *data, int count)
 {
     struct lpvm_core *core;
@@ -366,30 +399,34 @@ int lpvm_grp_recv(const char *name, int tid, int tag, int datatype, void *data, 
         return cc;
     struct gwant w = {.tid = tid, .tag = tag};
     for (;;) {
+        /* What it sent before it left is taken first: look at what has
+         * arrived, then whether it is still a member, then wait. */
+        w.inval = lg.inval_gen;
+        w.scanned = false;
+        io_wait(core, gmatched, &w, 0, NULL);
+        if (w.m)
+            break;
+        /* Is it still a member (the cached copy, or the pvmds' answer
+         * when a notice dropped it)? */
+        unsigned before = lg.inval_gen;
+        cc = still_member(name, tid);
+        if (cc < 0)
+            return cc;
+        if (cc == 0) {
+            w.scanned = false;
+            io_wait(core, gmatched, &w, 0, NULL);
+            if (w.m)
+                break;
+            return PvmNoInst;
+        }
+        if (lg.inval_gen != before)
+            continue; /* notices came meanwhile: look again */
         w.inval = lg.inval_gen;
         cc = io_wait(core, gmatched, &w, IO_FOREVER, NULL);
         if (w.m)
             break;
         if (cc < 0)
             return cc;
-        /* The group changed: is the sender still in it?  (A message it
-         * sent before it left is taken first, above.) */
-        const int *tids;
-        int n = lpvm_grp_members(name, &tids, NULL, NULL);
-        if (n < 0)
-            return n == PvmNoGroup ? PvmNoInst : n;
-        bool there = false;
-        for (int i = 0; i < n && !there; i++)
-            there = tids[i] == tid;
-        if (!there) {
-            /* One more look: what it sent before it went may be here. */
-            w.scanned = false;
-            w.inval = lg.inval_gen;
-            io_wait(core, gmatched, &w, 0, NULL);
-            if (w.m)
-                break;
-            return PvmNoInst;
-        }
     }
     struct pmsg *m = w.m;
     cc = pmsg_unpack(m, datatype, data, count, 1);

@@ -104,6 +104,7 @@ struct lpvm_group {
     int ninst; /* entries in tids */
     int size;  /* members */
     int frozen;
+    int barrier_waiting; /* members waiting at its barrier */
 };
 
 /* Every group of the virtual machine: returns how many and sets *groups

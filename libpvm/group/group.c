@@ -61,7 +61,7 @@ int pvm_freezegroup(char *group, int size)
 {
     /* PVM 3.4.6 answers a size of 0 or below -1 with PvmMismatch, and a
      * freeze with the group's size. */
-    int cc = !group || !*group           ? PvmNullGroup
+    int cc = !group || !*group        ? PvmNullGroup
              : size == 0 || size < -1 ? PvmMismatch
                                       : lpvm_grp_freeze(group, size);
     if (cc < 0)

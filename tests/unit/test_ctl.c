@@ -98,7 +98,7 @@ static union {
 static int32_t grp_tids_s[] = {0x40001, 0, 0x80002};
 static int32_t grp_live_s[] = {0x40001, 0x80002};
 static Pvm__GroupEntry grp_entry_s = {PROTOBUF_C_MESSAGE_INIT(&pvm__group_entry__descriptor),
-                                      "workers", true, 3, grp_tids_s};
+                                      "workers", true, 3, grp_tids_s, 2};
 static Pvm__GroupEntry *grp_entries_s[] = {&grp_entry_s};
 
 static ProtobufCMessage *sample(int type)
