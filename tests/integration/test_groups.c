@@ -346,6 +346,31 @@ static void test_kill_in_barrier_hosts(void **state)
     check_kill("kall", "-1", 0);
 }
 
+/* The console's `groups' lists groups, sizes and members; `help groups'. */
+static void test_console_groups(void **state)
+{
+    (void)state;
+    int t[2];
+    spawn_members(2, t);
+    assert_int_equal(ask(t[0], "join workers"), 0);
+    assert_int_equal(ask(t[1], "join workers"), 1);
+    assert_int_equal(ask(t[1], "join other"), 0);
+    char out[8192], want[64];
+    assert_int_equal(
+        harness_console(&vm, "", "groups\ngroups other nosuch\nhelp groups\n", out, sizeof out), 0);
+    if (getenv("G_DEBUG"))
+        fprintf(stderr, "%s", out);
+    assert_non_null(strstr(out, "GROUP"));
+    snprintf(want, sizeof want, "workers     2     no       0  0:t%x 1:t%x", (unsigned)t[0],
+             (unsigned)t[1]);
+    assert_non_null(strstr(out, want));
+    snprintf(want, sizeof want, "other     1     no       0  0:t%x", (unsigned)t[1]);
+    assert_non_null(strstr(out, want));
+    assert_non_null(strstr(out, "nosuch No such group"));
+    assert_non_null(strstr(out, "Syntax:  groups [ name ... ]"));
+    end_members(2, t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -354,6 +379,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_barrier_count, up, vm_down),
         cmocka_unit_test_setup_teardown(test_collectives, up, vm_down),
         cmocka_unit_test_setup_teardown(test_kill_in_barrier, up, vm_down),
+        cmocka_unit_test_setup_teardown(test_console_groups, up, vm_down),
         cmocka_unit_test_setup_teardown(test_reuse_hosts, up, vm_down),
         cmocka_unit_test_setup_teardown(test_barrier_count_hosts, up, vm_down),
         cmocka_unit_test_setup_teardown(test_collectives_hosts, up, vm_down),
