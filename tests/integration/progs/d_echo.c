@@ -101,7 +101,7 @@ int main(void)
     uint8_t body[64];
     size_t n = 0;
     body[n++] = 0x08; /* proto_version: CTL_PROTO_VERSION of common/ctl.h */
-    n += varint(body + n, 2);
+    n += varint(body + n, CTL_PROTO_VERSION); /* from the build (CMakeLists.txt) */
     body[n++] = 0x10; /* pid */
     n += varint(body + n, (uint64_t)getpid());
     body[n++] = 0x18; /* claimed_tid */
