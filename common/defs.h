@@ -35,7 +35,7 @@
 #define PVM_TAG_SIBLINGS 2 /* from a pvmd: the whole sibling list of a spawn over hosts,
                             * PvmDataDefault ints: n, then n tids */
 #define PVM_TAG_GROUP 3    /* from a pvmd: a group the task watches changed,
-                            * PvmDataDefault string: its name */
+                            * PvmDataDefault: string name, ulong new version */
 /* libgpvm3's collectives (reduce, gather, scatter) travel in a context of
  * their own, below PVM_SYS_CTX: queued like user messages, but no user
  * receive matches them (pvm_newcontext must never hand it out). */

@@ -84,6 +84,10 @@ struct group_tab {
     struct tids members; /* local tasks that joined a group (not the authority) */
     uv_timer_t flush;
     bool flush_armed;
+    /* Sending may end a link and so raise an event inside a change of the
+     * table: such events wait here until the change is over. */
+    int busy;
+    struct tids later_tasks, later_hosts;
 };
 
 static struct group_tab *gt_of(struct pvmd *d)
@@ -197,6 +201,8 @@ void group_fini(struct pvmd *d)
         free_group(g);
     }
     tids_free(&gt->members);
+    tids_free(&gt->later_tasks);
+    tids_free(&gt->later_hosts);
     /* The timer's memory is the table's: freed once the loop closed it. */
     gt->flush.data = gt;
     uv_close((uv_handle_t *)&gt->flush, on_flush_closed);
@@ -246,14 +252,15 @@ static int inst_of(const struct group *g, int tid)
 }
 
 /* Tells every watcher that g changed (one PVM_TAG_GROUP message each, in
- * PVM_SYS_CTX: a PvmDataDefault string, the name) and forgets them: a
- * watcher asks again, and so watches again, when it next needs g. */
+ * PVM_SYS_CTX, PvmDataDefault: the name, then the new version as a
+ * ulong) and forgets them: a watcher asks again, and so watches again,
+ * when it next needs g. */
 static void changed(struct pvmd *d, struct group *g)
 {
     g->version = ++gt_of(d)->next_version;
     size_t n = strlen(g->name);
     for (int i = 0; i < g->watch.n; i++) {
-        uint8_t *body = malloc(4 + n);
+        uint8_t *body = malloc(4 + n + 8);
         if (!body)
             break;
         body[0] = (uint8_t)(n >> 24);
@@ -261,6 +268,8 @@ static void changed(struct pvmd *d, struct group *g)
         body[2] = (uint8_t)(n >> 8);
         body[3] = (uint8_t)n;
         memcpy(body + 4, g->name, n);
+        for (int k = 0; k < 8; k++)
+            body[4 + n + k] = (uint8_t)(g->version >> (56 - 8 * k));
         struct wire_hdr h = {
             .flags = WIRE_F_NOSEQ,
             .src = d->mytid,
@@ -268,7 +277,7 @@ static void changed(struct pvmd *d, struct group *g)
             .tag = PVM_TAG_GROUP,
             .ctx = PVM_SYS_CTX,
             .enc = PvmDataDefault,
-            .len = 4 + n,
+            .len = 4 + n + 8,
         };
         struct frame *f = frame_new(&h, body);
         if (f)
@@ -560,7 +569,7 @@ static void note_member(struct pvmd *d, int tid)
         tids_add(&gt->members, tid);
 }
 
-void group_request(struct pvmd *d, const struct req *r, const ProtobufCMessage *m)
+static void request_(struct pvmd *d, const struct req *r, const ProtobufCMessage *m)
 {
     Pvm__GroupRequest q = *(const Pvm__GroupRequest *)m;
     int host = peer_host(r);
@@ -610,8 +619,10 @@ void group_request(struct pvmd *d, const struct req *r, const ProtobufCMessage *
 }
 
 static void flush_cb(uv_timer_t *t);
+static void enter(struct pvmd *d);
+static void leave_(struct pvmd *d);
 
-void group_wait(struct pvmd *d, const struct req *r, const ProtobufCMessage *m)
+static void wait_(struct pvmd *d, const struct req *r, const ProtobufCMessage *m)
 {
     const Pvm__GroupRequest *q = (const Pvm__GroupRequest *)m;
     struct group_tab *gt = gt_of(d);
@@ -666,6 +677,7 @@ static void flush_cb(uv_timer_t *t)
     if (!gt)
         return;
     gt->flush_armed = false;
+    enter(d);
     while (gt->batches) {
         struct batch *b = gt->batches;
         gt->batches = b->next;
@@ -687,9 +699,10 @@ static void flush_cb(uv_timer_t *t)
         tids_free(&b->tids);
         free(b);
     }
+    leave_(d);
 }
 
-void group_arrive(struct pvmd *d, const struct req *r, const ProtobufCMessage *m)
+static void arrive_(struct pvmd *d, const struct req *r, const ProtobufCMessage *m)
 {
     const Pvm__GroupArrive *a = (const Pvm__GroupArrive *)m;
     int host = peer_host(r);
@@ -700,7 +713,7 @@ void group_arrive(struct pvmd *d, const struct req *r, const ProtobufCMessage *m
             arrive(d, a->name, a->freeze, a->count, a->tids[i]);
 }
 
-void group_release(struct pvmd *d, const struct req *r, const ProtobufCMessage *m)
+static void release_(struct pvmd *d, const struct req *r, const ProtobufCMessage *m)
 {
     const Pvm__GroupRelease *rel = (const Pvm__GroupRelease *)m;
     if (peer_host(r) != AUTHORITY_HOST || !gt_of(d))
@@ -709,7 +722,7 @@ void group_release(struct pvmd *d, const struct req *r, const ProtobufCMessage *
         answer_local(d, rel->name, rel->freeze, rel->tids[i], rel->status);
 }
 
-void group_gone(struct pvmd *d, const struct req *r, const ProtobufCMessage *m)
+static void gone_(struct pvmd *d, const struct req *r, const ProtobufCMessage *m)
 {
     const Pvm__GroupGone *g = (const Pvm__GroupGone *)m;
     int host = peer_host(r);
@@ -800,12 +813,64 @@ static void task_ended(struct pvmd *d, int tid)
         route_frame(d, f);
 }
 
+static void on_event_now(struct pvmd *d, enum event_kind kind, int tid)
+{
+    if (kind == EVENT_TASK_EXIT)
+        task_ended(d, tid);
+    else if (kind == EVENT_HOST_LOST && is_authority(d) && tid_is_pvmd(tid))
+        remove_where(d, on_host, tid_host(tid));
+}
+
+static void enter(struct pvmd *d)
+{
+    gt_of(d)->busy++;
+}
+
+/* Ends a change of the table; runs the events it held back. */
+static void leave_(struct pvmd *d)
+{
+    struct group_tab *gt = gt_of(d);
+    if (!gt || --gt->busy > 0)
+        return;
+    gt->busy++;
+    while (gt->later_tasks.n || gt->later_hosts.n) {
+        bool task = gt->later_tasks.n > 0;
+        struct tids *l = task ? &gt->later_tasks : &gt->later_hosts;
+        int tid = l->v[0];
+        tids_remove(l, tid);
+        on_event_now(d, task ? EVENT_TASK_EXIT : EVENT_HOST_LOST, tid);
+    }
+    gt->busy--;
+}
+
 void group_on_event(struct pvmd *d, const struct event *ev)
 {
-    if (!gt_of(d))
+    struct group_tab *gt = gt_of(d);
+    if (!gt || (ev->kind != EVENT_TASK_EXIT && ev->kind != EVENT_HOST_LOST))
         return;
-    if (ev->kind == EVENT_TASK_EXIT)
-        task_ended(d, ev->tid);
-    else if (ev->kind == EVENT_HOST_LOST && is_authority(d) && tid_is_pvmd(ev->tid))
-        remove_where(d, on_host, tid_host(ev->tid));
+    if (gt->busy) {
+        tids_add(ev->kind == EVENT_TASK_EXIT ? &gt->later_tasks : &gt->later_hosts, ev->tid);
+        return;
+    }
+    enter(d);
+    on_event_now(d, ev->kind, ev->tid);
+    leave_(d);
 }
+
+/* The handlers, each one change of the table. */
+#define GUARDED(name)                                                                              \
+    void group_##name(struct pvmd *d, const struct req *r, const ProtobufCMessage *m)              \
+    {                                                                                              \
+        if (!gt_of(d)) {                                                                           \
+            name##_(d, r, m);                                                                      \
+            return;                                                                                \
+        }                                                                                          \
+        enter(d);                                                                                  \
+        name##_(d, r, m);                                                                          \
+        leave_(d);                                                                                 \
+    }
+GUARDED(request)
+GUARDED(wait)
+GUARDED(arrive)
+GUARDED(gone)
+GUARDED(release)

@@ -12,6 +12,7 @@
  * same way as the replies of the first host's pvmd, so a reply is never
  * older than a notice taken before it.
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -24,6 +25,8 @@
 struct gcache {
     char *name;
     bool valid;
+    uint64_t version;        /* of the copy */
+    uint64_t notice_version; /* the newest change a notice reported */
     bool frozen;
     int *tids; /* by instance, 0: free */
     int ninst, size;
@@ -84,15 +87,38 @@ static void cache_drop(const char *name)
         c->valid = false;
 }
 
+/* A copy of a group, possibly without members yet (a notice may come
+ * before the first reply). */
+static struct gcache *cache_get(const char *name)
+{
+    struct gcache *c = cache_find(name);
+    if (c)
+        return c;
+    c = calloc(1, sizeof *c);
+    if (!c || !(c->name = strdup(name))) {
+        free(c);
+        return NULL;
+    }
+    c->next = lg.head;
+    lg.head = c;
+    return c;
+}
+
 void lgroup_notice(struct lpvm_core *core, struct pmsg *m)
 {
     (void)core;
     char name[GROUP_NAME_MAX + 1];
-    if (m->src == lpvm_state.pvmd_tid || tid_is_pvmd(m->src)) {
-        if (pmsg_unpack_strn(m, name, sizeof name) == 0) {
-            cache_check_owner();
-            cache_drop(name);
-        }
+    unsigned long version = 0;
+    if (tid_is_pvmd(m->src) && pmsg_unpack_strn(m, name, sizeof name) == 0 &&
+        pmsg_unpack(m, PVM_ULONG, &version, 1, 1) == 0) {
+        cache_check_owner();
+        /* A notice read while a reply to our own question was awaited may
+         * be newer than that reply: the versions tell. */
+        struct gcache *c = cache_get(name);
+        if (c && version > c->notice_version)
+            c->notice_version = version;
+        if (c && c->version < c->notice_version)
+            c->valid = false;
         lg.inval_gen++;
     }
     pmsg_destroy(&m);
@@ -210,20 +236,16 @@ int lpvm_grp_members(const char *name, const int **tids, int *size, int *frozen)
     /* Notices already on their way to us are taken first. */
     io_wait(core, NULL, NULL, 0, NULL);
     struct gcache *c = cache_find(name);
-    if (!c || !c->valid) {
+    if (!c || !c->valid || !c->tids) {
         Pvm__GroupReply *gr = NULL;
         cc = grp_request(&core, PVM__CTL_TYPE__CTL_GRP_INFO, name, 0, &gr);
         if (cc < 0)
             return cc;
+        if (!c)
+            c = cache_get(name);
         if (!c) {
-            c = calloc(1, sizeof *c);
-            if (!c || !(c->name = strdup(name))) {
-                free(c);
-                ctl_free((ProtobufCMessage **)&gr);
-                return PvmNoMem;
-            }
-            c->next = lg.head;
-            lg.head = c;
+            ctl_free((ProtobufCMessage **)&gr);
+            return PvmNoMem;
         }
         int *t = malloc((gr->n_tids ? gr->n_tids : 1) * sizeof *t);
         if (!t) {
@@ -239,7 +261,9 @@ int lpvm_grp_members(const char *name, const int **tids, int *size, int *frozen)
             c->size += t[i] != 0;
         }
         c->frozen = gr->frozen;
-        c->valid = true;
+        c->version = gr->version;
+        /* Older than a change already announced: use it this once. */
+        c->valid = c->version >= c->notice_version;
         ctl_free((ProtobufCMessage **)&gr);
     }
     *tids = c->tids;

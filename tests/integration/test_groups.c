@@ -73,6 +73,8 @@ static int answer(int tid, int *extra)
 {
     struct timeval tv = {60, 0};
     int b = pvm_trecv(tid, G_ANS, &tv);
+    if (b <= 0)
+        fprintf(stderr, "no answer from t%x\n", (unsigned)tid);
     assert_true(b > 0);
     int r, x;
     pvm_upkint(&r, 1, 1);
