@@ -447,10 +447,10 @@ static int join(struct pvmd *d, const char *name, int tid)
 {
     struct group_tab *gt = gt_of(d);
     struct group *g = find_group(gt, name);
+    if (g && g->frozen)
+        return PvmNotInGroup; /* PVM 3.4.6's answer to any join of a frozen group */
     if (g && inst_of(g, tid) >= 0)
         return PvmDupGroup;
-    if (g && g->frozen)
-        return PvmDupGroup; /* PVM refuses joins once frozen */
     bool fresh = !g;
     if (!g && !(g = new_group(gt, name)))
         return PvmNoMem;

@@ -61,7 +61,8 @@ const char *lpvm_host_addr(int i);
  * errors: PvmSysErr (no pvmd), PvmNoMem, and those of each call.          */
 
 /* Joins group name: returns the instance number (the lowest free one), or
- * PvmDupGroup (already a member, or the group is frozen). */
+ * PvmDupGroup (already a member), PvmNotInGroup (the group is frozen: PVM
+ * 3.4.6's code for it). */
 int lpvm_grp_join(const char *name);
 
 /* Leaves group name: PvmOk, PvmNoGroup, PvmNotInGroup. */
