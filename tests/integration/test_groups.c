@@ -348,6 +348,31 @@ static void test_kill_in_barrier_hosts(void **state)
     check_kill("kall", "-1", 0);
 }
 
+/* gsize, gettid and getinst of an unchanged group are answered without
+ * the pvmd: they still answer while it is stopped.  A change reaches the
+ * next call. */
+static void test_cached_answers(void **state)
+{
+    (void)state;
+    int t[2];
+    spawn_members(2, t);
+    assert_int_equal(ask(t[0], "join cache"), 0);
+    assert_int_equal(ask(t[1], "join cache"), 1);
+    assert_int_equal(pvm_gsize("cache"), 2);
+    assert_int_equal(kill(vm.pvmd, SIGSTOP), 0);
+    for (int i = 0; i < 1000; i++) {
+        assert_int_equal(pvm_gsize("cache"), 2);
+        assert_int_equal(pvm_gettid("cache", 1), t[1]);
+        assert_int_equal(pvm_getinst("cache", t[0]), 0);
+    }
+    assert_int_equal(kill(vm.pvmd, SIGCONT), 0);
+    /* The member's leave is answered after the notice to us was sent. */
+    assert_int_equal(ask(t[1], "leave cache"), 0);
+    assert_int_equal(pvm_gsize("cache"), 1);
+    assert_int_equal(pvm_gettid("cache", 1), PvmNoInst);
+    end_members(2, t);
+}
+
 /* The console's `groups' lists groups, sizes and members; `help groups'. */
 static void test_console_groups(void **state)
 {
@@ -381,6 +406,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_barrier_count, up, vm_down),
         cmocka_unit_test_setup_teardown(test_collectives, up, vm_down),
         cmocka_unit_test_setup_teardown(test_kill_in_barrier, up, vm_down),
+        cmocka_unit_test_setup_teardown(test_cached_answers, up, vm_down),
         cmocka_unit_test_setup_teardown(test_console_groups, up, vm_down),
         cmocka_unit_test_setup_teardown(test_reuse_hosts, up, vm_down),
         cmocka_unit_test_setup_teardown(test_barrier_count_hosts, up, vm_down),
