@@ -151,6 +151,7 @@ static void h_exit(struct pvmd *d, const struct req *r, const ProtobufCMessage *
     req_status(d, r, PvmOk);
     if (!r->link)
         return;
+    group_task_left(d, r->from);
     r->link->exited = true;
     struct task *t = tasktab_find(d->tasks, r->from);
     /* A spawned task stays a task until its process exits (design.md

@@ -857,6 +857,20 @@ void group_on_event(struct pvmd *d, const struct event *ev)
     leave_(d);
 }
 
+void group_task_left(struct pvmd *d, int tid)
+{
+    struct group_tab *gt = gt_of(d);
+    if (!gt)
+        return;
+    if (gt->busy) {
+        tids_add(&gt->later_tasks, tid);
+        return;
+    }
+    enter(d);
+    on_event_now(d, EVENT_TASK_EXIT, tid);
+    leave_(d);
+}
+
 /* The handlers, each one change of the table. */
 #define GUARDED(name)                                                                              \
     void group_##name(struct pvmd *d, const struct req *r, const ProtobufCMessage *m)              \

@@ -40,6 +40,11 @@ void group_release(struct pvmd *d, const struct req *r,
                    const ProtobufCMessage *m);                                   /* from host 1 */
 void group_gone(struct pvmd *d, const struct req *r, const ProtobufCMessage *m); /* from a pvmd */
 
+/* Local task tid called pvm_exit: it leaves its groups now (a spawned
+ * task stays a task until its process exits, but PVM ends its
+ * membership at pvm_exit). */
+void group_task_left(struct pvmd *d, int tid);
+
 /* Event subscriber (event.c): an ended task leaves its groups, a lost
  * host's members leave theirs. */
 void group_on_event(struct pvmd *d, const struct event *ev);

@@ -373,6 +373,21 @@ static void test_cached_answers(void **state)
     end_members(2, t);
 }
 
+/* pvm_exit ends a member's membership even while its process lives on. */
+static void test_pvm_exit_leaves(void **state)
+{
+    (void)state;
+    int t[2];
+    spawn_members(2, t);
+    assert_int_equal(ask(t[0], "join x"), 0);
+    assert_int_equal(ask(t[1], "join x"), 1);
+    assert_int_equal(ask(t[1], "exit_stay"), 0);
+    wait_gsize("x", 1);
+    assert_int_equal(pvm_gettid("x", 1), PvmNoInst);
+    assert_int_equal(pvm_kill(t[1]), 0);
+    end_members(1, t);
+}
+
 /* The console's `groups' lists groups, sizes and members; `help groups'. */
 static void test_console_groups(void **state)
 {
@@ -407,6 +422,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_collectives, up, vm_down),
         cmocka_unit_test_setup_teardown(test_kill_in_barrier, up, vm_down),
         cmocka_unit_test_setup_teardown(test_cached_answers, up, vm_down),
+        cmocka_unit_test_setup_teardown(test_pvm_exit_leaves, up, vm_down),
         cmocka_unit_test_setup_teardown(test_console_groups, up, vm_down),
         cmocka_unit_test_setup_teardown(test_reuse_hosts, up, vm_down),
         cmocka_unit_test_setup_teardown(test_barrier_count_hosts, up, vm_down),

@@ -5,6 +5,7 @@
  * with tag G_ANS: int result, int extra.  Commands:
  *   join G | leave G | barrier G COUNT | freeze G SIZE | gsize G
  *   reduce G ROOT (PvmSum of one int, its instance + 1) | exit
+ *   exit_stay (answers, calls pvm_exit, and lives on until killed)
  *   all G N: join G, then check everything against a serial answer
  *       (membership consistency, bcast, reduce for every type and
  *       operator and a user function, gather, scatter); the result is 0
@@ -288,7 +289,13 @@ int main(void)
             r = all(group, a);
         else if (strcmp(cmd, "exit") == 0)
             break;
-        else
+        else if (strcmp(cmd, "exit_stay") == 0) {
+            /* pvm_exit, but the process lives on (until killed). */
+            answer(parent, 0, 0);
+            pvm_exit();
+            for (;;)
+                pause();
+        } else
             r = -1000;
         answer(parent, r, extra);
     }
