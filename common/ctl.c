@@ -10,6 +10,7 @@
  *   3. the type's validate function: each field against its meaning.
  */
 #include "ctl.h"
+#include "ctl_group.h"
 
 #include <stdbool.h>
 #include <stdlib.h>
@@ -362,6 +363,18 @@ static const struct ctl_kind ctl_kinds[] = {
     [PVM__CTL_TYPE__CTL_SIBLINGS] = {&pvm__siblings__descriptor, v_siblings},
     [PVM__CTL_TYPE__CTL_DIRECT_PORT] = {&pvm__direct_port__descriptor, v_direct_port},
     [PVM__CTL_TYPE__CTL_TASKS_GONE] = {&pvm__siblings__descriptor, v_siblings},
+    /* groups (ctl_group.c) */
+    [PVM__CTL_TYPE__CTL_GRP_JOIN] = {&pvm__group_request__descriptor, ctl_group_v_request},
+    [PVM__CTL_TYPE__CTL_GRP_LEAVE] = {&pvm__group_request__descriptor, ctl_group_v_request},
+    [PVM__CTL_TYPE__CTL_GRP_INFO] = {&pvm__group_request__descriptor, ctl_group_v_request},
+    [PVM__CTL_TYPE__CTL_GRP_REPLY] = {&pvm__group_reply__descriptor, ctl_group_v_reply},
+    [PVM__CTL_TYPE__CTL_GRP_BARRIER] = {&pvm__group_request__descriptor, ctl_group_v_request},
+    [PVM__CTL_TYPE__CTL_GRP_FREEZE] = {&pvm__group_request__descriptor, ctl_group_v_request},
+    [PVM__CTL_TYPE__CTL_GRP_LIST] = {&pvm__empty__descriptor, v_empty},
+    [PVM__CTL_TYPE__CTL_GRP_LIST_REPLY] = {&pvm__group_list__descriptor, ctl_group_v_list},
+    [PVM__CTL_TYPE__CTL_GRP_ARRIVE] = {&pvm__group_arrive__descriptor, ctl_group_v_arrive},
+    [PVM__CTL_TYPE__CTL_GRP_RELEASE] = {&pvm__group_release__descriptor, ctl_group_v_release},
+    [PVM__CTL_TYPE__CTL_GRP_GONE] = {&pvm__group_gone__descriptor, ctl_group_v_gone},
 };
 
 #define CTL_NKINDS ((int)(sizeof ctl_kinds / sizeof ctl_kinds[0]))

@@ -34,6 +34,12 @@
 #define PVM_TAG_CATCHOUT 1 /* output of children for pvm_catchout, in PVM_SYS_CTX */
 #define PVM_TAG_SIBLINGS 2 /* from a pvmd: the whole sibling list of a spawn over hosts,
                             * PvmDataDefault ints: n, then n tids */
+#define PVM_TAG_GROUP 3    /* from a pvmd: a group the task watches changed,
+                            * PvmDataDefault: string name, ulong new version */
+/* libgpvm3's collectives (reduce, gather, scatter) travel in a context of
+ * their own, below PVM_SYS_CTX: queued like user messages, but no user
+ * receive matches them (pvm_newcontext must never hand it out). */
+#define PVM_GRP_CTX (PVM_SYS_CTX - 1)
 
 /* ---- task output messages ------------------------------------------------ *
  * A pvmd sends a task's stdout/stderr to its output tid as a message with

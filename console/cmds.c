@@ -39,6 +39,11 @@ static const struct cmd table[] = {
      "Syntax:  export [ varname ... ]\n"},
     {"getopt", 0, 1, cmd_getopt, "Display PVM options for the console task",
      "Syntax:  getopt [ what ]\n"},
+    {"groups", 0, -1, cmd_groups, "List groups, their sizes and members",
+     "Syntax:  groups [ name ... ]\n"
+     "Lists every group of the virtual machine (or those named): its size,\n"
+     "whether it is frozen (pvm_freezegroup), how many members wait at its\n"
+     "barrier, and its members as instance:tid.\n"},
     {"halt", 0, 0, cmd_halt, "Stop pvmds",
      "Syntax:  halt\n"
      "Stops every pvmd and every task of the virtual machine.  When commands\n"

@@ -59,6 +59,9 @@ int cmd_version(struct console *c, int argc, char **argv);
  * added: nothing, as PVM's console).  Returns 0, or -1 when one failed. */
 int cmd_vm_add_hostfile(struct console *c);
 
+/* cmd_groups.c: the virtual machine's groups */
+int cmd_groups(struct console *c, int argc, char **argv);
+
 /* cmd_env.c: the console's own settings */
 int cmd_help(struct console *c, int argc, char **argv);
 int cmd_echo(struct console *c, int argc, char **argv);

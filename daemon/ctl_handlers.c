@@ -14,6 +14,7 @@
 #include "defs.h"
 #include "direct.h"
 #include "frame.h"
+#include "group.h"
 #include "hosttab.h"
 #include "hostmgr.h"
 #include "notify.h"
@@ -158,6 +159,7 @@ static void h_exit(struct pvmd *d, const struct req *r, const ProtobufCMessage *
     req_status(d, r, PvmOk);
     if (!r->link)
         return;
+    group_task_left(d, r->from);
     r->link->exited = true;
     struct task *t = tasktab_find(d->tasks, r->from);
     /* A spawned task stays a task until its process exits (design.md
@@ -508,6 +510,16 @@ static const struct {
     [PVM__CTL_TYPE__CTL_TASKS_GONE] = {notify_tasks_gone, true},
     [PVM__CTL_TYPE__CTL_ROUTE_QUERY] = {h_route_query, true}, /* a peer: for a task of its host */
     [PVM__CTL_TYPE__CTL_DIRECT_PORT] = {h_direct_port, false},
+    /* groups (group.c): a peer pvmd forwards its tasks' requests */
+    [PVM__CTL_TYPE__CTL_GRP_JOIN] = {group_request, true},
+    [PVM__CTL_TYPE__CTL_GRP_LEAVE] = {group_request, true},
+    [PVM__CTL_TYPE__CTL_GRP_INFO] = {group_request, true},
+    [PVM__CTL_TYPE__CTL_GRP_BARRIER] = {group_wait, false},
+    [PVM__CTL_TYPE__CTL_GRP_FREEZE] = {group_wait, false},
+    [PVM__CTL_TYPE__CTL_GRP_LIST] = {group_list, true},
+    [PVM__CTL_TYPE__CTL_GRP_ARRIVE] = {group_arrive, true},
+    [PVM__CTL_TYPE__CTL_GRP_RELEASE] = {group_release, true},
+    [PVM__CTL_TYPE__CTL_GRP_GONE] = {group_gone, true},
 };
 
 #define CTL_TABLE_LEN ((int)(sizeof ctl_table / sizeof ctl_table[0]))

@@ -3,6 +3,7 @@
  */
 #include "event.h"
 
+#include "group.h"
 #include "output.h"
 #include "hostmgr.h"
 #include "notify.h"
@@ -15,8 +16,8 @@ typedef void (*event_fn)(struct pvmd *d, const struct event *ev);
 /* Every subscriber, in the order they hear an event.  Routing first (a
  * task's paused senders resume, a lost host's link is forgotten), then
  * output (an ended task's last lines keep their destination), then the
- * requests waiting on what went away, then pvm_notify's notices.  Later
- * issues add groups and the mailbox here. */
+ * requests waiting on what went away, pvm_notify's notices, the host
+ * table, and the groups' members.  The mailbox will subscribe here. */
 static const struct {
     const char *name;
     event_fn fn;
@@ -26,6 +27,7 @@ static const struct {
     {"pending", pending_on_event},
     {"notify", notify_on_event},
     {"hosts", hostmgr_on_event},
+    {"groups", group_on_event},
 };
 
 void event_raise(struct pvmd *d, const struct event *ev)

@@ -18,6 +18,7 @@
 #include <sodium.h>
 
 #include "defs.h"
+#include "group.h"
 #include "hosttab.h"
 #include "hostmgr.h"
 #include "notify.h"
@@ -54,7 +55,8 @@ int pvmd_init(struct pvmd *d, uv_loop_t *loop, int host)
     }
     d->hosts = hosttab_new();
     d->tasks = tasktab_new(host);
-    if (!d->hosts || !d->tasks || pending_init(d) < 0 || notify_init(d) < 0) {
+    if (!d->hosts || !d->tasks || pending_init(d) < 0 || notify_init(d) < 0 ||
+        group_init(d) < 0) {
         pvmd_fini(d);
         return PvmNoMem;
     }
@@ -262,6 +264,7 @@ void pvmd_halt(struct pvmd *d, const char *why)
     /* Requests waiting on other hosts are answered now (PvmSysErr);
      * hosts being started will not be. */
     pending_fini(d);
+    group_fini(d);
     hostmgr_fini(d);
     spawn_signal_all(d, SIGTERM);
     /* Replies already queued (the halt's own Status) still go out. */

@@ -304,6 +304,13 @@ void catchout_expect(struct lpvm_core *core, int tid);
  * hosts (PVM_SYS_CTX, PVM_TAG_SIBLINGS; task_api.c).  Consumes m. */
 void task_api_siblings(struct lpvm_core *core, struct pmsg *m);
 
+/* Forgets every cached group (teardown: a new enrolment may get the same
+ * tid in another virtual machine; lgroup.c). */
+void lgroup_forget(void);
+
+/* Takes a group-change notice (PVM_SYS_CTX, PVM_TAG_GROUP; lgroup.c). */
+void lgroup_notice(struct lpvm_core *core, struct pmsg *m);
+
 /* Frees what the last pvm_addhosts kept (host_api.c). */
 void host_api_free(struct lpvm_core *core);
 

@@ -142,6 +142,7 @@ struct sys_handler {
 static const struct sys_handler sys_handlers[] = {
     [PVM_TAG_CATCHOUT] = {IO_ANY_WAIT, catchout_handle},   /* output for pvm_catchout */
     [PVM_TAG_SIBLINGS] = {IO_ANY_WAIT, task_api_siblings}, /* a spawn over several hosts */
+    [PVM_TAG_GROUP] = {IO_ANY_WAIT, lgroup_notice},        /* a watched group changed */
 };
 
 #define NSYS_HANDLERS ((int)(sizeof sys_handlers / sizeof sys_handlers[0]))

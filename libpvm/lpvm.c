@@ -346,6 +346,7 @@ void lpvm_core_teardown(void)
     free(c->catch_tids);
     task_api_free_tables(c);
     host_api_free(c);
+    lgroup_forget();
     free(c->fds);
     free(c);
     lpvm_state.core = NULL;

@@ -56,6 +56,62 @@ const char *lpvm_host_why(int i);
  * known.  Valid until the next pvm_config. */
 const char *lpvm_host_addr(int i);
 
+/* ---- groups (lgroup.c), for libgpvm3 and the console ------------------ *
+ * Names are 1..1024 bytes; a NULL or empty name gives PvmNullGroup.  Other
+ * errors: PvmSysErr (no pvmd), PvmNoMem, and those of each call.          */
+
+/* Joins group name: returns the instance number (the lowest free one), or
+ * PvmDupGroup (already a member), PvmNotInGroup (the group is frozen: PVM
+ * 3.4.6's code for it). */
+int lpvm_grp_join(const char *name);
+
+/* Leaves group name: PvmOk, PvmNoGroup, PvmNotInGroup. */
+int lpvm_grp_leave(const char *name);
+
+/* Waits until `count' members (-1: every member) have called it:
+ * PvmOk, PvmNoGroup (also: a member left while the count can no longer be
+ * met, or the group is frozen and lost a member), PvmNotInGroup,
+ * PvmMismatch (another count than the barrier in progress). */
+int lpvm_grp_barrier(const char *name, int count);
+
+/* Waits until `size' members (-1: every member) have called it, then the
+ * group is frozen (no more joins): PvmOk, PvmNoGroup, PvmNotInGroup,
+ * PvmDupGroup (frozen already), PvmMismatch (another size than the freeze
+ * in progress). */
+int lpvm_grp_freeze(const char *name, int size);
+
+/* The members of group name by instance number (0: a free instance):
+ * returns how many instance numbers there are (>= 0) and sets *tids
+ * (valid until the next lpvm_grp_* call), *size (members) and *frozen when
+ * not NULL.  Answered from a cached copy while the group has not changed
+ * (docs/design.md "Groups").  PvmNoGroup when there is no such group. */
+int lpvm_grp_members(const char *name, const int **tids, int *size, int *frozen);
+
+/* Sends count items of datatype at data to tid with tag, in the groups'
+ * own context (no user receive sees it).  Returns PvmOk or pvm_psend's
+ * errors. */
+int lpvm_grp_send(int tid, int tag, int datatype, const void *data, int count);
+
+/* Receives into data the count items of datatype that tid sent with
+ * lpvm_grp_send and tag, waiting as long as tid is a member of group
+ * name: PvmOk, PvmNoInst when tid left the group (or ended) without
+ * sending it, PvmNoData when the message is shorter, PvmSysErr. */
+int lpvm_grp_recv(const char *name, int tid, int tag, int datatype, void *data, int count);
+
+/* One group as lpvm_grp_list tells it. */
+struct lpvm_group {
+    char *name;
+    int *tids; /* by instance number, 0: free */
+    int ninst; /* entries in tids */
+    int size;  /* members */
+    int frozen;
+    int barrier_waiting; /* members waiting at its barrier */
+};
+
+/* Every group of the virtual machine: returns how many and sets *groups
+ * (valid until the next call). */
+int lpvm_grp_list(const struct lpvm_group **groups);
+
 /* ---- pvm_tasks: ti_flag bits ------------------------------------------- */
 
 #define LPVM_TF_CONN 0x04    /* connected to its pvmd (enrolled) */

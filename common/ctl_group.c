@@ -1,0 +1,69 @@
+/*
+ * ctl_group.c - validators of the group control messages (ctl_group.h).
+ */
+#include "ctl_group.h"
+
+#include <string.h>
+
+#include "ctl.h"
+#include "tid.h"
+
+static bool name_ok(const char *s)
+{
+    size_t n = s ? strnlen(s, GROUP_NAME_MAX + 1) : 0;
+    return n > 0 && n <= GROUP_NAME_MAX;
+}
+
+static bool tids_ok(const int32_t *v, size_t n, bool zero_ok)
+{
+    if (n > CTL_MAX_LIST || (n > 0 && !v))
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (!(tid_is_task(v[i]) || (zero_ok && v[i] == 0)))
+            return false;
+    return true;
+}
+
+bool ctl_group_v_request(const ProtobufCMessage *m)
+{
+    const Pvm__GroupRequest *r = (const Pvm__GroupRequest *)m;
+    return name_ok(r->name) && (r->tid == 0 || tid_is_task(r->tid)) && r->count >= -1;
+}
+
+bool ctl_group_v_reply(const ProtobufCMessage *m)
+{
+    const Pvm__GroupReply *r = (const Pvm__GroupReply *)m;
+    return r->status <= 0 && r->inst >= 0 && tids_ok(r->tids, r->n_tids, true);
+}
+
+bool ctl_group_v_list(const ProtobufCMessage *m)
+{
+    const Pvm__GroupList *l = (const Pvm__GroupList *)m;
+    if (l->status > 0 || l->n_groups > CTL_MAX_LIST || (l->n_groups > 0 && !l->groups))
+        return false;
+    for (size_t i = 0; i < l->n_groups; i++)
+        if (!l->groups[i] || !name_ok(l->groups[i]->name) || l->groups[i]->barrier_waiting < 0 ||
+            !tids_ok(l->groups[i]->tids, l->groups[i]->n_tids, true))
+            return false;
+    return true;
+}
+
+bool ctl_group_v_arrive(const ProtobufCMessage *m)
+{
+    const Pvm__GroupArrive *a = (const Pvm__GroupArrive *)m;
+    return name_ok(a->name) && a->count >= -1 && a->n_tids > 0 &&
+           tids_ok(a->tids, a->n_tids, false);
+}
+
+bool ctl_group_v_release(const ProtobufCMessage *m)
+{
+    const Pvm__GroupRelease *r = (const Pvm__GroupRelease *)m;
+    return name_ok(r->name) && r->status <= 0 && r->n_tids > 0 &&
+           tids_ok(r->tids, r->n_tids, false);
+}
+
+bool ctl_group_v_gone(const ProtobufCMessage *m)
+{
+    const Pvm__GroupGone *g = (const Pvm__GroupGone *)m;
+    return g->n_tids > 0 && tids_ok(g->tids, g->n_tids, false);
+}

@@ -1,0 +1,890 @@
+/*
+ * group.c - dynamic process groups: the authority (first host) and the
+ * per-host part every pvmd runs (group.h; docs/design.md "Groups").
+ *
+ * The authority's table is a list of groups, each an array of tids by
+ * instance number (0: a free instance, reused lowest first), its size, a
+ * version, the tids watching it, and two rendezvous: the barrier and the
+ * freeze, each a list of the members that arrived and the count they
+ * gave.  Every pvmd keeps the requests of its own tasks waiting at a
+ * rendezvous (answered when the authority releases them), the arrivals
+ * not yet sent to the authority (sent together from a zero timer, so that
+ * all read in one turn of the loop travel in one message), and which of
+ * its tasks ever joined a group (their end is reported).
+ */
+#include "group.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "ctl.h"
+#include "defs.h"
+#include "event.h"
+#include "frame.h"
+#include "hosttab.h"
+#include "pending.h"
+#include "pvm3.h"
+#include "pvmd.h"
+#include "request.h"
+#include "route.h"
+#include "tid.h"
+#include "xport.h"
+
+#define AUTHORITY_HOST 1
+
+/* ===================================================================== */
+/* State                                                                  */
+/* ===================================================================== */
+
+struct tids {
+    int *v;
+    int n, cap;
+};
+
+struct rendezvous {
+    int count;       /* as the first arrival gave it (-1: every member) */
+    struct tids arr; /* members that arrived, in order */
+};
+
+struct group {
+    char *name;
+    int *inst; /* tid by instance number, 0: free */
+    int ninst, capinst;
+    int size;
+    uint64_t version;
+    bool frozen;
+    bool defunct;      /* frozen, then a member left: its barriers fail */
+    struct tids watch; /* tasks to tell on the next change */
+    struct rendezvous bar, frz;
+    struct group *next;
+};
+
+/* A local task's barrier or freeze request, answered on release. */
+struct waiter {
+    char *name;
+    bool freeze;
+    int tid, wid;
+    struct waiter *next;
+};
+
+/* Arrivals of local tasks not yet sent to the authority. */
+struct batch {
+    char *name;
+    bool freeze;
+    int count;
+    struct tids tids;
+    struct batch *next;
+};
+
+struct group_tab {
+    struct group *groups; /* the authority's */
+    uint64_t next_version;
+    struct waiter *waiters;
+    struct batch *batches;
+    struct tids members; /* local tasks that joined a group (not the authority) */
+    uv_timer_t flush;
+    bool flush_armed;
+    /* Sending may end a link and so raise an event inside a change of the
+     * table: such events wait here until the change is over. */
+    int busy;
+    struct tids later_tasks, later_hosts;
+};
+
+static struct group_tab *gt_of(struct pvmd *d)
+{
+    return d->groups;
+}
+
+static bool is_authority(const struct pvmd *d)
+{
+    return d->myhost == AUTHORITY_HOST;
+}
+
+/* A request that came over a peer pvmd's link: the host it speaks for. */
+static int peer_host(const struct req *r)
+{
+    return r->link && tid_is_pvmd(r->link->peer) ? tid_host(r->link->peer) : 0;
+}
+
+static int tids_add(struct tids *t, int tid)
+{
+    if (t->n == t->cap) {
+        int ncap = t->cap ? t->cap * 2 : 8;
+        int *n = realloc(t->v, (size_t)ncap * sizeof *n);
+        if (!n)
+            return PvmNoMem;
+        t->v = n;
+        t->cap = ncap;
+    }
+    t->v[t->n++] = tid;
+    return 0;
+}
+
+static int tids_find(const struct tids *t, int tid)
+{
+    for (int i = 0; i < t->n; i++)
+        if (t->v[i] == tid)
+            return i;
+    return -1;
+}
+
+/* Removes tid (order kept).  Returns true when it was there. */
+static bool tids_remove(struct tids *t, int tid)
+{
+    int i = tids_find(t, tid);
+    if (i < 0)
+        return false;
+    memmove(t->v + i, t->v + i + 1, (size_t)(t->n - i - 1) * sizeof *t->v);
+    t->n--;
+    return true;
+}
+
+static void tids_free(struct tids *t)
+{
+    free(t->v);
+    *t = (struct tids){0};
+}
+
+int group_init(struct pvmd *d)
+{
+    struct group_tab *gt = calloc(1, sizeof *gt);
+    if (!gt)
+        return PvmNoMem;
+    uv_timer_init(d->loop, &gt->flush);
+    gt->flush.data = d;
+    d->groups = gt;
+    return 0;
+}
+
+static void free_group(struct group *g)
+{
+    free(g->name);
+    free(g->inst);
+    tids_free(&g->watch);
+    tids_free(&g->bar.arr);
+    tids_free(&g->frz.arr);
+    free(g);
+}
+
+static void on_flush_closed(uv_handle_t *h)
+{
+    free(h->data);
+}
+
+void group_fini(struct pvmd *d)
+{
+    struct group_tab *gt = gt_of(d);
+    if (!gt)
+        return;
+    d->groups = NULL;
+    while (gt->waiters) {
+        struct waiter *w = gt->waiters;
+        gt->waiters = w->next;
+        struct req r = {.type = w->freeze ? PVM__CTL_TYPE__CTL_GRP_FREEZE
+                                          : PVM__CTL_TYPE__CTL_GRP_BARRIER,
+                        .from = w->tid,
+                        .wid = w->wid};
+        req_status(d, &r, PvmSysErr);
+        free(w->name);
+        free(w);
+    }
+    while (gt->batches) {
+        struct batch *b = gt->batches;
+        gt->batches = b->next;
+        free(b->name);
+        tids_free(&b->tids);
+        free(b);
+    }
+    while (gt->groups) {
+        struct group *g = gt->groups;
+        gt->groups = g->next;
+        free_group(g);
+    }
+    tids_free(&gt->members);
+    tids_free(&gt->later_tasks);
+    tids_free(&gt->later_hosts);
+    /* The timer's memory is the table's: freed once the loop closed it. */
+    gt->flush.data = gt;
+    uv_close((uv_handle_t *)&gt->flush, on_flush_closed);
+}
+
+/* ===================================================================== */
+/* The authority's table                                                  */
+/* ===================================================================== */
+
+static struct group *find_group(struct group_tab *gt, const char *name)
+{
+    for (struct group *g = gt->groups; g; g = g->next)
+        if (strcmp(g->name, name) == 0)
+            return g;
+    return NULL;
+}
+
+static struct group *new_group(struct group_tab *gt, const char *name)
+{
+    struct group *g = calloc(1, sizeof *g);
+    if (!g || !(g->name = strdup(name))) {
+        free(g);
+        return NULL;
+    }
+    g->version = ++gt->next_version;
+    g->next = gt->groups;
+    gt->groups = g;
+    return g;
+}
+
+static void delete_group(struct group_tab *gt, struct group *g)
+{
+    for (struct group **pp = &gt->groups; *pp; pp = &(*pp)->next)
+        if (*pp == g) {
+            *pp = g->next;
+            free_group(g);
+            return;
+        }
+}
+
+static int inst_of(const struct group *g, int tid)
+{
+    for (int i = 0; i < g->ninst; i++)
+        if (g->inst[i] == tid)
+            return i;
+    return -1;
+}
+
+/* Tells every watcher that g changed (one PVM_TAG_GROUP message each, in
+ * PVM_SYS_CTX, PvmDataDefault: the name, then the new version as a
+ * ulong) and forgets them: a watcher asks again, and so watches again,
+ * when it next needs g. */
+static void changed(struct pvmd *d, struct group *g)
+{
+    g->version = ++gt_of(d)->next_version;
+    size_t n = strlen(g->name);
+    for (int i = 0; i < g->watch.n; i++) {
+        uint8_t *body = malloc(4 + n + 8);
+        if (!body)
+            break;
+        body[0] = (uint8_t)(n >> 24);
+        body[1] = (uint8_t)(n >> 16);
+        body[2] = (uint8_t)(n >> 8);
+        body[3] = (uint8_t)n;
+        memcpy(body + 4, g->name, n);
+        for (int k = 0; k < 8; k++)
+            body[4 + n + k] = (uint8_t)(g->version >> (56 - 8 * k));
+        struct wire_hdr h = {
+            .flags = WIRE_F_NOSEQ,
+            .src = d->mytid,
+            .dst = g->watch.v[i],
+            .tag = PVM_TAG_GROUP,
+            .ctx = PVM_SYS_CTX,
+            .enc = PvmDataDefault,
+            .len = 4 + n + 8,
+        };
+        struct frame *f = frame_new(&h, body);
+        if (f)
+            route_frame(d, f);
+    }
+    g->watch.n = 0;
+}
+
+static void watch(struct group *g, int tid)
+{
+    if (tids_find(&g->watch, tid) < 0)
+        tids_add(&g->watch, tid);
+}
+
+/* ===================================================================== */
+/* Rendezvous: barrier and freeze                                         */
+/* ===================================================================== */
+
+static int wait_type(bool freeze)
+{
+    return freeze ? PVM__CTL_TYPE__CTL_GRP_FREEZE : PVM__CTL_TYPE__CTL_GRP_BARRIER;
+}
+
+/* Answers the local waiter tid of name's barrier (or freeze). */
+static void answer_local(struct pvmd *d, const char *name, bool freeze, int tid, int status)
+{
+    struct group_tab *gt = gt_of(d);
+    for (struct waiter **pp = &gt->waiters; *pp; pp = &(*pp)->next) {
+        struct waiter *w = *pp;
+        if (w->tid != tid || w->freeze != freeze || strcmp(w->name, name) != 0)
+            continue;
+        *pp = w->next;
+        struct req r = {.type = wait_type(freeze), .from = w->tid, .wid = w->wid};
+        req_status(d, &r, status);
+        free(w->name);
+        free(w);
+        return;
+    }
+}
+
+/* Releases tids (on any host) from name's barrier or freeze with status:
+ * local ones answered here, every other host told in one message. */
+static void release(struct pvmd *d, const char *name, bool freeze, const int *tids, int n,
+                    int status)
+{
+    bool *done = calloc((size_t)(n ? n : 1), sizeof *done);
+    int *batch = malloc((size_t)(n ? n : 1) * sizeof *batch);
+    if (!done || !batch) {
+        free(done);
+        free(batch);
+        log_error(d, "no memory to release %d waiters of group %s", n, name);
+        return;
+    }
+    for (int i = 0; i < n; i++) {
+        if (done[i])
+            continue;
+        int host = tid_host(tids[i]);
+        if (host == d->myhost) {
+            answer_local(d, name, freeze, tids[i], status);
+            continue;
+        }
+        int k = 0;
+        for (int j = i; j < n; j++)
+            if (!done[j] && tid_host(tids[j]) == host) {
+                batch[k++] = tids[j];
+                done[j] = true;
+            }
+        Pvm__GroupRelease rel = PVM__GROUP_RELEASE__INIT;
+        rel.name = (char *)name;
+        rel.freeze = freeze;
+        rel.status = status;
+        rel.tids = batch;
+        rel.n_tids = (size_t)k;
+        struct frame *f =
+            frame_ctl(d->mytid, tid_pvmd(host), PVM__CTL_TYPE__CTL_GRP_RELEASE, 0, 0, &rel.base);
+        if (f)
+            route_frame(d, f);
+    }
+    free(done);
+    free(batch);
+}
+
+/* Releases every arrival of rendezvous z of g with status. */
+static void release_all(struct pvmd *d, struct group *g, struct rendezvous *z, int status)
+{
+    if (z->arr.n == 0)
+        return;
+    /* Taken out first: releasing must not see them again. */
+    struct tids arr = z->arr;
+    z->arr = (struct tids){0};
+    z->count = 0;
+    release(d, g->name, z == &g->frz, arr.v, arr.n, status);
+    tids_free(&arr);
+}
+
+/* Completes rendezvous z of g when enough members have arrived.  A count
+ * of -1 means every current member, re-read at each change, so a member
+ * that leaves (or dies) while the others wait lets them through.  A count
+ * above the group's size once a member has left cannot be met by those
+ * waiting: they fail with PvmNoGroup (docs/design.md "Groups"). */
+static void check(struct pvmd *d, struct group *g, struct rendezvous *z, bool after_leave)
+{
+    if (z->arr.n == 0)
+        return;
+    int target = z->count == -1 ? g->size : z->count;
+    if (after_leave && target > g->size) {
+        release_all(d, g, z, PvmNoGroup);
+        return;
+    }
+    if (z->arr.n < target)
+        return;
+    /* The first `target' arrivals pass; any later ones (a count below
+     * the number that came) wait for the next round. */
+    struct tids pass = {.v = z->arr.v, .n = target, .cap = z->arr.cap};
+    struct tids rest = {0};
+    for (int i = target; i < z->arr.n; i++)
+        tids_add(&rest, z->arr.v[i]);
+    int count = z->count;
+    z->arr = rest;
+    z->count = rest.n ? count : 0;
+    if (z == &g->frz && !g->frozen) {
+        g->frozen = true;
+        changed(d, g);
+    }
+    release(d, g->name, z == &g->frz, pass.v, pass.n, PvmOk);
+    tids_free(&pass);
+}
+
+/* The authority takes tid's arrival at name's barrier or freeze. */
+static void arrive(struct pvmd *d, const char *name, bool freeze, int count, int tid)
+{
+    struct group *g = find_group(gt_of(d), name);
+    int status = 0;
+    if (!g)
+        status = PvmNoGroup;
+    else if (inst_of(g, tid) < 0)
+        status = PvmNotInGroup;
+    else if (!freeze && g->defunct)
+        status = PvmNoGroup;
+    else if (freeze && g->frozen)
+        status = PvmDupGroup;
+    if (status < 0) {
+        release(d, name, freeze, &tid, 1, status);
+        return;
+    }
+    struct rendezvous *z = freeze ? &g->frz : &g->bar;
+    if (tids_find(&z->arr, tid) >= 0)
+        return;
+    if (z->arr.n > 0 && z->count != count) {
+        release(d, name, freeze, &tid, 1, PvmMismatch);
+        return;
+    }
+    if (z->arr.n == 0)
+        z->count = count;
+    if (tids_add(&z->arr, tid) < 0) {
+        release(d, name, freeze, &tid, 1, PvmNoMem);
+        return;
+    }
+    check(d, g, z, false);
+}
+
+/* ===================================================================== */
+/* Membership at the authority                                            */
+/* ===================================================================== */
+
+static int join(struct pvmd *d, const char *name, int tid)
+{
+    struct group_tab *gt = gt_of(d);
+    struct group *g = find_group(gt, name);
+    if (g && g->frozen)
+        return PvmNotInGroup; /* PVM 3.4.6's answer to any join of a frozen group */
+    if (g && inst_of(g, tid) >= 0)
+        return PvmDupGroup;
+    bool fresh = !g;
+    if (!g && !(g = new_group(gt, name)))
+        return PvmNoMem;
+    int i = 0;
+    while (i < g->ninst && g->inst[i])
+        i++;
+    if (i == g->ninst) {
+        if (g->ninst == g->capinst) {
+            int ncap = g->capinst ? g->capinst * 2 : 8;
+            int *n = realloc(g->inst, (size_t)ncap * sizeof *n);
+            if (!n) {
+                if (fresh)
+                    delete_group(gt, g);
+                return PvmNoMem;
+            }
+            g->inst = n;
+            g->capinst = ncap;
+        }
+        g->ninst++;
+    }
+    g->inst[i] = tid;
+    g->size++;
+    changed(d, g);
+    /* A barrier waiting for every member now waits for this one too. */
+    return i;
+}
+
+/* Takes the member of instance i out of g (a leave, an end, a lost
+ * host).  Returns true when g was emptied and freed. */
+static bool remove_member(struct pvmd *d, struct group *g, int i)
+{
+    int tid = g->inst[i];
+    g->inst[i] = 0;
+    while (g->ninst > 0 && g->inst[g->ninst - 1] == 0)
+        g->ninst--;
+    g->size--;
+    tids_remove(&g->bar.arr, tid);
+    tids_remove(&g->frz.arr, tid);
+    tids_remove(&g->watch, tid);
+    changed(d, g);
+    if (g->frozen) {
+        /* pvm_freezegroup(3PVM): a frozen group a member left is defunct,
+         * its barriers fail with PvmNoGroup from now on. */
+        g->defunct = true;
+        release_all(d, g, &g->bar, PvmNoGroup);
+    } else {
+        check(d, g, &g->bar, true);
+    }
+    check(d, g, &g->frz, true);
+    if (g->size > 0)
+        return false;
+    delete_group(gt_of(d), g); /* no member left, so no arrival either */
+    return true;
+}
+
+static int leave(struct pvmd *d, const char *name, int tid)
+{
+    struct group *g = find_group(gt_of(d), name);
+    if (!g)
+        return PvmNoGroup;
+    int i = inst_of(g, tid);
+    if (i < 0)
+        return PvmNotInGroup;
+    remove_member(d, g, i);
+    return PvmOk;
+}
+
+/* Every tid for which gone(tid, arg) says so leaves every group. */
+static void remove_where(struct pvmd *d, bool (*gone)(int tid, int arg), int arg)
+{
+    struct group *next;
+    for (struct group *g = gt_of(d)->groups; g; g = next) {
+        next = g->next;
+        /* Downwards: trimming free instances at the end never moves a
+         * lower one. */
+        for (int i = g->ninst - 1; i >= 0; i--)
+            if (g->inst[i] && gone(g->inst[i], arg) && remove_member(d, g, i))
+                break;
+    }
+}
+
+static bool tid_is(int tid, int arg)
+{
+    return tid == arg;
+}
+
+static bool on_host(int tid, int arg)
+{
+    return tid_host(tid) == arg;
+}
+
+/* ===================================================================== */
+/* Handlers                                                               */
+/* ===================================================================== */
+
+static void reply_group(struct pvmd *d, const struct req *r, int status, int inst,
+                        const struct group *g)
+{
+    Pvm__GroupReply gr = PVM__GROUP_REPLY__INIT;
+    gr.status = status < 0 ? status : 0;
+    gr.inst = inst > 0 ? inst : 0;
+    if (g) {
+        gr.version = g->version;
+        gr.frozen = g->frozen;
+        gr.tids = g->inst;
+        gr.n_tids = (size_t)g->ninst;
+    }
+    req_reply(d, r, PVM__CTL_TYPE__CTL_GRP_REPLY, &gr.base);
+}
+
+/* Remembers a local task that joined, to report its end. */
+static void note_member(struct pvmd *d, int tid)
+{
+    struct group_tab *gt = gt_of(d);
+    if (tids_find(&gt->members, tid) < 0)
+        tids_add(&gt->members, tid);
+}
+
+static void request_(struct pvmd *d, const struct req *r, const ProtobufCMessage *m)
+{
+    Pvm__GroupRequest q = *(const Pvm__GroupRequest *)m;
+    int host = peer_host(r);
+    if (host) {
+        /* A pvmd speaks for its own tasks, to the authority only. */
+        if (!is_authority(d) || !tid_is_task(q.tid) || tid_host(q.tid) != host) {
+            req_status(d, r, PvmBadParam);
+            return;
+        }
+    } else {
+        q.tid = r->from;
+    }
+    if (!gt_of(d)) {
+        req_status(d, r, PvmSysErr);
+        return;
+    }
+    if (!is_authority(d)) {
+        if (r->type == PVM__CTL_TYPE__CTL_GRP_JOIN)
+            note_member(d, q.tid);
+        int cc = pending_forward(d, r, &q.base, tid_pvmd(AUTHORITY_HOST), PENDING_TIMEOUT_MS, NULL,
+                                 NULL);
+        if (cc < 0)
+            req_status(d, r, cc);
+        return;
+    }
+    struct group *g;
+    int cc;
+    switch (r->type) {
+    case PVM__CTL_TYPE__CTL_GRP_JOIN:
+        cc = join(d, q.name, q.tid);
+        reply_group(d, r, cc, cc, NULL);
+        log_debug(d, "t%x joined %s: %d", (unsigned)q.tid, q.name, cc);
+        break;
+    case PVM__CTL_TYPE__CTL_GRP_LEAVE:
+        reply_group(d, r, leave(d, q.name, q.tid), 0, NULL);
+        break;
+    default: /* CTL_GRP_INFO */
+        g = find_group(gt_of(d), q.name);
+        if (!g) {
+            reply_group(d, r, PvmNoGroup, 0, NULL);
+            break;
+        }
+        watch(g, q.tid);
+        reply_group(d, r, PvmOk, 0, g);
+        break;
+    }
+}
+
+static void flush_cb(uv_timer_t *t);
+static void enter(struct pvmd *d);
+static void leave_(struct pvmd *d);
+
+static void wait_(struct pvmd *d, const struct req *r, const ProtobufCMessage *m)
+{
+    const Pvm__GroupRequest *q = (const Pvm__GroupRequest *)m;
+    struct group_tab *gt = gt_of(d);
+    bool freeze = r->type == PVM__CTL_TYPE__CTL_GRP_FREEZE;
+    struct waiter *w = gt ? calloc(1, sizeof *w) : NULL;
+    if (!w || !(w->name = strdup(q->name))) {
+        free(w);
+        req_status(d, r, gt ? PvmNoMem : PvmSysErr);
+        return;
+    }
+    w->freeze = freeze;
+    w->tid = r->from;
+    w->wid = r->wid;
+    w->next = gt->waiters;
+    gt->waiters = w;
+    if (is_authority(d)) {
+        arrive(d, q->name, freeze, q->count, r->from);
+        return;
+    }
+    /* Arrivals read in this turn of the loop go out together. */
+    struct batch *b;
+    for (b = gt->batches; b; b = b->next)
+        if (b->freeze == freeze && b->count == q->count && strcmp(b->name, q->name) == 0)
+            break;
+    if (!b) {
+        b = calloc(1, sizeof *b);
+        if (!b || !(b->name = strdup(q->name))) {
+            free(b);
+            answer_local(d, q->name, freeze, r->from, PvmNoMem);
+            return;
+        }
+        b->freeze = freeze;
+        b->count = q->count;
+        b->next = gt->batches;
+        gt->batches = b;
+    }
+    if (tids_add(&b->tids, r->from) < 0) {
+        answer_local(d, q->name, freeze, r->from, PvmNoMem);
+        return;
+    }
+    if (!gt->flush_armed) {
+        gt->flush_armed = true;
+        uv_timer_start(&gt->flush, flush_cb, 0, 0);
+    }
+}
+
+/* Sends the arrivals gathered since the last turn to the authority. */
+static void flush_cb(uv_timer_t *t)
+{
+    struct pvmd *d = t->data;
+    struct group_tab *gt = gt_of(d);
+    if (!gt)
+        return;
+    gt->flush_armed = false;
+    enter(d);
+    while (gt->batches) {
+        struct batch *b = gt->batches;
+        gt->batches = b->next;
+        if (b->tids.n > 0) {
+            Pvm__GroupArrive a = PVM__GROUP_ARRIVE__INIT;
+            a.name = b->name;
+            a.freeze = b->freeze;
+            a.count = b->count;
+            a.tids = b->tids.v;
+            a.n_tids = (size_t)b->tids.n;
+            struct frame *f = frame_ctl(d->mytid, tid_pvmd(AUTHORITY_HOST),
+                                        PVM__CTL_TYPE__CTL_GRP_ARRIVE, 0, 0, &a.base);
+            int cc = f ? route_frame(d, f) : PvmNoMem;
+            if (cc < 0)
+                for (int i = 0; i < b->tids.n; i++)
+                    answer_local(d, b->name, b->freeze, b->tids.v[i], PvmSysErr);
+        }
+        free(b->name);
+        tids_free(&b->tids);
+        free(b);
+    }
+    leave_(d);
+}
+
+static void arrive_(struct pvmd *d, const struct req *r, const ProtobufCMessage *m)
+{
+    const Pvm__GroupArrive *a = (const Pvm__GroupArrive *)m;
+    int host = peer_host(r);
+    if (!host || !is_authority(d) || !gt_of(d))
+        return; /* no reply: a one-way message */
+    for (size_t i = 0; i < a->n_tids; i++)
+        if (tid_host(a->tids[i]) == host)
+            arrive(d, a->name, a->freeze, a->count, a->tids[i]);
+}
+
+static void release_(struct pvmd *d, const struct req *r, const ProtobufCMessage *m)
+{
+    const Pvm__GroupRelease *rel = (const Pvm__GroupRelease *)m;
+    if (peer_host(r) != AUTHORITY_HOST || !gt_of(d))
+        return;
+    for (size_t i = 0; i < rel->n_tids; i++)
+        answer_local(d, rel->name, rel->freeze, rel->tids[i], rel->status);
+}
+
+static void gone_(struct pvmd *d, const struct req *r, const ProtobufCMessage *m)
+{
+    const Pvm__GroupGone *g = (const Pvm__GroupGone *)m;
+    int host = peer_host(r);
+    if (!host || !is_authority(d) || !gt_of(d))
+        return;
+    for (size_t i = 0; i < g->n_tids; i++)
+        if (tid_host(g->tids[i]) == host)
+            remove_where(d, tid_is, g->tids[i]);
+}
+
+void group_list(struct pvmd *d, const struct req *r, const ProtobufCMessage *m)
+{
+    if (!gt_of(d)) {
+        req_status(d, r, PvmSysErr);
+        return;
+    }
+    if (!is_authority(d)) {
+        if (peer_host(r)) {
+            req_status(d, r, PvmBadParam);
+            return;
+        }
+        int cc = pending_forward(d, r, m, tid_pvmd(AUTHORITY_HOST), PENDING_TIMEOUT_MS, NULL, NULL);
+        if (cc < 0)
+            req_status(d, r, cc);
+        return;
+    }
+    size_t n = 0;
+    for (struct group *g = gt_of(d)->groups; g; g = g->next)
+        n++;
+    Pvm__GroupEntry *e = calloc(n ? n : 1, sizeof *e);
+    Pvm__GroupEntry **p = calloc(n ? n : 1, sizeof *p);
+    if (!e || !p) {
+        free(e);
+        free(p);
+        req_status(d, r, PvmNoMem);
+        return;
+    }
+    size_t k = 0;
+    for (struct group *g = gt_of(d)->groups; g; g = g->next, k++) {
+        pvm__group_entry__init(&e[k]);
+        e[k].name = g->name;
+        e[k].frozen = g->frozen;
+        e[k].tids = g->inst;
+        e[k].n_tids = (size_t)g->ninst;
+        e[k].barrier_waiting = g->bar.arr.n;
+        p[k] = &e[k];
+    }
+    Pvm__GroupList gl = PVM__GROUP_LIST__INIT;
+    gl.groups = p;
+    gl.n_groups = n;
+    req_reply(d, r, PVM__CTL_TYPE__CTL_GRP_LIST_REPLY, &gl.base);
+    free(e);
+    free(p);
+}
+
+/* ===================================================================== */
+/* Events                                                                 */
+/* ===================================================================== */
+
+/* A local task ended: its waits go, and it leaves every group. */
+static void task_ended(struct pvmd *d, int tid)
+{
+    struct group_tab *gt = gt_of(d);
+    for (struct waiter **pp = &gt->waiters; *pp;) {
+        struct waiter *w = *pp;
+        if (w->tid == tid) {
+            *pp = w->next;
+            free(w->name);
+            free(w);
+        } else {
+            pp = &w->next;
+        }
+    }
+    for (struct batch *b = gt->batches; b; b = b->next)
+        tids_remove(&b->tids, tid);
+    if (is_authority(d)) {
+        remove_where(d, tid_is, tid);
+        return;
+    }
+    if (!tids_remove(&gt->members, tid))
+        return;
+    Pvm__GroupGone g = PVM__GROUP_GONE__INIT;
+    g.tids = &tid;
+    g.n_tids = 1;
+    struct frame *f =
+        frame_ctl(d->mytid, tid_pvmd(AUTHORITY_HOST), PVM__CTL_TYPE__CTL_GRP_GONE, 0, 0, &g.base);
+    if (f)
+        route_frame(d, f);
+}
+
+static void on_event_now(struct pvmd *d, enum event_kind kind, int tid)
+{
+    if (kind == EVENT_TASK_EXIT)
+        task_ended(d, tid);
+    else if (kind == EVENT_HOST_LOST && is_authority(d) && tid_is_pvmd(tid))
+        remove_where(d, on_host, tid_host(tid));
+}
+
+static void enter(struct pvmd *d)
+{
+    gt_of(d)->busy++;
+}
+
+/* Ends a change of the table; runs the events it held back. */
+static void leave_(struct pvmd *d)
+{
+    struct group_tab *gt = gt_of(d);
+    if (!gt || --gt->busy > 0)
+        return;
+    gt->busy++;
+    while (gt->later_tasks.n || gt->later_hosts.n) {
+        bool task = gt->later_tasks.n > 0;
+        struct tids *l = task ? &gt->later_tasks : &gt->later_hosts;
+        int tid = l->v[0];
+        tids_remove(l, tid);
+        on_event_now(d, task ? EVENT_TASK_EXIT : EVENT_HOST_LOST, tid);
+    }
+    gt->busy--;
+}
+
+void group_on_event(struct pvmd *d, const struct event *ev)
+{
+    struct group_tab *gt = gt_of(d);
+    if (!gt || (ev->kind != EVENT_TASK_EXIT && ev->kind != EVENT_HOST_LOST))
+        return;
+    if (gt->busy) {
+        tids_add(ev->kind == EVENT_TASK_EXIT ? &gt->later_tasks : &gt->later_hosts, ev->tid);
+        return;
+    }
+    enter(d);
+    on_event_now(d, ev->kind, ev->tid);
+    leave_(d);
+}
+
+void group_task_left(struct pvmd *d, int tid)
+{
+    struct group_tab *gt = gt_of(d);
+    if (!gt)
+        return;
+    if (gt->busy) {
+        tids_add(&gt->later_tasks, tid);
+        return;
+    }
+    enter(d);
+    on_event_now(d, EVENT_TASK_EXIT, tid);
+    leave_(d);
+}
+
+/* The handlers, each one change of the table. */
+#define GUARDED(name)                                                                              \
+    void group_##name(struct pvmd *d, const struct req *r, const ProtobufCMessage *m)              \
+    {                                                                                              \
+        if (!gt_of(d)) {                                                                           \
+            name##_(d, r, m);                                                                      \
+            return;                                                                                \
+        }                                                                                          \
+        enter(d);                                                                                  \
+        name##_(d, r, m);                                                                          \
+        leave_(d);                                                                                 \
+    }
+GUARDED(request)
+GUARDED(wait)
+GUARDED(arrive)
+GUARDED(gone)
+GUARDED(release)

@@ -1,0 +1,433 @@
+/*
+ * test_groups.c - dynamic groups and collectives (libgpvm3) on one host
+ * and on three hosts of this machine (127.0.0.1-3).
+ *
+ * Members are g_member programs driven by commands from this test
+ * (progs/g_member.c).  Checked: PVM 3.4.6's error codes, instance numbers
+ * reused lowest first after a leave and after a member's end, barrier
+ * with a count (and PvmMismatch), freeze, consistency of gettid/getinst
+ * after concurrent joins on several hosts, bcast, reduce for every type
+ * and operator and a user function against a serial answer, gather and
+ * scatter, and a member killed with -9 during a barrier (count -1: the
+ * others pass; a count that can no longer be met: PvmNoGroup), or before
+ * a reduce (the root does not hang).
+ */
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "harness.h"
+#include "lpvm.h"
+#include "pvm3.h"
+#include "test_api_util.h"
+#include "tid.h"
+
+#define G_CMD 10
+#define G_ANS 11
+
+static int up(void **state)
+{
+    setenv("PVMD_LINK_TIMEOUT_MS", "1500", 1);
+    return vm_up(state);
+}
+
+static void add_hosts(void)
+{
+    char *hosts[] = {"127.0.0.2", "127.0.0.3"};
+    int infos[2] = {0, 0};
+    assert_int_equal(pvm_addhosts(hosts, 2, infos), 2);
+    assert_true(tid_is_pvmd(infos[0]) && tid_is_pvmd(infos[1]));
+}
+
+/* Spawns n members, dealt over the hosts. */
+static void spawn_members(int n, int *tids)
+{
+    assert_int_equal(pvm_spawn((char *)harness_prog("g_member"), NULL, PvmTaskDefault, "", n, tids),
+                     n);
+}
+
+static void cmd(int tid, const char *fmt, ...)
+{
+    char buf[256];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    pvm_initsend(PvmDataDefault);
+    pvm_pkstr(buf);
+    assert_int_equal(pvm_send(tid, G_CMD), 0);
+    if (getenv("G_DEBUG"))
+        fprintf(stderr, "cmd t%x: %s\n", (unsigned)tid, buf);
+}
+
+/* The answer of member tid to its last command (within 60 s). */
+static int answer(int tid, int *extra)
+{
+    struct timeval tv = {60, 0};
+    int b = pvm_trecv(tid, G_ANS, &tv);
+    if (b <= 0)
+        fprintf(stderr, "no answer from t%x\n", (unsigned)tid);
+    assert_true(b > 0);
+    int r, x;
+    pvm_upkint(&r, 1, 1);
+    pvm_upkint(&x, 1, 1);
+    if (extra)
+        *extra = x;
+    return r;
+}
+
+static int ask(int tid, const char *c)
+{
+    cmd(tid, "%s", c);
+    return answer(tid, NULL);
+}
+
+static void end_members(int n, const int *tids)
+{
+    for (int i = 0; i < n; i++)
+        cmd(tids[i], "exit");
+}
+
+/* Waits (polling the authority's list, at most 10 s) until group g shows
+ * `size' members. */
+static void wait_gsize(const char *g, int size)
+{
+    double end = now_s() + 10;
+    for (;;) {
+        int s = pvm_gsize((char *)g);
+        if (s == size || (size == 0 && s == PvmNoGroup))
+            return;
+        assert_true(now_s() < end);
+        usleep(10000);
+    }
+}
+
+/* ===================================================================== */
+
+static void test_errors(void **state)
+{
+    (void)state;
+    int me = pvm_mytid();
+    assert_int_equal(pvm_joingroup(NULL), PvmNullGroup);
+    assert_int_equal(pvm_joingroup(""), PvmNullGroup);
+    assert_int_equal(pvm_gsize("none"), PvmNoGroup);
+    assert_int_equal(pvm_gettid("none", 0), PvmNoGroup);
+    assert_int_equal(pvm_getinst("none", me), PvmNoGroup);
+    assert_int_equal(pvm_lvgroup("none"), PvmNoGroup);
+    assert_int_equal(pvm_barrier("none", 1), PvmNoGroup);
+    assert_int_equal(pvm_bcast("none", 1), PvmNoGroup);
+    assert_int_equal(pvm_freezegroup("none", -1), PvmNoGroup);
+    assert_int_equal(pvm_joingroup("g"), 0);
+    assert_int_equal(pvm_joingroup("g"), PvmDupGroup);
+    assert_int_equal(pvm_gettid("g", 0), me);
+    assert_int_equal(pvm_gettid("g", 1), PvmNoInst);
+    assert_int_equal(pvm_gettid("g", -1), PvmNoInst);
+    assert_int_equal(pvm_getinst("g", 0x40000), PvmNotInGroup);
+    assert_int_equal(pvm_barrier("g", 0), PvmMismatch);
+    assert_int_equal(pvm_barrier("g", -2), PvmMismatch);
+    assert_int_equal(pvm_barrier("g", 1), 0);
+    assert_int_equal(pvm_barrier("g", -1), 0);
+    assert_int_equal(pvm_barrier(NULL, 1), PvmNullGroup);
+    assert_int_equal(pvm_bcast("g", 1), PvmNoInst); /* nobody else */
+    int x = 5, r[2];
+    assert_int_equal(pvm_reduce(PvmSum, &x, 1, PVM_INT, 1, "g", 0), 0);
+    assert_int_equal(x, 5);
+    assert_int_equal(pvm_reduce(PvmSum, &x, 1, PVM_INT, 1, "g", 3), PvmNoInst);
+    assert_int_equal(pvm_reduce(PvmSum, &x, 1, PVM_UINT, 1, "g", 0), PvmBadParam);
+    assert_int_equal(pvm_reduce(PvmSum, &x, 0, PVM_INT, 1, "g", 0), PvmBadParam);
+    assert_int_equal(pvm_reduce(PvmSum, NULL, 1, PVM_INT, 1, "g", 0), PvmBadParam);
+    assert_int_equal(pvm_reduce(PvmSum, &x, 1, PVM_INT, 1, NULL, 0), PvmNullGroup);
+    assert_int_equal(pvm_reduce(PvmSum, &x, 1, PVM_INT, 1, "none", 0), PvmNoGroup);
+    assert_int_equal(pvm_gather(r, &x, 1, PVM_INT, 1, "g", 0), 0);
+    assert_int_equal(r[0], 5);
+    assert_int_equal(pvm_gather(r, &x, 1, PVM_INT, 1, "g", 5), PvmNoInst);
+    assert_int_equal(pvm_gather(NULL, &x, 1, PVM_INT, 1, "g", 0), PvmBadParam);
+    assert_int_equal(pvm_scatter(r, &x, 1, PVM_INT, 1, "g", 0), 0);
+    assert_int_equal(pvm_scatter(r, NULL, 1, PVM_INT, 1, "g", 0), PvmBadParam);
+    assert_int_equal(pvm_scatter(r, &x, 1, PVM_INT, 1, "none", 0), PvmNoGroup);
+    assert_int_equal(pvm_freezegroup("g", 0), PvmMismatch);
+    assert_int_equal(pvm_freezegroup("g", -1), 1);
+    assert_int_equal(pvm_freezegroup("g", -1), PvmDupGroup);
+    assert_int_equal(pvm_lvgroup("g"), 0);
+    assert_int_equal(pvm_lvgroup("g"), PvmNoGroup);
+    assert_int_equal(pvm_gsize("g"), PvmNoGroup);
+}
+
+/* Waits until `n' members wait at group g's barrier (the console's list
+ * counts them), at most 10 s. */
+static void wait_arrived(const char *g, int n)
+{
+    double end = now_s() + 10;
+    for (;;) {
+        const struct lpvm_group *gl;
+        int k = lpvm_grp_list(&gl);
+        assert_true(k >= 0);
+        for (int i = 0; i < k; i++)
+            if (strcmp(gl[i].name, g) == 0 && gl[i].barrier_waiting == n)
+                return;
+        assert_true(now_s() < end);
+        usleep(5000);
+    }
+}
+
+static void check_reuse(void)
+{
+    int t[3];
+    spawn_members(3, t);
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(ask(t[i], "join r"), i);
+    assert_int_equal(pvm_gsize("r"), 3);
+    assert_int_equal(ask(t[1], "leave r"), 0);
+    assert_int_equal(ask(t[1], "leave r"), PvmNotInGroup);
+    assert_int_equal(pvm_gsize("r"), 2);
+    assert_int_equal(pvm_gettid("r", 1), PvmNoInst);
+    assert_int_equal(pvm_getinst("r", t[1]), PvmNotInGroup);
+    assert_int_equal(pvm_gettid("r", 2), t[2]);
+    /* The lowest free instance number comes back. */
+    assert_int_equal(ask(t[1], "join r"), 1);
+    assert_int_equal(pvm_gettid("r", 1), t[1]);
+    assert_int_equal(ask(t[0], "leave r"), 0);
+    assert_int_equal(pvm_joingroup("r"), 0);
+    assert_int_equal(pvm_lvgroup("r"), 0);
+    /* A member that ends leaves: its instance is free again. */
+    assert_int_equal(pvm_kill(t[2]), 0);
+    wait_gsize("r", 1);
+    assert_int_equal(pvm_gettid("r", 2), PvmNoInst);
+    assert_int_equal(ask(t[0], "join r"), 0);
+    assert_int_equal(ask(t[0], "gsize r"), 2);
+    end_members(2, t);
+}
+
+static void test_reuse(void **state)
+{
+    (void)state;
+    check_reuse();
+}
+
+static void test_reuse_hosts(void **state)
+{
+    (void)state;
+    add_hosts();
+    check_reuse();
+}
+
+static void check_barrier_count(void)
+{
+    int t[4];
+    spawn_members(4, t);
+    for (int i = 0; i < 4; i++)
+        assert_int_equal(ask(t[i], "join b"), i);
+    /* Two of four pass a barrier of count 2. */
+    cmd(t[0], "barrier b 2");
+    cmd(t[3], "barrier b 2");
+    assert_int_equal(answer(t[0], NULL), 0);
+    assert_int_equal(answer(t[3], NULL), 0);
+    /* A count other than the barrier's is a mismatch. */
+    cmd(t[1], "barrier b 3");
+    wait_arrived("b", 1);
+    assert_int_equal(ask(t[2], "barrier b 2"), PvmMismatch);
+    cmd(t[2], "barrier b 3");
+    cmd(t[0], "barrier b 3");
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(answer(t[i], NULL), 0);
+    /* -1: every member. */
+    for (int i = 0; i < 4; i++)
+        cmd(t[i], "barrier b -1");
+    for (int i = 0; i < 4; i++)
+        assert_int_equal(answer(t[i], NULL), 0);
+    /* A non-member may not take part. */
+    assert_int_equal(pvm_barrier("b", 1), PvmNotInGroup);
+    /* Freeze: all four, then no more joins; the size comes back. */
+    for (int i = 0; i < 4; i++)
+        cmd(t[i], "freeze b 4");
+    for (int i = 0; i < 4; i++)
+        assert_int_equal(answer(t[i], NULL), 4);
+    assert_int_equal(pvm_joingroup("b"), PvmNotInGroup); /* frozen: PVM 3.4.6's code */
+    assert_int_equal(pvm_gsize("b"), 4);
+    end_members(4, t);
+}
+
+static void test_barrier_count(void **state)
+{
+    (void)state;
+    check_barrier_count();
+}
+
+static void test_barrier_count_hosts(void **state)
+{
+    (void)state;
+    add_hosts();
+    check_barrier_count();
+}
+
+static void check_all(int n)
+{
+    int *t = calloc((size_t)n, sizeof *t);
+    assert_non_null(t);
+    spawn_members(n, t);
+    for (int i = 0; i < n; i++)
+        cmd(t[i], "all c %d", n);
+    for (int i = 0; i < n; i++)
+        assert_int_equal(answer(t[i], NULL), 0);
+    end_members(n, t);
+    free(t);
+}
+
+static void test_collectives(void **state)
+{
+    (void)state;
+    check_all(5);
+}
+
+static void test_collectives_hosts(void **state)
+{
+    (void)state;
+    add_hosts();
+    check_all(12);
+}
+
+/* Pid of task tid (pvm_tasks). */
+static int pid_of(int tid)
+{
+    struct pvmtaskinfo *ti;
+    int nt = 0;
+    assert_int_equal(pvm_tasks(tid, &nt, &ti), 0);
+    assert_int_equal(nt, 1);
+    return ti[0].ti_pid;
+}
+
+/* Four members, three wait at a barrier of `count', the fourth is killed
+ * with -9: the three get `want'. */
+static void check_kill(const char *g, const char *count, int want)
+{
+    int t[4];
+    spawn_members(4, t);
+    for (int i = 0; i < 4; i++) {
+        cmd(t[i], "join %s", g);
+        assert_int_equal(answer(t[i], NULL), i);
+    }
+    for (int i = 0; i < 3; i++)
+        cmd(t[i], "barrier %s %s", g, count);
+    wait_arrived(g, 3);
+    assert_int_equal(kill(pid_of(t[3]), SIGKILL), 0);
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(answer(t[i], NULL), want);
+    /* The group lives on without it; a reduce's root does not hang when a
+     * member is killed before contributing. */
+    wait_gsize(g, 3);
+    cmd(t[0], "reduce %s 0", g);
+    cmd(t[1], "reduce %s 0", g);
+    assert_int_equal(kill(pid_of(t[2]), SIGKILL), 0);
+    int sum = 0;
+    assert_int_equal(answer(t[1], NULL), 0);
+    int r = answer(t[0], &sum);
+    assert_true((r == 0 && sum == 3) || r == PvmNoInst);
+    end_members(2, t);
+}
+
+static void test_kill_in_barrier(void **state)
+{
+    (void)state;
+    check_kill("k4", "4", PvmNoGroup);
+    check_kill("kall", "-1", 0);
+}
+
+static void test_kill_in_barrier_hosts(void **state)
+{
+    (void)state;
+    add_hosts();
+    check_kill("k4", "4", PvmNoGroup);
+    check_kill("kall", "-1", 0);
+}
+
+/* gsize, gettid and getinst of an unchanged group are answered without
+ * the pvmd: they still answer while it is stopped.  A change reaches the
+ * next call. */
+static void test_cached_answers(void **state)
+{
+    (void)state;
+    int t[2];
+    spawn_members(2, t);
+    assert_int_equal(ask(t[0], "join cache"), 0);
+    assert_int_equal(ask(t[1], "join cache"), 1);
+    assert_int_equal(pvm_gsize("cache"), 2);
+    assert_int_equal(kill(vm.pvmd, SIGSTOP), 0);
+    for (int i = 0; i < 1000; i++) {
+        assert_int_equal(pvm_gsize("cache"), 2);
+        assert_int_equal(pvm_gettid("cache", 1), t[1]);
+        assert_int_equal(pvm_getinst("cache", t[0]), 0);
+    }
+    assert_int_equal(kill(vm.pvmd, SIGCONT), 0);
+    /* The member's leave is answered after the notice to us was sent. */
+    assert_int_equal(ask(t[1], "leave cache"), 0);
+    assert_int_equal(pvm_gsize("cache"), 1);
+    assert_int_equal(pvm_gettid("cache", 1), PvmNoInst);
+    end_members(2, t);
+}
+
+/* pvm_exit ends a member's membership even while its process lives on. */
+static void test_pvm_exit_leaves(void **state)
+{
+    (void)state;
+    int t[2];
+    spawn_members(2, t);
+    assert_int_equal(ask(t[0], "join x"), 0);
+    assert_int_equal(ask(t[1], "join x"), 1);
+    assert_int_equal(ask(t[1], "exit_stay"), 0);
+    wait_gsize("x", 1);
+    assert_int_equal(pvm_gettid("x", 1), PvmNoInst);
+    assert_int_equal(pvm_kill(t[1]), 0);
+    end_members(1, t);
+}
+
+/* The console's `groups' lists groups, sizes and members; `help groups'. */
+static void test_console_groups(void **state)
+{
+    (void)state;
+    int t[2];
+    spawn_members(2, t);
+    assert_int_equal(ask(t[0], "join workers"), 0);
+    assert_int_equal(ask(t[1], "join workers"), 1);
+    assert_int_equal(ask(t[1], "join other"), 0);
+    char out[8192], want[64];
+    assert_int_equal(
+        harness_console(&vm, "", "groups\ngroups other nosuch\nhelp groups\n", out, sizeof out), 0);
+    if (getenv("G_DEBUG"))
+        fprintf(stderr, "%s", out);
+    assert_non_null(strstr(out, "GROUP"));
+    snprintf(want, sizeof want, "workers     2     no       0  0:t%x 1:t%x", (unsigned)t[0],
+             (unsigned)t[1]);
+    assert_non_null(strstr(out, want));
+    snprintf(want, sizeof want, "other     1     no       0  0:t%x", (unsigned)t[1]);
+    assert_non_null(strstr(out, want));
+    assert_non_null(strstr(out, "nosuch No such group"));
+    assert_non_null(strstr(out, "Syntax:  groups [ name ... ]"));
+    end_members(2, t);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_errors, up, vm_down),
+        cmocka_unit_test_setup_teardown(test_reuse, up, vm_down),
+        cmocka_unit_test_setup_teardown(test_barrier_count, up, vm_down),
+        cmocka_unit_test_setup_teardown(test_collectives, up, vm_down),
+        cmocka_unit_test_setup_teardown(test_kill_in_barrier, up, vm_down),
+        cmocka_unit_test_setup_teardown(test_cached_answers, up, vm_down),
+        cmocka_unit_test_setup_teardown(test_pvm_exit_leaves, up, vm_down),
+        cmocka_unit_test_setup_teardown(test_console_groups, up, vm_down),
+        cmocka_unit_test_setup_teardown(test_reuse_hosts, up, vm_down),
+        cmocka_unit_test_setup_teardown(test_barrier_count_hosts, up, vm_down),
+        cmocka_unit_test_setup_teardown(test_collectives_hosts, up, vm_down),
+        cmocka_unit_test_setup_teardown(test_kill_in_barrier_hosts, up, vm_down),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
