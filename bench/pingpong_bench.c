@@ -11,12 +11,14 @@
  * Uses only PVM 3.4's public API, so the same source builds against this
  * project's libpvm3 and against PVM 3.4.6 itself.
  *
- *   pingpong_bench [-d | -n] [-p usec] [-f factor] [-s size,size,...] [-h host]
+ *   pingpong_bench [-d | -n] [-P] [-p usec] [-f factor] [-s size,size,...] [-h host]
  *     -h   spawn the copy on that host (PvmTaskHost); by default PvmTaskDefault
  *     -d   set PvmRoute to PvmRouteDirect in both tasks (PVM's direct
  *          task-to-task route); without it the route option is left alone
  *     -n   set PvmRoute to PvmDontRoute in both tasks: every message
  *          through the daemons
+ *     -P   pvm_psend / pvm_precv instead of pack, send, receive, unpack
+ *          (PVM's calls for a contiguous buffer, as MPI_Send/MPI_Recv)
  *     -p   set PvmPollTime to usec in both tasks (how long a receive spins
  *          before it sleeps, in this project; PVM 3.4 uses it only for its
  *          shared-memory builds)
@@ -64,8 +66,15 @@ static int cmp_double(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
+static int use_psend; /* -P */
+
 static void send_bytes(int tid, int tag, char *buf, int len)
 {
+    if (use_psend) {
+        if (pvm_psend(tid, tag, buf, len, PVM_BYTE) < 0)
+            die("pingpong_bench: pvm_psend");
+        return;
+    }
     if (pvm_initsend(PvmDataRaw) < 0)
         die("pingpong_bench: pvm_initsend");
     if (len > 0 && pvm_pkbyte(buf, len, 1) < 0)
@@ -78,6 +87,12 @@ static void send_bytes(int tid, int tag, char *buf, int len)
 static int recv_bytes(int tid, char *buf, int *len)
 {
     int bytes, tag, src;
+    if (use_psend) {
+        if (pvm_precv(tid, -1, buf, MAX_SIZE, PVM_BYTE, &src, &tag, &bytes) < 0)
+            die("pingpong_bench: pvm_precv");
+        *len = bytes;
+        return tag;
+    }
     int bufid = pvm_recv(tid, -1);
     if (bufid < 0)
         die("pingpong_bench: pvm_recv");
@@ -123,11 +138,13 @@ static int ping(char *buf, char *back, int route, int polltime, int factor, cons
                 char *host)
 {
     char pollarg[32];
-    char *args[5] = {"-child"};
+    char *args[6] = {"-child"};
     int nargs = 1;
 
     if (route)
         args[nargs++] = route == PvmRouteDirect ? "-d" : "-n";
+    if (use_psend)
+        args[nargs++] = "-P";
     if (polltime >= 0) {
         snprintf(pollarg, sizeof pollarg, "%d", polltime);
         args[nargs++] = "-p";
@@ -150,9 +167,9 @@ static int ping(char *buf, char *back, int route, int polltime, int factor, cons
         pvm_exit();
         exit(1);
     }
-    printf("# pingpong_bench %s route, PvmPollTime %d, parent t%x, child t%x%s%s\n",
+    printf("# pingpong_bench %s route%s, PvmPollTime %d, parent t%x, child t%x%s%s\n",
            route == PvmRouteDirect ? "direct" : route == PvmDontRoute ? "daemon" : "default",
-           pvm_getopt(PvmPollTime), pvm_mytid(), tid,
+           use_psend ? ", psend/precv" : "", pvm_getopt(PvmPollTime), pvm_mytid(), tid,
            host ? " on " : "", host ? host : "");
     fflush(stdout);
     for (int s = 0; s < NPLAN && !bad; s++) {
@@ -202,6 +219,8 @@ int main(int argc, char **argv)
             route = PvmRouteDirect;
         else if (strcmp(argv[i], "-n") == 0)
             route = PvmDontRoute;
+        else if (strcmp(argv[i], "-P") == 0)
+            use_psend = 1;
         else if (strcmp(argv[i], "-child") == 0)
             is_child = 1;
         else if (strcmp(argv[i], "-p") == 0 && i + 1 < argc)
@@ -213,7 +232,7 @@ int main(int argc, char **argv)
         else if (strcmp(argv[i], "-h") == 0 && i + 1 < argc)
             host = argv[++i];
         else {
-            fprintf(stderr, "usage: pingpong_bench [-d | -n] [-p usec] [-f factor] [-s size,...] [-h host]\n");
+            fprintf(stderr, "usage: pingpong_bench [-d | -n] [-P] [-p usec] [-f factor] [-s size,...] [-h host]\n");
             return 2;
         }
     }
