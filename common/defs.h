@@ -53,5 +53,8 @@
 /* ---- task flags (pvmtaskinfo.ti_flag) ------------------------------------- */
 #define TF_CONN 0x04    /* connected to its pvmd (enrolled) */
 #define TF_SPAWNED 0x08 /* started by a pvmd (not from a shell) */
+/* A spawned task that left PVM (pvm_exit) or lost its connection while its
+ * process still runs: PVM's TF_CLOSE value, `o' in the console's ps. */
+#define TF_CLOSE 0x10
 
 #endif

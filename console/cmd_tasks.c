@@ -61,6 +61,7 @@ static void flag_text(int flag, char *buf, size_t cap)
         int bit;
         const char *letter;
     } letters[] = {
+        {LPVM_TF_CLOSE, "o"}, /* PVM's letter for "connection being closed" */
         {LPVM_TF_CONN, "c"},
         {LPVM_TF_SPAWNED, "f"},
     };

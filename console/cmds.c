@@ -74,13 +74,16 @@ static const struct cmd table[] = {
      "  COMMAND executable name\n"
      "FLAG values:\n"
      "  f   task process is child of pvmd\n"
-     "  c   task connected to pvmd\n"},
+     "  c   task connected to pvmd\n"
+     "  o   task has left PVM (exited or pvm_exit), its process not yet ended\n"},
     {"pstat", 1, -1, cmd_pstat, "Show status of tasks", "Syntax:  pstat tid ...\n"},
     {"quit", 0, 0, cmd_quit, "Exit console",
      "Syntax:  quit\n"
      "Leaves the virtual machine running.  When commands come from a pipe or\n"
      "-e, output jobs (spawn ->) are waited for first.\n"},
-    {"reset", 0, 0, cmd_reset, "Kill all tasks", "Syntax:  reset\n"},
+    {"reset", 0, 0, cmd_reset, "Kill all tasks",
+     "Syntax:  reset\n"
+     "Kills every task on every host except consoles; the hosts stay.\n"},
     {"setenv", 0, -1, cmd_setenv, "Display or set environment variables",
      "Syntax:  setenv [ name [ value ] ]\n"},
     {"setopt", 2, 2, cmd_setopt, "Set PVM options - for the console task *only*!",

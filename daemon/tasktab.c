@@ -27,7 +27,7 @@ struct task {
     int ptid;           /* parent's tid, PvmNoParent or PvmParentNotSet */
     pid_t pid;          /* spawned: the child's pid; else the peer's (SO_PEERCRED) */
     char *name;         /* program name as requested or as the task said */
-    int flags;          /* TF_CONN, TF_SPAWNED (common/defs.h) */
+    int flags;          /* TF_CONN, TF_SPAWNED, TF_CLOSE (common/defs.h) */
     struct xport *link; /* NULL when not connected */
     int *siblings;      /* tids started by the same spawn request, in order */
     size_t nsib;
@@ -319,6 +319,7 @@ void tasktab_disconnect(struct pvmd *d, struct task *t, const char *why)
 {
     t->link = NULL;
     t->flags &= ~TF_CONN;
+    t->flags |= TF_CLOSE;
     if (!(t->flags & TF_SPAWNED))
         tasktab_end(d, t, why);
     else

@@ -72,7 +72,7 @@ int tasktab_tid(const struct task *t);
 int tasktab_ptid(const struct task *t);           /* parent, PvmNoParent or PvmParentNotSet */
 pid_t tasktab_pid(const struct task *t);          /* its process (spawned) or the peer's pid */
 const char *tasktab_name(const struct task *t);   /* never NULL */
-int tasktab_flags(const struct task *t);          /* TF_CONN, TF_SPAWNED (common/defs.h) */
+int tasktab_flags(const struct task *t);          /* TF_CONN, TF_SPAWNED, TF_CLOSE (defs.h) */
 struct xport *tasktab_link(const struct task *t); /* NULL when not connected */
 const int *tasktab_siblings(const struct task *t, size_t *n);
 const struct task_io *tasktab_io(const struct task *t);

@@ -7,7 +7,8 @@
 
 /* lpvm.h repeats common/defs.h's task flags for the console, which does not
  * include common/. */
-_Static_assert(LPVM_TF_CONN == TF_CONN && LPVM_TF_SPAWNED == TF_SPAWNED,
+_Static_assert(LPVM_TF_CONN == TF_CONN && LPVM_TF_SPAWNED == TF_SPAWNED &&
+                   LPVM_TF_CLOSE == TF_CLOSE,
                "lpvm.h's task flags must be defs.h's");
 
 struct lpvm lpvm_state = {

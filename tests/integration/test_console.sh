@@ -1,6 +1,7 @@
 #!/bin/bash
 # The console `pvm' against a private virtual machine (its own PVM_TMP):
-# start by the console, conf/ps/spawn/kill/sig/pstat/mstat/jobs/reset,
+# start by the console, conf/ps/spawn/kill/sig/pstat/mstat/jobs/reset
+# (ps marking a task that left PVM, reset over two hosts keeping them),
 # `spawn ->' output (to the console and to a file), the end of piped input
 # waiting for jobs, help/echo/alias/version, add and delete as PVM 3.4.6's
 # console prints them, a hostfile given to the console, the one-shot -e form, a second console attached to the running
@@ -255,6 +256,43 @@ reset
 echo "$out"
 check "jobs lists the running job" has '^ 1: t[0-9a-f]+$' "$out"
 check "reset ends the job" has '^\[1\] finished$' "$out"
+
+# ---- ps marks a task that has left PVM (PVM's flag o); reset ends every
+# task on every host and keeps the hosts, printing nothing (as PVM's)
+LEAVE=$PROGS/c_leave
+out=$(one -e 'help ps')
+check "help ps explains the flag o" has '^  o   task has left PVM' "$out"
+out=$(one -e 'help reset')
+check "help reset says the hosts stay" has 'the hosts stay' "$out"
+out=$(one -e "add 127.0.0.2")
+echo "$out"
+check "a second host for reset" has '^1 successful$' "$out"
+out=$(one -e "spawn --host=$HOST $LEAVE" -e "spawn --host=$HOST $WAIT" -e "spawn -127.0.0.2 $WAIT")
+echo "$out"
+mapfile -t RTIDS < <(grep -E '^t[0-9a-f]+$' <<<"$out")
+check "spawned c_leave and two c_wait" test "${#RTIDS[@]}" -eq 3
+LTID=${RTIDS[0]:-t0}
+marked() {
+    out=$(one -e 'ps -a')
+    has "^ +[^ ]+ +${LTID#t} +[0-9a-f]+/o(,[a-z]+)* +.*c_leave" "$out"
+}
+for _ in $(seq 100); do marked && break; sleep 0.05; done
+echo "$out"
+check "ps marks the task that left PVM with o" marked
+check "ps does not mark running tasks" \
+    test "$(grep -E '^ +[^ ]+ +[0-9a-f]+ +[0-9a-f]+/[a-z,]+ +.*c_wait' <<<"$out" | grep -c '/o')" -eq 0
+check "ps -a lists c_wait on both hosts" test "$(grep -c 'c_wait' <<<"$out")" -eq 2
+out=$(one -e reset)
+rc=$?
+check "reset prints nothing" test -z "$out"
+check "reset exits 0" test $rc -eq 0
+for t in "${RTIDS[@]}"; do
+    check "reset ended $t" wait_gone "$t"
+done
+out=$(one -e conf)
+check "reset keeps the hosts" has '^2 hosts, 1 data format$' "$out"
+out=$(one -e "delete 127.0.0.2")
+check "the second host is deleted again" has '^1 successful$' "$out"
 
 # ---- on a terminal (readline): `script' gives the console a pty ----------
 if command -v script >/dev/null; then
