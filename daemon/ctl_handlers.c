@@ -160,6 +160,7 @@ static void h_exit(struct pvmd *d, const struct req *r, const ProtobufCMessage *
     if (!r->link)
         return;
     group_task_left(d, r->from);
+    notify_task_left(d, r->from);
     r->link->exited = true;
     struct task *t = tasktab_find(d->tasks, r->from);
     /* A spawned task stays a task until its process exits (design.md

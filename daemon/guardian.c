@@ -67,12 +67,20 @@ static void end_all(const struct groups *g)
         nanosleep(&ts, NULL);
     }
     for (size_t i = 0; i < g->n; i++)
-        kill(-g->v[i], SIGKILL);
+        if (kill(-g->v[i], 0) == 0)
+            kill(-g->v[i], SIGKILL);
 }
 
-static void __attribute__((noreturn)) guard_run(int rfd)
+static void __attribute__((noreturn)) guard_run(int rfd, void *wipe, size_t nwipe)
 {
-    prctl(PR_SET_NAME, "pvmd-guard", 0, 0, 0);
+    /* A secret of the pvmd's (a new host's mesh key) is not ours to keep. */
+    if (wipe && nwipe)
+        explicit_bzero(wipe, nwipe);
+    /* Its own session: what ends the pvmd's process group (a kill of the
+     * group, a terminal's hangup) does not end its guardian; and a name
+     * that `pkill pvmd' does not match. */
+    setsid();
+    prctl(PR_SET_NAME, "pvm-guardian", 0, 0, 0);
     /* Nothing of the pvmd's but the pipe: not its lock, sockets or log,
      * and not its stdin, stdout and stderr (whoever started the pvmd
      * reads its ready line to the end: a remote shell, the first host). */
@@ -120,7 +128,7 @@ static void __attribute__((noreturn)) guard_run(int rfd)
 /* The pvmd's side                                                        */
 /* ===================================================================== */
 
-int guardian_start(struct pvmd *d)
+int guardian_start(struct pvmd *d, void *wipe, size_t nwipe)
 {
     int p[2];
     if (pipe2(p, O_CLOEXEC) < 0) {
@@ -136,7 +144,7 @@ int guardian_start(struct pvmd *d)
     }
     if (pid == 0) {
         close(p[1]);
-        guard_run(p[0]);
+        guard_run(p[0], wipe, nwipe);
     }
     close(p[0]);
     /* Never block the loop on it (a full pipe is logged, see send). */

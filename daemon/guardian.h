@@ -14,13 +14,15 @@
 #ifndef PVMD_GUARDIAN_H
 #define PVMD_GUARDIAN_H
 
+#include <stddef.h>
 #include <sys/types.h>
 
 struct pvmd;
 
-/* Forks the guardian; call before any thread exists.  Returns 0, or -1
- * (logged: the pvmd runs on without one). */
-int guardian_start(struct pvmd *d);
+/* Forks the guardian; call before any thread exists.  The guardian's copy
+ * of nwipe bytes at wipe (a secret the pvmd holds) is wiped at once.
+ * Returns 0, or -1 (logged: the pvmd runs on without one). */
+int guardian_start(struct pvmd *d, void *wipe, size_t nwipe);
 
 /* A spawned task's process group starts, or is gone. */
 void guardian_add(struct pvmd *d, pid_t pgid);

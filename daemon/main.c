@@ -460,7 +460,7 @@ int main(int argc, char **argv)
         log_info(d, "descriptors: at most %llu%s", (unsigned long long)rl.rlim_cur,
                  fds_was ? " (soft limit raised to the hard one)" : "");
     /* Before any thread (libzmq's) exists: it forks. */
-    guardian_start(d);
+    guardian_start(d, ticket ? ticket->vm_key.data : NULL, ticket ? ticket->vm_key.len : 0);
     d->spawn_fast = spawn_fast_available();
     log_info(d, "spawning with %s", d->spawn_fast ? "posix_spawn and pidfds" : "uv_spawn");
     if (stale)

@@ -126,10 +126,13 @@ static void tell_watch(struct pvmd *d, const struct watch *w)
     tell(d, w->watcher, w->tag, w->ctx, &v, 1);
 }
 
-/* Tells and drops every watch that `match' selects. */
+/* Tells and drops every watch that `match' selects.  They are taken out
+ * first and told after: telling sends, a send may end a link, and the
+ * events that follow may change the table. */
 static void fire(struct pvmd *d, bool (*match)(const struct watch *w, int arg), int arg)
 {
     struct notify_tab *n = d->notify;
+    struct watch *out = NULL, **tail = &out;
     for (struct watch **pp = &n->watches; *pp;) {
         struct watch *w = *pp;
         if (!match(w, arg)) {
@@ -138,6 +141,13 @@ static void fire(struct pvmd *d, bool (*match)(const struct watch *w, int arg), 
         }
         *pp = w->next;
         n->nwatches--;
+        w->next = NULL;
+        *tail = w;
+        tail = &w->next;
+    }
+    while (out) {
+        struct watch *w = out;
+        out = w->next;
         tell_watch(d, w);
         free(w);
     }
@@ -209,10 +219,12 @@ static void peer_watches(struct pvmd *d, int pvmd, const Pvm__NotifyRequest *q)
     free(gone);
 }
 
-/* A task of ours exited: every pvmd watching it is told, once. */
+/* A task of ours exited: every pvmd watching it is told, once (taken out
+ * of the table first, as in fire). */
 static void peers_task_gone(struct pvmd *d, int tid)
 {
     struct notify_tab *n = d->notify;
+    struct peer_watch *out = NULL;
     for (struct peer_watch **pp = &n->peers; *pp;) {
         struct peer_watch *p = *pp;
         if (p->target != tid) {
@@ -220,6 +232,12 @@ static void peers_task_gone(struct pvmd *d, int tid)
             continue;
         }
         *pp = p->next;
+        p->next = out;
+        out = p;
+    }
+    while (out) {
+        struct peer_watch *p = out;
+        out = p->next;
         Pvm__Siblings s = PVM__SIBLINGS__INIT;
         int32_t t = tid;
         s.n_tids = 1;
@@ -349,6 +367,17 @@ void notify_request(struct pvmd *d, const struct req *r, const ProtobufCMessage 
         req_status(d, r, PvmOutOfRes);
         return;
     }
+    if (!off && n->nwatches + q->n_tids > NOTIFY_MAX_PER_TASK) {
+        /* Only when the table could hold that many: one task may not
+         * take the place of all the others. */
+        size_t mine = q->n_tids;
+        for (struct watch *w = n->watches; w; w = w->next)
+            mine += w->watcher == watcher;
+        if (mine > NOTIFY_MAX_PER_TASK) {
+            req_status(d, r, PvmOutOfRes);
+            return;
+        }
+    }
     /* The answer first: notices of what is already gone follow it. */
     req_status(d, r, PvmOk);
     for (size_t i = 0; i < q->n_tids; i++) {
@@ -384,7 +413,8 @@ static bool of_watcher(const struct watch *w, int tid)
     return w->watcher == tid;
 }
 
-/* A watcher that exits asks nothing more: its requests go, untold. */
+/* A watcher that exits (or leaves PVM) asks nothing more: its requests
+ * go, untold. */
 static void drop_watcher(struct pvmd *d, int tid)
 {
     struct notify_tab *n = d->notify;
@@ -413,9 +443,19 @@ static void host_added(struct pvmd *d, int dtid)
 {
     struct notify_tab *n = d->notify;
     int32_t v[2] = {1, dtid};
+    /* Who is told, noted first (and counted down): telling may change the
+     * table (see fire). */
+    size_t k = 0, cap = 0;
+    struct host_add *told = NULL;
+    for (struct host_add *a = n->adds; a; a = a->next)
+        cap++;
+    if (cap && !(told = malloc(cap * sizeof *told))) {
+        log_error(d, "no memory to notify of host t%x", (unsigned)dtid);
+        return;
+    }
     for (struct host_add **pp = &n->adds; *pp;) {
         struct host_add *a = *pp;
-        tell(d, a->watcher, a->tag, a->ctx, v, 2);
+        told[k++] = *a;
         if (a->count > 0 && --a->count == 0) {
             *pp = a->next;
             free(a);
@@ -423,6 +463,15 @@ static void host_added(struct pvmd *d, int dtid)
             pp = &a->next;
         }
     }
+    for (size_t i = 0; i < k; i++)
+        tell(d, told[i].watcher, told[i].tag, told[i].ctx, v, 2);
+    free(told);
+}
+
+void notify_task_left(struct pvmd *d, int tid)
+{
+    if (d->notify)
+        drop_watcher(d, tid);
 }
 
 void notify_on_event(struct pvmd *d, const struct event *ev)

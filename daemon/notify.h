@@ -34,6 +34,10 @@ void notify_request(struct pvmd *d, const struct req *r, const ProtobufCMessage 
  * have exited (or never were). */
 void notify_tasks_gone(struct pvmd *d, const struct req *r, const ProtobufCMessage *m);
 
+/* A task of this host left PVM (pvm_exit) while its process runs on: its
+ * requests go. */
+void notify_task_left(struct pvmd *d, int tid);
+
 /* Event subscriber (event.c). */
 void notify_on_event(struct pvmd *d, const struct event *ev);
 

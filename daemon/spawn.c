@@ -228,7 +228,6 @@ void spawn_proc_release(struct proc *p)
     if (p->handle_open || p->out[0].open || p->out[1].open)
         return;
     struct pvmd *d = p->d;
-    guardian_remove(d, p->pid);
     proc_unlink(d, p);
     free(p);
     pvmd_halt_check(d);
@@ -251,6 +250,9 @@ static void proc_ended(struct proc *p, int64_t status, int sig, uv_handle_t *h)
 {
     struct pvmd *d = p->d;
     p->live = false;
+    /* Reaped: its group may empty and its number go to someone else's
+     * group, which a guardian must never signal. */
+    guardian_remove(d, p->pid);
     char why[64];
     if (sig)
         snprintf(why, sizeof why, "process %d killed by signal %d", (int)p->pid, sig);

@@ -502,34 +502,29 @@ int64_t conn_tcp_born(const struct conn *c)
     return t ? t->born : 0;
 }
 
-void conn_tcp_drain(struct conn *c, int ms)
+void conn_tcp_shutdown(struct conn *c)
 {
     if (c->fd < 0 || !c->tp)
         return;
     out_flush(c); /* our own bytes (an acknowledgement), if the socket takes them */
     shutdown(c->fd, SHUT_WR);
-    int64_t end = mono_ns() + (int64_t)ms * 1000000;
-    bool eof = false;
-    for (;;) {
-        int queued = 0;
-        if (ioctl(c->fd, SIOCOUTQ, &queued) < 0 || queued == 0)
-            return; /* all we sent has been taken */
-        int64_t left = end - mono_ns();
-        if (left <= 0)
-            return;
-        int wait_ms = (int)(left / 1000000) + 1;
-        /* After the peer's end of stream only the acknowledgements of
-         * what we sent are awaited: nothing to read, no readiness. */
-        struct pollfd p = {.fd = c->fd, .events = POLLIN};
-        if (poll(&p, eof ? 0 : 1, eof && wait_ms > 5 ? 5 : wait_ms) < 0 && errno != EINTR)
-            return;
-        uint8_t sink[4096];
-        ssize_t r;
-        while (!eof && (r = read(c->fd, sink, sizeof sink)) != 0 && (r > 0 || errno == EINTR))
-            ;
-        if (!eof && r == 0)
-            eof = true;
-    }
+}
+
+bool conn_tcp_drained(struct conn *c)
+{
+    if (c->fd < 0)
+        return true;
+    int queued = 0, err = 0;
+    socklen_t len = sizeof err;
+    if (ioctl(c->fd, SIOCOUTQ, &queued) < 0 || queued == 0 ||
+        getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0 || err != 0)
+        return true; /* all taken, or the connection is gone (a reset) */
+    /* Read (and drop) what came, so that our close will not reset it. */
+    uint8_t sink[4096];
+    ssize_t r;
+    while ((r = read(c->fd, sink, sizeof sink)) > 0 || (r < 0 && errno == EINTR))
+        ;
+    return false;
 }
 
 bool conn_tcp_sealed(const struct conn *c)

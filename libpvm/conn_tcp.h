@@ -85,11 +85,13 @@ bool conn_tcp_ready(const struct conn *c);
 /* Monotonic time the connection was made (ns), for handshake deadlines. */
 int64_t conn_tcp_born(const struct conn *c);
 
-/* Before closing at exit: sends the end of stream after what is queued,
- * and reads (and drops) what still comes until the peer has taken all we
- * sent, for at most ms.  A close with unread data makes TCP send a reset,
+/* Before closing at exit (direct_drain): conn_tcp_shutdown sends the end
+ * of stream after what is queued; conn_tcp_drained reads (and drops) what
+ * still comes and is true once the peer has taken all we sent, or the
+ * connection is gone.  A close with unread data makes TCP send a reset,
  * which can destroy what the peer had not yet read. */
-void conn_tcp_drain(struct conn *c, int ms);
+void conn_tcp_shutdown(struct conn *c);
+bool conn_tcp_drained(struct conn *c);
 
 /* True when the connection seals its bytes. */
 bool conn_tcp_sealed(const struct conn *c);

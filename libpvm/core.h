@@ -96,6 +96,10 @@ struct lpvm_core {
     int ndwait, capdwait;
     unsigned direct_refused;                /* connections refused at the handshake */
     int64_t tfd_paused_ns;                  /* tfd not polled before this (out of descriptors) */
+    bool handshakes;                        /* direct handshakes may be under way (direct_tick) */
+    int64_t looked_ns;                      /* the last look from inside a send (direct.c) */
+    bool drained;                           /* direct_drain has run */
+    int sending;                            /* > 0: inside a send: no at-rest callback */
 
     struct pmsg *rq_head, *rq_tail; /* delivered user messages, arrival order */
     unsigned rq_gen;                /* bumped on every delivery */
@@ -202,6 +206,16 @@ bool direct_usable(struct lpvm_core *c, struct peer *p);
  * queries (ownership of m passes), connecting when it gives a route.
  * Returns false, keeping nothing, for any other frame. */
 bool direct_on_reply(struct lpvm_core *c, const struct wire_hdr *h, struct pmsg *m);
+
+/* Closes handshakes that are overdue (5 s), dialled or accepted; returns
+ * the ns until the next one is due, or -1 when none is under way.  io.c
+ * runs it while core->handshakes says there may be some. */
+int64_t direct_tick(struct lpvm_core *c);
+
+/* Ends every direct TCP route gracefully before the task leaves (at most
+ * 2 s in all): its end of stream, then until each peer has taken all we
+ * sent (conn_tcp.h).  Once per process (pvm_exit, or exit()). */
+void direct_drain(struct lpvm_core *c);
 
 /* A direct TCP connection of p's closed: the next attempt waits. */
 void direct_closed(struct lpvm_core *c, struct peer *p);

@@ -136,22 +136,16 @@ void direct_listen(struct lpvm_core *c, const Pvm__HelloReply *r)
     c->pfds_dirty = true;
 }
 
-/* Closes accepted connections whose handshake is overdue, and the oldest
- * unproven one when there are too many for one more. */
+/* Closes the oldest unproven accepted connection when there are too many
+ * for one more (direct_tick closes the overdue ones). */
 static void prune_unproven(struct lpvm_core *c)
 {
-    int64_t now = io_now_ns();
     int unproven = 0;
     struct conn *oldest = NULL;
     for (int i = 0; i < c->nconns; i++) {
         struct conn *k = c->conns[i];
         if (k->closed || k->kind != CONN_IN || !conn_is_tcp(k) || conn_tcp_ready(k))
             continue;
-        if (now - conn_tcp_born(k) > DIRECT_HANDSHAKE_NS) {
-            io_close_conn(c, k);
-            c->direct_refused++;
-            continue;
-        }
         unproven++;
         if (!oldest || conn_tcp_born(k) < conn_tcp_born(oldest))
             oldest = k;
@@ -182,6 +176,8 @@ void direct_accept(struct lpvm_core *c)
         struct conn *k = conn_tcp_accept(fd, &c->dpol);
         if (k && io_add_conn(c, k) < 0)
             conn_destroy(&k);
+        else if (k)
+            c->handshakes = true;
     }
 }
 
@@ -197,9 +193,27 @@ static void backoff(struct peer *p)
     p->retry_ns = io_now_ns() + p->backoff_ns;
 }
 
+/* One look at every connection without waiting, from inside a send: the
+ * route reply is read, a preamble written, an acknowledgement read.  No
+ * at-rest callback runs meanwhile (core->sending). */
+static void look(struct lpvm_core *c)
+{
+    c->sending++;
+    io_wait(c, NULL, NULL, 0, NULL);
+    c->sending--;
+    c->looked_ns = io_now_ns();
+}
+
 void direct_want(struct lpvm_core *c, struct peer *p)
 {
-    if (p->route_wid || p->conn || io_now_ns() < p->retry_ns || c->ndwait >= DIRECT_MAX_QUERIES)
+    int64_t now = io_now_ns();
+    if (p->route_wid && now - c->looked_ns > 1000 * 1000) {
+        /* A task that only sends reads its route reply too (at most
+         * once a millisecond). */
+        look(c);
+        return;
+    }
+    if (p->route_wid || p->conn || now < p->retry_ns || c->ndwait >= DIRECT_MAX_QUERIES)
         return;
     if (c->ndwait == c->capdwait) {
         int ncap = c->capdwait ? 2 * c->capdwait : 8;
@@ -229,17 +243,39 @@ bool direct_usable(struct lpvm_core *c, struct peer *p)
     struct conn *k = p->conn;
     if (!conn_is_tcp(k) || conn_tcp_ready(k))
         return true;
-    /* Its handshake is under way: one look at every connection (which
-     * writes the preamble and reads the acknowledgement if they can go),
-     * and the pvmds' route meanwhile. */
-    io_wait(c, NULL, NULL, 0, NULL);
+    /* Its handshake is under way: the pvmds' route meanwhile. */
+    look(c);
     if (p->conn != k || k->closed)
         return false;
-    if (conn_tcp_ready(k))
+    if (conn_tcp_ready(k)) {
+        p->backoff_ns = 0; /* it works */
         return true;
-    if (io_now_ns() - conn_tcp_born(k) > DIRECT_HANDSHAKE_NS)
-        io_close_conn(c, k); /* unreachable, or filtered: back off */
+    }
     return false;
+}
+
+int64_t direct_tick(struct lpvm_core *c)
+{
+    int64_t now = io_now_ns(), next = -1;
+    bool any = false;
+    for (int i = 0; i < c->nconns; i++) {
+        struct conn *k = c->conns[i];
+        if (k->closed || !conn_is_tcp(k) || conn_tcp_ready(k))
+            continue;
+        any = true;
+        int64_t due = conn_tcp_born(k) + DIRECT_HANDSHAKE_NS;
+        if (now >= due) {
+            /* Dialled: unreachable or filtered, back off; accepted: a
+             * stranger's, or a dialler that gave up. */
+            io_close_conn(c, k);
+            if (k->kind == CONN_IN)
+                c->direct_refused++;
+        } else if (next < 0 || due - now < next) {
+            next = due - now;
+        }
+    }
+    c->handshakes = any;
+    return next;
 }
 
 /* A generation only grows: the wall clock in nanoseconds, so that a later
@@ -278,6 +314,7 @@ static int dial(struct lpvm_core *c, struct peer *p, const Pvm__RouteReply *rr)
         return PvmNoMem;
     }
     p->conn = k;
+    c->handshakes = true;
     return 0;
 }
 
@@ -307,10 +344,10 @@ bool direct_on_reply(struct lpvm_core *c, const struct wire_hdr *h, struct pmsg 
     sodium_memzero(pmsg_body(m), m->len);
     if (p && p->route_wid == h->wid) {
         p->route_wid = 0;
+        /* The back-off starts again only once a route works
+         * (direct_usable): a route refused at its handshake backs off. */
         if (cc < 0)
             backoff(p);
-        else
-            p->backoff_ns = 0;
     }
     pmsg_destroy(&m);
     return true;
@@ -320,6 +357,32 @@ void direct_closed(struct lpvm_core *c, struct peer *p)
 {
     (void)c;
     backoff(p);
+}
+
+void direct_drain(struct lpvm_core *c)
+{
+    if (c->drained || c->pid != getpid())
+        return;
+    c->drained = true;
+    /* Every route's end of stream first, then one wait for all. */
+    bool any = false;
+    for (int i = 0; i < c->nconns; i++)
+        if (!c->conns[i]->closed && conn_is_tcp(c->conns[i]) && conn_tcp_ready(c->conns[i])) {
+            conn_tcp_shutdown(c->conns[i]);
+            any = true;
+        }
+    for (int64_t end = io_now_ns() + 2000 * 1000 * 1000LL; any && io_now_ns() < end;) {
+        any = false;
+        for (int i = 0; i < c->nconns; i++) {
+            struct conn *k = c->conns[i];
+            if (!k->closed && conn_is_tcp(k) && conn_tcp_ready(k) && !conn_tcp_drained(k))
+                any = true;
+        }
+        if (any) {
+            struct timespec ts = {0, 5 * 1000 * 1000}; /* TCP's acknowledgements wake nothing */
+            nanosleep(&ts, NULL);
+        }
+    }
 }
 
 void direct_fini(struct lpvm_core *c)

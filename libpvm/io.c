@@ -88,6 +88,8 @@ static void reap(struct lpvm_core *core)
         else
             core->conns[j++] = c;
     }
+    if (j < core->nconns)
+        core->pfds_dirty = true;
     core->nconns = j;
 }
 
@@ -414,12 +416,14 @@ int io_wait(struct lpvm_core *core, io_done_fn done, void *arg, int64_t deadline
         /* Callbacks first, so that done() sees what they did and nothing
          * read in the last pass is left parked when the wait returns. */
         if (core->dq_head)
-            defer_run(core, !writing && !core->await_wid);
+            defer_run(core, !writing && !core->await_wid && !core->sending);
         reap(core);
         if (core->tfd_paused_ns && io_now_ns() >= core->tfd_paused_ns) {
             core->tfd_paused_ns = 0;
             core->pfds_dirty = true;
         }
+        /* Overdue direct handshakes close even in a long wait. */
+        int64_t hs_due = core->handshakes ? direct_tick(core) : -1;
         if (wconn) {
             if (wconn->closed)
                 return PvmSysErr;
@@ -456,6 +460,12 @@ int io_wait(struct lpvm_core *core, io_done_fn done, void *arg, int64_t deadline
                 wait_ns = 0;
             else
                 wait_ns = deadline_ns == IO_FOREVER ? -1 : deadline_ns - now;
+            /* ... and a paused listener is polled again when its pause is over. */
+            int64_t other = hs_due;
+            if (core->tfd_paused_ns && (other < 0 || core->tfd_paused_ns - now < other))
+                other = core->tfd_paused_ns - now;
+            if (other >= 0 && (wait_ns < 0 || other < wait_ns))
+                wait_ns = other < 0 ? 0 : other;
         }
 
         if (core->pfds_dirty && build_pfds(core) < 0)

@@ -235,6 +235,13 @@ static int hello(struct lpvm_core *c)
     return 0;
 }
 
+static void drain_at_exit(void)
+{
+    struct lpvm_core *c = lpvm_state.core;
+    if (c && c->pid == getpid())
+        direct_drain(c);
+}
+
 static int enroll(void)
 {
     struct lpvm_core *c = calloc(1, sizeof *c);
@@ -263,6 +270,11 @@ static int enroll(void)
     }
     /* Our own descendants must not claim our tid. */
     unsetenv(ENV_TASK_TID);
+    /* A task that ends without pvm_exit still ends its direct routes
+     * gracefully. */
+    static bool at_exit;
+    if (!at_exit && atexit(drain_at_exit) == 0)
+        at_exit = true;
     listen_direct(c);
     line_buffer_stdout();
     return 0;
@@ -321,14 +333,6 @@ void lpvm_core_teardown(void)
     if (!c)
         return;
     bool mine = c->pid == getpid();
-    /* Direct routes across hosts end gracefully: what we sent last must
-     * reach the peer whatever it sends us meanwhile (conn_tcp_drain). */
-    int64_t until = io_now_ns() + 2000 * 1000 * 1000LL;
-    for (int i = 0; mine && i < c->nconns; i++) {
-        int64_t left = until - io_now_ns();
-        if (!c->conns[i]->closed && conn_is_tcp(c->conns[i]) && left > 0)
-            conn_tcp_drain(c->conns[i], (int)(left / 1000000));
-    }
     for (int i = 0; i < c->nconns; i++)
         conn_destroy(&c->conns[i]);
     free(c->conns);
@@ -385,6 +389,9 @@ int pvm_exit(void)
     if (c->pid == getpid() && !c->dead) {
         /* pvm_catchout: children's output is printed before we leave. */
         catchout_drain(c);
+        /* What we sent last over direct routes is taken before the pvmd
+         * hears we leave (a TaskExit notice must not overtake it). */
+        direct_drain(c);
         if (!c->dead)
             lpvm_request_status(c, PVM__CTL_TYPE__CTL_EXIT, NULL);
     }
