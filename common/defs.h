@@ -34,6 +34,8 @@
 #define PVM_TAG_CATCHOUT 1 /* output of children for pvm_catchout, in PVM_SYS_CTX */
 #define PVM_TAG_SIBLINGS 2 /* from a pvmd: the whole sibling list of a spawn over hosts,
                             * PvmDataDefault ints: n, then n tids */
+#define PVM_TAG_PEER_GONE 4 /* from a pvmd: a PvmTaskExit notice of a task this one
+                               talked to (libpvm asks for it): its entry goes */
 #define PVM_TAG_GROUP 3    /* from a pvmd: a group the task watches changed,
                             * PvmDataDefault: string name, ulong new version */
 /* libgpvm3's collectives (reduce, gather, scatter) travel in a context of

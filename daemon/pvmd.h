@@ -53,6 +53,8 @@ struct pvmd_limits {
     unsigned hello_ms; /* PVMD_HELLO_TIMEOUT: ms a connection may take to say hello */
     size_t hello_max;  /* the largest frame before hello (64 KiB) */
     int fd_reserve;    /* PVMD_FD_RESERVE: descriptors spawn leaves free (32) */
+    int tid_max;       /* PVMD_TID_MAX: the highest local part of a tid (TID_MAX_LOCAL;
+                          smaller for tests of tids handed out again) */
 };
 
 struct pvmd {

@@ -90,21 +90,23 @@ void tasktab_destroy(struct tasktab **ttp)
 struct task *tasktab_add(struct pvmd *d, int *err)
 {
     struct tasktab *tt = d->tasks;
-    if (tt->count >= TID_MAX_LOCAL) {
+    int max = d->limits.tid_max > 0 && d->limits.tid_max < TID_MAX_LOCAL ? d->limits.tid_max
+                                                                          : TID_MAX_LOCAL;
+    if (tt->count >= (size_t)max) {
         *err = PvmOutOfRes;
         return NULL;
     }
     /* Increasing order with wrap-around: a tid is reused only after every
      * other local part has been handed out since. */
-    int local = tt->next_local;
+    int local = tt->next_local > max ? 1 : tt->next_local;
     while (tt->slot[local])
-        local = local == TID_MAX_LOCAL ? 1 : local + 1;
+        local = local == max ? 1 : local + 1;
     struct task *t = calloc(1, sizeof *t);
     if (!t) {
         *err = PvmNoMem;
         return NULL;
     }
-    tt->next_local = local == TID_MAX_LOCAL ? 1 : local + 1;
+    tt->next_local = local == max ? 1 : local + 1;
     t->tid = tid_make(tt->host, local);
     t->ptid = PvmNoParent;
     randombytes_buf(t->dkey, sizeof t->dkey);

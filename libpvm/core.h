@@ -100,6 +100,7 @@ struct lpvm_core {
     int64_t looked_ns;                      /* the last look from inside a send (direct.c) */
     bool drained;                           /* direct_drain has run */
     int sending;                            /* > 0: inside a send: no at-rest callback */
+    int watch_due;                          /* peers whose end is still to be asked for */
 
     struct pmsg *rq_head, *rq_tail; /* delivered user messages, arrival order */
     unsigned rq_gen;                /* bumped on every delivery */
@@ -259,6 +260,17 @@ int io_send_frame_pre(struct lpvm_core *core, struct conn *c, const struct wire_
 /* Same for a payload in a plain buffer (control messages). */
 int io_send_buf(struct lpvm_core *core, struct conn *c, const struct wire_hdr *hdr, const void *buf,
                 size_t len);
+
+/* The entry of tid (peer_get), which our pvmd will tell us the end of
+ * (PvmTaskExit in PVM_SYS_CTX, PVM_TAG_PEER_GONE, asked by
+ * io_watch_flush): then its held messages are delivered and the entry
+ * goes, so a later task with the same tid starts afresh.  NULL: no memory. */
+struct peer *io_peer(struct lpvm_core *core, int tid);
+
+/* Asks the pvmd, in one request, for the ends of the tasks io_peer met
+ * since; only where a control frame may be written (no frame pending on
+ * the pvmd's connection, not inside a read). */
+void io_watch_flush(struct lpvm_core *core);
 
 /* Delivers an arrived message (takes ownership): a user message joins the
  * receive queue; one in a reserved context (ctx >= PVM_SYS_CTX) goes to its

@@ -67,7 +67,7 @@ static int pol_cred(void *arg, int from, int to, bool sealed, uint8_t cred[CONN_
 static int pol_admit(void *arg, struct conn *cn, int from, uint64_t gen)
 {
     struct lpvm_core *c = arg;
-    struct peer *p = peer_get(&c->peers, from);
+    struct peer *p = io_peer(c, from);
     if (!p)
         return PvmNoMem;
     if (gen <= p->dgen_seen)

@@ -29,6 +29,7 @@
 #include "core.h"
 #include "ctl.h"
 #include "defs.h"
+#include "enc.h"
 #include "sock.h"
 #include "tid.h"
 
@@ -141,10 +142,14 @@ struct sys_handler {
     io_defer_fn run;
 };
 
+static void peer_gone(struct lpvm_core *core, struct pmsg *m);
+
 static const struct sys_handler sys_handlers[] = {
     [PVM_TAG_CATCHOUT] = {IO_ANY_WAIT, catchout_handle},   /* output for pvm_catchout */
     [PVM_TAG_SIBLINGS] = {IO_ANY_WAIT, task_api_siblings}, /* a spawn over several hosts */
     [PVM_TAG_GROUP] = {IO_ANY_WAIT, lgroup_notice},        /* a watched group changed */
+    /* At rest only: it frees a peer entry, which a send in progress may hold. */
+    [PVM_TAG_PEER_GONE] = {IO_AT_REST, peer_gone}, /* a task we talked to ended */
 };
 
 #define NSYS_HANDLERS ((int)(sizeof sys_handlers / sizeof sys_handlers[0]))
@@ -281,7 +286,7 @@ static int peer_hello(struct lpvm_core *core, struct conn *c, struct pmsg *m)
     }
     c->peer_tid = ph->tid;
     ctl_free(&pm);
-    struct peer *p = peer_get(&core->peers, c->peer_tid);
+    struct peer *p = io_peer(core, c->peer_tid);
     if (!p)
         return PvmNoMem;
     /* The connection works both ways: answer on it rather than making a
@@ -334,7 +339,7 @@ static int on_frame(void *arg, struct conn *c, const struct wire_hdr *h, struct 
         io_deliver(core, m);
         return 0;
     }
-    struct peer *p = peer_get(&core->peers, h->src);
+    struct peer *p = io_peer(core, h->src);
     if (!p) {
         pmsg_destroy(&m);
         return PvmNoMem;
@@ -345,6 +350,88 @@ static int on_frame(void *arg, struct conn *c, const struct wire_hdr *h, struct 
         p->conn = c;
     peer_arrive(p, m, deliver_cb, core);
     return 0;
+}
+
+/* ======================================================================== */
+/* Peers' ends                                                              */
+/* ======================================================================== */
+
+struct peer *io_peer(struct lpvm_core *core, int tid)
+{
+    struct peer *p = peer_get(&core->peers, tid);
+    if (p && !p->watched && !p->watch_due && tid_is_task(tid) && tid != lpvm_state.mytid) {
+        p->watch_due = true;
+        core->watch_due++;
+    }
+    return p;
+}
+
+struct watch_list {
+    int32_t *tids;
+    size_t n;
+};
+
+static void take_due(struct peer *p, void *arg)
+{
+    struct watch_list *w = arg;
+    if (!p->watch_due)
+        return;
+    p->watch_due = false;
+    p->watched = true;
+    w->tids[w->n++] = p->tid;
+}
+
+void io_watch_flush(struct lpvm_core *core)
+{
+    if (!core->watch_due || core->dead || core->reading || conn_pending(core->pvmd))
+        return;
+    struct watch_list w = {malloc((size_t)core->watch_due * sizeof(int32_t)), 0};
+    if (!w.tids)
+        return;
+    core->watch_due = 0;
+    peer_each(&core->peers, take_due, &w);
+    /* One-way: the pvmd's Status (wait id 0) is nobody's reply. */
+    Pvm__NotifyRequest q = PVM__NOTIFY_REQUEST__INIT;
+    q.what = PvmTaskExit;
+    q.tag = PVM_TAG_PEER_GONE;
+    q.ctx = PVM_SYS_CTX;
+    q.tids = w.tids;
+    q.n_tids = w.n;
+    if (w.n)
+        lpvm_post(core, PVM__CTL_TYPE__CTL_NOTIFY, &q.base, 0);
+    free(w.tids);
+}
+
+/* A task we talked to has ended.  What it sent before is in our sockets
+ * (its pvmd's route brings the notice after its last forwarded message):
+ * read it, deliver what it holds behind a gap (nothing will fill it), and
+ * forget it, so that a later task with its tid starts afresh. */
+static void peer_gone(struct lpvm_core *core, struct pmsg *m)
+{
+    int tid = m->len >= 4 ? enc_get_int(pmsg_body(m)) : 0;
+    pmsg_destroy(&m);
+    if (!peer_find(&core->peers, tid))
+        return;
+    for (int i = 0; i < core->nconns; i++) {
+        struct conn *c = core->conns[i];
+        if (c->closed || c == core->pvmd || c->peer_tid != tid)
+            continue;
+        c->pins++;
+        core->reading++;
+        (void)conn_read(c, on_frame, core); /* to its end */
+        io_close_conn(core, c);
+        core->reading--;
+        c->pins--;
+    }
+    struct peer *p = peer_find(&core->peers, tid);
+    while (p && p->held) {
+        struct pmsg *h = p->held;
+        p->held = h->next;
+        p->nheld--;
+        h->next = NULL;
+        io_deliver(core, h);
+    }
+    peer_del(&core->peers, tid);
 }
 
 static void accept_peers(struct lpvm_core *core)
@@ -417,6 +504,7 @@ int io_wait(struct lpvm_core *core, io_done_fn done, void *arg, int64_t deadline
          * read in the last pass is left parked when the wait returns. */
         if (core->dq_head)
             defer_run(core, !writing && !core->await_wid && !core->sending);
+        io_watch_flush(core);
         reap(core);
         if (core->tfd_paused_ns && io_now_ns() >= core->tfd_paused_ns) {
             core->tfd_paused_ns = 0;

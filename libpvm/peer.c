@@ -65,6 +65,42 @@ struct peer *peer_get(struct peer_tab *t, int tid)
     return p;
 }
 
+static void peer_free(struct peer *p)
+{
+    while (p->held) {
+        struct pmsg *m = p->held;
+        p->held = m->next;
+        pmsg_destroy(&m);
+    }
+    free(p);
+}
+
+void peer_del(struct peer_tab *t, int tid)
+{
+    if (!t->cap)
+        return;
+    size_t i = slot_of(tid, t->cap);
+    while (t->slots[i] && t->slots[i]->tid != tid)
+        i = (i + 1) & (t->cap - 1);
+    if (!t->slots[i])
+        return;
+    peer_free(t->slots[i]);
+    t->slots[i] = NULL;
+    t->n--;
+    /* Linear probing: the entries after it in its run move back where a
+     * search would pass the hole. */
+    for (size_t j = (i + 1) & (t->cap - 1); t->slots[j]; j = (j + 1) & (t->cap - 1)) {
+        size_t home = slot_of(t->slots[j]->tid, t->cap);
+        /* Does home lie cyclically in (i, j]?  Then it stays. */
+        bool stays = i <= j ? (home > i && home <= j) : (home > i || home <= j);
+        if (!stays) {
+            t->slots[i] = t->slots[j];
+            t->slots[j] = NULL;
+            i = j;
+        }
+    }
+}
+
 void peer_each(struct peer_tab *t, void (*fn)(struct peer *p, void *arg), void *arg)
 {
     for (size_t k = 0; k < t->cap; k++)
@@ -76,14 +112,8 @@ void peer_tab_fini(struct peer_tab *t)
 {
     for (size_t k = 0; k < t->cap; k++) {
         struct peer *p = t->slots[k];
-        if (!p)
-            continue;
-        while (p->held) {
-            struct pmsg *m = p->held;
-            p->held = m->next;
-            pmsg_destroy(&m);
-        }
-        free(p);
+        if (p)
+            peer_free(p);
     }
     free(t->slots);
     t->slots = NULL;

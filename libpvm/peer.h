@@ -9,6 +9,7 @@
 #ifndef PVM_PEER_H
 #define PVM_PEER_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "pmsg.h"
@@ -28,10 +29,14 @@ struct peer {
     int route_wid;      /* our route query awaiting its answer, 0 none */
     uint64_t dgen;      /* generation of our last connection to it */
     uint64_t dgen_seen; /* highest generation it connected to us with */
+    /* its end (io.c): our pvmd is to tell us (a PvmTaskExit notice in
+     * PVM_SYS_CTX), asked once per entry */
+    bool watch_due, watched;
 };
 
-/* Tid -> peer.  Entries are never removed while the task is enrolled
- * (tids are not reused quickly), so pointers to them stay valid. */
+/* Tid -> peer.  An entry is removed when its task is known to have ended
+ * (peer_del; a later task with the same tid starts afresh), and only then:
+ * pointers to entries stay valid across anything but a wait at rest. */
 struct peer_tab {
     struct peer **slots;
     size_t cap, n;
@@ -42,6 +47,9 @@ struct peer *peer_get(struct peer_tab *t, int tid);
 
 /* Returns the entry of tid, or NULL. */
 struct peer *peer_find(const struct peer_tab *t, int tid);
+
+/* Removes and frees tid's entry and its held messages, if there is one. */
+void peer_del(struct peer_tab *t, int tid);
 
 /* Calls fn on every entry. */
 void peer_each(struct peer_tab *t, void (*fn)(struct peer *p, void *arg), void *arg);

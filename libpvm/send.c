@@ -77,7 +77,7 @@ static bool route_direct(int dst)
 }
 
 /* Sends m to dst with tag (context: the current one). */
-static int send_one(struct lpvm_core *core, int dst, int tag, struct pmsg *m)
+static int send_one_(struct lpvm_core *core, int dst, int tag, struct pmsg *m)
 {
     int me = lpvm_state.mytid;
     if (dst == me) {
@@ -96,7 +96,7 @@ static int send_one(struct lpvm_core *core, int dst, int tag, struct pmsg *m)
         io_deliver(core, c);
         return 0;
     }
-    struct peer *p = peer_get(&core->peers, dst);
+    struct peer *p = io_peer(core, dst);
     if (!p)
         return PvmNoMem;
     struct wire_hdr h = {
@@ -126,6 +126,14 @@ static int send_one(struct lpvm_core *core, int dst, int tag, struct pmsg *m)
         /* Nothing of it left (e.g. no memory to start the frame): a
          * consumed number would be a gap the receiver waits at forever. */
         p->sent_seq--;
+    return cc;
+}
+
+/* ... and then asks for the ends of new peers (io_peer). */
+static int send_one(struct lpvm_core *core, int dst, int tag, struct pmsg *m)
+{
+    int cc = send_one_(core, dst, tag, m);
+    io_watch_flush(core);
     return cc;
 }
 
@@ -163,7 +171,7 @@ static int mcast_remote(struct lpvm_core *core, const int *tids, int ntask, int 
     for (int i = 0; cc == 0 && i < ntask; i++) {
         if (tids[i] == me || !tid_is_task(tids[i]) || tid_host(tids[i]) == tid_host(me))
             continue;
-        struct peer *p = peer_get(&core->peers, tids[i]);
+        struct peer *p = io_peer(core, tids[i]);
         if (!p) {
             cc = PvmNoMem;
             break;

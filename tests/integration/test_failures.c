@@ -2,7 +2,9 @@
  * test_failures.c - no orphans (daemon/guardian.c, docs/design.md
  * "Failures"): a pvmd killed with SIGKILL takes the tasks it spawned with
  * it (PVM programs or not, SIGTERM ignored or not), and a task it did not
- * spawn gets PvmSysErr from its next call.
+ * spawn gets PvmSysErr from its next call.  A tid handed out again (the
+ * tid space wraps: PVMD_TID_MAX makes it small) starts with no sequence
+ * state of the task that had it before.
  */
 #include <setjmp.h>
 #include <signal.h>
@@ -85,10 +87,53 @@ static void test_killed_pvmd_takes_its_tasks(void **state)
     assert_true(now_s() - t1 < 1.0);
 }
 
+static int up_small_tids(void **state)
+{
+    setenv("PVMD_TID_MAX", "4", 1); /* local parts 1 .. 4 */
+    int cc = vm_up(state);
+    unsetenv("PVMD_TID_MAX");
+    return cc;
+}
+
+static void test_reused_tid_starts_afresh(void **state)
+{
+    (void)state;
+    int a = 0;
+    assert_int_equal(pvm_spawn((char *)harness_prog("t_echo"), NULL, 0, "", 1, &a), 1);
+    expect_msg(a, 1);
+    /* Messages both ways: sequence numbers 1 .. 11 from it. */
+    for (int i = 0; i < 10; i++) {
+        send_empty(a, 20 + i);
+        expect_msg(a, 20 + i);
+    }
+    assert_int_equal(pvm_notify(PvmTaskExit, 99, 1, &a), 0);
+    send_empty(a, 999);
+    struct timeval tv = {10, 0};
+    assert_true(pvm_trecv(-1, 99, &tv) > 0);
+    /* The pvmd told us of its end before it answers this; the next look
+     * at rest forgets it. */
+    assert_int_not_equal(pvm_pstat(a), PvmOk);
+    assert_true(pvm_probe(-1, -1) >= 0);
+    /* Local parts 3 and 4, then 2 again (1 is ours). */
+    int fill[2], b = 0;
+    assert_int_equal(pvm_spawn((char *)harness_prog("t_echo"), NULL, 0, "", 2, fill), 2);
+    assert_int_equal(pvm_spawn((char *)harness_prog("t_echo"), NULL, 0, "", 1, &b), 1);
+    assert_int_equal(b, a);
+    /* Its first message is number 1: taken, not dropped as a duplicate
+     * of the earlier task's. */
+    expect_msg(b, 1);
+    send_empty(b, 30);
+    expect_msg(b, 30);
+    for (int i = 0; i < 2; i++)
+        expect_msg(fill[i], 1), send_empty(fill[i], 999);
+    send_empty(b, 999);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_killed_pvmd_takes_its_tasks, up, vm_down),
+        cmocka_unit_test_setup_teardown(test_reused_tid_starts_afresh, up_small_tids, vm_down),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

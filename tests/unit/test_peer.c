@@ -142,12 +142,50 @@ static void test_each(void **state)
     peer_tab_fini(&t);
 }
 
+/* Removal keeps every other entry findable (the runs of linear probing
+ * close up), frees held messages, and a tid removed starts afresh. */
+static void test_del(void **state)
+{
+    (void)state;
+    struct peer_tab t = {0};
+    for (int h = 1; h <= 4; h++)
+        for (int l = 1; l <= 500; l++)
+            peer_get(&t, tid_make(h, l))->recv_next = (uint64_t)(h * 1000 + l);
+    struct peer *p = peer_find(&t, tid_make(2, 7));
+    peer_arrive(p, msg(p->recv_next + 3), NULL, NULL); /* held */
+    /* Every third goes, in an order that crosses the runs. */
+    size_t gone = 0;
+    for (int l = 500; l >= 1; l--)
+        for (int h = 1; h <= 4; h++)
+            if ((h + l) % 3 == 0) {
+                peer_del(&t, tid_make(h, l));
+                gone++;
+            }
+    peer_del(&t, tid_make(9, 9)); /* never there */
+    for (int h = 1; h <= 4; h++)
+        for (int l = 1; l <= 500; l++) {
+            struct peer *q = peer_find(&t, tid_make(h, l));
+            if ((h + l) % 3 == 0) {
+                assert_null(q);
+            } else {
+                assert_non_null(q);
+                assert_int_equal(q->recv_next, (uint64_t)(h * 1000 + l));
+            }
+        }
+    assert_int_equal(t.n, 2000 - gone);
+    struct peer *again = peer_get(&t, tid_make(2, 7));
+    assert_int_equal(again->recv_next, 1);
+    assert_null(again->held);
+    peer_tab_fini(&t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_in_order),           cmocka_unit_test(test_overtaken),
         cmocka_unit_test(test_duplicates_dropped), cmocka_unit_test(test_fini_frees_held),
         cmocka_unit_test(test_table_growth),       cmocka_unit_test(test_each),
+        cmocka_unit_test(test_del),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
