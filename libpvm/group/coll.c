@@ -173,28 +173,44 @@ int pvm_reduce(void (*func)(int *, void *, void *, int *, int *), void *data, in
     return lpvm_err(fn, failed < 0 ? failed : PvmOk);
 }
 
+/* What gather and scatter check first: the arguments (`need', the buffer
+ * every caller must give), then the group's members, our instance and the
+ * root's.  Turns msgtag and datatype into what travels.  Returns 0 or a
+ * negative Pvm error. */
+static int coll_setup(char *group, int count, int *datatype, int *msgtag, const void *need,
+                      int rootginst, const int **tids, int *ninst, int *myinst)
+{
+    int cc = check_common(group, count, *datatype);
+    if (cc == 0 && !need)
+        cc = PvmBadParam;
+    if (cc < 0)
+        return cc;
+    *msgtag = wire_tag(*msgtag);
+    *datatype = wire_type(*datatype);
+    int n = lpvm_grp_members(group, tids, NULL, NULL);
+    if (n < 0)
+        return n;
+    int me = pvm_mytid();
+    *myinst = -1;
+    for (int i = 0; i < n; i++)
+        if ((*tids)[i] == me)
+            *myinst = i;
+    if (*myinst < 0 || rootginst < 0 || rootginst >= n || !(*tids)[rootginst])
+        return PvmNoInst;
+    *ninst = n;
+    return 0;
+}
+
 int pvm_gather(void *result, void *data, int count, int datatype, int msgtag, char *group,
                int rootginst)
 {
     static const char fn[] = "pvm_gather";
     size_t sz = type_size(datatype);
-    int cc = check_common(group, count, datatype);
-    if (cc == 0 && !data)
-        cc = PvmBadParam;
+    const int *tids;
+    int ninst, myinst;
+    int cc = coll_setup(group, count, &datatype, &msgtag, data, rootginst, &tids, &ninst, &myinst);
     if (cc < 0)
         return lpvm_err(fn, cc);
-    msgtag = wire_tag(msgtag);
-    datatype = wire_type(datatype);
-    const int *tids;
-    int ninst = lpvm_grp_members(group, &tids, NULL, NULL);
-    if (ninst < 0)
-        return lpvm_err(fn, ninst);
-    int me = pvm_mytid(), myinst = -1;
-    for (int i = 0; i < ninst; i++)
-        if (tids[i] == me)
-            myinst = i;
-    if (myinst < 0 || rootginst < 0 || rootginst >= ninst || !tids[rootginst])
-        return lpvm_err(fn, PvmNoInst);
     size_t bytes = (size_t)count * sz;
     if (myinst != rootginst)
         return lpvm_err(fn, lpvm_grp_send(tids[rootginst], msgtag, datatype, data, count));
@@ -227,23 +243,12 @@ int pvm_scatter(void *result, void *data, int count, int datatype, int msgtag, c
 {
     static const char fn[] = "pvm_scatter";
     size_t sz = type_size(datatype);
-    int cc = check_common(group, count, datatype);
-    if (cc == 0 && !result)
-        cc = PvmBadParam;
+    const int *tids;
+    int ninst, myinst;
+    int cc =
+        coll_setup(group, count, &datatype, &msgtag, result, rootginst, &tids, &ninst, &myinst);
     if (cc < 0)
         return lpvm_err(fn, cc);
-    msgtag = wire_tag(msgtag);
-    datatype = wire_type(datatype);
-    const int *tids;
-    int ninst = lpvm_grp_members(group, &tids, NULL, NULL);
-    if (ninst < 0)
-        return lpvm_err(fn, ninst);
-    int me = pvm_mytid(), myinst = -1;
-    for (int i = 0; i < ninst; i++)
-        if (tids[i] == me)
-            myinst = i;
-    if (myinst < 0 || rootginst < 0 || rootginst >= ninst || !tids[rootginst])
-        return lpvm_err(fn, PvmNoInst);
     size_t bytes = (size_t)count * sz;
     if (myinst != rootginst)
         return lpvm_err(fn, lpvm_grp_recv(group, tids[rootginst], msgtag, datatype, result, count));
