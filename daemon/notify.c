@@ -15,6 +15,7 @@
 #include <stdlib.h>
 
 #include "ctl.h"
+#include "defs.h"
 #include "enc.h"
 #include "event.h"
 #include "frame.h"
@@ -363,11 +364,14 @@ void notify_request(struct pvmd *d, const struct req *r, const ProtobufCMessage 
             req_status(d, r, PvmBadParam);
             return;
         }
-    if (!off && n->nwatches + q->n_tids > NOTIFY_MAX) {
+    /* libpvm's own requests (its reserved context: the ends of the tasks
+     * it talks to) do not count against the users' limits. */
+    bool sys = q->ctx == PVM_SYS_CTX;
+    if (!off && !sys && n->nwatches + q->n_tids > NOTIFY_MAX) {
         req_status(d, r, PvmOutOfRes);
         return;
     }
-    if (!off && n->nwatches + q->n_tids > NOTIFY_MAX_PER_TASK) {
+    if (!off && !sys && n->nwatches + q->n_tids > NOTIFY_MAX_PER_TASK) {
         /* Only when the table could hold that many: one task may not
          * take the place of all the others. */
         size_t mine = q->n_tids;

@@ -101,6 +101,7 @@ struct lpvm_core {
     bool drained;                           /* direct_drain has run */
     int sending;                            /* > 0: inside a send: no at-rest callback */
     int watch_due;                          /* peers whose end is still to be asked for */
+    bool exiting;                           /* pvm_exit has begun: no more requests */
 
     struct pmsg *rq_head, *rq_tail; /* delivered user messages, arrival order */
     unsigned rq_gen;                /* bumped on every delivery */

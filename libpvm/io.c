@@ -348,6 +348,20 @@ static int on_frame(void *arg, struct conn *c, const struct wire_hdr *h, struct 
      * a frame (sealed: under keys only the dialler can have) came on it. */
     if (!p->conn && c->kind == CONN_IN && conn_is_tcp(c))
         p->conn = c;
+    if (p->gone_ns && h->seq == 1 && p->recv_next > 1) {
+        /* A later task with an ended task's tid: it starts afresh, in
+         * place (a send in progress may hold the entry). */
+        while (p->held) {
+            struct pmsg *old = p->held;
+            p->held = old->next;
+            pmsg_destroy(&old);
+        }
+        p->nheld = 0;
+        p->recv_next = 1;
+        p->gone_ns = 0;
+        p->watched = false;
+        io_peer(core, h->src); /* its end is to be told too */
+    }
     peer_arrive(p, m, deliver_cb, core);
     return 0;
 }
@@ -383,7 +397,8 @@ static void take_due(struct peer *p, void *arg)
 
 void io_watch_flush(struct lpvm_core *core)
 {
-    if (!core->watch_due || core->dead || core->reading || conn_pending(core->pvmd))
+    if (!core->watch_due || core->dead || core->exiting || core->reading ||
+        conn_pending(core->pvmd))
         return;
     struct watch_list w = {malloc((size_t)core->watch_due * sizeof(int32_t)), 0};
     if (!w.tids)
@@ -402,15 +417,46 @@ void io_watch_flush(struct lpvm_core *core)
     free(w.tids);
 }
 
-/* A task we talked to has ended.  What it sent before is in our sockets
- * (its pvmd's route brings the notice after its last forwarded message):
- * read it, deliver what it holds behind a gap (nothing will fill it), and
- * forget it, so that a later task with its tid starts afresh. */
+/* Ended tasks' entries are kept this long after the notice: a message of
+ * theirs that comes later (a killed task's last frames, still on their
+ * way) still finds its sequence number. */
+#define PEER_GONE_KEEP_NS (60 * 1000 * 1000 * 1000LL)
+
+struct sweep {
+    int64_t now;
+    int *tids;
+    size_t n, cap;
+};
+
+static void sweep_gone(struct peer *p, void *arg)
+{
+    struct sweep *s = arg;
+    if (!p->gone_ns || s->now - p->gone_ns <= PEER_GONE_KEEP_NS)
+        return;
+    if (s->n == s->cap) {
+        size_t ncap = s->cap ? 2 * s->cap : 16;
+        int *n = realloc(s->tids, ncap * sizeof *n);
+        if (!n)
+            return; /* next time */
+        s->tids = n;
+        s->cap = ncap;
+    }
+    s->tids[s->n++] = p->tid;
+}
+
+/* A task we talked to has ended (our pvmd says so: only it sends from
+ * PVM's pvmd tid).  What it sent before is in our sockets or comes
+ * shortly: read what is there, deliver what it holds behind a gap
+ * (nothing will fill it), and mark its entry ended.  A message numbered 1
+ * to an ended entry is a later task with the same tid, which starts
+ * afresh (io_peer_arrive); ended entries go after a minute, so the table
+ * shrinks as tasks end. */
 static void peer_gone(struct lpvm_core *core, struct pmsg *m)
 {
-    int tid = m->len >= 4 ? enc_get_int(pmsg_body(m)) : 0;
+    int tid = m->src == WIRE_SRC_PVMD && m->len >= 4 ? enc_get_int(pmsg_body(m)) : 0;
     pmsg_destroy(&m);
-    if (!peer_find(&core->peers, tid))
+    struct peer *p = tid_is_task(tid) ? peer_find(&core->peers, tid) : NULL;
+    if (!p)
         return;
     for (int i = 0; i < core->nconns; i++) {
         struct conn *c = core->conns[i];
@@ -418,20 +464,32 @@ static void peer_gone(struct lpvm_core *core, struct pmsg *m)
             continue;
         c->pins++;
         core->reading++;
-        (void)conn_read(c, on_frame, core); /* to its end */
-        io_close_conn(core, c);
+        if (conn_read(c, on_frame, core) < 0)
+            io_close_conn(core, c);
         core->reading--;
         c->pins--;
     }
-    struct peer *p = peer_find(&core->peers, tid);
-    while (p && p->held) {
-        struct pmsg *h = p->held;
-        p->held = h->next;
-        p->nheld--;
-        h->next = NULL;
-        io_deliver(core, h);
+    if ((p = peer_find(&core->peers, tid))) {
+        while (p->held) {
+            struct pmsg *h = p->held;
+            p->held = h->next;
+            p->nheld--;
+            p->recv_next = h->seq + 1;
+            h->next = NULL;
+            io_deliver(core, h);
+        }
+        p->gone_ns = io_now_ns();
+        /* What we send a later task with this tid is numbered from 1, and
+         * never goes on a connection to this one. */
+        p->sent_seq = 0;
+        p->conn = NULL;
     }
-    peer_del(&core->peers, tid);
+    /* Entries ended long ago go now (found first: removal moves entries). */
+    struct sweep s = {.now = io_now_ns()};
+    peer_each(&core->peers, sweep_gone, &s);
+    for (size_t k = 0; k < s.n; k++)
+        peer_del(&core->peers, s.tids[k]);
+    free(s.tids);
 }
 
 static void accept_peers(struct lpvm_core *core)

@@ -391,6 +391,8 @@ int pvm_exit(void)
         catchout_drain(c);
         /* What we sent last over direct routes is taken before the pvmd
          * hears we leave (a TaskExit notice must not overtake it). */
+        io_watch_flush(c);
+        c->exiting = true;
         direct_drain(c);
         if (!c->dead)
             lpvm_request_status(c, PVM__CTL_TYPE__CTL_EXIT, NULL);

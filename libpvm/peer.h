@@ -32,6 +32,7 @@ struct peer {
     /* its end (io.c): our pvmd is to tell us (a PvmTaskExit notice in
      * PVM_SYS_CTX), asked once per entry */
     bool watch_due, watched;
+    int64_t gone_ns; /* when we were told it ended, 0 while it lives */
 };
 
 /* Tid -> peer.  An entry is removed when its task is known to have ended

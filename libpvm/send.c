@@ -227,12 +227,14 @@ int pvm_mcast(int *tids, int ntask, int msgtag)
             continue;
         if (remote > 1 && tid_is_task(tids[i]) && tid_host(tids[i]) != tid_host(me))
             continue; /* below, in one frame */
-        if ((cc = send_one(core, tids[i], msgtag, m)) < 0)
-            return lpvm_err("pvm_mcast", cc);
+        if ((cc = send_one_(core, tids[i], msgtag, m)) < 0)
+            break;
     }
-    if (remote > 1 && (cc = mcast_remote(core, tids, ntask, remote, msgtag, m)) < 0)
-        return lpvm_err("pvm_mcast", cc);
-    return PvmOk;
+    if (cc >= 0 && remote > 1)
+        cc = mcast_remote(core, tids, ntask, remote, msgtag, m);
+    /* The new peers' ends, asked for in one request. */
+    io_watch_flush(core);
+    return lpvm_err("pvm_mcast", cc < 0 ? cc : PvmOk);
 }
 
 int pvm_psend(int tid, int msgtag, void *buf, int len, int datatype)
