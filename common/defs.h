@@ -54,7 +54,7 @@
 
 /* ---- task flags (pvmtaskinfo.ti_flag) ------------------------------------- */
 #define TF_CONN 0x04    /* connected to its pvmd (enrolled) */
-#define TF_SPAWNED 0x08 /* started by a pvmd (not from a shell) */
+#define TF_SPAWNED 0x02 /* started by a pvmd (not from a shell); PVM 3.4.6's value */
 /* A spawned task that left PVM (pvm_exit) or lost its connection while its
  * process still runs: PVM's TF_CLOSE value, `o' in the console's ps. */
 #define TF_CLOSE 0x10

@@ -54,7 +54,7 @@ void cmd_tasks_ps_head(bool lng)
         printf("%24s %8s %9s %s\n", "HOST", "TID", "FLAG 0x", "COMMAND");
 }
 
-/* The flag column: the value in hex, then its letters ("c/c,f"). */
+/* The flag column: the value in hex, then its letters ("6/c,f"). */
 static void flag_text(int flag, char *buf, size_t cap)
 {
     static const struct {

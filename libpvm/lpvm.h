@@ -115,7 +115,7 @@ int lpvm_grp_list(const struct lpvm_group **groups);
 /* ---- pvm_tasks: ti_flag bits ------------------------------------------- */
 
 #define LPVM_TF_CONN 0x04    /* connected to its pvmd (enrolled) */
-#define LPVM_TF_SPAWNED 0x08 /* started by a pvmd (not from a shell) */
+#define LPVM_TF_SPAWNED 0x02 /* started by a pvmd (not from a shell) */
 #define LPVM_TF_CLOSE 0x10   /* left PVM, its process still runs (common/defs.h) */
 
 #endif
