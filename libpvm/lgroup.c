@@ -138,10 +138,10 @@ static int check_name(const char *name)
 /* Requests                                                                 */
 /* ======================================================================== */
 
-/* Sends group request `type' and returns its GroupReply in *out (free
- * with ctl_free) or an error. */
-static int grp_request(struct lpvm_core **corep, int type, const char *name, int count,
-                       Pvm__GroupReply **out)
+/* Sends group request `type' (name, count) and waits for its reply of
+ * reply_type in *reply (free with ctl_free), or an error. */
+static int grp_ask(int type, const char *name, int count, int reply_type,
+                   ProtobufCMessage **reply)
 {
     int cc = check_name(name);
     if (cc < 0)
@@ -149,12 +149,18 @@ static int grp_request(struct lpvm_core **corep, int type, const char *name, int
     struct lpvm_core *core;
     if ((cc = lpvm_core_get(&core)) < 0)
         return cc;
-    *corep = core;
     Pvm__GroupRequest q = PVM__GROUP_REQUEST__INIT;
     q.name = (char *)name;
     q.count = count;
+    return lpvm_request(core, type, &q.base, reply_type, reply);
+}
+
+/* grp_ask for a GroupReply in *out (free with ctl_free); its status is
+ * the result. */
+static int grp_request(int type, const char *name, int count, Pvm__GroupReply **out)
+{
     ProtobufCMessage *reply = NULL;
-    cc = lpvm_request(core, type, &q.base, PVM__CTL_TYPE__CTL_GRP_REPLY, &reply);
+    int cc = grp_ask(type, name, count, PVM__CTL_TYPE__CTL_GRP_REPLY, &reply);
     if (cc < 0)
         return cc;
     Pvm__GroupReply *gr = (Pvm__GroupReply *)reply;
@@ -169,9 +175,8 @@ static int grp_request(struct lpvm_core **corep, int type, const char *name, int
 
 int lpvm_grp_join(const char *name)
 {
-    struct lpvm_core *core;
     Pvm__GroupReply *gr = NULL;
-    int cc = grp_request(&core, PVM__CTL_TYPE__CTL_GRP_JOIN, name, 0, &gr);
+    int cc = grp_request(PVM__CTL_TYPE__CTL_GRP_JOIN, name, 0, &gr);
     if (cc < 0)
         return cc;
     cc = gr->inst;
@@ -183,9 +188,8 @@ int lpvm_grp_join(const char *name)
 
 int lpvm_grp_leave(const char *name)
 {
-    struct lpvm_core *core;
     Pvm__GroupReply *gr = NULL;
-    int cc = grp_request(&core, PVM__CTL_TYPE__CTL_GRP_LEAVE, name, 0, &gr);
+    int cc = grp_request(PVM__CTL_TYPE__CTL_GRP_LEAVE, name, 0, &gr);
     cache_check_owner();
     if (name)
         cache_drop(name);
@@ -195,18 +199,16 @@ int lpvm_grp_leave(const char *name)
     return PvmOk;
 }
 
+/* grp_ask answered by a Status: its code. */
 static int grp_wait(int type, const char *name, int count)
 {
-    int cc = check_name(name);
+    ProtobufCMessage *reply = NULL;
+    int cc = grp_ask(type, name, count, PVM__CTL_TYPE__CTL_STATUS, &reply);
     if (cc < 0)
         return cc;
-    struct lpvm_core *core;
-    if ((cc = lpvm_core_get(&core)) < 0)
-        return cc;
-    Pvm__GroupRequest q = PVM__GROUP_REQUEST__INIT;
-    q.name = (char *)name;
-    q.count = count;
-    return lpvm_request_status(core, type, &q.base);
+    cc = ((Pvm__Status *)reply)->code;
+    ctl_free(&reply);
+    return cc;
 }
 
 int lpvm_grp_barrier(const char *name, int count)
@@ -238,7 +240,7 @@ int lpvm_grp_members(const char *name, const int **tids, int *size, int *frozen)
     struct gcache *c = cache_find(name);
     if (!c || !c->valid || !c->tids) {
         Pvm__GroupReply *gr = NULL;
-        cc = grp_request(&core, PVM__CTL_TYPE__CTL_GRP_INFO, name, 0, &gr);
+        cc = grp_request(PVM__CTL_TYPE__CTL_GRP_INFO, name, 0, &gr);
         if (cc < 0)
             return cc;
         if (!c)
