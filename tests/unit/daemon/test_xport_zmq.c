@@ -534,6 +534,23 @@ static void stranger_send(struct stranger *st, int kind, uint64_t seq, uint64_t 
     frame_free(&f);
 }
 
+/* The frame in n message parts as the mesh sends them (header, then the
+ * payload when there is one); NULL when there are none. */
+static struct frame *parts_frame(zmq_msg_t *parts, int n)
+{
+    if (n < 1)
+        return NULL;
+    struct wire_hdr h;
+    assert_int_equal(wire_decode(zmq_msg_data(&parts[0]), zmq_msg_size(&parts[0]), &h), 0);
+    uint8_t *pl = NULL;
+    if (h.len) {
+        assert_int_equal(n, 2);
+        pl = malloc(h.len);
+        memcpy(pl, zmq_msg_data(&parts[1]), h.len);
+    }
+    return frame_new(&h, pl);
+}
+
 /* Waits (pumping both pvmds) for one message from b: its link part, and
  * its frame if it has one (the caller frees it). */
 static struct frame *stranger_recv_ack(struct world *w, struct stranger *st, int *kind,
@@ -559,18 +576,7 @@ static struct frame *stranger_recv_ack(struct world *w, struct stranger *st, int
     assert_true(np > 0);
     assert_int_equal(
         xport_zmq_link_decode(zmq_msg_data(&p[0]), zmq_msg_size(&p[0]), kind, seq, ack), 0);
-    struct frame *f = NULL;
-    if (np > 1) {
-        struct wire_hdr h;
-        assert_int_equal(wire_decode(zmq_msg_data(&p[1]), zmq_msg_size(&p[1]), &h), 0);
-        uint8_t *pl = NULL;
-        if (h.len) {
-            assert_int_equal(np, 3);
-            pl = malloc(h.len);
-            memcpy(pl, zmq_msg_data(&p[2]), h.len);
-        }
-        f = frame_new(&h, pl);
-    }
+    struct frame *f = parts_frame(p + 1, np - 1);
     for (int i = 0; i < np; i++)
         zmq_msg_close(&p[i]);
     return f;
@@ -744,15 +750,7 @@ static struct frame *peer3_recv(struct world *w, struct peer3 *p, int *kind, uin
         memcpy(p->rid, zmq_msg_data(&m[0]), p->ridlen);
         assert_int_equal(
             xport_zmq_link_decode(zmq_msg_data(&m[1]), zmq_msg_size(&m[1]), kind, seq, ack), 0);
-        struct frame *f = NULL;
-        if (np > 2) {
-            struct wire_hdr h;
-            assert_int_equal(wire_decode(zmq_msg_data(&m[2]), zmq_msg_size(&m[2]), &h), 0);
-            uint8_t *pl = h.len ? malloc(h.len) : NULL;
-            if (h.len)
-                memcpy(pl, zmq_msg_data(&m[3]), h.len);
-            f = frame_new(&h, pl);
-        }
+        struct frame *f = parts_frame(m + 2, np - 2);
         for (int i = 0; i < np; i++)
             zmq_msg_close(&m[i]);
         return f;
