@@ -10,6 +10,13 @@
 #   netns_down               removes the cluster (call from the EXIT trap)
 #   netns_leftovers          prints whatever of the cluster is left (empty: none)
 #   netns_pids               prints the pids of processes in the cluster's hosts
+#   netns_test_start NAME LIMIT
+#                            the start every namespace test shares: T (a new
+#                            /tmp/NAME.XXXXXX), skip (the test's own function)
+#                            when namespaces cannot be made, fails=0 and check,
+#                            an EXIT trap that calls netns_test_cleanup if the
+#                            test defines one, removes the cluster and T, and a
+#                            watchdog of LIMIT seconds
 NETNS_CLUSTER=$SRC/scripts/netns-cluster.sh
 NETNS_PREFIX=""
 NETNS_OCTET=""
@@ -116,4 +123,30 @@ netns_leftovers() {
   grep -lsa "PVM_TMP=$NETNS_DIR/" /proc/[0-9]*/environ 2>/dev/null |
     sed 's|/proc/\([0-9]*\)/environ|process \1|' | grep -v "process $$\$"
   return 0
+}
+
+netns_test_start() { # netns_test_start NAME LIMIT
+  T=$(mktemp -d "/tmp/$1.XXXXXX")
+  local why
+  why=$(netns_can_run) || {
+    rm -rf "$T"
+    skip "$why"
+  }
+  fails=0
+  WATCHDOG=""
+  trap netns_test_end EXIT
+  trap 'echo "FAIL: interrupted or out of time"; exit 1' INT TERM HUP
+  netns_watchdog "$2"
+}
+
+netns_test_end() {
+  set +e
+  [ -n "$WATCHDOG" ] && kill "$WATCHDOG" 2>/dev/null
+  declare -F netns_test_cleanup >/dev/null && netns_test_cleanup
+  netns_down
+  rm -rf "$T"
+}
+
+check() { # check <description> <command...>
+  if "${@:2}"; then echo "ok: $1"; else echo "FAIL: $1"; fails=$((fails + 1)); fi
 }

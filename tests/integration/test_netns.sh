@@ -19,29 +19,9 @@ skip() {
 }
 [ -x /usr/bin/pvm ] && [ -x /usr/bin/pvmd ] || skip "Debian's PVM 3.4.6 not installed (apt-get install pvm pvm-dev)"
 [ -f /usr/share/doc/pvm-examples/examples.tar.gz ] || skip "pvm-examples not installed"
-T=$(mktemp -d /tmp/netns-test.XXXXXX)
 # shellcheck source=netns.sh
 . "$SRC/tests/integration/netns.sh"
-why=$(netns_can_run) || {
-  rm -rf "$T"
-  skip "$why"
-}
-
-fails=0
-WATCHDOG=""
-cleanup() {
-  set +e
-  [ -n "$WATCHDOG" ] && kill "$WATCHDOG" 2>/dev/null
-  netns_down
-  rm -rf "$T"
-}
-trap cleanup EXIT
-trap 'echo "FAIL: interrupted or out of time"; exit 1' INT TERM HUP
-netns_watchdog "$LIMIT"
-
-check() { # check <description> <command...>
-  if "${@:2}"; then echo "ok: $1"; else echo "FAIL: $1"; fails=$((fails + 1)); fi
-}
+netns_test_start netns-test "$LIMIT"
 
 # ------------------------------------------------------------------------
 # The cluster and its wrapper

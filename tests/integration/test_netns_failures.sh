@@ -36,29 +36,11 @@ PVM=$BUILD/console/pvm
 PROG=$BUILD/tests/integration/progs/f_survive
 [ -x "$BUILD/daemon/pvmd" ] && [ -x "$PVM" ] || skip "no pvmd/pvm in $BUILD"
 [ -x "$PROG" ] || skip "no $PROG"
-T=$(mktemp -d /tmp/netns-failures-test.XXXXXX)
 # shellcheck source=netns.sh
 . "$SRC/tests/integration/netns.sh"
-why=$(netns_can_run) || {
-  rm -rf "$T"
-  skip "$why"
-}
-
-fails=0
-WATCHDOG=""
-cleanup() {
-  set +e
-  [ -n "$WATCHDOG" ] && kill "$WATCHDOG" 2>/dev/null
+netns_test_start netns-failures-test "$LIMIT"
+netns_test_cleanup() {
   jobs -p | xargs -r kill 2>/dev/null
-  netns_down
-  rm -rf "$T"
-}
-trap cleanup EXIT
-trap 'echo "FAIL: interrupted or out of time"; exit 1' INT TERM HUP
-netns_watchdog "$LIMIT"
-
-check() { # check <description> <command...>
-  if "${@:2}"; then echo "ok: $1"; else echo "FAIL: $1"; fails=$((fails + 1)); fi
 }
 
 netns_up 3 PVM_ROOT="$BUILD/lib/pvm3" || { echo "FAIL: netns-cluster.sh up"; exit 1; }

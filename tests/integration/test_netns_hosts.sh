@@ -42,30 +42,10 @@ LIBDIR=$BUILD/libpvm
 [ -f "$LIBDIR/libpvm3.so" ] || skip "no libpvm3.so in $LIBDIR"
 [ -f /usr/share/doc/pvm-examples/examples.tar.gz ] || skip "pvm-examples not installed"
 command -v cc >/dev/null || skip "no C compiler"
-T=$(mktemp -d /tmp/netns-hosts-test.XXXXXX)
 # shellcheck source=netns.sh
 . "$SRC/tests/integration/netns.sh"
-why=$(netns_can_run) || {
-  rm -rf "$T"
-  skip "$why"
-}
-
-fails=0
+netns_test_start netns-hosts-test "$LIMIT"
 known=0
-WATCHDOG=""
-cleanup() {
-  set +e
-  [ -n "$WATCHDOG" ] && kill "$WATCHDOG" 2>/dev/null
-  netns_down
-  rm -rf "$T"
-}
-trap cleanup EXIT
-trap 'echo "FAIL: interrupted or out of time"; exit 1' INT TERM HUP
-netns_watchdog "$LIMIT"
-
-check() { # check <description> <command...>
-  if "${@:2}"; then echo "ok: $1"; else echo "FAIL: $1"; fails=$((fails + 1)); fi
-}
 # known <what is missing> <description> <command...>: a check of something
 # not done yet; counts as a failure only with NETNS_HOSTS_STRICT=1.
 known() {
