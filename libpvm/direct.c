@@ -187,10 +187,7 @@ void direct_accept(struct lpvm_core *c)
 
 static void backoff(struct peer *p)
 {
-    p->backoff_ns = p->backoff_ns ? p->backoff_ns * 2 : RETRY_FIRST_NS;
-    if (p->backoff_ns > RETRY_MAX_NS)
-        p->backoff_ns = RETRY_MAX_NS;
-    p->retry_ns = io_now_ns() + p->backoff_ns;
+    peer_backoff(p, io_now_ns(), RETRY_FIRST_NS, RETRY_MAX_NS);
 }
 
 /* One look at every connection without waiting, from inside a send: the

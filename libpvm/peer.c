@@ -65,6 +65,14 @@ struct peer *peer_get(struct peer_tab *t, int tid)
     return p;
 }
 
+void peer_backoff(struct peer *p, int64_t now, int64_t first, int64_t max)
+{
+    p->backoff_ns = p->backoff_ns ? p->backoff_ns * 2 : first;
+    if (p->backoff_ns > max)
+        p->backoff_ns = max;
+    p->retry_ns = now + p->backoff_ns;
+}
+
 static void peer_free(struct peer *p)
 {
     while (p->held) {

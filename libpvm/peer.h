@@ -49,6 +49,11 @@ struct peer *peer_get(struct peer_tab *t, int tid);
 /* Returns the entry of tid, or NULL. */
 struct peer *peer_find(const struct peer_tab *t, int tid);
 
+/* A direct connection to p could not be made: no attempt before now plus
+ * a wait that starts at first and doubles up to max (ns) with each failure
+ * in a row (a success sets p->backoff_ns to 0). */
+void peer_backoff(struct peer *p, int64_t now, int64_t first, int64_t max);
+
 /* Removes and frees tid's entry and its held messages, if there is one. */
 void peer_del(struct peer_tab *t, int tid);
 

@@ -65,10 +65,7 @@ static void try_direct(struct lpvm_core *core, struct peer *p)
         p->backoff_ns = 0;
         return;
     }
-    p->backoff_ns = p->backoff_ns ? p->backoff_ns * 2 : RETRY_FIRST_NS;
-    if (p->backoff_ns > RETRY_MAX_NS)
-        p->backoff_ns = RETRY_MAX_NS;
-    p->retry_ns = now + p->backoff_ns;
+    peer_backoff(p, now, RETRY_FIRST_NS, RETRY_MAX_NS);
 }
 
 static bool route_direct(int dst)
