@@ -33,13 +33,16 @@
  * bound (PvmOutOfRes past it). */
 #define NOTIFY_MAX (1 << 20)
 
-/* A PvmTaskExit or PvmHostDelete request of a task of this host. */
+/* A PvmTaskExit or PvmHostDelete request of a task of this host, in two
+ * chains: its target's and its watcher's (an exit fires the one and drops
+ * the other without a walk over every request of the host). */
 struct watch {
     int watcher; /* the task that asked */
     int kind;    /* PvmTaskExit or PvmHostDelete */
     int tag, ctx;
-    int target; /* the task, or the host's pvmd tid */
-    struct watch *next;
+    int target;                     /* the task, or the host's pvmd tid */
+    struct watch *tnext, **tpprev;  /* bucket of target */
+    struct watch *wnext, **wpprev;  /* bucket of watcher */
 };
 
 /* A PvmHostAdd request. */
@@ -49,23 +52,121 @@ struct host_add {
     struct host_add *next;
 };
 
-/* A pvmd of another host watching a task of this one. */
+/* A pvmd of another host watching a task of this one, in its target's
+ * bucket. */
 struct peer_watch {
     int pvmd, target;
     struct peer_watch *next;
 };
 
+/* Buckets: a power of two, doubled when the table holds twice as many. */
+#define NOTIFY_BUCKETS_MIN 64
+
 struct notify_tab {
-    struct watch *watches;
-    size_t nwatches;
+    struct watch **by_target, **by_watcher;
+    size_t nb, nwatches;
     struct host_add *adds;
-    struct peer_watch *peers;
+    struct peer_watch **peers;
+    size_t npb, npeers;
 };
+
+static size_t bucket(int tid, size_t nb)
+{
+    return ((uint32_t)tid * 0x9e3779b1u >> 7) & (nb - 1);
+}
+
+static void chain_add(struct watch **head, struct watch *w, bool target)
+{
+    struct watch **next = target ? &w->tnext : &w->wnext;
+    struct watch ***pprev = target ? &w->tpprev : &w->wpprev;
+    *next = *head;
+    if (*head)
+        *(target ? &(*head)->tpprev : &(*head)->wpprev) = next;
+    *head = w;
+    *pprev = head;
+}
+
+static void watch_link(struct notify_tab *n, struct watch *w)
+{
+    chain_add(&n->by_target[bucket(w->target, n->nb)], w, true);
+    chain_add(&n->by_watcher[bucket(w->watcher, n->nb)], w, false);
+    n->nwatches++;
+}
+
+static void watch_unlink(struct notify_tab *n, struct watch *w)
+{
+    *w->tpprev = w->tnext;
+    if (w->tnext)
+        w->tnext->tpprev = w->tpprev;
+    *w->wpprev = w->wnext;
+    if (w->wnext)
+        w->wnext->wpprev = w->wpprev;
+    n->nwatches--;
+}
+
+/* Doubles the buckets when the table outgrows them; on no memory the
+ * chains just grow longer. */
+static void watch_grow(struct notify_tab *n)
+{
+    if (n->nwatches < 2 * n->nb)
+        return;
+    size_t nb = 2 * n->nb;
+    struct watch **bt = calloc(nb, sizeof *bt), **bw = calloc(nb, sizeof *bw);
+    if (!bt || !bw) {
+        free(bt);
+        free(bw);
+        return;
+    }
+    struct watch **ot = n->by_target;
+    size_t onb = n->nb;
+    free(n->by_watcher);
+    n->by_target = bt;
+    n->by_watcher = bw;
+    n->nb = nb;
+    n->nwatches = 0;
+    for (size_t i = 0; i < onb; i++)
+        for (struct watch *w = ot[i], *next; w; w = next) {
+            next = w->tnext;
+            watch_link(n, w);
+        }
+    free(ot);
+}
+
+static void peers_grow(struct notify_tab *n)
+{
+    if (n->npeers < 2 * n->npb)
+        return;
+    size_t nb = 2 * n->npb;
+    struct peer_watch **b = calloc(nb, sizeof *b);
+    if (!b)
+        return;
+    for (size_t i = 0; i < n->npb; i++)
+        for (struct peer_watch *p = n->peers[i], *next; p; p = next) {
+            next = p->next;
+            struct peer_watch **h = &b[bucket(p->target, nb)];
+            p->next = *h;
+            *h = p;
+        }
+    free(n->peers);
+    n->peers = b;
+    n->npb = nb;
+}
 
 int notify_init(struct pvmd *d)
 {
-    d->notify = calloc(1, sizeof *d->notify);
-    return d->notify ? 0 : PvmNoMem;
+    struct notify_tab *n = calloc(1, sizeof *n);
+    if (!n)
+        return PvmNoMem;
+    n->nb = n->npb = NOTIFY_BUCKETS_MIN;
+    n->by_target = calloc(n->nb, sizeof *n->by_target);
+    n->by_watcher = calloc(n->nb, sizeof *n->by_watcher);
+    n->peers = calloc(n->npb, sizeof *n->peers);
+    d->notify = n;
+    if (!n->by_target || !n->by_watcher || !n->peers) {
+        notify_fini(d);
+        return PvmNoMem;
+    }
+    return 0;
 }
 
 void notify_fini(struct pvmd *d)
@@ -73,21 +174,24 @@ void notify_fini(struct pvmd *d)
     struct notify_tab *n = d->notify;
     if (!n)
         return;
-    while (n->watches) {
-        struct watch *w = n->watches;
-        n->watches = w->next;
-        free(w);
-    }
+    for (size_t i = 0; n->by_target && i < n->nb; i++)
+        for (struct watch *w = n->by_target[i], *next; w; w = next) {
+            next = w->tnext;
+            free(w);
+        }
     while (n->adds) {
         struct host_add *a = n->adds;
         n->adds = a->next;
         free(a);
     }
-    while (n->peers) {
-        struct peer_watch *p = n->peers;
-        n->peers = p->next;
-        free(p);
-    }
+    for (size_t i = 0; n->peers && i < n->npb; i++)
+        for (struct peer_watch *p = n->peers[i], *next; p; p = next) {
+            next = p->next;
+            free(p);
+        }
+    free(n->by_target);
+    free(n->by_watcher);
+    free(n->peers);
     free(n);
     d->notify = NULL;
 }
@@ -127,42 +231,50 @@ static void tell_watch(struct pvmd *d, const struct watch *w)
     tell(d, w->watcher, w->tag, w->ctx, &v, 1);
 }
 
-/* Tells and drops every watch that `match' selects.  They are taken out
- * first and told after: telling sends, a send may end a link, and the
- * events that follow may change the table. */
-static void fire(struct pvmd *d, bool (*match)(const struct watch *w, int arg), int arg)
+/* Tells and drops the watches in list (linked by tnext, out of the
+ * table).  They are taken out first and told after: telling sends, a send
+ * may end a link, and the events that follow may change the table. */
+static void tell_all(struct pvmd *d, struct watch *out)
 {
-    struct notify_tab *n = d->notify;
-    struct watch *out = NULL, **tail = &out;
-    for (struct watch **pp = &n->watches; *pp;) {
-        struct watch *w = *pp;
-        if (!match(w, arg)) {
-            pp = &w->next;
-            continue;
-        }
-        *pp = w->next;
-        n->nwatches--;
-        w->next = NULL;
-        *tail = w;
-        tail = &w->next;
-    }
     while (out) {
         struct watch *w = out;
-        out = w->next;
+        out = w->tnext;
         tell_watch(d, w);
         free(w);
     }
 }
 
-static bool is_task_exit(const struct watch *w, int tid)
+/* A task is gone: the watches of its exit. */
+static void fire_task(struct pvmd *d, int tid)
 {
-    return w->kind == PvmTaskExit && w->target == tid;
+    struct notify_tab *n = d->notify;
+    struct watch *out = NULL;
+    for (struct watch *w = n->by_target[bucket(tid, n->nb)], *next; w; w = next) {
+        next = w->tnext;
+        if (w->kind != PvmTaskExit || w->target != tid)
+            continue;
+        watch_unlink(n, w);
+        w->tnext = out;
+        out = w;
+    }
+    tell_all(d, out);
 }
 
-/* Host lost: its pvmd's watches, and every task of it watched. */
-static bool on_host(const struct watch *w, int host)
+/* A host is lost: its pvmd's watches, and every task of it watched. */
+static void fire_host(struct pvmd *d, int host)
 {
-    return tid_host(w->target) == host;
+    struct notify_tab *n = d->notify;
+    struct watch *out = NULL;
+    for (size_t i = 0; i < n->nb; i++)
+        for (struct watch *w = n->by_target[i], *next; w; w = next) {
+            next = w->tnext;
+            if (tid_host(w->target) != host)
+                continue;
+            watch_unlink(n, w);
+            w->tnext = out;
+            out = w;
+        }
+    tell_all(d, out);
 }
 
 /* ===================================================================== */
@@ -198,13 +310,16 @@ static void peer_watches(struct pvmd *d, int pvmd, const Pvm__NotifyRequest *q)
                 gone[ngone++] = tid;
             continue;
         }
+        struct peer_watch **head = &n->peers[bucket(tid, n->npb)];
         bool known = false;
-        for (struct peer_watch *p = n->peers; p && !known; p = p->next)
+        for (struct peer_watch *p = *head; p && !known; p = p->next)
             known = p->pvmd == pvmd && p->target == tid;
         struct peer_watch *p = known ? NULL : malloc(sizeof *p);
         if (p) {
-            *p = (struct peer_watch){.pvmd = pvmd, .target = tid, .next = n->peers};
-            n->peers = p;
+            *p = (struct peer_watch){.pvmd = pvmd, .target = tid, .next = *head};
+            *head = p;
+            n->npeers++;
+            peers_grow(n);
         } else if (!known && gone) {
             gone[ngone++] = tid; /* no memory: rather a notice too early than none */
         }
@@ -226,13 +341,14 @@ static void peers_task_gone(struct pvmd *d, int tid)
 {
     struct notify_tab *n = d->notify;
     struct peer_watch *out = NULL;
-    for (struct peer_watch **pp = &n->peers; *pp;) {
+    for (struct peer_watch **pp = &n->peers[bucket(tid, n->npb)]; *pp;) {
         struct peer_watch *p = *pp;
         if (p->target != tid) {
             pp = &p->next;
             continue;
         }
         *pp = p->next;
+        n->npeers--;
         p->next = out;
         out = p;
     }
@@ -254,15 +370,17 @@ static void peers_task_gone(struct pvmd *d, int tid)
 static void peers_host_lost(struct pvmd *d, int host)
 {
     struct notify_tab *n = d->notify;
-    for (struct peer_watch **pp = &n->peers; *pp;) {
-        struct peer_watch *p = *pp;
-        if (tid_host(p->pvmd) == host) {
-            *pp = p->next;
-            free(p);
-        } else {
-            pp = &p->next;
+    for (size_t i = 0; i < n->npb; i++)
+        for (struct peer_watch **pp = &n->peers[i]; *pp;) {
+            struct peer_watch *p = *pp;
+            if (tid_host(p->pvmd) == host) {
+                *pp = p->next;
+                n->npeers--;
+                free(p);
+            } else {
+                pp = &p->next;
+            }
         }
-    }
 }
 
 void notify_tasks_gone(struct pvmd *d, const struct req *r, const ProtobufCMessage *m)
@@ -273,7 +391,7 @@ void notify_tasks_gone(struct pvmd *d, const struct req *r, const ProtobufCMessa
     int host = tid_host(r->link->peer);
     for (size_t i = 0; i < s->n_tids; i++)
         if (tid_host(s->tids[i]) == host) /* a pvmd speaks for its own tasks only */
-            fire(d, is_task_exit, s->tids[i]);
+            fire_task(d, s->tids[i]);
 }
 
 /* ===================================================================== */
@@ -284,16 +402,13 @@ void notify_tasks_gone(struct pvmd *d, const struct req *r, const ProtobufCMessa
 static void cancel(struct pvmd *d, int watcher, int kind, int tag, int target)
 {
     struct notify_tab *n = d->notify;
-    for (struct watch **pp = &n->watches; *pp; pp = &(*pp)->next) {
-        struct watch *w = *pp;
+    for (struct watch *w = n->by_target[bucket(target, n->nb)]; w; w = w->tnext)
         if (w->watcher == watcher && w->kind == kind && w->tag == tag && w->target == target) {
-            *pp = w->next;
-            n->nwatches--;
+            watch_unlink(n, w);
             tell_watch(d, w);
             free(w);
             return;
         }
-    }
 }
 
 static void host_add_request(struct pvmd *d, int watcher, const Pvm__NotifyRequest *q, bool off)
@@ -375,7 +490,7 @@ void notify_request(struct pvmd *d, const struct req *r, const ProtobufCMessage 
         /* Only when the table could hold that many: one task may not
          * take the place of all the others. */
         size_t mine = q->n_tids;
-        for (struct watch *w = n->watches; w; w = w->next)
+        for (struct watch *w = n->by_watcher[bucket(watcher, n->nb)]; w; w = w->wnext)
             mine += w->watcher == watcher;
         if (mine > NOTIFY_MAX_PER_TASK) {
             req_status(d, r, PvmOutOfRes);
@@ -402,9 +517,8 @@ void notify_request(struct pvmd *d, const struct req *r, const ProtobufCMessage 
             free(w);
             continue;
         }
-        w->next = n->watches;
-        n->watches = w;
-        n->nwatches++;
+        watch_link(n, w);
+        watch_grow(n);
     }
 }
 
@@ -412,24 +526,16 @@ void notify_request(struct pvmd *d, const struct req *r, const ProtobufCMessage 
 /* Events                                                                 */
 /* ===================================================================== */
 
-static bool of_watcher(const struct watch *w, int tid)
-{
-    return w->watcher == tid;
-}
-
 /* A watcher that exits (or leaves PVM) asks nothing more: its requests
  * go, untold. */
 static void drop_watcher(struct pvmd *d, int tid)
 {
     struct notify_tab *n = d->notify;
-    for (struct watch **pp = &n->watches; *pp;) {
-        struct watch *w = *pp;
-        if (of_watcher(w, tid)) {
-            *pp = w->next;
-            n->nwatches--;
+    for (struct watch *w = n->by_watcher[bucket(tid, n->nb)], *next; w; w = next) {
+        next = w->wnext;
+        if (w->watcher == tid) {
+            watch_unlink(n, w);
             free(w);
-        } else {
-            pp = &w->next;
         }
     }
     for (struct host_add **pp = &n->adds; *pp;) {
@@ -486,11 +592,11 @@ void notify_on_event(struct pvmd *d, const struct event *ev)
     case EVENT_TASK_EXIT:
         /* Its own requests first: it is not told of itself. */
         drop_watcher(d, ev->tid);
-        fire(d, is_task_exit, ev->tid);
+        fire_task(d, ev->tid);
         peers_task_gone(d, ev->tid);
         break;
     case EVENT_HOST_LOST:
-        fire(d, on_host, tid_host(ev->tid));
+        fire_host(d, tid_host(ev->tid));
         peers_host_lost(d, tid_host(ev->tid));
         break;
     case EVENT_HOST_ADD:
