@@ -83,6 +83,9 @@ void ctl_handlers_hello(struct pvmd *d, struct xport *x, struct frame *f)
         if (!t)
             log_info(d, "pid %d claimed t%x, which is not a waiting spawned task: new tid",
                      (int)hello->pid, (unsigned)hello->claimed_tid);
+        /* One a tasker started (regs.c): its process is known from now. */
+        if (t && tasktab_pid(t) <= 0)
+            tasktab_set_pid(t, x->pid);
     }
     if (!t) {
         int err = 0;

@@ -15,11 +15,13 @@
 #include "frame.h"
 #include "hostmgr.h"
 #include "hosttab.h"
+#include "output.h"
 #include "pending.h"
 #include "pvm3.h"
 #include "pvmd.h"
 #include "request.h"
 #include "route.h"
+#include "spawn.h"
 #include "tasktab.h"
 #include "tid.h"
 #include "xport.h"
@@ -312,10 +314,74 @@ int regs_get_str(const uint8_t *p, size_t len, size_t *pos, int enc, char *s, si
     return 0;
 }
 
+/* ---- the tasker ---- */
+
+int regs_start_task(struct pvmd *d, int tasker, int tid, int flags, const char *path,
+                    char *const *argv, char *const *env)
+{
+    struct regs_msg b = {0};
+    int argc = 0, nenv = 0;
+    while (argv[argc])
+        argc++;
+    while (env[nenv])
+        nenv++;
+    regs_msg_int(&b, tid);
+    regs_msg_int(&b, flags);
+    regs_msg_str(&b, path);
+    regs_msg_int(&b, argc);
+    for (int i = 0; i < argc; i++)
+        regs_msg_str(&b, argv[i]);
+    regs_msg_int(&b, nenv);
+    for (int i = 0; i < nenv; i++)
+        regs_msg_str(&b, env[i]);
+    int cc = regs_msg_send(d, &b, tasker, SM_STTASK);
+    if (cc == 0)
+        log_info(d, "t%x handed to tasker t%x", (unsigned)tid, (unsigned)tasker);
+    return cc;
+}
+
+/* True when the pvmd watches tid's process itself (it started it). */
+static bool own_process(struct pvmd *d, int tid)
+{
+    for (struct proc *p = d->procs; p; p = p->next)
+        if (p->tid == tid)
+            return true;
+    return false;
+}
+
+/* SM_TASKX: int tid, int status (wait's), then the user and system times
+ * (unused here).  Only a spawned task whose process the pvmd does not
+ * watch may be ended so: the tasker's. */
+static void tasker_exit(struct pvmd *d, const struct frame *f)
+{
+    size_t pos = 0;
+    int32_t tid, status;
+    if (regs_get_int(f->payload, (size_t)f->h.len, &pos, f->h.enc, &tid) < 0 ||
+        regs_get_int(f->payload, (size_t)f->h.len, &pos, f->h.enc, &status) < 0) {
+        log_info(d, "tasker t%x: malformed SM_TASKX ignored", (unsigned)f->h.src);
+        return;
+    }
+    struct task *t = tid_host(tid) == d->myhost ? tasktab_find(d->tasks, tid) : NULL;
+    if (!t || !(tasktab_flags(t) & TF_SPAWNED) || own_process(d, tid)) {
+        log_info(d, "tasker t%x: SM_TASKX for t%x, not one of its tasks", (unsigned)f->h.src,
+                 (unsigned)tid);
+        return;
+    }
+    char why[80];
+    snprintf(why, sizeof why, "its tasker says it ended (status %d)", status);
+    output_end(d, tid);
+    tasktab_end(d, t, why);
+}
+
 bool regs_take(struct pvmd *d, int from, struct frame *f)
 {
     if (f->h.tag == SM_STHOSTACK && from && from == regs_helper(d, REG_HOSTER)) {
         hostmgr_hoster_ack(d, f);
+        return true;
+    }
+    if (f->h.tag == SM_TASKX && from && from == regs_helper(d, REG_TASKER)) {
+        tasker_exit(d, f);
+        frame_free(&f);
         return true;
     }
     return false;

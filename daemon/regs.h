@@ -34,9 +34,19 @@ int regs_helper(struct pvmd *d, int kind);
 
 /* A user frame a local task `from' addressed to this pvmd (ownership
  * passes when it returns true): a registered hoster's SM_STHOSTACK goes to
- * the host manager (hostmgr_hoster_ack).  Returns false for anything else
- * (the caller drops it as before). */
+ * the host manager (hostmgr_hoster_ack); the registered tasker's SM_TASKX
+ * ends a task it started.  Returns false for anything else (the caller
+ * drops it as before). */
 bool regs_take(struct pvmd *d, int from, struct frame *f);
+
+/* Hands task tid to the tasker: SM_STTASK in PVM's layout (int tid, int
+ * flags, string path, int argc, string argv[argc], int nenv, string
+ * env[nenv]; argv and env NULL-terminated).  The task then waits, as a
+ * spawned task, for its process to enrol (claiming tid through
+ * PVM_TASK_TID in env) and ends when the tasker reports SM_TASKX.
+ * Returns 0 or PvmNoMem. */
+int regs_start_task(struct pvmd *d, int tasker, int tid, int flags, const char *path,
+                    char *const *argv, char *const *env);
 
 /* ---- bodies in PvmDataDefault, as libpvm's pvm_pkint / pvm_pkstr make
  * them (4-byte big-endian ints; a string is its length, then its bytes).

@@ -198,6 +198,71 @@ static void test_hoster_only_on_first_host(void **state)
     pvm_kill(hoster);
 }
 
+/* Spawns h_tasker and returns its tid once it is registered. */
+static int start_tasker(void)
+{
+    int tid = spawn1("h_tasker", NULL), cc = -1;
+    struct timeval tv = {20, 0};
+    assert_true(pvm_trecv(tid, 1, &tv) > 0);
+    assert_int_equal(pvm_upkint(&cc, 1, 1), 0);
+    assert_int_equal(cc, 0);
+    return tid;
+}
+
+/* Waits for the PvmTaskExit notice (tag 77) of tid. */
+static void expect_exit(int tid)
+{
+    struct timeval tv = {20, 0};
+    assert_true(pvm_trecv(-1, 77, &tv) > 0);
+    int who = 0;
+    pvm_upkint(&who, 1, 1);
+    assert_int_equal(who, tid);
+}
+
+/* Spawns t_echo through the tasker: the tasker says it started it, the
+ * task enrols under its tid, pvm_tasks shows its process. */
+static int tasker_spawn(int tasker)
+{
+    int child = spawn1("t_echo", NULL);
+    struct timeval tv = {20, 0};
+    assert_true(pvm_trecv(tasker, 2, &tv) > 0);
+    int tid = 0, pid = 0;
+    pvm_upkint(&tid, 1, 1);
+    pvm_upkint(&pid, 1, 1);
+    assert_int_equal(tid, child);
+    assert_true(pid > 0);
+    expect_msg(child, 1);
+    int ntask = 0;
+    struct pvmtaskinfo *ti;
+    assert_int_equal(pvm_tasks(child, &ntask, &ti), 0);
+    assert_int_equal(ntask, 1);
+    assert_int_equal(ti[0].ti_pid, pid);
+    assert_int_equal(ti[0].ti_ptid, pvm_mytid());
+    assert_int_equal(pvm_notify(PvmTaskExit, 77, 1, &child), 0);
+    return child;
+}
+
+static void test_tasker_spawns_tasks(void **state)
+{
+    (void)state;
+    int tasker = start_tasker();
+    /* It ends when it is done (the tasker's SM_TASKX)... */
+    int child = tasker_spawn(tasker);
+    send_empty(child, 999);
+    expect_exit(child);
+    /* ... or when killed. */
+    child = tasker_spawn(tasker);
+    assert_int_equal(pvm_kill(child), 0);
+    expect_exit(child);
+    /* Without a tasker, the pvmd starts tasks itself again. */
+    assert_int_equal(pvm_notify(PvmTaskExit, 77, 1, &tasker), 0);
+    assert_int_equal(pvm_kill(tasker), 0);
+    expect_exit(tasker);
+    child = spawn1("t_echo", NULL);
+    expect_msg(child, 1);
+    send_empty(child, 999);
+}
+
 static void test_reg_rm(void **state)
 {
     (void)state;
@@ -218,6 +283,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_hoster_starts_hosts, vm_up, vm_down),
         cmocka_unit_test_setup_teardown(test_hoster_refusal, vm_up, vm_down),
         cmocka_unit_test_setup_teardown(test_hoster_only_on_first_host, vm_up, vm_down),
+        cmocka_unit_test_setup_teardown(test_tasker_spawns_tasks, vm_up, vm_down),
         cmocka_unit_test_setup_teardown(test_reg_rm, vm_up, vm_down),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
