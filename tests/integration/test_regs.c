@@ -109,6 +109,24 @@ static void test_tickle(void **state)
     assert_true(seen);
 }
 
+/* The console's tickle, as PVM 3.4.6's: C-notation numbers, "( ... )". */
+static void test_console_tickle(void **state)
+{
+    (void)state;
+    char out[4096];
+    assert_int_equal(harness_console(&vm, "",
+                                     "tickle 6 0x1f\ntickle 5\ntickle 6 0\ntickle 5\ntickle 1\n"
+                                     "tickle\ntickle 1 2 3 4 5 6 7 8 9 10 11\n",
+                                     out, sizeof out),
+                     0);
+    assert_non_null(strstr(out, "( 31 )"));
+    assert_non_null(strstr(out, "( 0 )"));
+    assert_non_null(strstr(out, "( )"));
+    const char *w = strstr(out, "tickle: wrong #args");
+    assert_non_null(w);
+    assert_non_null(strstr(w + 1, "tickle: wrong #args"));
+}
+
 /* Spawns h_hoster (args) on `where' ("" anywhere) and returns its tid once
  * it says how its registration went (*cc). */
 static int start_hoster(char **args, const char *where, int *cc)
@@ -280,6 +298,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_hostsync, vm_up, vm_down),
         cmocka_unit_test_setup_teardown(test_tickle, vm_up, vm_down),
+        cmocka_unit_test_setup_teardown(test_console_tickle, vm_up, vm_down),
         cmocka_unit_test_setup_teardown(test_hoster_starts_hosts, vm_up, vm_down),
         cmocka_unit_test_setup_teardown(test_hoster_refusal, vm_up, vm_down),
         cmocka_unit_test_setup_teardown(test_hoster_only_on_first_host, vm_up, vm_down),
