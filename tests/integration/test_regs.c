@@ -291,6 +291,18 @@ static void test_reg_rm(void **state)
     assert_int_equal(hi->hi_tid, tid_pvmd(1));
     assert_string_equal(hi->hi_arch, "LINUX64");
     assert_int_equal(pvm_reg_rm(NULL), pvm_mytid());
+    /* No request is handed to it (docs/api-status.md, "Why pvm_reg_rm only
+     * registers"): another task's spawn is served by the pvmds as ever. */
+    char host[256];
+    snprintf(host, sizeof host, "%s", hi->hi_name);
+    char *args[] = {"grand", host, NULL};
+    int child = spawn1("r_io", args);
+    struct timeval tv = {20, 0};
+    assert_true(pvm_trecv(child, 10, &tv) > 0);
+    pvm_setopt(PvmResvTids, 1);
+    tv = (struct timeval){0, 100000};
+    assert_int_equal(pvm_trecv(-1, (int)0x80040001 /* SM_SPAWN */, &tv), 0);
+    pvm_setopt(PvmResvTids, 0);
 }
 
 int main(void)
