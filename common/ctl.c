@@ -359,7 +359,7 @@ static bool v_reg(const ProtobufCMessage *m)
 static bool v_reg_reply(const ProtobufCMessage *m)
 {
     const Pvm__RegReply *r = (const Pvm__RegReply *)m;
-    return r->status <= 0 && tid_or_zero(r->previous);
+    return r->status <= 0 && (r->previous == 0 || tid_is_task(r->previous));
 }
 
 /* ===================================================================== */
