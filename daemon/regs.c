@@ -135,8 +135,9 @@ static void dump_tasks(struct pvmd *d)
 
 static void dump_stats(struct pvmd *d)
 {
-    log_info(d, "tickle: %zu tasks, %zu hosts, %zu requests waiting on other pvmds, "
-                "%zu bytes held for tasks (peak %zu)",
+    log_info(d,
+             "tickle: %zu tasks, %zu hosts, %zu requests waiting on other pvmds, "
+             "%zu bytes held for tasks (peak %zu)",
              tasktab_count(d->tasks), (size_t)hosttab_count(d->hosts), pending_count(d), d->held,
              d->held_peak);
 }
@@ -185,9 +186,7 @@ void regs_tickle(struct pvmd *d, const struct req *r, const ProtobufCMessage *m)
         log_info(d, "tickle: the message mailbox is not dumped by this pvmd");
         break;
     case 5:
-        resp[nresp++] = d->regs.debugmask ? d->regs.debugmask
-                        : d->log.debug    ? TICKLE_ALL_BITS
-                                          : 0;
+        resp[nresp++] = d->regs.debugmask ? d->regs.debugmask : d->log.debug ? TICKLE_ALL_BITS : 0;
         break;
     case 6:
         d->regs.debugmask = arg;
@@ -287,7 +286,7 @@ int regs_msg_send(struct pvmd *d, struct regs_msg *b, int to, int tag)
 
 int regs_get_int(const uint8_t *p, size_t len, size_t *pos, int enc, int32_t *v)
 {
-    if (len - *pos < 4 || *pos > len)
+    if (*pos > len || len - *pos < 4)
         return PvmNoData;
     if (enc == PvmDataDefault)
         *v = enc_get_int(p + *pos);

@@ -107,8 +107,8 @@ int pvm_hostsync(int host, struct timeval *clk, struct timeval *delta)
     struct timeval before, after;
     ProtobufCMessage *m = NULL;
     gettimeofday(&before, NULL);
-    cc = lpvm_request(core, PVM__CTL_TYPE__CTL_HOSTSYNC, &r.base,
-                      PVM__CTL_TYPE__CTL_HOSTSYNC_REPLY, &m);
+    cc = lpvm_request(core, PVM__CTL_TYPE__CTL_HOSTSYNC, &r.base, PVM__CTL_TYPE__CTL_HOSTSYNC_REPLY,
+                      &m);
     gettimeofday(&after, NULL);
     if (cc < 0)
         return lpvm_err("pvm_hostsync", cc);

@@ -35,8 +35,8 @@ int main(int argc, char **argv)
         char *args[] = {"opts", NULL};
         int tid = 0;
         int v[NOPTS] = {0};
-        if (pvm_spawn(argv[0], args, PvmTaskHost, argv[2], 1, &tid) == 1 &&
-            pvm_recv(tid, 10) > 0 && pvm_upkint(v, NOPTS, 1) == 0) {
+        if (pvm_spawn(argv[0], args, PvmTaskHost, argv[2], 1, &tid) == 1 && pvm_recv(tid, 10) > 0 &&
+            pvm_upkint(v, NOPTS, 1) == 0) {
             pvm_initsend(PvmDataDefault);
             pvm_pkint(v, NOPTS, 1);
             pvm_send(parent, 10);
