@@ -561,6 +561,16 @@ void hostmgr_hoster_ack(struct pvmd *d, struct frame *f)
     frame_free(&f);
 }
 
+void hostmgr_hoster_gone(struct pvmd *d, int tid)
+{
+    struct hostmgr *hm = d->hm;
+    /* start_done does not unlink (the handles' close does): the walk is
+     * safe. */
+    for (struct start *s = hm ? hm->starts : NULL; s; s = s->next)
+        if (!s->finished && s->hoster == tid)
+            start_done(s, PvmCantStart, "its hoster ended before it answered");
+}
+
 /* Starts host `name' as number num for request a (slot idx).  On failure
  * the slot is answered at once. */
 static void start_host(struct pvmd *d, struct add_req *a, size_t idx, struct hostfile_entry *e,

@@ -82,6 +82,10 @@ void hostmgr_joined(struct pvmd *d);
 struct frame;
 void hostmgr_hoster_ack(struct pvmd *d, struct frame *f);
 
+/* The hoster `tid' has ended: the hosts it was starting fail
+ * (PvmCantStart) now, not at their time-out. */
+void hostmgr_hoster_gone(struct pvmd *d, int tid);
+
 /* Halt: hosts still starting fail (their processes are killed). */
 void hostmgr_fini(struct pvmd *d);
 

@@ -55,6 +55,21 @@ int regs_helper(struct pvmd *d, int kind)
     return *s;
 }
 
+void regs_on_event(struct pvmd *d, const struct event *ev)
+{
+    if (ev->kind != EVENT_TASK_EXIT)
+        return;
+    for (int kind = REG_HOSTER; kind <= REG_RM; kind++) {
+        int *s = slot(d, kind);
+        if (*s != ev->tid)
+            continue;
+        log_info(d, "registered helper t%x ended", (unsigned)ev->tid);
+        *s = 0;
+        if (kind == REG_HOSTER)
+            hostmgr_hoster_gone(d, ev->tid);
+    }
+}
+
 void regs_register(struct pvmd *d, const struct req *r, const ProtobufCMessage *m)
 {
     int kind = ((const Pvm__RegRequest *)m)->kind;

@@ -32,6 +32,12 @@ void regs_tickle(struct pvmd *d, const struct req *r, const ProtobufCMessage *m)
  * it is connected to this pvmd, else 0 (a gone one is forgotten). */
 int regs_helper(struct pvmd *d, int kind);
 
+/* Event subscriber (event.c): a registered helper that ends is
+ * forgotten; the hosts its hoster was starting fail at once
+ * (hostmgr_hoster_gone). */
+struct event;
+void regs_on_event(struct pvmd *d, const struct event *ev);
+
 /* A user frame a local task `from' addressed to this pvmd (ownership
  * passes when it returns true): a registered hoster's SM_STHOSTACK goes to
  * the host manager (hostmgr_hoster_ack); the registered tasker's SM_TASKX

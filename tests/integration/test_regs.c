@@ -23,6 +23,9 @@
 #include "test_api_util.h"
 #include "tid.h"
 
+/* Well under the pvmd's 20 s limit on a host's start. */
+#define HOSTMGR_WAIT_S 10
+
 static int64_t us_of(const struct timeval *tv)
 {
     return (int64_t)tv->tv_sec * 1000000 + tv->tv_usec;
@@ -202,6 +205,22 @@ static void test_hoster_refusal(void **state)
     pvm_kill(hoster);
 }
 
+/* A hoster that ends without answering fails its hosts at once. */
+static void test_hoster_gone(void **state)
+{
+    (void)state;
+    int cc = -1;
+    char *args[] = {"die", NULL};
+    start_hoster(args, "", &cc);
+    assert_int_equal(cc, 0);
+    char *hosts[] = {"127.0.0.2"};
+    int info = 0;
+    double t0 = now_s();
+    assert_int_equal(pvm_addhosts(hosts, 1, &info), 0);
+    assert_int_equal(info, PvmCantStart);
+    assert_true(now_s() - t0 < HOSTMGR_WAIT_S);
+}
+
 /* The JoinTicket a hoster is given carries the machine's key: a task of
  * another host may not be one. */
 static void test_hoster_only_on_first_host(void **state)
@@ -313,6 +332,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_console_tickle, vm_up, vm_down),
         cmocka_unit_test_setup_teardown(test_hoster_starts_hosts, vm_up, vm_down),
         cmocka_unit_test_setup_teardown(test_hoster_refusal, vm_up, vm_down),
+        cmocka_unit_test_setup_teardown(test_hoster_gone, vm_up, vm_down),
         cmocka_unit_test_setup_teardown(test_hoster_only_on_first_host, vm_up, vm_down),
         cmocka_unit_test_setup_teardown(test_tasker_spawns_tasks, vm_up, vm_down),
         cmocka_unit_test_setup_teardown(test_reg_rm, vm_up, vm_down),

@@ -7,7 +7,8 @@
  * first line the command printed.  Each host it handles is reported to
  * the parent (tag 2: string login, string command) before the answer.
  *
- * With argument "refuse" it answers every host "PvmDupHost" instead.
+ * With argument "refuse" it answers every host "PvmDupHost" instead; with
+ * "die" it exits at the first SM_STHOST without answering.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -79,6 +80,7 @@ static void start(struct host *h)
 int main(int argc, char **argv)
 {
     int refuse = argc > 1 && !strcmp(argv[1], "refuse");
+    int die = argc > 1 && !strcmp(argv[1], "die");
     int parent = pvm_parent();
     pvm_setopt(PvmResvTids, 1);
     int cc = pvm_reg_hoster();
@@ -89,6 +91,8 @@ int main(int argc, char **argv)
         int b = pvm_recv(-1, SM_STHOST);
         if (b < 0)
             break;
+        if (die)
+            exit(3);
         int src, n;
         pvm_bufinfo(b, NULL, NULL, &src);
         pvm_upkint(&n, 1, 1);
