@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "defs.h"
 #include "paths.h"
 #include "pvm3.h"
 #include "tid.h"
@@ -322,6 +323,45 @@ static bool v_host_table(const ProtobufCMessage *m)
     return true;
 }
 
+/* ---- registered helpers, clock, tickle (daemon/regs.c) ---- */
+
+/* CTL_HOSTSYNC: the clock of one host, named by its pvmd's tid. */
+static bool v_taskref_pvmd(const ProtobufCMessage *m)
+{
+    return tid_is_pvmd(((const Pvm__TaskRef *)m)->tid);
+}
+
+static bool v_hostsync_reply(const ProtobufCMessage *m)
+{
+    const Pvm__HostsyncReply *r = (const Pvm__HostsyncReply *)m;
+    return r->status <= 0 && r->usec >= 0 && r->usec < 1000000;
+}
+
+/* pvm_tickle takes 1..10 arguments and answers at most 10 (PVM 3.4.6). */
+static bool v_tickle(const ProtobufCMessage *m)
+{
+    const Pvm__TickleRequest *t = (const Pvm__TickleRequest *)m;
+    return t->n_args >= 1 && t->n_args <= 10;
+}
+
+static bool v_tickle_reply(const ProtobufCMessage *m)
+{
+    const Pvm__TickleReply *r = (const Pvm__TickleReply *)m;
+    return r->status <= 0 && r->n_resp <= 10;
+}
+
+static bool v_reg(const ProtobufCMessage *m)
+{
+    int k = ((const Pvm__RegRequest *)m)->kind;
+    return k == REG_HOSTER || k == REG_TASKER || k == REG_RM;
+}
+
+static bool v_reg_reply(const ProtobufCMessage *m)
+{
+    const Pvm__RegReply *r = (const Pvm__RegReply *)m;
+    return r->status <= 0 && (r->previous == 0 || tid_is_task(r->previous));
+}
+
 /* ===================================================================== */
 /* The table                                                              */
 /* ===================================================================== */
@@ -375,6 +415,13 @@ static const struct ctl_kind ctl_kinds[] = {
     [PVM__CTL_TYPE__CTL_GRP_ARRIVE] = {&pvm__group_arrive__descriptor, ctl_group_v_arrive},
     [PVM__CTL_TYPE__CTL_GRP_RELEASE] = {&pvm__group_release__descriptor, ctl_group_v_release},
     [PVM__CTL_TYPE__CTL_GRP_GONE] = {&pvm__group_gone__descriptor, ctl_group_v_gone},
+    /* registered helpers, clock, tickle (daemon/regs.c) */
+    [PVM__CTL_TYPE__CTL_HOSTSYNC] = {&pvm__task_ref__descriptor, v_taskref_pvmd},
+    [PVM__CTL_TYPE__CTL_HOSTSYNC_REPLY] = {&pvm__hostsync_reply__descriptor, v_hostsync_reply},
+    [PVM__CTL_TYPE__CTL_TICKLE] = {&pvm__tickle_request__descriptor, v_tickle},
+    [PVM__CTL_TYPE__CTL_TICKLE_REPLY] = {&pvm__tickle_reply__descriptor, v_tickle_reply},
+    [PVM__CTL_TYPE__CTL_REG] = {&pvm__reg_request__descriptor, v_reg},
+    [PVM__CTL_TYPE__CTL_REG_REPLY] = {&pvm__reg_reply__descriptor, v_reg_reply},
 };
 
 #define CTL_NKINDS ((int)(sizeof ctl_kinds / sizeof ctl_kinds[0]))

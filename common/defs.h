@@ -59,4 +59,17 @@
  * process still runs: PVM's TF_CLOSE value, `o' in the console's ps. */
 #define TF_CLOSE 0x10
 
+/* ---- registered helpers (pvm_reg_hoster, pvm_reg_tasker, pvm_reg_rm) ------ *
+ * RegRequest.kind, and PVM 3.4's message tags (pvmsdpro.h) of what a pvmd
+ * and its helpers say to each other, in PvmBaseContext, PvmDataDefault
+ * (layouts in docs/design.md, "Registered helpers").                        */
+#define REG_HOSTER 1
+#define REG_TASKER 2
+#define REG_RM 3
+#define SM_FIRST ((int)0x80040001)
+#define SM_TASKX (SM_FIRST + 10)     /* tasker -> pvmd: a task it started ended */
+#define SM_STHOST (SM_FIRST + 14)    /* pvmd -> hoster: start these pvmds */
+#define SM_STHOSTACK (SM_FIRST + 15) /* hoster -> pvmd: how each start went */
+#define SM_STTASK (SM_FIRST + 16)    /* pvmd -> tasker: start this task */
+
 #endif

@@ -99,6 +99,20 @@ static const struct cmd table[] = {
      "          ->               redirect job output to console\n"
      "          ->(file)         redirect output of job to file\n"
      "          ->>(file)        append output of job to file\n"},
+    {"tickle", 1, 10, cmd_tickle, "Tickle pvmd",
+     "Syntax:  tickle how [ arg ... ]\n"
+     "How:\n"
+     "  0   heap statistics to the pvmd's log\n"
+     "  1   host table to the log\n"
+     "  2   this host's task table to the log\n"
+     "  3   requests waiting on other pvmds to the log\n"
+     "  4   (message mailbox: not dumped by this pvmd)\n"
+     "  5   print the debug mask\n"
+     "  6   (mask) set the debug mask (not 0: detailed log)\n"
+     "  7   (num) set nopax (nothing to set here)\n"
+     "  8   (dtid) make host dtid fail\n"
+     "  9   pvmd statistics to the log\n"
+     "  100 (shared memory: none here)\n"},
     {"unalias", 1, -1, cmd_unalias, "Undefine command alias", "Syntax:  unalias name ...\n"},
     {"unexport", 0, -1, cmd_unexport, "Remove environment variables from spawn export list",
      "Syntax:  unexport [ varname ... ]\n"},

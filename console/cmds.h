@@ -54,6 +54,9 @@ int cmd_quit(struct console *c, int argc, char **argv);
 int cmd_id(struct console *c, int argc, char **argv);
 int cmd_version(struct console *c, int argc, char **argv);
 
+/* cmd_tickle.c: the pvmd's debugging hook */
+int cmd_tickle(struct console *c, int argc, char **argv);
+
 /* Adds the hosts of c->hostfile that are not `&' hosts and not in the
  * virtual machine already, printing the add table when one fails (all
  * added: nothing, as PVM's console).  Returns 0, or -1 when one failed. */

@@ -25,6 +25,7 @@
 #include "route.h"
 #include "pvm3.h"
 #include "pvmd.h"
+#include "regs.h"
 #include "spawn.h"
 #include "tasktab.h"
 #include "tid.h"
@@ -82,6 +83,9 @@ void ctl_handlers_hello(struct pvmd *d, struct xport *x, struct frame *f)
         if (!t)
             log_info(d, "pid %d claimed t%x, which is not a waiting spawned task: new tid",
                      (int)hello->pid, (unsigned)hello->claimed_tid);
+        /* One a tasker started (regs.c): its process is known from now. */
+        if (t && tasktab_pid(t) <= 0)
+            tasktab_set_pid(t, x->pid);
     }
     if (!t) {
         int err = 0;
@@ -521,6 +525,10 @@ static const struct {
     [PVM__CTL_TYPE__CTL_GRP_ARRIVE] = {group_arrive, true},
     [PVM__CTL_TYPE__CTL_GRP_RELEASE] = {group_release, true},
     [PVM__CTL_TYPE__CTL_GRP_GONE] = {group_gone, true},
+    /* registered helpers, clock, tickle (regs.c) */
+    [PVM__CTL_TYPE__CTL_HOSTSYNC] = {regs_hostsync, true}, /* a peer: for a task of its host */
+    [PVM__CTL_TYPE__CTL_TICKLE] = {regs_tickle, false},
+    [PVM__CTL_TYPE__CTL_REG] = {regs_register, false},
 };
 
 #define CTL_TABLE_LEN ((int)(sizeof ctl_table / sizeof ctl_table[0]))

@@ -9,6 +9,7 @@
 #include "notify.h"
 #include "pending.h"
 #include "pvmd.h"
+#include "regs.h"
 #include "route.h"
 
 typedef void (*event_fn)(struct pvmd *d, const struct event *ev);
@@ -28,6 +29,7 @@ static const struct {
     {"notify", notify_on_event},
     {"hosts", hostmgr_on_event},
     {"groups", group_on_event},
+    {"regs", regs_on_event},
 };
 
 void event_raise(struct pvmd *d, const struct event *ev)

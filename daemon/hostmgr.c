@@ -18,6 +18,7 @@
 #include "pending.h"
 #include "pvm3.h"
 #include "pvmd.h"
+#include "regs.h"
 #include "route.h"
 #include "spawn.h"
 #include "tid.h"
@@ -35,6 +36,7 @@ struct start {
     char *name;                /* as requested (without options) */
     struct hostfile_entry opt; /* its options (hostfile syntax) */
     const char *rsh;           /* the remote shell it is started through, or NULL */
+    int hoster;                /* the registered hoster it was handed to (0: started here) */
     bool out_eof;              /* its stdout has ended */
     char exit_why[300];        /* how its process ended, once it has */
     uv_process_t proc;
@@ -271,9 +273,11 @@ static void start_done(struct start *s, int result, const char *why)
     struct add_req *a = s->req;
     uv_timer_stop(&s->timer);
     close_h(s, (uv_handle_t *)&s->timer);
-    close_h(s, (uv_handle_t *)&s->in);
-    close_h(s, (uv_handle_t *)&s->out);
-    close_h(s, (uv_handle_t *)&s->err);
+    if (!s->hoster) {
+        close_h(s, (uv_handle_t *)&s->in);
+        close_h(s, (uv_handle_t *)&s->out);
+        close_h(s, (uv_handle_t *)&s->err);
+    }
     if (d->hm)
         d->hm->reserved[s->num] = false;
     if (result > 0) {
@@ -348,6 +352,21 @@ static void on_err(uv_stream_t *st, ssize_t n, const uv_buf_t *buf)
         uv_read_stop(st);
 }
 
+/* The new pvmd's first line (through its stdout, or a hoster's reply):
+ * it is ready, or the start failed. */
+static void start_said(struct start *s, const char *line)
+{
+    char sockdir[512];
+    if (sscanf(line, "pvmd ready %511s %255s %63s %i %llx", sockdir, s->addr, s->arch, &s->dsig,
+               &s->epoch) != 5) {
+        char why[1200];
+        snprintf(why, sizeof why, "its pvmd said: %s", line);
+        start_done(s, PvmCantStart, why);
+        return;
+    }
+    start_done(s, tid_pvmd(s->num), NULL);
+}
+
 static void on_out(uv_stream_t *st, ssize_t n, const uv_buf_t *buf)
 {
     struct start *s = st->data;
@@ -371,15 +390,7 @@ static void on_out(uv_stream_t *st, ssize_t n, const uv_buf_t *buf)
         return;
     }
     *nl = 0;
-    char sockdir[512];
-    if (sscanf(s->outb, "pvmd ready %511s %255s %63s %i %llx", sockdir, s->addr, s->arch, &s->dsig,
-               &s->epoch) != 5) {
-        char why[1200];
-        snprintf(why, sizeof why, "its pvmd said: %s", s->outb);
-        start_done(s, PvmCantStart, why);
-        return;
-    }
-    start_done(s, tid_pvmd(s->num), NULL);
+    start_said(s, s->outb);
 }
 
 static void on_timeout(uv_timer_t *t)
@@ -446,6 +457,120 @@ static int make_ticket(struct pvmd *d, struct start *s, bool local, size_t *len)
     return 0;
 }
 
+/* ---- through a registered hoster (pvm_reg_hoster) ---- */
+
+/* Hands host s to the hoster: SM_STHOST in PVM's layout (int nhosts, then
+ * per host int tid, string so= options, string [lo@]name, string command),
+ * then what PVM's has not: per host the JoinTicket, in hex, that the
+ * command must read on its stdin (it carries the machine's key, so never
+ * on a command line).  The hoster answers SM_STHOSTACK
+ * (hostmgr_hoster_ack); the start's timer still bounds the wait. */
+static void start_by_hoster(struct pvmd *d, struct start *s, int hoster, bool local)
+{
+    s->hoster = hoster;
+    uv_timer_init(d->loop, &s->timer);
+    s->timer.data = s;
+    s->open = 1;
+    size_t tlen = 0;
+    int tc = make_ticket(d, s, local, &tlen);
+    if (tc < 0) {
+        start_done(s, tc, tc == PvmNoMem ? "out of memory" : "no mesh key to give it");
+        return;
+    }
+    char login[600], cmd[4200];
+    snprintf(login, sizeof login, "%s%s%s", s->opt.lo ? s->opt.lo : "", s->opt.lo ? "@" : "",
+             s->name);
+    snprintf(cmd, sizeof cmd, "%s -s", s->opt.dx ? s->opt.dx : d->exe);
+    char *hex = malloc(2 * tlen + 1);
+    struct regs_msg b = {0};
+    regs_msg_int(&b, 1);
+    regs_msg_int(&b, tid_pvmd(s->num));
+    regs_msg_str(&b, s->opt.so ? s->opt.so : "");
+    regs_msg_str(&b, login);
+    regs_msg_str(&b, cmd);
+    if (hex) {
+        for (size_t i = 0; i < tlen; i++)
+            snprintf(hex + 2 * i, 3, "%02x", s->ticket[i]);
+        regs_msg_str(&b, hex);
+        mesh_keys_wipe((uint8_t *)hex, 2 * tlen);
+    } else {
+        b.failed = true;
+    }
+    free(hex);
+    if (b.p && b.failed)
+        mesh_keys_wipe(b.p, b.len);
+    /* The key now lives in the message only. */
+    mesh_keys_wipe(s->ticket, s->ticket_len);
+    free(s->ticket);
+    s->ticket = NULL;
+    if (regs_msg_send(d, &b, hoster, SM_STHOST) < 0) {
+        start_done(s, PvmNoMem, "out of memory");
+        return;
+    }
+    log_info(d, "starting host %s (number %d) through hoster t%x", s->name, s->num,
+             (unsigned)hoster);
+    uv_timer_start(&s->timer, on_timeout, HOSTMGR_START_MS, 0);
+}
+
+/* A pvm_errno name a hoster may answer instead of a ready line (PVM 3.4:
+ * "the literal names of the pvm_errno codes"): its code, else
+ * PvmCantStart. */
+static int hoster_code(const char *status)
+{
+    static const struct {
+        const char *name;
+        int code;
+    } names[] = {{"PvmDSysErr", PvmDSysErr}, {"PvmDupHost", PvmDupHost},
+                 {"PvmNoHost", PvmNoHost},   {"PvmBadParam", PvmBadParam},
+                 {"PvmNoMem", PvmNoMem},     {"PvmSysErr", PvmSysErr}};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (!strcmp(status, names[i].name))
+            return names[i].code;
+    return PvmCantStart;
+}
+
+void hostmgr_hoster_ack(struct pvmd *d, struct frame *f)
+{
+    struct hostmgr *hm = d->hm;
+    size_t pos = 0, len = (size_t)f->h.len;
+    int32_t tid;
+    char status[1024];
+    /* {int tid, string status} until the body ends. */
+    while (hm && pos < len) {
+        if (regs_get_int(f->payload, len, &pos, f->h.enc, &tid) < 0 ||
+            regs_get_str(f->payload, len, &pos, f->h.enc, status, sizeof status) < 0) {
+            log_info(d, "hoster t%x: malformed SM_STHOSTACK ignored", (unsigned)f->h.src);
+            break;
+        }
+        struct start *s = hm->starts;
+        while (s && (s->finished || !s->hoster || tid_pvmd(s->num) != tid))
+            s = s->next;
+        if (!s) {
+            log_info(d, "hoster t%x: SM_STHOSTACK for t%x, which is not being started",
+                     (unsigned)f->h.src, (unsigned)tid);
+            continue;
+        }
+        if (!strncmp(status, "pvmd ready ", 11)) {
+            start_said(s, status);
+        } else {
+            char why[1100];
+            snprintf(why, sizeof why, "the hoster said: %s", status);
+            start_done(s, hoster_code(status), why);
+        }
+    }
+    frame_free(&f);
+}
+
+void hostmgr_hoster_gone(struct pvmd *d, int tid)
+{
+    struct hostmgr *hm = d->hm;
+    /* start_done does not unlink (the handles' close does): the walk is
+     * safe. */
+    for (struct start *s = hm ? hm->starts : NULL; s; s = s->next)
+        if (!s->finished && s->hoster == tid)
+            start_done(s, PvmCantStart, "its hoster ended before it answered");
+}
+
 /* Starts host `name' as number num for request a (slot idx).  On failure
  * the slot is answered at once. */
 static void start_host(struct pvmd *d, struct add_req *a, size_t idx, struct hostfile_entry *e,
@@ -473,6 +598,11 @@ static void start_host(struct pvmd *d, struct add_req *a, size_t idx, struct hos
 
     bool local = local_extra(d, name);
     size_t tlen = 0;
+    int hoster = regs_helper(d, REG_HOSTER);
+    if (hoster) {
+        start_by_hoster(d, s, hoster, local);
+        return;
+    }
     const char *rsh = getenv("PVM_RSH");
     if (!rsh || !*rsh)
         rsh = "ssh";
@@ -776,7 +906,7 @@ void hostmgr_fini(struct pvmd *d)
     if (hm->waiting && !uv_is_closing((uv_handle_t *)&hm->table_wait))
         uv_close((uv_handle_t *)&hm->table_wait, on_wait_closed);
     for (struct start *s = hm->starts; s; s = s->next) {
-        if (!s->finished && s->proc.pid > 0)
+        if (!s->finished && !s->hoster && s->proc.pid > 0)
             kill(s->proc.pid, SIGKILL);
         start_done(s, PvmCantStart, "the virtual machine is halting");
     }

@@ -75,6 +75,17 @@ void hostmgr_on_event(struct pvmd *d, const struct event *ev);
  * HOSTMGR_TABLE_MS. */
 void hostmgr_joined(struct pvmd *d);
 
+/* SM_STHOSTACK from the registered hoster (regs_take; ownership of f
+ * passes): each {int tid, string status} finishes the start of that host,
+ * with the new pvmd's ready line, or failed with the pvm_errno name or text
+ * the hoster gave. */
+struct frame;
+void hostmgr_hoster_ack(struct pvmd *d, struct frame *f);
+
+/* The hoster `tid' has ended: the hosts it was starting fail
+ * (PvmCantStart) now, not at their time-out. */
+void hostmgr_hoster_gone(struct pvmd *d, int tid);
+
 /* Halt: hosts still starting fail (their processes are killed). */
 void hostmgr_fini(struct pvmd *d);
 

@@ -125,6 +125,17 @@ void output_begin(struct pvmd *d, int tid)
                     OUTPUT_BEGIN, NULL, 0);
 }
 
+void output_end(struct pvmd *d, int tid)
+{
+    struct task *t = tasktab_find(d->tasks, tid);
+    if (!t)
+        return;
+    const struct task_io *io = tasktab_io(t);
+    if (io->out_tid)
+        send_output(d, tid, (struct output_dest){io->out_tid, io->out_code, io->out_ctx},
+                    OUTPUT_END, NULL, 0);
+}
+
 void output_check_end(struct pvmd *d, struct proc *p)
 {
     if (p->end_sent || p->live || !p->out[0].eof || !p->out[1].eof)

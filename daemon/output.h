@@ -57,6 +57,11 @@ void output_abort(struct pvmd *d, struct proc *p);
  * 0 or the task is not here). */
 void output_begin(struct pvmd *d, int tid);
 
+/* Sends OUTPUT_END for task tid to its output tid (nothing when it is 0
+ * or the task is not here): for a task whose process the pvmd does not
+ * watch (a tasker's, regs.c). */
+void output_end(struct pvmd *d, int tid);
+
 /* Called when p's process has exited: sends OUTPUT_END once both pipes
  * are at EOF too. */
 void output_check_end(struct pvmd *d, struct proc *p);

@@ -57,6 +57,14 @@ struct pvmd_limits {
                           smaller for tests of tids handed out again) */
 };
 
+/* Tasks registered with pvm_reg_hoster / pvm_reg_tasker / pvm_reg_rm (0:
+ * none; a registration lasts while its task is connected), and the debug
+ * mask pvm_tickle reads and sets (daemon/regs.c). */
+struct regs {
+    int hoster, tasker, rm;
+    int debugmask;
+};
+
 struct pvmd {
     uv_loop_t *loop;
 
@@ -104,6 +112,7 @@ struct pvmd {
     char exe[4096];                     /* this pvmd's executable (started again for new hosts) */
     struct hostmgr *hm;                 /* hosts being added, the table's version (hostmgr.c) */
     int spawn_next;                     /* where the next spread spawn starts (placement.c) */
+    struct regs regs;                   /* registered hoster, tasker, rm; tickle's mask (regs.c) */
 
     /* the guardian of spawned tasks (guardian.c) */
     bool guard_on;

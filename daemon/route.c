@@ -17,6 +17,7 @@
 #include "pending.h"
 #include "pvm3.h"
 #include "pvmd.h"
+#include "regs.h"
 #include "tasktab.h"
 #include "tid.h"
 #include "xport.h"
@@ -367,6 +368,9 @@ static void from_task(struct pvmd *d, struct xport *x, struct frame *f)
         route_mcast(d, x, f, false);
         return;
     }
+    /* A registered helper's answer (pvm_reg_hoster) to this pvmd. */
+    if (!(f->h.flags & WIRE_F_CTL) && f->h.dst == d->mytid && regs_take(d, x->peer, f))
+        return;
     int dst = f->h.dst;
     route_frame(d, f);
     hold_back(d, x, dst);

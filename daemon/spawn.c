@@ -29,6 +29,7 @@
 #include "paths.h"
 #include "pvm3.h"
 #include "pvmd.h"
+#include "regs.h"
 #include "tasktab.h"
 #include "tid.h"
 
@@ -200,6 +201,13 @@ static int env_build(struct pvmd *d, const Pvm__SpawnRequest *req, struct spawn_
     }
     e->v[k] = NULL;
     return 0;
+}
+
+/* The child's PVM_TASK_TID. */
+static void env_set_tid(struct spawn_env *e, int tid)
+{
+    snprintf(e->own[0], 64, "%s=%d", ENV_TASK_TID, tid);
+    e->v[e->tid_i] = e->own[0];
 }
 
 static void env_free(struct spawn_env *e)
@@ -518,8 +526,7 @@ static int start_one(struct pvmd *d, struct task *t, const char *path, char **ar
     if (d->procs)
         d->procs->prev = p;
     d->procs = p;
-    snprintf(e->own[0], 64, "%s=%d", ENV_TASK_TID, p->tid);
-    e->v[e->tid_i] = e->own[0];
+    env_set_tid(e, p->tid);
     int r = output_init(d, p);
     if (r == 0)
         r = d->spawn_fast ? start_fast(d, p, path, argv, e, cwd)
@@ -578,7 +585,7 @@ int spawn_run(struct pvmd *d, int parent, const Pvm__SpawnRequest *req, int *tid
         .trace_code = req->trace_code,
         .trace_ctx = req->trace_ctx,
     };
-    int started = 0, room = spawn_room(d), refused = 0;
+    int started = 0, room = spawn_room(d), refused = 0, tasker = regs_helper(d, REG_TASKER);
     for (int i = 0; i < count; i++) {
         if (room-- <= 0) {
             /* Past the descriptors the pvmd can spare: refused before the
@@ -592,8 +599,13 @@ int spawn_run(struct pvmd *d, int parent, const Pvm__SpawnRequest *req, int *tid
         if (!t)
             continue;
         int r = tasktab_set_spawned(t, ptid, req->file, &io);
-        if (r == 0)
+        /* A registered tasker (pvm_reg_tasker) starts it instead. */
+        if (r == 0 && tasker) {
+            env_set_tid(&e, tasktab_tid(t));
+            r = regs_start_task(d, tasker, tasktab_tid(t), req->flags, path, argv, e.v);
+        } else if (r == 0) {
             r = start_one(d, t, path, argv, &e, cwd);
+        }
         if (r < 0) {
             tids[i] = r;
             tasktab_end(d, t, "could not start");

@@ -17,38 +17,6 @@
 #define NOTIMPL(fn) return lpvm_err(#fn, PvmNotImpl)
 
 /* ===================================================================== */
-/* Many hosts                                                             */
-/* ===================================================================== */
-
-int pvm_hostsync(int host, struct timeval *clk, struct timeval *delta)
-{
-    (void)host, (void)clk, (void)delta;
-    NOTIMPL(pvm_hostsync);
-}
-
-int pvm_tickle(int narg, int *argp, int *nresp, int *resp)
-{
-    (void)narg, (void)argp, (void)nresp, (void)resp;
-    NOTIMPL(pvm_tickle);
-}
-
-int pvm_reg_hoster(void)
-{
-    NOTIMPL(pvm_reg_hoster);
-}
-
-int pvm_reg_rm(struct pvmhostinfo **hip)
-{
-    (void)hip;
-    NOTIMPL(pvm_reg_rm);
-}
-
-int pvm_reg_tasker(void)
-{
-    NOTIMPL(pvm_reg_tasker);
-}
-
-/* ===================================================================== */
 /* Failures, mailbox, contexts, handlers                                  */
 /* ===================================================================== */
 

@@ -134,7 +134,8 @@ static bool matched(struct lpvm_core *core, void *arg)
 
 static int check_args(int tid, int tag)
 {
-    if ((tid != -1 && !tid_is_valid(tid)) || tag < -1)
+    /* PvmResvTids: a helper receives PVM's negative tags (SM_STHOST). */
+    if ((tid != -1 && !tid_is_valid(tid)) || (tag < -1 && !lpvm_state.opt[PvmResvTids]))
         return PvmBadParam;
     return 0;
 }

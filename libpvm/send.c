@@ -134,9 +134,11 @@ static int send_one(struct lpvm_core *core, int dst, int tag, struct pmsg *m)
     return cc;
 }
 
+/* Negative tags are PVM's own (SM_STHOSTACK, ...): a task sends them only
+ * with PvmResvTids set, as a registered hoster or tasker does. */
 static int check_tag(int tag)
 {
-    return tag < 0 ? PvmBadParam : 0;
+    return tag < 0 && !lpvm_state.opt[PvmResvTids] ? PvmBadParam : 0;
 }
 
 int pvm_send(int tid, int msgtag)

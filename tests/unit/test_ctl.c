@@ -17,13 +17,15 @@
 #include <cmocka.h>
 
 #include "ctl.h"
+#include "defs.h"
 #include "paths.h"
 #include "pvm3.h"
 #include "tid.h"
 
 #define T(x) PVM__CTL_TYPE__CTL_##x
-#define NTYPES 51 /* one past the highest CtlType (CTL_GRP_GONE) */
-#define NVALUES 42 /* CtlType values protoc generated: 0 .. CTL_TASKS_GONE, CTL_GRP_JOIN .. */
+#define NTYPES 86 /* one past the highest CtlType (CTL_REG_REPLY) */
+#define NVALUES 48 /* CtlType values protoc generated: 0 .. CTL_TASKS_GONE, CTL_GRP_JOIN ..
+                    * CTL_GRP_GONE, CTL_HOSTSYNC .. CTL_REG_REPLY */
 
 #define TASK1 0x40001
 #define TASK2 0x40002
@@ -94,7 +96,13 @@ static union {
     Pvm__GroupArrive grp_arrive;
     Pvm__GroupRelease grp_release;
     Pvm__GroupGone grp_gone;
+    Pvm__HostsyncReply hostsync_reply;
+    Pvm__TickleRequest tickle;
+    Pvm__TickleReply tickle_reply;
+    Pvm__RegRequest reg;
+    Pvm__RegReply reg_reply;
 } s;
+static int32_t tickle_s[] = {6, 3};
 
 static uint8_t key_s[CTL_DIRECT_KEY_LEN + 1] = {1, 2, 3};
 
@@ -348,6 +356,33 @@ static ProtobufCMessage *sample(int type)
         s.grp_gone.n_tids = 2;
         s.grp_gone.tids = grp_live_s;
         break;
+    case T(HOSTSYNC):
+        pvm__task_ref__init(&s.task_ref);
+        s.task_ref.tid = PVMD2;
+        break;
+    case T(HOSTSYNC_REPLY):
+        pvm__hostsync_reply__init(&s.hostsync_reply);
+        s.hostsync_reply.sec = 1700000000;
+        s.hostsync_reply.usec = 999999;
+        break;
+    case T(TICKLE):
+        pvm__tickle_request__init(&s.tickle);
+        s.tickle.n_args = 2;
+        s.tickle.args = tickle_s;
+        break;
+    case T(TICKLE_REPLY):
+        pvm__tickle_reply__init(&s.tickle_reply);
+        s.tickle_reply.n_resp = 2;
+        s.tickle_reply.resp = tickle_s;
+        break;
+    case T(REG):
+        pvm__reg_request__init(&s.reg);
+        s.reg.kind = REG_TASKER;
+        break;
+    case T(REG_REPLY):
+        pvm__reg_reply__init(&s.reg_reply);
+        s.reg_reply.previous = TASK1;
+        break;
     default:
         return NULL;
     }
@@ -375,6 +410,7 @@ static void assert_value_equal(const ProtobufCFieldDescriptor *f, const void *x,
         assert_int_equal(*(const int32_t *)x, *(const int32_t *)y);
         break;
     case PROTOBUF_C_TYPE_UINT64:
+    case PROTOBUF_C_TYPE_INT64:
         assert_int_equal(*(const uint64_t *)x, *(const uint64_t *)y);
         break;
     case PROTOBUF_C_TYPE_BOOL:
@@ -460,7 +496,8 @@ static int unpack_rc(int type, const ProtobufCMessage *msg)
 
 static bool is_valid_type(int t)
 {
-    return t > 0 && t < NTYPES && (t <= T(TASKS_GONE) || t >= T(GRP_JOIN));
+    return t > 0 && t < NTYPES &&
+           (t <= T(TASKS_GONE) || (t >= T(GRP_JOIN) && t <= T(GRP_GONE)) || t >= T(HOSTSYNC));
 }
 
 /* ===================================================================== */
@@ -1267,6 +1304,60 @@ static void ht_no_name(void)
     host_a.name = "";
 }
 
+/* registered helpers, clock, tickle */
+static void hsync_task(void)
+{
+    s.task_ref.tid = TASK1;
+}
+static void hsync_usec_over(void)
+{
+    s.hostsync_reply.usec = 1000000;
+}
+static void hsync_usec_neg(void)
+{
+    s.hostsync_reply.usec = -1;
+}
+static void hsync_status_pos(void)
+{
+    s.hostsync_reply.status = 1;
+}
+static void tk_none(void)
+{
+    s.tickle.n_args = 0;
+}
+static void tk_one(void)
+{
+    s.tickle.n_args = 1;
+}
+static void tk_eleven(void)
+{
+    static int32_t a[11];
+    s.tickle.n_args = 11;
+    s.tickle.args = a;
+}
+static void tr_eleven(void)
+{
+    static int32_t a[11];
+    s.tickle_reply.n_resp = 11;
+    s.tickle_reply.resp = a;
+}
+static void rg_zero(void)
+{
+    s.reg.kind = 0;
+}
+static void rg_four(void)
+{
+    s.reg.kind = REG_RM + 1;
+}
+static void rr_pvmd(void)
+{
+    s.reg_reply.previous = PVMD2;
+}
+static void rr_positive(void)
+{
+    s.reg_reply.status = 1;
+}
+
 static const struct rule rules[] = {
     RULE(STATUS, status_positive, PvmBadMsg),
     RULE(STATUS, status_zero, 0),
@@ -1456,6 +1547,18 @@ static const struct rule rules[] = {
     RULE(HOST_TABLE, ht_empty, PvmBadMsg),
     RULE(HOST_TABLE, ht_bad_tid, PvmBadMsg),
     RULE(HOST_TABLE, ht_no_name, PvmBadMsg),
+    RULE(HOSTSYNC, hsync_task, PvmBadMsg),
+    RULE(HOSTSYNC_REPLY, hsync_usec_over, PvmBadMsg),
+    RULE(HOSTSYNC_REPLY, hsync_usec_neg, PvmBadMsg),
+    RULE(HOSTSYNC_REPLY, hsync_status_pos, PvmBadMsg),
+    RULE(TICKLE, tk_none, PvmBadMsg),
+    RULE(TICKLE, tk_one, 0),
+    RULE(TICKLE, tk_eleven, PvmBadMsg),
+    RULE(TICKLE_REPLY, tr_eleven, PvmBadMsg),
+    RULE(REG, rg_zero, PvmBadMsg),
+    RULE(REG, rg_four, PvmBadMsg),
+    RULE(REG_REPLY, rr_pvmd, PvmBadMsg),
+    RULE(REG_REPLY, rr_positive, PvmBadMsg),
 };
 
 static void reset_shared_arrays(void)
