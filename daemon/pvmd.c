@@ -18,6 +18,7 @@
 #include <sodium.h>
 
 #include "defs.h"
+#include "ctxtab.h"
 #include "group.h"
 #include "hosttab.h"
 #include "hostmgr.h"
@@ -172,6 +173,7 @@ void pvmd_fini(struct pvmd *d)
 {
     hostmgr_free(d);
     notify_fini(d);
+    ctxtab_fini(d);
     tasktab_destroy(&d->tasks);
     hosttab_destroy(&d->hosts);
 }

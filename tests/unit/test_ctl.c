@@ -17,13 +17,16 @@
 #include <cmocka.h>
 
 #include "ctl.h"
+#include "defs.h"
 #include "paths.h"
 #include "pvm3.h"
 #include "tid.h"
 
 #define T(x) PVM__CTL_TYPE__CTL_##x
-#define NTYPES 51 /* one past the highest CtlType (CTL_GRP_GONE) */
-#define NVALUES 42 /* CtlType values protoc generated: 0 .. CTL_TASKS_GONE, CTL_GRP_JOIN .. */
+#define NTYPES 73 /* one past the highest CtlType (CTL_CTX_REPLY) */
+/* CtlType values protoc generated: 0 .. CTL_TASKS_GONE, CTL_GRP_JOIN .. CTL_GRP_GONE,
+ * CTL_CTX_NEW .. CTL_CTX_REPLY */
+#define NVALUES 45
 
 #define TASK1 0x40001
 #define TASK2 0x40002
@@ -94,6 +97,7 @@ static union {
     Pvm__GroupArrive grp_arrive;
     Pvm__GroupRelease grp_release;
     Pvm__GroupGone grp_gone;
+    Pvm__CtxRef ctx_ref;
 } s;
 
 static uint8_t key_s[CTL_DIRECT_KEY_LEN + 1] = {1, 2, 3};
@@ -348,6 +352,14 @@ static ProtobufCMessage *sample(int type)
         s.grp_gone.n_tids = 2;
         s.grp_gone.tids = grp_live_s;
         break;
+    case T(CTX_NEW):
+        pvm__empty__init(&s.empty);
+        break;
+    case T(CTX_FREE):
+    case T(CTX_REPLY):
+        pvm__ctx_ref__init(&s.ctx_ref);
+        s.ctx_ref.ctx = 0x40001;
+        break;
     default:
         return NULL;
     }
@@ -460,7 +472,8 @@ static int unpack_rc(int type, const ProtobufCMessage *msg)
 
 static bool is_valid_type(int t)
 {
-    return t > 0 && t < NTYPES && (t <= T(TASKS_GONE) || t >= T(GRP_JOIN));
+    return t > 0 && t < NTYPES &&
+           (t <= T(TASKS_GONE) || (t >= T(GRP_JOIN) && t <= T(GRP_GONE)) || t >= T(CTX_NEW));
 }
 
 /* ===================================================================== */
@@ -1267,6 +1280,32 @@ static void ht_no_name(void)
     host_a.name = "";
 }
 
+/* -- contexts: any value a user may have, never a reserved one -- */
+static void ctx_negative(void)
+{
+    s.ctx_ref.ctx = -7;
+}
+static void ctx_grp(void)
+{
+    s.ctx_ref.ctx = PVM_GRP_CTX;
+}
+static void ctx_sys(void)
+{
+    s.ctx_ref.ctx = PVM_SYS_CTX;
+}
+static void spawn_ctx_sys(void)
+{
+    s.spawn.ctx = PVM_SYS_CTX;
+}
+static void spawn_ctx_negative(void)
+{
+    s.spawn.ctx = -1;
+}
+static void hr_ctx_grp(void)
+{
+    s.hello_reply.ctx = PVM_GRP_CTX;
+}
+
 static const struct rule rules[] = {
     RULE(STATUS, status_positive, PvmBadMsg),
     RULE(STATUS, status_zero, 0),
@@ -1456,6 +1495,14 @@ static const struct rule rules[] = {
     RULE(HOST_TABLE, ht_empty, PvmBadMsg),
     RULE(HOST_TABLE, ht_bad_tid, PvmBadMsg),
     RULE(HOST_TABLE, ht_no_name, PvmBadMsg),
+
+    RULE(CTX_FREE, ctx_negative, 0),
+    RULE(CTX_FREE, ctx_grp, PvmBadMsg),
+    RULE(CTX_FREE, ctx_sys, PvmBadMsg),
+    RULE(CTX_REPLY, ctx_sys, PvmBadMsg),
+    RULE(SPAWN, spawn_ctx_sys, PvmBadMsg),
+    RULE(SPAWN, spawn_ctx_negative, 0),
+    RULE(HELLO_REPLY, hr_ctx_grp, PvmBadMsg),
 };
 
 static void reset_shared_arrays(void)
