@@ -1,9 +1,9 @@
 /*
  * ctxtab.c - message contexts: who holds each of this host's.
  *
- * One owner per local part, in an array made on the first request (1 MiB,
- * the most there can be; nothing for a pvmd whose tasks never ask): a
- * lookup is an index, and a task's end walks the array only while some
+ * One owner per local part, in an array made on the first request (1 MiB
+ * for the 262,143 there can be; nothing for a pvmd whose tasks never ask):
+ * a lookup is an index, and a task's end walks the array only while some
  * context is held.
  */
 #include "ctxtab.h"
@@ -19,9 +19,10 @@
 #include "tid.h"
 
 struct ctxtab {
-    int32_t owner[TID_MAX_LOCAL + 1]; /* by local part: the task holding it, 0 free */
-    int next;                         /* where the next search starts */
-    int held;                         /* contexts in use */
+    int max;         /* the highest local part (limits.ctx_max, as when made) */
+    int next;        /* where the next search starts */
+    int held;        /* contexts in use */
+    int32_t owner[]; /* by local part, 1..max: the task holding it, 0 free */
 };
 
 void ctxtab_fini(struct pvmd *d)
@@ -30,15 +31,15 @@ void ctxtab_fini(struct pvmd *d)
     d->ctxs = NULL;
 }
 
-/* The next free local part from t->next on, round the ring 1..TID_MAX_LOCAL;
- * 0 when all are held. */
+/* The next free local part from t->next on, round the ring 1..max; 0 when
+ * all are held. */
 static int next_free(struct ctxtab *t)
 {
-    if (t->held >= TID_MAX_LOCAL)
+    if (t->held >= t->max)
         return 0;
     int l = t->next;
     for (;;) {
-        if (l < 1 || l > TID_MAX_LOCAL)
+        if (l < 1 || l > t->max)
             l = 1;
         if (!t->owner[l])
             return l;
@@ -53,9 +54,15 @@ void ctxtab_new(struct pvmd *d, const struct req *r, const ProtobufCMessage *m)
         req_status(d, r, PvmBadParam);
         return;
     }
-    if (!d->ctxs && !(d->ctxs = calloc(1, sizeof *d->ctxs))) {
-        req_status(d, r, PvmNoMem);
-        return;
+    if (!d->ctxs) {
+        int max = d->limits.ctx_max > 0 && d->limits.ctx_max < TID_MAX_LOCAL ? d->limits.ctx_max
+                                                                             : TID_MAX_LOCAL;
+        d->ctxs = calloc(1, sizeof *d->ctxs + (size_t)(max + 1) * sizeof d->ctxs->owner[0]);
+        if (!d->ctxs) {
+            req_status(d, r, PvmNoMem);
+            return;
+        }
+        d->ctxs->max = max;
     }
     struct ctxtab *t = d->ctxs;
     int l = next_free(t);
@@ -78,7 +85,8 @@ void ctxtab_free(struct pvmd *d, const struct req *r, const ProtobufCMessage *m)
     struct ctxtab *t = d->ctxs;
     /* A context is a tid's shape: host number and local part, nothing else. */
     int l = tid_local(ctx);
-    if (!t || ctx <= 0 || tid_make(d->myhost, l) != ctx || t->owner[l] != r->from || !r->from) {
+    if (!t || ctx <= 0 || tid_make(d->myhost, l) != ctx || l > t->max || t->owner[l] != r->from ||
+        !r->from) {
         req_status(d, r, PvmNotFound);
         return;
     }
@@ -92,7 +100,7 @@ void ctxtab_task_left(struct pvmd *d, int tid)
     struct ctxtab *t = d->ctxs;
     if (!t || !t->held || !tid)
         return;
-    for (int l = 1; l <= TID_MAX_LOCAL; l++)
+    for (int l = 1; l <= t->max; l++)
         if (t->owner[l] == tid) {
             t->owner[l] = 0;
             t->held--;

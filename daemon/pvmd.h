@@ -56,6 +56,8 @@ struct pvmd_limits {
     int fd_reserve;    /* PVMD_FD_RESERVE: descriptors spawn leaves free (32) */
     int tid_max;       /* PVMD_TID_MAX: the highest local part of a tid (TID_MAX_LOCAL;
                           smaller for tests of tids handed out again) */
+    int ctx_max;       /* PVMD_CTX_MAX: the highest local part of a context (TID_MAX_LOCAL;
+                          smaller for tests of contexts running out) */
 };
 
 struct pvmd {
