@@ -94,6 +94,7 @@ static int relay(bool dontroute)
     int parent = pvm_parent();
     if (dontroute)
         pvm_setopt(PvmRoute, PvmDontRoute);
+    pvm_setcontext(0); /* whatever it inherited */
     pvm_initsend(PvmDataDefault);
     pvm_send(parent, 1);
     for (;;) {
