@@ -645,15 +645,15 @@ int io_wait(struct lpvm_core *core, io_done_fn done, void *arg, int64_t deadline
         int nconns = core->nconns;
         if (n > 0)
             handle(core, n, wconn, &writable);
+        else if (wait_ns == 0 && deadline_ns != 0)
+            /* Spinning: let a task sharing this core (perhaps the one we
+             * wait for) run instead of burning our time slice. */
+            sched_yield();
         /* A connection accepted in this pass may hold a peer's first
          * message already: a one-look wait (pvm_nrecv, pvm_probe) reads it
          * too rather than answer that nothing came. */
         if (deadline_ns == 0 && core->nconns > nconns)
             polled = false;
-        else if (wait_ns == 0 && deadline_ns != 0)
-            /* Spinning: let a task sharing this core (perhaps the one we
-             * wait for) run instead of burning our time slice. */
-            sched_yield();
     }
 }
 
