@@ -125,7 +125,14 @@ static bool v_hello_reply(const ProtobufCMessage *m)
            (tid_is_valid(r->parent) || r->parent == PvmNoParent || r->parent == PvmParentNotSet) &&
            tid_or_zero(r->out_tid) && tid_or_zero(r->trace_tid) &&
            (r->direct_key.len == 0 || r->direct_key.len == CTL_DIRECT_KEY_LEN) &&
-           str_ok(r->direct_ip) && slen(r->direct_ip) < CTL_IP_MAX;
+           str_ok(r->direct_ip) && slen(r->direct_ip) < CTL_IP_MAX && PVM_CTX_IS_USER(r->ctx);
+}
+
+/* Any context may be named (pvm_freecontext of one never had is an answer,
+ * PvmNotFound), but never a reserved one. */
+static bool v_ctx_ref(const ProtobufCMessage *m)
+{
+    return PVM_CTX_IS_USER(((const Pvm__CtxRef *)m)->ctx);
 }
 
 static bool v_direct_port(const ProtobufCMessage *m)
@@ -151,7 +158,7 @@ static bool v_spawn(const ProtobufCMessage *m)
         (s->flags & ~SPAWN_KNOWN_FLAGS) || !str_ok(s->where) || s->count < 1 ||
         s->count > CTL_MAX_SPAWN || s->n_env > CTL_MAX_ARGS || (s->n_env > 0 && !s->env) ||
         !tid_or_zero(s->out_tid) || !tid_or_zero(s->trace_tid) || !str_ok(s->cwd) ||
-        (s->parent != 0 && !tid_is_task(s->parent)))
+        (s->parent != 0 && !tid_is_task(s->parent)) || !PVM_CTX_IS_USER(s->ctx))
         return false;
     /* The pvmd has its own working directory: a relative one means nothing
      * there. */
@@ -422,6 +429,10 @@ static const struct ctl_kind ctl_kinds[] = {
     [PVM__CTL_TYPE__CTL_TICKLE_REPLY] = {&pvm__tickle_reply__descriptor, v_tickle_reply},
     [PVM__CTL_TYPE__CTL_REG] = {&pvm__reg_request__descriptor, v_reg},
     [PVM__CTL_TYPE__CTL_REG_REPLY] = {&pvm__reg_reply__descriptor, v_reg_reply},
+    /* contexts (daemon/ctxtab.c) */
+    [PVM__CTL_TYPE__CTL_CTX_NEW] = {&pvm__empty__descriptor, v_empty},
+    [PVM__CTL_TYPE__CTL_CTX_FREE] = {&pvm__ctx_ref__descriptor, v_ctx_ref},
+    [PVM__CTL_TYPE__CTL_CTX_REPLY] = {&pvm__ctx_ref__descriptor, v_ctx_ref},
 };
 
 #define CTL_NKINDS ((int)(sizeof ctl_kinds / sizeof ctl_kinds[0]))

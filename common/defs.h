@@ -42,6 +42,11 @@
  * their own, below PVM_SYS_CTX: queued like user messages, but no user
  * receive matches them (pvm_newcontext must never hand it out). */
 #define PVM_GRP_CTX (PVM_SYS_CTX - 1)
+/* A context user code may send and receive in: PvmBaseContext, those of
+ * pvm_newcontext (a host number and a local part, as a tid: always below
+ * 0x40000000), or any other value pvm_setcontext takes (PVM 3.4.6 takes
+ * negative ones too); never one of libpvm's reserved contexts above. */
+#define PVM_CTX_IS_USER(ctx) ((ctx) < PVM_GRP_CTX)
 
 /* ---- task output messages ------------------------------------------------ *
  * A pvmd sends a task's stdout/stderr to its output tid as a message with

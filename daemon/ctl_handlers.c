@@ -11,6 +11,7 @@
 #include <sodium.h>
 
 #include "ctl.h"
+#include "ctxtab.h"
 #include "defs.h"
 #include "direct.h"
 #include "frame.h"
@@ -118,6 +119,7 @@ void ctl_handlers_hello(struct pvmd *d, struct xport *x, struct frame *f)
     hr.trace_tid = io->trace_tid;
     hr.trace_code = io->trace_code;
     hr.trace_ctx = io->trace_ctx;
+    hr.ctx = io->ctx;
     hr.arch = (char *)d->arch;
     hr.direct_key.data = (uint8_t *)tasktab_direct_key(t);
     hr.direct_key.len = CTL_DIRECT_KEY_LEN;
@@ -165,6 +167,7 @@ static void h_exit(struct pvmd *d, const struct req *r, const ProtobufCMessage *
         return;
     group_task_left(d, r->from);
     notify_task_left(d, r->from);
+    ctxtab_task_left(d, r->from);
     r->link->exited = true;
     struct task *t = tasktab_find(d->tasks, r->from);
     /* A spawned task stays a task until its process exits (design.md
@@ -529,6 +532,9 @@ static const struct {
     [PVM__CTL_TYPE__CTL_HOSTSYNC] = {regs_hostsync, true}, /* a peer: for a task of its host */
     [PVM__CTL_TYPE__CTL_TICKLE] = {regs_tickle, false},
     [PVM__CTL_TYPE__CTL_REG] = {regs_register, false},
+    /* contexts (ctxtab.c): a task's own pvmd hands them out */
+    [PVM__CTL_TYPE__CTL_CTX_NEW] = {ctxtab_new, false},
+    [PVM__CTL_TYPE__CTL_CTX_FREE] = {ctxtab_free, false},
 };
 
 #define CTL_TABLE_LEN ((int)(sizeof ctl_table / sizeof ctl_table[0]))

@@ -3,6 +3,7 @@
  */
 #include "event.h"
 
+#include "ctxtab.h"
 #include "group.h"
 #include "output.h"
 #include "hostmgr.h"
@@ -30,6 +31,7 @@ static const struct {
     {"hosts", hostmgr_on_event},
     {"groups", group_on_event},
     {"regs", regs_on_event},
+    {"contexts", ctxtab_on_event},
 };
 
 void event_raise(struct pvmd *d, const struct event *ev)

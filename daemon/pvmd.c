@@ -18,6 +18,7 @@
 #include <sodium.h>
 
 #include "defs.h"
+#include "ctxtab.h"
 #include "group.h"
 #include "hosttab.h"
 #include "hostmgr.h"
@@ -69,6 +70,7 @@ int pvmd_init(struct pvmd *d, uv_loop_t *loop, int host)
         .hello_max = (size_t)64 << 10,
         .fd_reserve = 32,
         .tid_max = TID_MAX_LOCAL,
+        .ctx_max = TID_MAX_LOCAL,
     };
     d->log.max = d->limits.log_max;
     uv_timer_init(d->loop, &d->halt_timer);
@@ -118,13 +120,15 @@ void pvmd_limits_from_env(struct pvmd *d)
     struct pvmd_limits *l = &d->limits;
     unsigned long long task = l->hold_task, total = l->hold_total, logmax = l->log_max,
                        hello = l->hello_ms, reserve = (unsigned long long)l->fd_reserve,
-                       tids = (unsigned long long)l->tid_max;
+                       tids = (unsigned long long)l->tid_max,
+                       ctxs = (unsigned long long)l->ctx_max;
     limit_env(d, "PVMD_HOLD_TASK", 1 << 16, SIZE_MAX / 2, &task);
     limit_env(d, "PVMD_HOLD_TOTAL", 1 << 16, SIZE_MAX / 2, &total);
     limit_env(d, "PVMD_LOG_MAX", 1 << 12, SIZE_MAX / 2, &logmax);
     limit_env(d, "PVMD_HELLO_TIMEOUT", 10, 3600000, &hello);
     limit_env(d, "PVMD_FD_RESERVE", 8, 1 << 20, &reserve);
     limit_env(d, "PVMD_TID_MAX", 4, TID_MAX_LOCAL, &tids);
+    limit_env(d, "PVMD_CTX_MAX", 1, TID_MAX_LOCAL, &ctxs);
     l->hold_task = (size_t)task;
     l->hold_total = (size_t)total;
     /* A task holding less than this never stops its senders, so a budget
@@ -134,6 +138,7 @@ void pvmd_limits_from_env(struct pvmd *d)
     l->hello_ms = (unsigned)hello;
     l->fd_reserve = (int)reserve;
     l->tid_max = (int)tids;
+    l->ctx_max = (int)ctxs;
 }
 
 void pvmd_file_id_take(const char *path, struct pvmd_file_id *id)
@@ -172,6 +177,7 @@ void pvmd_fini(struct pvmd *d)
 {
     hostmgr_free(d);
     notify_fini(d);
+    ctxtab_fini(d);
     tasktab_destroy(&d->tasks);
     hosttab_destroy(&d->hosts);
 }

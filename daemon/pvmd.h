@@ -28,6 +28,7 @@ struct xport_zmq;
 struct xport_tran;
 struct hostmgr;
 struct group_tab;
+struct ctxtab;
 
 /* Which file a path named when this pvmd made it (docs/design.md "pvmd
  * notes"): the inode number alone is not enough, a removed file's number
@@ -55,6 +56,8 @@ struct pvmd_limits {
     int fd_reserve;    /* PVMD_FD_RESERVE: descriptors spawn leaves free (32) */
     int tid_max;       /* PVMD_TID_MAX: the highest local part of a tid (TID_MAX_LOCAL;
                           smaller for tests of tids handed out again) */
+    int ctx_max;       /* PVMD_CTX_MAX: the highest local part of a context (TID_MAX_LOCAL;
+                          smaller for tests of contexts running out) */
 };
 
 /* Tasks registered with pvm_reg_hoster / pvm_reg_tasker / pvm_reg_rm (0:
@@ -98,6 +101,7 @@ struct pvmd {
     struct notify_tab *notify;   /* pvm_notify requests (notify.c) */
     struct proc *procs;          /* spawned processes (spawn.c) */
     struct group_tab *groups;    /* groups, barriers (group.c) */
+    struct ctxtab *ctxs;         /* contexts held by this host's tasks (ctxtab.c), NULL until asked */
 
     /* links of every transport (xport.h), the unix listener, the mesh */
     struct xport *links;

@@ -584,6 +584,7 @@ int spawn_run(struct pvmd *d, int parent, const Pvm__SpawnRequest *req, int *tid
         .trace_tid = req->trace_tid,
         .trace_code = req->trace_code,
         .trace_ctx = req->trace_ctx,
+        .ctx = req->ctx,
     };
     int started = 0, room = spawn_room(d), refused = 0, tasker = regs_helper(d, REG_TASKER);
     for (int i = 0; i < count; i++) {

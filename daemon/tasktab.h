@@ -33,6 +33,7 @@ struct xport;
 struct task_io {
     int out_tid, out_code, out_ctx;
     int trace_tid, trace_code, trace_ctx;
+    int ctx; /* the context it starts in: its spawner's at spawn time */
 };
 
 /* Creates the table for host number `host'.  Returns NULL when out of

@@ -63,6 +63,13 @@ struct lpvm {
     int ctx;                                   /* current context: sent with, matched by receives */
     int (*recvf)(int bufid, int tid, int tag); /* pvm_recvf's matcher, NULL: default */
 
+    /* message handlers (mhf.c): pvm_addmhf's table, by slot (a handler's
+     * id is its slot + MHF_FIRST_ID; a free slot has no func) */
+    struct mhf *mhf;
+    int nmhf, capmhf; /* slots used so far, allocated */
+    int mhf_live;     /* handlers installed */
+    int mhf_running;  /* > 0 while a handler runs: handlers never nest */
+
     /* everything about talking to the pvmd and other tasks (lpvm.c) */
     struct lpvm_core *core;
 };
@@ -111,6 +118,7 @@ struct lpvm_core {
     struct io_deferred *dq_head, *dq_tail;
     int reading;          /* > 0 while conn_read runs (frames are being delivered) */
     unsigned sys_dropped; /* reserved-context messages dropped: no handler, or no memory */
+    bool mhf_parked;      /* a run of message handlers is parked (mhf.c) */
 
     int next_wid;       /* wid of the next control request */
     int await_wid;      /* wid of the request being waited for, 0 none */
@@ -313,6 +321,26 @@ int64_t io_now_ns(void);
 
 /* Drops every queued message, parked ones included (teardown). */
 void recv_drop_all(struct lpvm_core *core);
+
+/* Takes queued message m out of the receive queue (it stays m's caller's). */
+void recv_unlink(struct lpvm_core *core, struct pmsg *m);
+
+/* ---- mhf.c ------------------------------------------------------------------- */
+
+/* User message m has just joined the receive queue (io_deliver: inside a
+ * read, so nothing runs here).  When a message handler (pvm_addmhf) matches
+ * it, it is marked for the handler, which no receive then takes, and a run
+ * of the handlers is parked for the next wait at rest (IO_AT_REST). */
+void mhf_arrived(struct lpvm_core *core, struct pmsg *m);
+
+/* Where PVM's library also calls message handlers: in the calls that talk
+ * to the pvmd or send, not only in receives.  With handlers installed, one
+ * look at the sockets, which runs the handlers due when the core is at rest
+ * and in a user context (never inside libgpvm3's own traffic). */
+void mhf_point(struct lpvm_core *core);
+
+/* Removes every message handler (pvm_exit, as PVM 3.4.6 does). */
+void mhf_clear(void);
 
 /* ---- catchout.c ----------------------------------------------------------- */
 

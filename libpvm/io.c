@@ -13,9 +13,9 @@
  * an idle task uses no CPU.
  *
  * Nothing but queueing happens inside a read: a message in libpvm's
- * reserved context goes to its handler through a table, and handlers (and,
- * later, message handlers and notifications) are parked and run from the
- * top of the loop.  A callback that receives therefore runs a wait of its
+ * reserved context goes to its handler through a table, and handlers (and
+ * pvm_addmhf's message handlers, mhf.c) are parked and run from the top of
+ * the loop.  A callback that receives therefore runs a wait of its
  * own without re-entering the reader of the connection it came from.
  */
 #define _GNU_SOURCE
@@ -265,6 +265,7 @@ void io_deliver(struct lpvm_core *core, struct pmsg *m)
         core->rq_head = m;
     core->rq_tail = m;
     core->rq_gen++;
+    mhf_arrived(core, m);
 }
 
 static void deliver_cb(void *arg, struct pmsg *m)
@@ -641,12 +642,18 @@ int io_wait(struct lpvm_core *core, io_done_fn done, void *arg, int64_t deadline
                 continue;
             return PvmSysErr;
         }
+        int nconns = core->nconns;
         if (n > 0)
             handle(core, n, wconn, &writable);
         else if (wait_ns == 0 && deadline_ns != 0)
             /* Spinning: let a task sharing this core (perhaps the one we
              * wait for) run instead of burning our time slice. */
             sched_yield();
+        /* A connection accepted in this pass may hold a peer's first
+         * message already: a one-look wait (pvm_nrecv, pvm_probe) reads it
+         * too rather than answer that nothing came. */
+        if (deadline_ns == 0 && core->nconns > nconns)
+            polled = false;
     }
 }
 

@@ -84,6 +84,8 @@ static int exchange(struct lpvm_core *c, int type, const ProtobufCMessage *req, 
 int lpvm_request(struct lpvm_core *c, int type, const ProtobufCMessage *req, int reply_type,
                  ProtobufCMessage **reply)
 {
+    /* PVM runs message handlers in every call that talks to its pvmd. */
+    mhf_point(c);
     struct pmsg *m = NULL;
     int cc = exchange(c, type, req, &m);
     if (cc < 0)
@@ -169,7 +171,7 @@ static int claimed_tid(void)
     return (*end == 0 && v > 0 && v <= INT32_MAX && tid_is_task((int)v)) ? (int)v : 0;
 }
 
-static void apply_hello(struct lpvm_core *c, const Pvm__HelloReply *r)
+static void apply_hello(struct lpvm_core *c, const Pvm__HelloReply *r, bool spawned)
 {
     lpvm_state.mytid = r->tid;
     lpvm_state.parent = r->parent > 0 || r->parent == PvmParentNotSet ? r->parent : PvmNoParent;
@@ -199,6 +201,10 @@ static void apply_hello(struct lpvm_core *c, const Pvm__HelloReply *r)
     o[PvmTraceTid] = o[PvmSelfTraceTid] = r->trace_tid;
     o[PvmTraceCode] = o[PvmSelfTraceCode] = r->trace_code;
     o[PvmTraceContext] = o[PvmSelfTraceContext] = r->trace_ctx;
+    /* A spawned task starts in its spawner's context; any other keeps the
+     * one it set (pvm_setcontext works before enrolment, as in PVM). */
+    if (spawned)
+        lpvm_state.ctx = r->ctx;
 }
 
 static int hello(struct lpvm_core *c)
@@ -227,7 +233,8 @@ static int hello(struct lpvm_core *c)
         ctl_free(&out);
         return cc;
     }
-    apply_hello(c, r);
+    /* Our claim was accepted: we are the task the pvmd spawned. */
+    apply_hello(c, r, h.claimed_tid && r->tid == h.claimed_tid);
     direct_listen(c, r);
     if (r->direct_key.data)
         sodium_memzero(r->direct_key.data, r->direct_key.len);
@@ -398,5 +405,7 @@ int pvm_exit(void)
             lpvm_request_status(c, PVM__CTL_TYPE__CTL_EXIT, NULL);
     }
     lpvm_core_teardown();
+    /* Handlers are the enrolled task's: a new enrolment starts without. */
+    mhf_clear();
     return PvmOk;
 }

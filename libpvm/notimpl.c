@@ -20,29 +20,6 @@
 /* Failures, mailbox, contexts, handlers                                  */
 /* ===================================================================== */
 
-int pvm_newcontext(void)
-{
-    NOTIMPL(pvm_newcontext);
-}
-
-int pvm_freecontext(int ctx)
-{
-    (void)ctx;
-    NOTIMPL(pvm_freecontext);
-}
-
-int pvm_addmhf(int src, int tag, int ctx, int (*func)(int mid))
-{
-    (void)src, (void)tag, (void)ctx, (void)func;
-    NOTIMPL(pvm_addmhf);
-}
-
-int pvm_delmhf(int mhid)
-{
-    (void)mhid;
-    NOTIMPL(pvm_delmhf);
-}
-
 int pvm_putinfo(char *name, int bufid, int flags)
 {
     (void)name, (void)bufid, (void)flags;
@@ -144,12 +121,11 @@ char *pvmgettmp(void)
 /* PVM's libpvm3 exports these without declaring them in pvm3.h, and its
  * own examples use them (bwtest, mbox and trsg call pvmsleep; mhf_server,
  * mhf_tickle, rme, task0, task1 and task_end call lpvmerr; bwtest calls
- * pvmgetclock; mhf_server calls pvmdisplaymhfinfo; ptest sets pvmdebmask),
- * so they must link here too. */
+ * pvmgetclock; ptest sets pvmdebmask), so they must link here too
+ * (pvmdisplaymhfinfo, which mhf_server calls, is in mhf.c). */
 int pvmsleep(int secs);
 int lpvmerr(char *fn, int code);
 int pvmgetclock(struct timeval *tm);
-int pvmdisplaymhfinfo(char *who, char *msg, int tid);
 
 /* PVM's library debug mask.  Accepted so such programs link; libpvm's own
  * diagnostics follow pvm_setopt(PvmDebugMask) instead. */
@@ -178,11 +154,4 @@ int pvmgetclock(struct timeval *tm)
         return lpvm_err("pvmgetclock", PvmBadParam);
     gettimeofday(tm, NULL);
     return 0;
-}
-
-/* PVM's dump of the message-handler table: comes with the handlers. */
-int pvmdisplaymhfinfo(char *who, char *msg, int tid)
-{
-    (void)who, (void)msg, (void)tid;
-    NOTIMPL(pvmdisplaymhfinfo);
 }

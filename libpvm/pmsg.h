@@ -58,6 +58,7 @@ struct pmsg {
 
     struct pmsg *next; /* link in the receive queue */
     bool queued;       /* in the receive queue (pmsg_unqueue_hook) */
+    bool for_mhf;      /* queued for a message handler (mhf.c): no receive takes it */
 };
 
 /* ---- life cycle ------------------------------------------------------ */

@@ -4,8 +4,9 @@
  * Arrived user messages wait in the core's queue in arrival order (per
  * source already in send order, see peer.c).  A receive takes the first
  * message whose source, tag (-1: any) and context match, or, with a
- * pvm_recvf matcher, the one it ranks best.  As in PVM, a new receive
- * frees the previous active receive buffer.
+ * pvm_recvf matcher, the one it ranks best; never one marked for a message
+ * handler (mhf.c).  As in PVM, a new receive frees the previous active
+ * receive buffer.
  */
 #include <limits.h>
 #include <stdlib.h>
@@ -41,6 +42,10 @@ static struct pmsg *find(struct lpvm_core *core, int tid, int tag, struct pmsg *
     int best_rank = 0;
     for (struct pmsg **pp = &core->rq_head; *pp; pp = &(*pp)->next) {
         struct pmsg *m = *pp;
+        /* A handler's (mhf.c): PVM calls it as the message comes in, so
+         * no receive ever sees the message. */
+        if (m->for_mhf)
+            continue;
         if (!f) {
             if (default_match(m, tid, tag)) {
                 *prevp = pp;
@@ -88,17 +93,20 @@ static void unlink_msg(struct lpvm_core *core, struct pmsg **pp)
     m->queued = false;
 }
 
-/* pmsg_destroy of a message still queued: take it out first. */
-static void unqueue(struct pmsg *m)
+void recv_unlink(struct lpvm_core *core, struct pmsg *m)
 {
-    struct lpvm_core *core = lpvm_state.core;
-    if (!core)
-        return;
     for (struct pmsg **pp = &core->rq_head; *pp; pp = &(*pp)->next)
         if (*pp == m) {
             unlink_msg(core, pp);
             return;
         }
+}
+
+/* pmsg_destroy of a message still queued: take it out first. */
+static void unqueue(struct pmsg *m)
+{
+    if (lpvm_state.core)
+        recv_unlink(lpvm_state.core, m);
 }
 
 __attribute__((constructor)) static void recv_init(void)
@@ -276,28 +284,5 @@ int (*pvm_recvf(int (*new)(int, int, int)))(int, int, int)
 {
     int (*old)(int, int, int) = lpvm_state.recvf;
     lpvm_state.recvf = new;
-    return old;
-}
-
-int pvm_getcontext(void)
-{
-    struct lpvm_core *core;
-    int cc = lpvm_core_get(&core);
-    if (cc < 0)
-        return lpvm_err("pvm_getcontext", cc);
-    return lpvm_state.ctx;
-}
-
-int pvm_setcontext(int ctx)
-{
-    struct lpvm_core *core;
-    int cc = lpvm_core_get(&core);
-    if (cc < 0)
-        return lpvm_err("pvm_setcontext", cc);
-    /* PVM_SYS_CTX and above belong to libpvm itself. */
-    if (ctx < 0 || ctx >= PVM_SYS_CTX)
-        return lpvm_err("pvm_setcontext", PvmBadParam);
-    int old = lpvm_state.ctx;
-    lpvm_state.ctx = ctx;
     return old;
 }

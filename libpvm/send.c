@@ -152,7 +152,9 @@ int pvm_send(int tid, int msgtag)
     struct pmsg *m = pmsg_lookup(lpvm_state.sbuf);
     if (!m)
         return lpvm_err("pvm_send", PvmNoBuf);
-    return lpvm_err("pvm_send", send_one(core, tid, msgtag, m));
+    cc = send_one(core, tid, msgtag, m);
+    mhf_point(core); /* PVM runs message handlers in its sends too */
+    return lpvm_err("pvm_send", cc);
 }
 
 /* The tasks of other hosts get one frame, through our pvmd, listing them
@@ -233,6 +235,7 @@ int pvm_mcast(int *tids, int ntask, int msgtag)
         cc = mcast_remote(core, tids, ntask, remote, msgtag, m);
     /* The new peers' ends, asked for in one request. */
     io_watch_flush(core);
+    mhf_point(core);
     return lpvm_err("pvm_mcast", cc < 0 ? cc : PvmOk);
 }
 
@@ -256,5 +259,6 @@ int pvm_psend(int tid, int msgtag, void *buf, int len, int datatype)
     if (cc == 0)
         cc = send_one(core, tid, msgtag, m);
     pmsg_destroy(&m);
+    mhf_point(core);
     return lpvm_err("pvm_psend", cc);
 }

@@ -88,6 +88,7 @@ static int spawn_req(struct lpvm_core *core, char *task, char **argv, int flag, 
     r.trace_tid = o[PvmTraceTid];
     r.trace_code = o[PvmTraceCode];
     r.trace_ctx = o[PvmTraceContext];
+    r.ctx = lpvm_state.ctx; /* the children start in it */
     r.cwd = "";
     ProtobufCMessage *out = NULL;
     int cc =
