@@ -145,7 +145,8 @@ int pvm_send(int tid, int msgtag)
     int cc = lpvm_core_get(&core);
     if (cc < 0)
         return lpvm_err("pvm_send", cc);
-    if (!tid_is_valid(tid) || check_tag(msgtag) < 0)
+    /* A pvmd takes no user messages (PVM 3.4.6: PvmBadParam). */
+    if (!tid_is_task(tid) || check_tag(msgtag) < 0)
         return lpvm_err("pvm_send", PvmBadParam);
     struct pmsg *m = pmsg_lookup(lpvm_state.sbuf);
     if (!m)
@@ -210,7 +211,7 @@ int pvm_mcast(int *tids, int ntask, int msgtag)
     if (ntask < 0 || (ntask > 0 && !tids) || check_tag(msgtag) < 0)
         return lpvm_err("pvm_mcast", PvmBadParam);
     for (int i = 0; i < ntask; i++)
-        if (!tid_is_valid(tids[i]))
+        if (!tid_is_task(tids[i]))
             return lpvm_err("pvm_mcast", PvmBadParam);
     struct pmsg *m = pmsg_lookup(lpvm_state.sbuf);
     if (!m)
@@ -240,17 +241,23 @@ int pvm_psend(int tid, int msgtag, void *buf, int len, int datatype)
     int cc = lpvm_core_get(&core);
     if (cc < 0)
         return lpvm_err("pvm_psend", cc);
-    /* PVM_STR data travel as bytes: psend sends `len' raw items. */
-    int type = datatype == PVM_STR ? PVM_BYTE : datatype;
-    if (!tid_is_valid(tid) || check_tag(msgtag) < 0 || len < 0 || (len > 0 && !buf) ||
-        pmsg_type_size(type) == 0)
+    /* PVM 3.4.6 has no PVM_STR here (PvmNotImpl), and for a negative
+     * length its packing complains and an empty message goes. */
+    if (datatype == PVM_STR)
+        return lpvm_err("pvm_psend", PvmNotImpl);
+    if (!tid_is_task(tid) || check_tag(msgtag) < 0 || (len > 0 && !buf) ||
+        pmsg_type_size(datatype) == 0)
         return lpvm_err("pvm_psend", PvmBadParam);
+    if (len < 0) {
+        lpvm_err("pvm_pkbyte", PvmBadParam);
+        len = 0;
+    }
     /* An InPlace message only refers to buf: the frame is written straight
      * from the caller's memory, with no copy. */
     struct pmsg *m = pmsg_new(PvmDataInPlace);
     if (!m)
         return lpvm_err("pvm_psend", PvmNoMem);
-    cc = pmsg_pack(m, type, buf, len, 1);
+    cc = pmsg_pack(m, datatype, buf, len, 1);
     if (cc == 0)
         cc = send_one(core, tid, msgtag, m);
     pmsg_destroy(&m);
