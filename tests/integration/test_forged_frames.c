@@ -8,8 +8,10 @@
  * for the victim (this test process, a libpvm task): an OUTPUT_BEGIN that
  * would make the victim's pvm_exit wait for an END that never comes, sent
  * through the pvmd, through the victim's direct-route socket, and with a
- * source that is not the sender's.  The victim must see none of them: its
- * ordinary messages still arrive, and pvm_exit returns at once.
+ * source that is not the sender's; and it spawns a long-lived child whose
+ * output would go to the victim in that context, or points its own output
+ * there.  The victim must see none of them: its ordinary messages still
+ * arrive, and pvm_exit returns at once.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -120,10 +122,61 @@ static void test_forged_frames(void **state)
     tc_close(&c);
 }
 
+/* Output in the reserved context: a spawn's children may only send it to
+ * the spawner or where the spawner's own output goes. */
+static void test_forged_output(void **state)
+{
+    (void)state;
+    int me = pvm_mytid();
+    assert_true(me > 0);
+    struct tc c;
+    assert_int_equal(tc_open(&c, vm.sockdir, 0), 0);
+    Pvm__SpawnRequest s = PVM__SPAWN_REQUEST__INIT;
+    char *args[] = {"30", NULL};
+    s.file = "/bin/sleep";
+    s.argv = args;
+    s.n_argv = 1;
+    s.where = "";
+    s.count = 1;
+    s.out_tid = me;
+    s.out_code = PVM_TAG_CATCHOUT;
+    s.out_ctx = PVM_SYS_CTX;
+    int wid = tc_send_ctl(&c, PVM__CTL_TYPE__CTL_SPAWN, &s.base), rt = 0;
+    ProtobufCMessage *m = wid < 0 ? NULL : tc_wait_reply(&c, wid, &rt, 10000);
+    assert_non_null(m);
+    assert_int_equal(rt, PVM__CTL_TYPE__CTL_SPAWN_REPLY);
+    Pvm__SpawnReply *r = (Pvm__SpawnReply *)m;
+    assert_int_equal(r->n_tids, 1);
+    int child = r->tids[0];
+    ctl_free(&m);
+    assert_true(child > 0);
+
+    /* A BEGIN for the child would be sent before the marker. */
+    assert_int_equal(tc_send_user(&c, me, 53, NULL, 0), 0);
+    expect_marker(c.tid, 53);
+    long t0 = tc_now_ms();
+    assert_int_equal(pvm_exit(), 0);
+    assert_true(tc_now_ms() - t0 < 5000);
+
+    /* Its own output to the victim, in that context: refused. */
+    Pvm__OutputRedirect o = PVM__OUTPUT_REDIRECT__INIT;
+    o.out_tid = me;
+    o.out_code = PVM_TAG_CATCHOUT;
+    o.out_ctx = PVM_SYS_CTX;
+    assert_int_equal(tc_status(&c, PVM__CTL_TYPE__CTL_SET_OUTPUT, &o.base), PvmBadParam);
+    o.out_ctx = 5; /* a user context is the user's business, as in PVM */
+    assert_int_equal(tc_status(&c, PVM__CTL_TYPE__CTL_SET_OUTPUT, &o.base), PvmOk);
+    Pvm__TaskRef k = PVM__TASK_REF__INIT;
+    k.tid = child;
+    assert_int_equal(tc_status(&c, PVM__CTL_TYPE__CTL_KILL, &k.base), PvmOk);
+    tc_close(&c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_forged_frames),
+        cmocka_unit_test(test_forged_output),
     };
     return cmocka_run_group_tests(tests, up, down);
 }
