@@ -196,8 +196,8 @@ static void h_spawn(struct pvmd *d, const struct req *r, const ProtobufCMessage 
         s.out_tid = s.out_code = s.out_ctx = 0;
     }
     if (!reserved_dest_ok(d, r->from, s.trace_tid, s.trace_ctx, true)) {
-        log_info(d, "t%x: spawn with trace to t%x in reserved context: no trace",
-                 (unsigned)r->from, (unsigned)s.trace_tid);
+        log_info(d, "t%x: spawn with trace to t%x in reserved context: no trace", (unsigned)r->from,
+                 (unsigned)s.trace_tid);
         s.trace_tid = s.trace_code = s.trace_ctx = 0;
     }
     placement_spawn(d, r, &s);

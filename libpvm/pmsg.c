@@ -727,7 +727,7 @@ static int backward(struct pmsg *m, int type, void *p, int n, int stride, bool u
     if (!m || !isz || (n > 0 && !p))
         return PvmBadParam;
     for (int i = 0; i < n; i++) {
-        void *q = (void *)((uintptr_t)p - (uintptr_t)i * (uintptr_t)-(intmax_t)stride * isz);
+        void *q = (void *)((uintptr_t)p - (uintptr_t)i * (uintptr_t) - (intmax_t)stride * isz);
         int cc = unpack ? pmsg_unpack(m, type, q, 1, 1) : pack(m, type, q, 1, 1, true);
         if (cc < 0)
             return cc;

@@ -221,8 +221,8 @@ static void test_psend_precv_types(void **state)
     expect_msg(t, 1);
     /* PVM 3.4.6 has no PVM_STR in psend/precv. */
     assert_int_equal(pvm_psend(t, 200, "abc", 3, PVM_STR), PvmNotImpl);
-    static const int types[] = {PVM_BYTE,   PVM_SHORT, PVM_INT,  PVM_FLOAT,  PVM_CPLX, PVM_DOUBLE,
-                                PVM_DCPLX,  PVM_LONG,  PVM_USHORT, PVM_UINT, PVM_ULONG};
+    static const int types[] = {PVM_BYTE,  PVM_SHORT, PVM_INT,    PVM_FLOAT, PVM_CPLX, PVM_DOUBLE,
+                                PVM_DCPLX, PVM_LONG,  PVM_USHORT, PVM_UINT,  PVM_ULONG};
     static const size_t sizes[] = {1, 2, 4, 4, 8, 8, 16, 8, 2, 4, 8};
     unsigned char out[16 * 40], in[16 * 40 + 16];
     for (size_t k = 0; k < sizeof types / sizeof types[0]; k++) {
