@@ -726,8 +726,10 @@ static int backward(struct pmsg *m, int type, void *p, int n, int stride, bool u
     size_t isz = pmsg_type_size(type);
     if (!m || !isz || (n > 0 && !p))
         return PvmBadParam;
+    uintptr_t at = (uintptr_t)p;
+    size_t back = (size_t)(-(intmax_t)stride) * isz; /* bytes from one item to the next */
     for (int i = 0; i < n; i++) {
-        void *q = (void *)((uintptr_t)p - (uintptr_t)i * (uintptr_t) - (intmax_t)stride * isz);
+        void *q = (void *)(at - (uintptr_t)i * back);
         int cc = unpack ? pmsg_unpack(m, type, q, 1, 1) : pack(m, type, q, 1, 1, true);
         if (cc < 0)
             return cc;
