@@ -74,6 +74,14 @@ static bool route_direct(int dst)
 }
 
 /* Sends m to dst with tag (context: the current one). */
+/* A user message goes to a task.  PVM 3.4.6 refuses a pvmd's tid
+ * (PvmBadParam) unless PvmResvTids is set: a registered hoster or tasker
+ * answers its pvmd that way. */
+static bool dst_ok(int tid)
+{
+    return tid_is_task(tid) || (lpvm_state.opt[PvmResvTids] && tid_is_valid(tid));
+}
+
 static int send_one_(struct lpvm_core *core, int dst, int tag, struct pmsg *m)
 {
     int me = lpvm_state.mytid;
@@ -145,8 +153,7 @@ int pvm_send(int tid, int msgtag)
     int cc = lpvm_core_get(&core);
     if (cc < 0)
         return lpvm_err("pvm_send", cc);
-    /* A pvmd takes no user messages (PVM 3.4.6: PvmBadParam). */
-    if (!tid_is_task(tid) || check_tag(msgtag) < 0)
+    if (!dst_ok(tid) || check_tag(msgtag) < 0)
         return lpvm_err("pvm_send", PvmBadParam);
     struct pmsg *m = pmsg_lookup(lpvm_state.sbuf);
     if (!m)
@@ -211,7 +218,7 @@ int pvm_mcast(int *tids, int ntask, int msgtag)
     if (ntask < 0 || (ntask > 0 && !tids) || check_tag(msgtag) < 0)
         return lpvm_err("pvm_mcast", PvmBadParam);
     for (int i = 0; i < ntask; i++)
-        if (!tid_is_task(tids[i]))
+        if (!dst_ok(tids[i]))
             return lpvm_err("pvm_mcast", PvmBadParam);
     struct pmsg *m = pmsg_lookup(lpvm_state.sbuf);
     if (!m)
@@ -245,7 +252,7 @@ int pvm_psend(int tid, int msgtag, void *buf, int len, int datatype)
      * length its packing complains and an empty message goes. */
     if (datatype == PVM_STR)
         return lpvm_err("pvm_psend", PvmNotImpl);
-    if (!tid_is_task(tid) || check_tag(msgtag) < 0 || (len > 0 && !buf) ||
+    if (!dst_ok(tid) || check_tag(msgtag) < 0 || (len > 0 && !buf) ||
         pmsg_type_size(datatype) == 0)
         return lpvm_err("pvm_psend", PvmBadParam);
     if (len < 0) {
