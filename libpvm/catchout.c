@@ -150,11 +150,12 @@ static bool all_ended(struct lpvm_core *core, void *arg)
 void catchout_drain(struct lpvm_core *core)
 {
     if (core->ncatch > 0) {
-        /* PVM 3.4.6 prints this (whatever PvmAutoErr says) whenever a
-         * caught child's output has not ended yet, even if its process
-         * already has. */
-        fprintf(stderr, "libpvm [t%x]: child task(s) still running.  waiting...\n",
-                (unsigned)lpvm_state.mytid);
+        /* PVM 3.4.6 says so (whatever PvmAutoErr is, but not with
+         * PvmShowTids off) whenever a caught child's output has not ended
+         * yet, even if its process already has. */
+        if (lpvm_state.opt[PvmShowTids])
+            fprintf(stderr, "libpvm [t%x]: child task(s) still running.  waiting...\n",
+                    (unsigned)lpvm_state.mytid);
         io_wait(core, all_ended, NULL, IO_FOREVER, NULL);
     }
 }

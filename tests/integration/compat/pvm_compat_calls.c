@@ -171,14 +171,16 @@ static void packing(void)
     show("getminfo 9999", pvm_getminfo(9999, NULL));
 }
 
-/* Caught output ends in EOF; pvm_exit says it waits for a running child.
- * The output goes to a file printed at the end: when a BEGIN is read,
- * before or after pvm_spawn returns, is timing. */
-static void catching(void)
+/* Caught output ends in EOF; pvm_exit says it waits for a running child
+ * (not with PvmShowTids off).  The output goes to a file printed at the
+ * end: when a BEGIN is read, before or after pvm_spawn returns, is timing. */
+static void catching(int showtids)
 {
     FILE *f = tmpfile();
     if (!f)
         return;
+    printf("PvmShowTids %d\n", showtids);
+    pvm_setopt(PvmShowTids, showtids);
     pvm_catchout(f);
     char *slow[] = {"slow", NULL};
     int t;
@@ -211,6 +213,8 @@ int main(int argc, char **argv)
     tasks_and_signals(me, pvmd);
     sending(me, pvmd);
     packing();
-    catching();
+    catching(1);
+    if (pvm_mytid() > 0) /* a new task, as in PVM 3.4.6 */
+        catching(0);
     return 0;
 }
