@@ -147,15 +147,11 @@ static bool v_peer_hello(const ProtobufCMessage *m)
     return p->proto_version != 0 && tid_is_task(p->tid);
 }
 
-#define SPAWN_KNOWN_FLAGS                                                                          \
-    (PvmTaskHost | PvmTaskArch | PvmTaskDebug | PvmTaskTrace | PvmMppFront | PvmHostCompl |        \
-     PvmNoSpawnParent)
-
 static bool v_spawn(const ProtobufCMessage *m)
 {
     const Pvm__SpawnRequest *s = (const Pvm__SpawnRequest *)m;
     if (!str_nonempty(s->file) || !strv_ok(s->argv, s->n_argv, CTL_MAX_ARGS) ||
-        (s->flags & ~SPAWN_KNOWN_FLAGS) || !str_ok(s->where) || s->count < 1 ||
+        (s->flags & ~CTL_SPAWN_FLAGS) || !str_ok(s->where) || s->count < 1 ||
         s->count > CTL_MAX_SPAWN || s->n_env > CTL_MAX_ARGS || (s->n_env > 0 && !s->env) ||
         !tid_or_zero(s->out_tid) || !tid_or_zero(s->trace_tid) || !str_ok(s->cwd) ||
         (s->parent != 0 && !tid_is_task(s->parent)) || !PVM_CTX_IS_USER(s->ctx))

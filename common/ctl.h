@@ -24,6 +24,10 @@
 #define CTL_MAX_ARGS 4096    /* argv / env entries */
 #define CTL_MAX_SPAWN 4096   /* tasks in one spawn request */
 #define CTL_MAX_LIST 1000000 /* tids, tasks, hosts in one message */
+/* The spawn flags of PVM 3.4 (pvm3.h); a SpawnRequest carries no others. */
+#define CTL_SPAWN_FLAGS                                                                            \
+    (PvmTaskHost | PvmTaskArch | PvmTaskDebug | PvmTaskTrace | PvmMppFront | PvmHostCompl |        \
+     PvmNoSpawnParent)
 #define CTL_DIRECT_KEY_LEN 32 /* a task's direct-route secret, a credential */
 #define CTL_IP_MAX 64         /* an address in text form, with its NUL */
 

@@ -176,9 +176,38 @@ static void h_exit(struct pvmd *d, const struct req *r, const ProtobufCMessage *
         tasktab_disconnect(d, t, "pvm_exit");
 }
 
+/* Whether task `from' may send output (trace: trace) to tid in context
+ * ctx.  libpvm's reserved contexts carry pvm_catchout: only to the task
+ * itself, or where its own already goes (inherited from a spawner that
+ * caught it); else another task of the user could have its children's
+ * output stall a stranger's pvm_exit.  A peer pvmd's request (its task is
+ * not in our table) was checked there. */
+static bool reserved_dest_ok(struct pvmd *d, int from, int tid, int ctx, bool trace)
+{
+    if (ctx < PVM_SYS_CTX || tid == 0 || tid == from)
+        return true;
+    struct task *t = tasktab_find(d->tasks, from);
+    if (!t)
+        return true;
+    const struct task_io *io = tasktab_io(t);
+    return trace ? tid == io->trace_tid && ctx == io->trace_ctx
+                 : tid == io->out_tid && ctx == io->out_ctx;
+}
+
 static void h_spawn(struct pvmd *d, const struct req *r, const ProtobufCMessage *m)
 {
-    placement_spawn(d, r, (const Pvm__SpawnRequest *)m);
+    Pvm__SpawnRequest s = *(const Pvm__SpawnRequest *)m;
+    if (!reserved_dest_ok(d, r->from, s.out_tid, s.out_ctx, false)) {
+        log_info(d, "t%x: spawn with output to t%x in reserved context: output to the log",
+                 (unsigned)r->from, (unsigned)s.out_tid);
+        s.out_tid = s.out_code = s.out_ctx = 0;
+    }
+    if (!reserved_dest_ok(d, r->from, s.trace_tid, s.trace_ctx, true)) {
+        log_info(d, "t%x: spawn with trace to t%x in reserved context: no trace", (unsigned)r->from,
+                 (unsigned)s.trace_tid);
+        s.trace_tid = s.trace_code = s.trace_ctx = 0;
+    }
+    placement_spawn(d, r, &s);
 }
 
 /* This host's tasks (all, or task `which') as TaskInfos in infos/ptrs
@@ -413,6 +442,10 @@ static void h_set_output(struct pvmd *d, const struct req *r, const ProtobufCMes
     struct task *t = tasktab_find(d->tasks, r->from);
     if (!t) {
         req_status(d, r, PvmNoTask);
+        return;
+    }
+    if (!reserved_dest_ok(d, r->from, o->out_tid, o->out_ctx, false)) {
+        req_status(d, r, PvmBadParam);
         return;
     }
     tasktab_set_output(t, o->out_tid, o->out_code, o->out_ctx);

@@ -364,6 +364,16 @@ static void from_task(struct pvmd *d, struct xport *x, struct frame *f)
         frame_free(&f);
         return;
     }
+    /* libpvm's own context carries what pvmds tell tasks (output for
+     * pvm_catchout, sibling lists, group and exit notices); a task that
+     * sent in it could stall another's pvm_exit or spoil its tables.
+     * PVM_GRP_CTX (collectives, task to task) is below it and passes. */
+    if (f->h.ctx >= PVM_SYS_CTX) {
+        log_info(d, "t%x: message in reserved context 0x%x refused", (unsigned)x->peer,
+                 (unsigned)f->h.ctx);
+        frame_free(&f);
+        return;
+    }
     if ((f->h.flags & WIRE_F_MCAST) && !(f->h.flags & WIRE_F_CTL)) {
         route_mcast(d, x, f, false);
         return;
@@ -388,6 +398,13 @@ static void from_host(struct pvmd *d, struct xport *x, struct frame *f)
     }
     if ((f->h.flags & WIRE_F_CTL) && f->h.dst == d->mytid) {
         to_pvmd(d, x, f->h.src, f);
+        return;
+    }
+    /* The reserved context is the pvmds' own, as from a local task. */
+    if (!(f->h.flags & WIRE_F_CTL) && f->h.ctx >= PVM_SYS_CTX && !tid_is_pvmd(f->h.src)) {
+        log_info(d, "host link t%x: message from t%x in reserved context refused",
+                 (unsigned)x->peer, (unsigned)f->h.src);
+        frame_free(&f);
         return;
     }
     if ((f->h.flags & WIRE_F_MCAST) && f->h.dst == d->mytid) {

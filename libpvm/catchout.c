@@ -8,9 +8,10 @@
  *
  *     [t40002] BEGIN
  *     [t40002] text the child printed
- *     [t40002] END
+ *     [t40002] EOF
  *
- * or as raw text with PvmShowTids off.  pvm_exit waits for every END.
+ * or as raw text with PvmShowTids off.  pvm_exit waits for every EOF,
+ * saying so first as PVM 3.4.6 does.
  *
  * common/outmsg.c knows the output message's layout; on the library side
  * catchout_parse is its one reader, the console's jobs included (through
@@ -131,7 +132,7 @@ void catchout_handle(struct lpvm_core *core, struct pmsg *m)
     } else if (kind == LPVM_OUTPUT_END) {
         child_ended(core, tid);
         if (tids)
-            fprintf(f, "[t%x] END\n", (unsigned)tid);
+            fprintf(f, "[t%x] EOF\n", (unsigned)tid); /* PVM's word */
     } else if (kind == LPVM_OUTPUT_TEXT && n > 0) {
         print_lines(f, tid, text, (size_t)n);
     }
@@ -148,8 +149,15 @@ static bool all_ended(struct lpvm_core *core, void *arg)
 
 void catchout_drain(struct lpvm_core *core)
 {
-    if (core->ncatch > 0)
+    if (core->ncatch > 0) {
+        /* PVM 3.4.6 says so (whatever PvmAutoErr is, but not with
+         * PvmShowTids off) whenever a caught child's output has not ended
+         * yet, even if its process already has. */
+        if (lpvm_state.opt[PvmShowTids])
+            fprintf(stderr, "libpvm [t%x]: child task(s) still running.  waiting...\n",
+                    (unsigned)lpvm_state.mytid);
         io_wait(core, all_ended, NULL, IO_FOREVER, NULL);
+    }
 }
 
 int pvm_catchout(FILE *ff)

@@ -336,6 +336,14 @@ static int on_frame(void *arg, struct conn *c, const struct wire_hdr *h, struct 
         pmsg_destroy(&m);
         return PvmBadMsg;
     }
+    /* libpvm's own context comes from a pvmd only, over our pvmd's
+     * connection (which checks what tasks send): a task could forge
+     * catchout output and stall our pvm_exit, or a sibling list. */
+    bool from_pvmd = tid_is_pvmd(h->src) || h->src == WIRE_SRC_PVMD; /* notices: the latter */
+    if (h->ctx >= PVM_SYS_CTX && (c != core->pvmd || !from_pvmd)) {
+        sys_drop(core, m);
+        return 0;
+    }
     if ((h->flags & WIRE_F_NOSEQ) || h->seq == 0 || !tid_is_valid(h->src)) {
         io_deliver(core, m);
         return 0;

@@ -89,8 +89,11 @@ int pvm_setrbuf(int bufid)
 
 int pvm_initsend(int encoding)
 {
-    if (!enc_valid(encoding))
+    if (!enc_valid(encoding)) {
+        /* PVM 3.4.6's initsend is its mkbuf: both report. */
+        lpvm_err("pvm_mkbuf", PvmBadParam);
         return lpvm_err("pvm_initsend", PvmBadParam);
+    }
     struct pmsg *old = pmsg_lookup(lpvm_state.sbuf);
     /* PVM frees the old buffer and makes a new one.  Reusing the old one
      * under the same id is indistinguishable (a freed id is the first to be
@@ -143,7 +146,9 @@ int pvm_bufinfo(int bufid, int *bytes, int *msgtag, int *tid)
 int pvm_getminfo(int bufid, struct pvmminfo *info)
 {
     struct pmsg *m;
-    int cc = info ? find_buf(bufid, &m) : PvmBadParam;
+    int cc = find_buf(bufid, &m); /* PVM 3.4.6 checks the buffer first */
+    if (cc == 0 && !info)
+        cc = PvmBadParam;
     if (cc < 0)
         return lpvm_err("pvm_getminfo", cc);
     *info = (struct pvmminfo){

@@ -20,6 +20,7 @@
 #include <limits.h>
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "core.h"
 #include "enc.h"
@@ -162,6 +163,10 @@ static int parse_conv(const char **fp, va_list *ap, struct conv *c)
         c->explicit = true;
         if (!parse_num(&f, ap, &c->count))
             return PvmBadParam;
+        /* A negative '*' count packs nothing, as PVM 3.4.6; a negative
+         * '*' stride walks the array backwards (pmsg_pack). */
+        if (c->count < 0)
+            c->count = 0;
     }
     if (*f == '.') {
         c->explicit = true;
@@ -216,11 +221,11 @@ static int pack_one(const struct conv *c, va_list *ap)
             return PvmNotImpl;
         if (!c->explicit)
             return pmsg_pack_str(m, s);
-        if (c->count < 0 || c->stride < 0 || (c->count > 0 && !addr))
+        if (c->count > 0 && !addr)
             return PvmBadParam;
         char **arr = addr;
         for (int i = 0; i < c->count; i++) {
-            int cc = pmsg_pack_str(m, arr[(size_t)i * (size_t)c->stride]);
+            int cc = pmsg_pack_str(m, arr[(ptrdiff_t)i * c->stride]);
             if (cc < 0)
                 return cc;
         }
@@ -246,11 +251,11 @@ static int unpack_one(const struct conv *c, va_list *ap)
         return pmsg_unpack(m, c->type, addr, c->count, c->stride);
     if (!c->explicit)
         return addr ? pmsg_unpack_str(m, addr) : PvmBadParam;
-    if (c->count < 0 || c->stride < 0 || (c->count > 0 && !addr))
+    if (c->count > 0 && !addr)
         return PvmBadParam;
     char **arr = addr;
     for (int i = 0; i < c->count; i++) {
-        char *dst = arr[(size_t)i * (size_t)c->stride];
+        char *dst = arr[(ptrdiff_t)i * c->stride];
         int cc = dst ? pmsg_unpack_str(m, dst) : PvmBadParam;
         if (cc < 0)
             return cc;

@@ -620,8 +620,12 @@ static int check_args(int type, const void *p, int n, int stride, const struct p
     return PvmOk;
 }
 
+static int backward(struct pmsg *m, int type, void *p, int n, int stride, bool unpack);
+
 static int pack(struct pmsg *m, int type, const void *p, int n, int stride, bool copy)
 {
+    if (stride < 0 && n >= 0)
+        return backward(m, type, (void *)p, n, stride, false);
     const struct ptype *t;
     size_t bytes, step;
     int cc = check_args(type, p, n, stride, &t, &bytes, &step);
@@ -715,8 +719,28 @@ static bool needs_swap(const struct pmsg *m)
     return enc_swaps(m->enc);
 }
 
+/* A negative stride walks the caller's array backwards from p, as PVM 3.4.6
+ * does: one item at a time, copied (rare enough that simple wins). */
+static int backward(struct pmsg *m, int type, void *p, int n, int stride, bool unpack)
+{
+    size_t isz = pmsg_type_size(type);
+    if (!m || !isz || (n > 0 && !p))
+        return PvmBadParam;
+    uintptr_t at = (uintptr_t)p;
+    size_t back = (size_t)(-(intmax_t)stride) * isz; /* bytes from one item to the next */
+    for (int i = 0; i < n; i++) {
+        void *q = (void *)(at - (uintptr_t)i * back);
+        int cc = unpack ? pmsg_unpack(m, type, q, 1, 1) : pack(m, type, q, 1, 1, true);
+        if (cc < 0)
+            return cc;
+    }
+    return PvmOk;
+}
+
 int pmsg_unpack(struct pmsg *m, int type, void *p, int n, int stride)
 {
+    if (stride < 0 && n >= 0)
+        return backward(m, type, p, n, stride, true);
     const struct ptype *t;
     size_t bytes, step;
     int cc = check_args(type, p, n, stride, &t, &bytes, &step);

@@ -148,12 +148,18 @@ static int check_args(int tid, int tag)
     return 0;
 }
 
-/* Waits for a matching message until deadline (IO_FOREVER, 0: one look).
- * Returns 1 and the unlinked message in *out, 0 if none, or an error. */
+/* A deadline meaning: only what has already arrived, no socket read
+ * (pvm_trecv with a negative time-out, as PVM 3.4.6). */
+#define QUEUED_ONLY INT64_MIN
+
+/* Waits for a matching message until deadline (IO_FOREVER, 0: one look,
+ * QUEUED_ONLY).  Returns 1 and the unlinked message in *out, 0 if none,
+ * or an error. */
 static int wait_msg(struct lpvm_core *core, int tid, int tag, int64_t deadline, struct pmsg **out)
 {
     struct want w = {.tid = tid, .tag = tag};
-    int cc = io_wait(core, matched, &w, deadline, NULL);
+    int cc = deadline == QUEUED_ONLY ? (matched(core, &w), 0)
+                                     : io_wait(core, matched, &w, deadline, NULL);
     if (w.err < 0)
         return w.err;
     if (w.m) {
@@ -219,7 +225,7 @@ int pvm_trecv(int tid, int msgtag, struct timeval *tmout)
     if (!tmout)
         return receive("pvm_trecv", tid, msgtag, IO_FOREVER);
     if (tmout->tv_sec < 0 || tmout->tv_usec < 0)
-        return lpvm_err("pvm_trecv", PvmBadParam);
+        return receive("pvm_trecv", tid, msgtag, QUEUED_ONLY);
     int64_t ns = (int64_t)tmout->tv_sec * 1000000000 + (int64_t)tmout->tv_usec * 1000;
     if (ns == 0)
         return receive("pvm_trecv", tid, msgtag, 0);
@@ -254,9 +260,12 @@ int pvm_precv(int tid, int msgtag, void *buf, int len, int datatype, int *rtid, 
     int cc = lpvm_core_get(&core);
     if (cc < 0)
         return lpvm_err("pvm_precv", cc);
-    int type = datatype == PVM_STR ? PVM_BYTE : datatype;
-    size_t size = pmsg_type_size(type);
-    if (check_args(tid, msgtag) < 0 || len < 0 || (len > 0 && !buf) || size == 0)
+    /* PVM 3.4.6: no PVM_STR here; a negative length is its unpacking's
+     * complaint, and the message is taken all the same. */
+    if (datatype == PVM_STR)
+        return lpvm_err("pvm_precv", PvmNotImpl);
+    size_t size = pmsg_type_size(datatype);
+    if (check_args(tid, msgtag) < 0 || (len > 0 && !buf) || size == 0)
         return lpvm_err("pvm_precv", PvmBadParam);
     /* The caller's receive buffer is left alone: precv's message never
      * becomes a buffer the caller sees. */
@@ -266,17 +275,20 @@ int pvm_precv(int tid, int msgtag, void *buf, int len, int datatype, int *rtid, 
         return lpvm_err("pvm_precv", cc < 0 ? cc : PvmSysErr);
     m->rpos = 0;
     size_t have = pmsg_payload_len(m) / size;
-    int n = have < (size_t)len ? (int)have : len;
-    cc = n > 0 ? pmsg_unpack(m, type, buf, n, 1) : 0;
+    int n = len < 0 ? 0 : have < (size_t)len ? (int)have : len;
+    cc = n > 0 ? pmsg_unpack(m, datatype, buf, n, 1) : 0;
     if (rtid)
         *rtid = m->src;
     if (rtag)
         *rtag = m->tag;
-    /* The message's own length (pvm_precv(3PVM): "actual message
-     * length"), even when only len items fit: so truncation shows. */
+    /* The message's length in bytes, as PVM 3.4.6 (pvm_precv(3PVM) says
+     * "actual message length"), whatever the datatype and len. */
+    size_t bytes = pmsg_payload_len(m);
     if (rcnt)
-        *rcnt = have > INT_MAX ? INT_MAX : (int)have;
+        *rcnt = bytes > INT_MAX ? INT_MAX : (int)bytes;
     pmsg_destroy(&m);
+    if (len < 0)
+        lpvm_err("pvm_upkbyte", PvmBadParam);
     return lpvm_err("pvm_precv", cc);
 }
 

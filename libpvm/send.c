@@ -74,6 +74,14 @@ static bool route_direct(int dst)
 }
 
 /* Sends m to dst with tag (context: the current one). */
+/* A user message goes to a task.  PVM 3.4.6 refuses a pvmd's tid
+ * (PvmBadParam) unless PvmResvTids is set: a registered hoster or tasker
+ * answers its pvmd that way. */
+static bool dst_ok(int tid)
+{
+    return tid_is_task(tid) || (lpvm_state.opt[PvmResvTids] && tid_is_valid(tid));
+}
+
 static int send_one_(struct lpvm_core *core, int dst, int tag, struct pmsg *m)
 {
     int me = lpvm_state.mytid;
@@ -147,7 +155,7 @@ int pvm_send(int tid, int msgtag)
     int cc = lpvm_core_get(&core);
     if (cc < 0)
         return lpvm_err("pvm_send", cc);
-    if (!tid_is_valid(tid) || check_tag(msgtag) < 0)
+    if (!dst_ok(tid) || check_tag(msgtag) < 0)
         return lpvm_err("pvm_send", PvmBadParam);
     struct pmsg *m = pmsg_lookup(lpvm_state.sbuf);
     if (!m)
@@ -214,7 +222,7 @@ int pvm_mcast(int *tids, int ntask, int msgtag)
     if (ntask < 0 || (ntask > 0 && !tids) || check_tag(msgtag) < 0)
         return lpvm_err("pvm_mcast", PvmBadParam);
     for (int i = 0; i < ntask; i++)
-        if (!tid_is_valid(tids[i]))
+        if (!dst_ok(tids[i]))
             return lpvm_err("pvm_mcast", PvmBadParam);
     struct pmsg *m = pmsg_lookup(lpvm_state.sbuf);
     if (!m)
@@ -245,17 +253,23 @@ int pvm_psend(int tid, int msgtag, void *buf, int len, int datatype)
     int cc = lpvm_core_get(&core);
     if (cc < 0)
         return lpvm_err("pvm_psend", cc);
-    /* PVM_STR data travel as bytes: psend sends `len' raw items. */
-    int type = datatype == PVM_STR ? PVM_BYTE : datatype;
-    if (!tid_is_valid(tid) || check_tag(msgtag) < 0 || len < 0 || (len > 0 && !buf) ||
-        pmsg_type_size(type) == 0)
+    /* PVM 3.4.6 has no PVM_STR here (PvmNotImpl), and for a negative
+     * length its packing complains and an empty message goes. */
+    if (datatype == PVM_STR)
+        return lpvm_err("pvm_psend", PvmNotImpl);
+    if (!dst_ok(tid) || check_tag(msgtag) < 0 || (len > 0 && !buf) ||
+        pmsg_type_size(datatype) == 0)
         return lpvm_err("pvm_psend", PvmBadParam);
+    if (len < 0) {
+        lpvm_err("pvm_pkbyte", PvmBadParam);
+        len = 0;
+    }
     /* An InPlace message only refers to buf: the frame is written straight
      * from the caller's memory, with no copy. */
     struct pmsg *m = pmsg_new(PvmDataInPlace);
     if (!m)
         return lpvm_err("pvm_psend", PvmNoMem);
-    cc = pmsg_pack(m, type, buf, len, 1);
+    cc = pmsg_pack(m, datatype, buf, len, 1);
     if (cc == 0)
         cc = send_one(core, tid, msgtag, m);
     pmsg_destroy(&m);

@@ -120,9 +120,15 @@ int pvm_spawn(char *task, char **argv, int flag, char *where, int ntask, int *ti
     int cc = lpvm_core_get(&core);
     if (cc < 0)
         return lpvm_err("pvm_spawn", cc);
-    if (!task || !*task || ntask < 1 || ntask > CTL_MAX_SPAWN || strlen(task) >= CTL_MAX_STR ||
-        ((flag & (PvmTaskHost | PvmTaskArch)) && (!where || !*where)))
+    if (!task || !*task || ntask < 1 || ntask > CTL_MAX_SPAWN || strlen(task) >= CTL_MAX_STR)
         return lpvm_err("pvm_spawn", PvmBadParam);
+    flag &= CTL_SPAWN_FLAGS; /* PVM 3.4.6 ignores bits it does not know */
+    if ((flag & (PvmTaskHost | PvmTaskArch)) && (!where || !*where)) {
+        /* PVM 3.4.6: no host matches a missing name; nothing starts. */
+        for (int i = 0; tids && i < ntask; i++)
+            tids[i] = PvmNoHost;
+        return 0;
+    }
     cc = spawn_req(core, task, argv, flag, where, ntask, tids);
     /* Per-task failures are in tids[]; the count itself is not an error. */
     return cc < 0 ? lpvm_err("pvm_spawn", cc) : cc;
@@ -132,22 +138,12 @@ int pvm_spawn(char *task, char **argv, int flag, char *where, int ntask, int *ti
 /* Single-task requests                                                     */
 /* ======================================================================== */
 
-static int task_request(const char *fn, int type, int tid)
+/* A task that has ended (or never was, or whose host is gone) is not an
+ * error for pvm_kill and pvm_sendsig: PVM 3.4.6 returns 0 silently, and
+ * masters rely on it when they kill workers that may have finished. */
+static int signal_status(int cc)
 {
-    struct lpvm_core *core;
-    int cc = lpvm_core_get(&core);
-    if (cc < 0)
-        return lpvm_err(fn, cc);
-    if (!tid_is_task(tid))
-        return lpvm_err(fn, PvmBadParam);
-    Pvm__TaskRef r = PVM__TASK_REF__INIT;
-    r.tid = tid;
-    return lpvm_err(fn, lpvm_request_status(core, type, &r.base));
-}
-
-int pvm_kill(int tid)
-{
-    return task_request("pvm_kill", PVM__CTL_TYPE__CTL_KILL, tid);
+    return cc == PvmNoTask || cc == PvmNoHost ? PvmOk : cc;
 }
 
 int pvm_sendsig(int tid, int signum)
@@ -156,12 +152,34 @@ int pvm_sendsig(int tid, int signum)
     int cc = lpvm_core_get(&core);
     if (cc < 0)
         return lpvm_err("pvm_sendsig", cc);
-    if (!tid_is_task(tid) || signum < 0 || signum >= NSIG)
+    if (!tid_is_task(tid))
         return lpvm_err("pvm_sendsig", PvmBadParam);
+    /* PVM 3.4.6 passes any number to kill(2), which refuses it unseen. */
+    if (signum < 0 || signum >= NSIG)
+        return PvmOk;
     Pvm__SignalRequest r = PVM__SIGNAL_REQUEST__INIT;
     r.tid = tid;
     r.signum = signum;
-    return lpvm_err("pvm_sendsig", lpvm_request_status(core, PVM__CTL_TYPE__CTL_SIGNAL, &r.base));
+    cc = lpvm_request_status(core, PVM__CTL_TYPE__CTL_SIGNAL, &r.base);
+    return lpvm_err("pvm_sendsig", signal_status(cc));
+}
+
+int pvm_kill(int tid)
+{
+    struct lpvm_core *core;
+    int cc = lpvm_core_get(&core);
+    if (cc < 0)
+        return lpvm_err("pvm_kill", cc);
+    if (!tid_is_task(tid)) {
+        /* PVM 3.4.6's pvm_kill is its pvm_sendsig, and a bad tid is
+         * reported by both. */
+        lpvm_err("pvm_sendsig", PvmBadParam);
+        return lpvm_err("pvm_kill", PvmBadParam);
+    }
+    Pvm__TaskRef r = PVM__TASK_REF__INIT;
+    r.tid = tid;
+    cc = lpvm_request_status(core, PVM__CTL_TYPE__CTL_KILL, &r.base);
+    return lpvm_err("pvm_kill", signal_status(cc));
 }
 
 int pvm_pstat(int tid)
@@ -170,7 +188,7 @@ int pvm_pstat(int tid)
     int cc = lpvm_core_get(&core);
     if (cc < 0)
         return lpvm_err("pvm_pstat", cc);
-    if (!tid_is_valid(tid))
+    if (!tid_is_task(tid)) /* a pvmd's tid too, as PVM 3.4.6 */
         return lpvm_err("pvm_pstat", PvmBadParam);
     if (tid == lpvm_state.mytid)
         return PvmOk;
@@ -237,8 +255,12 @@ int pvm_tasks(int which, int *ntask, struct pvmtaskinfo **taskp)
     int cc = lpvm_core_get(&core);
     if (cc < 0)
         return lpvm_err("pvm_tasks", cc);
+    /* PVM 3.4.6 answers no tasks on error, and an empty list (not an
+     * error) for a tid that is no task. */
+    if (ntask)
+        *ntask = 0;
     if (which != 0 && !tid_is_valid(which))
-        return lpvm_err("pvm_tasks", PvmBadParam);
+        return lpvm_err("pvm_tasks", PvmNoHost);
     Pvm__TaskRef r = PVM__TASK_REF__INIT;
     r.tid = which;
     ProtobufCMessage *out = NULL;
@@ -247,7 +269,7 @@ int pvm_tasks(int which, int *ntask, struct pvmtaskinfo **taskp)
     if (cc < 0)
         return lpvm_err("pvm_tasks", cc);
     Pvm__TasksReply *tr = (Pvm__TasksReply *)out;
-    if (tr->status < 0) {
+    if (tr->status < 0 && tr->status != PvmNoTask) {
         cc = tr->status;
         ctl_free(&out);
         return lpvm_err("pvm_tasks", cc);
@@ -413,9 +435,8 @@ int pvm_tidtohost(int tid)
     int cc = lpvm_core_get(&core);
     if (cc < 0)
         return lpvm_err("pvm_tidtohost", cc);
-    if (!tid_is_valid(tid))
-        return lpvm_err("pvm_tidtohost", PvmBadParam);
-    return tid_pvmd_of(tid);
+    /* PVM 3.4.6 only masks: no tid is refused. */
+    return tid & TID_HOST_MASK;
 }
 
 int pvm_getfds(int **fds)
@@ -450,13 +471,8 @@ int pvm_getfds(int **fds)
 
 int pvm_archcode(char *arch)
 {
-    int d = arch_dsig(arch);
-    if (d == PvmBadParam)
-        return lpvm_err("pvm_archcode", d);
-    /* An unknown name is an answer, not a failure: nothing is printed. */
-    if (d < 0)
-        pvm_errno = d;
-    return d;
+    /* An unknown name is reported too (PvmNotFound), as PVM 3.4.6. */
+    return lpvm_err("pvm_archcode", arch_dsig(arch));
 }
 
 char *pvm_version(void)
@@ -485,6 +501,8 @@ static bool bad_name(const char *name)
 
 int pvm_export(char *name)
 {
+    if (name && !*name)
+        return PvmOk; /* nothing to add, as PVM 3.4.6 */
     if (bad_name(name))
         return lpvm_err("pvm_export", PvmBadParam);
     const char *list = getenv(ENV_PVM_EXPORT);
@@ -500,6 +518,8 @@ int pvm_export(char *name)
 
 int pvm_unexport(char *name)
 {
+    if (name && !*name)
+        return PvmOk;
     if (bad_name(name))
         return lpvm_err("pvm_unexport", PvmBadParam);
     const char *list = getenv(ENV_PVM_EXPORT);

@@ -23,7 +23,7 @@ static void test_identity(void **state)
     assert_int_equal(pvm_siblings(&sib), 1);
     assert_int_equal(sib[0], me);
     assert_int_equal(pvm_tidtohost(me), me & 0x3ffc0000);
-    assert_int_equal(pvm_tidtohost(-4), PvmBadParam);
+    assert_int_equal(pvm_tidtohost(-4), -4 & 0x3ffc0000); /* PVM 3.4.6 only masks */
     int *fds = NULL;
     assert_true(pvm_getfds(&fds) >= 1);
     assert_true(fds[0] >= 0);
@@ -91,7 +91,9 @@ static void test_spawn_errors(void **state)
     assert_int_equal(tids[0], PvmNoHost);
     assert_int_equal(pvm_spawn(NULL, NULL, 0, NULL, 1, tids), PvmBadParam);
     assert_int_equal(pvm_spawn("x", NULL, 0, NULL, 0, tids), PvmBadParam);
-    assert_int_equal(pvm_spawn("x", NULL, PvmTaskHost, NULL, 1, tids), PvmBadParam);
+    /* No host name: nothing starts, PvmNoHost (PVM 3.4.6). */
+    assert_int_equal(pvm_spawn("x", NULL, PvmTaskHost, NULL, 1, tids), 0);
+    assert_int_equal(tids[0], PvmNoHost);
     /* The flags a debugger or tracer would use are accepted; so is an
      * architecture that is this host's. */
     assert_int_equal(pvm_spawn((char *)harness_prog("t_info"), NULL, PvmTaskArch | PvmTaskTrace,
@@ -139,7 +141,8 @@ static void test_tasks_config(void **state)
     assert_int_equal(ti[0].ti_tid, t);
     assert_int_equal(pvm_tasks(pvm_tidtohost(t), &ntask, &ti), 0);
     assert_true(ntask >= 2);
-    assert_int_equal(pvm_tasks(-9, &ntask, &ti), PvmBadParam);
+    assert_int_equal(pvm_tasks(-9, &ntask, &ti), PvmNoHost);
+    assert_int_equal(ntask, 0);
     assert_int_equal(pvm_pstat(t), PvmOk);
     assert_int_equal(pvm_pstat(pvm_mytid()), PvmOk);
     assert_int_equal(pvm_pstat(-9), PvmBadParam);
@@ -165,7 +168,7 @@ static void test_sendsig(void **state)
     expect_msg(t, 1);
     assert_int_equal(pvm_sendsig(t, SIGUSR1), 0);
     expect_msg(t, 2);
-    assert_int_equal(pvm_sendsig(t, -1), PvmBadParam);
+    assert_int_equal(pvm_sendsig(t, -1), 0); /* kill(2) refuses it unseen, as PVM 3.4.6 */
     assert_int_equal(pvm_sendsig(0, SIGUSR1), PvmBadParam);
 }
 
@@ -233,7 +236,7 @@ static void test_export_archcode_version(void **state)
     assert_int_equal(pvm_unexport("B"), 0);
     assert_string_equal(getenv("PVM_EXPORT"), "");
     assert_int_equal(pvm_export(NULL), PvmBadParam);
-    assert_int_equal(pvm_export(""), PvmBadParam);
+    assert_int_equal(pvm_export(""), 0);
 
     assert_string_equal(pvm_version(), "3.4.6");
     assert_true(pvm_archcode("LINUX64") > 0);
@@ -318,7 +321,7 @@ static void test_catchout(void **state)
                      (unsigned)tids[k]);
             assert_non_null(strstr(text, want));
         }
-        snprintf(want, sizeof want, "[t%x] END\n", (unsigned)tids[k]);
+        snprintf(want, sizeof want, "[t%x] EOF\n", (unsigned)tids[k]);
         char *end = strstr(text, want);
         assert_non_null(end);
         snprintf(want, sizeof want, "[t%x] line 4", (unsigned)tids[k]);

@@ -139,7 +139,7 @@ static void test_output_printed_not_queued(void **state)
     one_pass(c);
     fclose(c->catch_fp);
     c->catch_fp = NULL;
-    assert_string_equal(text, "[t40003] BEGIN\n[t40003] hello\n[t40003] END\n");
+    assert_string_equal(text, "[t40003] BEGIN\n[t40003] hello\n[t40003] EOF\n");
     free(text);
     assert_int_equal(queued(c), 1);
     assert_int_equal(c->rq_head->tag, 7);

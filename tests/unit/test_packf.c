@@ -224,10 +224,18 @@ static void test_errors(void **state)
         assert_int_equal(pvm_errno, PvmBadParam);
     }
     assert_int_equal(pvm_packf("%99999999999d", &x), PvmBadParam);
-    assert_int_equal(pvm_packf("%*d", -1, &x), PvmBadParam);
-    assert_int_equal(pvm_packf("%2.*d", -1, &x), PvmBadParam);
+    /* A negative '*' count packs nothing (PVM 3.4.6). */
+    assert_int_equal(pvm_packf("%*d", -1, &x), PvmOk);
     assert_int_equal(pvm_packf("%2s", NULL), PvmBadParam);
     assert_int_equal(pmsg_payload_len(pmsg_lookup(pvm_getsbuf())), 0);
+    /* A negative '*' stride walks backwards: a[2], a[1]. */
+    int a[3] = {7, 8, 9}, b[2] = {0, 0};
+    assert_int_equal(pvm_packf("%2.*d", -1, &a[2]), PvmOk);
+    pvm_setrbuf(pvm_setsbuf(0));
+    assert_int_equal(pvm_unpackf("%2d", b), PvmOk);
+    assert_int_equal(b[0], 9);
+    assert_int_equal(b[1], 8);
+    pvm_initsend(PvmDataDefault);
     /* Text between conversions is ignored; an empty format does nothing. */
     assert_int_equal(pvm_packf(""), PvmOk);
     assert_int_equal(pvm_packf("n = %d;", 5), PvmOk);

@@ -315,7 +315,7 @@ static void test_bad_params(void **state)
     struct pmsg *m = pmsg_new(PvmDataDefault);
     int x[4] = {1, 2, 3, 4};
     assert_int_equal(pmsg_pack(m, PVM_INT, x, -1, 1), PvmBadParam);
-    assert_int_equal(pmsg_pack(m, PVM_INT, x, 1, -1), PvmBadParam);
+    assert_int_equal(pmsg_pack(m, PVM_INT, NULL, 1, -1), PvmBadParam);
     assert_int_equal(pmsg_pack(m, PVM_INT, NULL, 1, 1), PvmBadParam);
     assert_int_equal(pmsg_pack(m, PVM_STR, x, 1, 1), PvmBadParam);
     assert_int_equal(pmsg_pack(m, 12, x, 1, 1), PvmBadParam);
@@ -326,7 +326,7 @@ static void test_bad_params(void **state)
     assert_int_equal(pmsg_payload_len(m), 0);
     pmsg_pack(m, PVM_INT, x, 4, 1);
     assert_int_equal(pmsg_unpack(m, PVM_INT, x, -1, 1), PvmBadParam);
-    assert_int_equal(pmsg_unpack(m, PVM_INT, x, 1, -2), PvmBadParam);
+    assert_int_equal(pmsg_unpack(m, PVM_INT, NULL, 1, -2), PvmBadParam);
     assert_int_equal(pmsg_unpack(m, PVM_INT, NULL, 1, 1), PvmBadParam);
     assert_int_equal(pmsg_unpack(m, 99, x, 1, 1), PvmBadParam);
     assert_int_equal(m->rpos, 0);

@@ -1,0 +1,220 @@
+/*
+ * pvm_compat_calls.c - the same PVM calls, built once against PVM 3.4.6's
+ * libpvm3 and once against ours; test_pvm_compat.sh compares what the two
+ * print, line by line.  Only what does not depend on timing is printed:
+ * return codes, and pvm_errno only where a call failed (PVM leaves a stale
+ * one after success).  PVM's own error reports (PvmAutoErr) go to stderr,
+ * which the script merges in.
+ *
+ * Usage: pvm_compat_calls            the table (spawns itself by name)
+ *        pvm_compat_calls quick|slow what its children do
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include "pvm3.h"
+
+extern int pvm_errno; /* PVM 3.4.6's pvm3.h does not declare it */
+
+#define NAME "pvm_compat_calls"
+
+static void show(const char *what, int rc)
+{
+    if (rc < 0)
+        printf("%s: %d (pvm_errno %d)\n", what, rc, pvm_errno);
+    else
+        printf("%s: %d\n", what, rc);
+}
+
+/* Waits until task tid has ended (PvmTaskExit). */
+static void wait_exit(int tid)
+{
+    if (pvm_notify(PvmTaskExit, 999, 1, &tid) >= 0)
+        pvm_recv(-1, 999);
+}
+
+static void tasks_and_signals(int me, int pvmd)
+{
+    char *quick[] = {"quick", NULL};
+    int child = 0;
+    show("spawn", pvm_spawn(NAME, quick, 0, NULL, 1, &child));
+    wait_exit(child);
+    show("kill ended task", pvm_kill(child));
+    show("sendsig ended task", pvm_sendsig(child, 15));
+    show("kill unknown tid", pvm_kill(me + 100));
+    show("sendsig unknown tid", pvm_sendsig(me + 100, 15));
+    show("kill tid of another host", pvm_kill(0x80001));
+    show("kill pvmd", pvm_kill(pvmd));
+    show("sendsig pvmd", pvm_sendsig(pvmd, 15));
+    show("kill 0", pvm_kill(0));
+    show("sendsig signal 9999", pvm_sendsig(me + 100, 9999));
+    show("sendsig self 0", pvm_sendsig(me, 0));
+    pvm_setopt(PvmAutoErr, 0);
+    show("no autoerr: kill unknown tid", pvm_kill(me + 100));
+    show("no autoerr: kill pvmd", pvm_kill(pvmd));
+    pvm_setopt(PvmAutoErr, 1);
+
+    int t[1];
+    t[0] = 7;
+    show("spawn PvmTaskHost NULL", pvm_spawn(NAME, quick, PvmTaskHost, NULL, 1, t));
+    printf("  tids[0] %d\n", t[0]);
+    t[0] = 7;
+    show("spawn PvmTaskArch \"\"", pvm_spawn(NAME, quick, PvmTaskArch, "", 1, t));
+    printf("  tids[0] %d\n", t[0]);
+    t[0] = 7;
+    show("spawn unknown host", pvm_spawn(NAME, quick, PvmTaskHost, "nosuchhost", 1, t));
+    printf("  tids[0] %d\n", t[0]);
+    t[0] = 0;
+    show("spawn flag 0x1000", pvm_spawn(NAME, quick, 0x1000, NULL, 1, t));
+    if (t[0] > 0)
+        wait_exit(t[0]);
+    show("spawn ntask 0", pvm_spawn(NAME, quick, 0, NULL, 0, t));
+    show("spawn no such file", pvm_spawn("nosuchprog", quick, 0, NULL, 1, t));
+    printf("  tids[0] %d\n", t[0]);
+
+    int n = -5;
+    struct pvmtaskinfo *ti;
+    show("tasks unknown tid", pvm_tasks(me + 100, &n, &ti));
+    printf("  ntask %d\n", n);
+    n = -5;
+    show("tasks pvmd", pvm_tasks(pvmd, &n, &ti));
+    printf("  ntask %d\n", n);
+    n = -5;
+    show("tasks another host", pvm_tasks(0x80000, &n, &ti));
+    printf("  ntask %d\n", n);
+    n = -5;
+    show("tasks -1", pvm_tasks(-1, &n, &ti));
+    printf("  ntask %d\n", n);
+    printf("pstat pvmd: %d\n", pvm_pstat(pvmd));
+    printf("pstat unknown tid: %d\n", pvm_pstat(me + 100));
+    printf("pstat ended task: %d\n", pvm_pstat(child));
+    printf("pstat 0: %d\n", pvm_pstat(0));
+    show("tidtohost 0", pvm_tidtohost(0));
+    show("tidtohost -5", pvm_tidtohost(-5));
+    show("export \"\"", pvm_export(""));
+    show("archcode FOO", pvm_archcode("FOO"));
+}
+
+static void sending(int me, int pvmd)
+{
+    pvm_initsend(PvmDataDefault);
+    pvm_pkint(&me, 1, 1);
+    show("send pvmd", pvm_send(pvmd, 1));
+    show("send 0", pvm_send(0, 1));
+    show("send -1", pvm_send(-1, 1));
+    show("send unknown tid", pvm_send(me + 100, 1));
+    show("send tag -1", pvm_send(me, -1));
+    int list[1] = {pvmd};
+    show("mcast 0 tids", pvm_mcast(list, 0, 1));
+    show("mcast -1 tids", pvm_mcast(list, -1, 1));
+    show("mcast to pvmd", pvm_mcast(list, 1, 1));
+
+    int ia[5] = {1, 2, 3, 4, 5}, ib[10];
+    int rt, rg, rc;
+    static const struct {
+        const char *what;
+        int len, type;
+    } pr[] = {{"precv 10 PVM_INT", 10, PVM_INT},
+              {"precv 2 PVM_INT", 2, PVM_INT},
+              {"precv 20 PVM_BYTE", 20, PVM_BYTE},
+              {"precv 5 PVM_SHORT", 5, PVM_SHORT},
+              {"precv -1 PVM_INT", -1, PVM_INT}};
+    for (size_t i = 0; i < sizeof pr / sizeof pr[0]; i++) {
+        pvm_psend(me, 6, ia, 5, PVM_INT);
+        rt = rg = rc = -7;
+        show(pr[i].what, pvm_precv(me, 6, ib, pr[i].len, pr[i].type, &rt, &rg, &rc));
+        printf("  from self %d tag %d count %d\n", rt == me, rg, rc);
+    }
+    pvm_initsend(PvmDataDefault);
+    pvm_pkint(ia, 3, 1);
+    pvm_send(me, 6);
+    show("precv of 3 packed ints", pvm_precv(me, 6, ib, 10, PVM_INT, &rt, &rg, &rc));
+    printf("  count %d\n", rc);
+    show("psend -1 items", pvm_psend(me, 7, ia, -1, PVM_INT));
+    show("precv it", pvm_precv(me, 7, ib, 10, PVM_INT, &rt, &rg, &rc));
+    printf("  count %d\n", rc);
+    show("psend PVM_STR", pvm_psend(me, 7, "abc", 3, PVM_STR));
+    struct timeval tv = {-1, 0};
+    show("trecv -1 s", pvm_trecv(-1, 77, &tv));
+    tv.tv_sec = 0;
+    tv.tv_usec = -1;
+    show("trecv -1 us", pvm_trecv(-1, 77, &tv));
+}
+
+static void packing(void)
+{
+    int ia[5] = {1, 2, 3, 4, 5}, ib[6] = {0}, bytes, tag, src;
+    pvm_initsend(PvmDataDefault);
+    show("packf %*d count -1", pvm_packf("%*d", -1, ia));
+    show("packf %2.*d stride -1", pvm_packf("%2.*d", -1, ia + 2));
+    show("packf %3.-1d", pvm_packf("%3.-1d", ia));
+    show("packf %q", pvm_packf("%q", 1));
+    show("pkint -1 items", pvm_pkint(ia, -1, 1));
+    show("pkint stride 0", pvm_pkint(ia, 1, 0));
+    show("pkint 3 stride -1", pvm_pkint(ia + 4, 3, -1));
+    pvm_bufinfo(pvm_getsbuf(), &bytes, &tag, &src);
+    printf("  bytes %d\n", bytes);
+    pvm_setrbuf(pvm_setsbuf(0));
+    show("upkint 5 stride -1", pvm_upkint(ib + 4, 5, -1));
+    printf("  %d %d %d %d %d\n", ib[0], ib[1], ib[2], ib[3], ib[4]);
+    show("upkint past the end", pvm_upkint(ib, 1, 1));
+    show("initsend 99", pvm_initsend(99));
+    show("mkbuf 99", pvm_mkbuf(99));
+    show("freebuf 0", pvm_freebuf(0));
+    show("freebuf -1", pvm_freebuf(-1));
+    show("freebuf 9999", pvm_freebuf(9999));
+    show("setsbuf 9999", pvm_setsbuf(9999));
+    show("bufinfo 0", pvm_bufinfo(0, NULL, NULL, NULL));
+    show("getminfo 9999", pvm_getminfo(9999, NULL));
+}
+
+/* Caught output ends in EOF; pvm_exit says it waits for a running child
+ * (not with PvmShowTids off).  The output goes to a file printed at the
+ * end: when a BEGIN is read, before or after pvm_spawn returns, is timing. */
+static void catching(int showtids)
+{
+    FILE *f = tmpfile();
+    if (!f)
+        return;
+    printf("PvmShowTids %d\n", showtids);
+    pvm_setopt(PvmShowTids, showtids);
+    pvm_catchout(f);
+    char *slow[] = {"slow", NULL};
+    int t;
+    show("spawn", pvm_spawn(NAME, slow, 0, NULL, 1, &t));
+    printf("exiting\n");
+    show("pvm_exit", pvm_exit());
+    printf("caught:\n");
+    rewind(f);
+    char line[256];
+    while (fgets(line, sizeof line, f))
+        fputs(line, stdout);
+    fclose(f);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc > 1) {
+        pvm_mytid();
+        if (!strcmp(argv[1], "slow")) {
+            sleep(1);
+            printf("slow done\n");
+            fflush(stdout);
+        }
+        pvm_exit();
+        return 0;
+    }
+    setvbuf(stdout, NULL, _IONBF, 0);
+    int me = pvm_mytid();
+    int pvmd = pvm_tidtohost(me);
+    tasks_and_signals(me, pvmd);
+    sending(me, pvmd);
+    packing();
+    catching(1);
+    if (pvm_mytid() > 0) /* a new task, as in PVM 3.4.6 */
+        catching(0);
+    return 0;
+}
