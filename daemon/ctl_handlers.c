@@ -17,6 +17,7 @@
 #include "group.h"
 #include "hosttab.h"
 #include "hostmgr.h"
+#include "mbox.h"
 #include "notify.h"
 #include "output.h"
 #include "pending.h"
@@ -160,6 +161,7 @@ static void h_exit(struct pvmd *d, const struct req *r, const ProtobufCMessage *
     if (!r->link)
         return;
     group_task_left(d, r->from);
+    mbox_task_left(d, r->from);
     notify_task_left(d, r->from);
     r->link->exited = true;
     struct task *t = tasktab_find(d->tasks, r->from);
@@ -521,6 +523,13 @@ static const struct {
     [PVM__CTL_TYPE__CTL_GRP_ARRIVE] = {group_arrive, true},
     [PVM__CTL_TYPE__CTL_GRP_RELEASE] = {group_release, true},
     [PVM__CTL_TYPE__CTL_GRP_GONE] = {group_gone, true},
+    /* mailbox (mbox.c): a peer pvmd forwards its tasks' requests */
+    [PVM__CTL_TYPE__CTL_MBOX_PUT] = {mbox_request, true},
+    [PVM__CTL_TYPE__CTL_MBOX_GET] = {mbox_request, true},
+    [PVM__CTL_TYPE__CTL_MBOX_DEL] = {mbox_request, true},
+    [PVM__CTL_TYPE__CTL_MBOX_INFO] = {mbox_request, true},
+    [PVM__CTL_TYPE__CTL_MBOX_RESET] = {mbox_request, true},
+    [PVM__CTL_TYPE__CTL_MBOX_GONE] = {mbox_gone, true},
 };
 
 #define CTL_TABLE_LEN ((int)(sizeof ctl_table / sizeof ctl_table[0]))

@@ -6,6 +6,7 @@
 #include "group.h"
 #include "output.h"
 #include "hostmgr.h"
+#include "mbox.h"
 #include "notify.h"
 #include "pending.h"
 #include "pvmd.h"
@@ -17,7 +18,7 @@ typedef void (*event_fn)(struct pvmd *d, const struct event *ev);
  * task's paused senders resume, a lost host's link is forgotten), then
  * output (an ended task's last lines keep their destination), then the
  * requests waiting on what went away, pvm_notify's notices, the host
- * table, and the groups' members.  The mailbox will subscribe here. */
+ * table, the groups' members, and the mailbox's entries and waits. */
 static const struct {
     const char *name;
     event_fn fn;
@@ -28,6 +29,7 @@ static const struct {
     {"notify", notify_on_event},
     {"hosts", hostmgr_on_event},
     {"groups", group_on_event},
+    {"mailbox", mbox_on_event},
 };
 
 void event_raise(struct pvmd *d, const struct event *ev)

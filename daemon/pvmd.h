@@ -28,6 +28,7 @@ struct xport_zmq;
 struct xport_tran;
 struct hostmgr;
 struct group_tab;
+struct mbox_tab;
 
 /* Which file a path named when this pvmd made it (docs/design.md "pvmd
  * notes"): the inode number alone is not enough, a removed file's number
@@ -90,6 +91,7 @@ struct pvmd {
     struct notify_tab *notify;   /* pvm_notify requests (notify.c) */
     struct proc *procs;          /* spawned processes (spawn.c) */
     struct group_tab *groups;    /* groups, barriers (group.c) */
+    struct mbox_tab *mbox;       /* the mailbox (mbox.c) */
 
     /* links of every transport (xport.h), the unix listener, the mesh */
     struct xport *links;
