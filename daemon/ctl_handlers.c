@@ -157,11 +157,13 @@ static bool forwarded(struct pvmd *d, const struct req *r, const ProtobufCMessag
 
 static void h_exit(struct pvmd *d, const struct req *r, const ProtobufCMessage *m)
 {
+    /* Before the reply: what the task does next finds its entries gone
+     * (on the first host; another host's report may be overtaken). */
+    mbox_task_left(d, r->from);
     req_status(d, r, PvmOk);
     if (!r->link)
         return;
     group_task_left(d, r->from);
-    mbox_task_left(d, r->from);
     notify_task_left(d, r->from);
     r->link->exited = true;
     struct task *t = tasktab_find(d->tasks, r->from);
