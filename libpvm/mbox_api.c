@@ -26,6 +26,18 @@ static struct {
     int noreset_index; /* our PVMNORESETCLASS entry's index + 1, 0: none */
 } mb;
 
+/* The result of API function fn: an error is recorded, and reported under
+ * PvmAutoErr unless it is one of the two answers PVM 3.4.6 gives without
+ * a word (a missing entry, a refused one: what programs test for). */
+static int result(const char *fn, int cc, int quiet1, int quiet2)
+{
+    if (cc < 0 && (cc == quiet1 || cc == quiet2)) {
+        pvm_errno = cc;
+        return cc;
+    }
+    return lpvm_err(fn, cc);
+}
+
 static int check_name(const char *name)
 {
     return name && *name && strlen(name) <= CTL_MAX_STR ? 0 : PvmBadParam;
@@ -141,7 +153,7 @@ int pvm_putinfo(char *name, int bufid, int flags)
     int index = (flags & PvmMboxMultiInstance) ? -1 : (int)PvmMboxDirectIndexOf(flags);
     cc = put(name, index, flags, false, m->enc == PvmDataInPlace ? PvmDataRaw : m->enc,
              pmsg_body(m), m->len);
-    return lpvm_err("pvm_putinfo", cc);
+    return result("pvm_putinfo", cc, PvmDenied, PvmExists);
 }
 
 int pvm_recvinfo(char *name, int index, int flags)
@@ -151,7 +163,7 @@ int pvm_recvinfo(char *name, int index, int flags)
     Pvm__MboxReply *r = NULL;
     int cc = get(name, index, flags, &r);
     if (cc < 0)
-        return lpvm_err("pvm_recvinfo", cc);
+        return result("pvm_recvinfo", cc, PvmNotFound, 0);
     struct pmsg *m = pmsg_new_recv(r->enc, r->data.len);
     if (!m) {
         ctl_free((ProtobufCMessage **)&r);
@@ -169,7 +181,7 @@ int pvm_delinfo(char *name, int index, int flags)
 {
     if (check_name(name) < 0 || index < 0)
         return lpvm_err("pvm_delinfo", PvmBadParam);
-    return lpvm_err("pvm_delinfo", del(name, index, flags));
+    return result("pvm_delinfo", del(name, index, flags), PvmNotFound, PvmDenied);
 }
 
 static void free_classes(void)
@@ -237,7 +249,8 @@ int pvm_insert(char *name, int req, int data)
     /* One int, packed as pvm_pkint would in PvmDataDefault. */
     uint8_t be[4] = {(uint8_t)((unsigned)data >> 24), (uint8_t)((unsigned)data >> 16),
                      (uint8_t)((unsigned)data >> 8), (uint8_t)data};
-    return lpvm_err("pvm_insert", put(name, req, INSERT_FLAGS, true, PvmDataDefault, be, 4));
+    return result("pvm_insert", put(name, req, INSERT_FLAGS, true, PvmDataDefault, be, 4),
+                  PvmDupEntry, 0);
 }
 
 int pvm_lookup(char *name, int req, int *datap)
@@ -247,7 +260,7 @@ int pvm_lookup(char *name, int req, int *datap)
     Pvm__MboxReply *r = NULL;
     int cc = get(name, req < 0 ? 0 : req, req < 0 ? PvmMboxFirstAvail : 0, &r);
     if (cc < 0)
-        return lpvm_err("pvm_lookup", cc);
+        return result("pvm_lookup", cc, PvmNoEntry, 0);
     struct pmsg *m = pmsg_new_recv(r->enc, r->data.len);
     int v = 0;
     cc = m ? PvmOk : PvmNoMem;
@@ -270,7 +283,7 @@ int pvm_delete(char *name, int req)
 {
     if (check_name(name) < 0 || req < 0)
         return lpvm_err("pvm_delete", PvmBadParam);
-    return lpvm_err("pvm_delete", del(name, req, 0));
+    return result("pvm_delete", del(name, req, 0), PvmNoEntry, 0);
 }
 
 /* ======================================================================== */
