@@ -216,8 +216,24 @@ static void test_errors(void **state)
     pvm_initsend(PvmDataRaw);
     assert_int_equal(pvm_pkbyte(bytes, (int)big, 1), 0);
     assert_int_equal(pvm_putinfo("big", pvm_getsbuf(), 0), PvmOutOfRes);
-    free(bytes);
     assert_int_equal(classes("big"), 0);
+    /* The largest body there is room for travels whole. */
+    for (size_t i = 0; i < big; i++)
+        bytes[i] = (char)(i * 7 + 3);
+    pvm_initsend(PvmDataRaw);
+    assert_int_equal(pvm_pkbyte(bytes, (int)big - 1, 1), 0);
+    assert_int_equal(pvm_putinfo("max", pvm_getsbuf(), 0), 0);
+    int len;
+    assert_true(pvm_recvinfo("max", 0, 0) > 0);
+    assert_int_equal(pvm_bufinfo(pvm_getrbuf(), &len, NULL, NULL), 0);
+    assert_int_equal(len, (int)big - 1);
+    char *back = malloc(big);
+    assert_non_null(back);
+    assert_int_equal(pvm_upkbyte(back, (int)big - 1, 1), 0);
+    assert_memory_equal(back, bytes, big - 1);
+    free(back);
+    free(bytes);
+    assert_int_equal(pvm_delinfo("max", 0, 0), 0);
     assert_int_equal(put("small", 3, 0), 0);
     assert_int_equal(get_value("small", 0), 3);
     /* Unknown flag bits are kept and reported, as PVM 3.4.6 does. */
