@@ -110,6 +110,23 @@ one_host() {
   check "$L: after reset: the noreset task lived on" test "$(cat "$T/noreset.rc")" -eq 1
   mbox query 0
   check "$L: its entry went when it ended" test $rc -eq 0
+
+  # A console registers itself in PVMNORESETCLASS, as PVM 3.4.6's does,
+  # and another console's reset spares it (mbox's querynoreset lists it).
+  mkfifo "$T/fifo"
+  "$P/bin/pvm" <"$T/fifo" >"$T/console1.out" 2>&1 &
+  local con=$!
+  exec 3>"$T/fifo"
+  for _ in $(seq 100); do mbox querynoreset; [ $rc -eq 1 ] && break; sleep 0.05; done
+  check "$L: a console is in PVMNORESETCLASS" has "NoReset Message at Index=0:" "$out"
+  printf 'reset\n' | timeout 30 "$P/bin/pvm" >/dev/null 2>&1
+  check "$L: another console's reset spares it" kill -0 $con
+  mbox querynoreset
+  check "$L: ... and its entry" test $rc -eq 1
+  exec 3>&-
+  wait $con
+  mbox querynoreset
+  check "$L: its entry goes when it quits" test $rc -eq 0
 }
 
 # On three hosts: put on one, read on another (the console's spawn on a
