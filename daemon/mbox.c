@@ -2,9 +2,10 @@
  * mbox.c - the message mailbox: the authority's table (first host) and the
  * part every pvmd runs (mbox.h; docs/design.md "Mailbox").
  *
- * The table is a list of classes in the order they were made, each a list
- * of entries sorted by index: owner, flags as the putter gave them, the
- * putter's tid, the body's encoding and bytes.  A class with no entry left
+ * The table is a list of classes in the order they were made, each an
+ * array of entries sorted by index (found by binary search, so a class of
+ * thousands of instances costs little per put): owner, flags as the putter
+ * gave them, the putter's tid, the body's encoding and bytes.  A class with no entry left
  * is removed.  Waiting pvm_recvinfo requests (PvmMboxWaitForInfo) are kept
  * in arrival order and looked at again after every put.  Every pvmd keeps
  * the list of its tasks that put an entry or wait for one, to report their
@@ -52,12 +53,12 @@ struct entry {
     int enc;
     uint8_t *data;
     size_t len;
-    struct entry *next; /* by index */
 };
 
 struct mclass {
     char *name;
-    struct entry *entries;
+    struct entry **v; /* by index */
+    int n, cap;
     struct mclass *next;
 };
 
@@ -133,11 +134,9 @@ void mbox_fini(struct pvmd *d)
     while (mt->classes) {
         struct mclass *c = mt->classes;
         mt->classes = c->next;
-        while (c->entries) {
-            struct entry *e = c->entries;
-            c->entries = e->next;
-            free_entry(e);
-        }
+        for (int i = 0; i < c->n; i++)
+            free_entry(c->v[i]);
+        free(c->v);
         free(c->name);
         free(c);
     }
@@ -163,23 +162,43 @@ static struct mclass *find_class(struct mbox_tab *mt, const char *name)
     return NULL;
 }
 
-static struct entry *find_entry(struct mclass *c, int index, bool first_avail)
+/* The position of the first entry of c with an index >= index. */
+static int lower_bound(const struct mclass *c, int index)
 {
-    for (struct entry *e = c ? c->entries : NULL; e; e = e->next) {
-        if (e->index == index || (first_avail && e->index > index))
-            return e;
-        if (e->index > index)
-            break;
+    int lo = 0, hi = c->n;
+    while (lo < hi) {
+        int mid = lo + (hi - lo) / 2;
+        if (c->v[mid]->index < index)
+            lo = mid + 1;
+        else
+            hi = mid;
     }
-    return NULL;
+    return lo;
 }
 
+static struct entry *find_entry(struct mclass *c, int index, bool first_avail)
+{
+    if (!c)
+        return NULL;
+    int i = lower_bound(c, index);
+    if (i == c->n)
+        return NULL;
+    return first_avail || c->v[i]->index == index ? c->v[i] : NULL;
+}
+
+/* Indices are distinct and >= 0, so v[i]->index == i holds for a prefix
+ * of the array exactly: the lowest free index is where it stops. */
 static int lowest_free(const struct mclass *c)
 {
-    int i = 0;
-    for (const struct entry *e = c ? c->entries : NULL; e && e->index == i; e = e->next)
-        i++;
-    return i;
+    int lo = 0, hi = c ? c->n : 0;
+    while (lo < hi) {
+        int mid = lo + (hi - lo) / 2;
+        if (c->v[mid]->index == mid)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
 }
 
 /* May task tid replace or delete e? */
@@ -200,25 +219,38 @@ static void remove_class(struct mbox_tab *mt, struct mclass *c)
             mt->classes = c->next;
         if (mt->last == c)
             mt->last = prev;
+        free(c->v);
         free(c->name);
         free(c);
         return;
     }
 }
 
+/* Deletes e from c, and c from the table when it was its last entry. */
 static void delete_entry(struct mbox_tab *mt, struct mclass *c, struct entry *e)
 {
-    for (struct entry **pp = &c->entries; *pp; pp = &(*pp)->next) {
-        if (*pp != e)
-            continue;
-        *pp = e->next;
-        mt->nentries--;
-        mt->bytes -= e->len;
-        free_entry(e);
-        break;
-    }
-    if (!c->entries)
+    int i = lower_bound(c, e->index);
+    memmove(c->v + i, c->v + i + 1, (size_t)(c->n - i - 1) * sizeof *c->v);
+    c->n--;
+    mt->nentries--;
+    mt->bytes -= e->len;
+    free_entry(e);
+    if (c->n == 0)
         remove_class(mt, c);
+}
+
+/* Makes room for one more entry in c.  Returns 0 or PvmNoMem. */
+static int grow(struct mclass *c)
+{
+    if (c->n < c->cap)
+        return 0;
+    int ncap = c->cap ? c->cap * 2 : 4;
+    struct entry **n = realloc(c->v, (size_t)ncap * sizeof *n);
+    if (!n)
+        return PvmNoMem;
+    c->v = n;
+    c->cap = ncap;
+    return 0;
 }
 
 /* Puts q's message at the index it names, for task q->tid.  Returns the
@@ -249,9 +281,10 @@ static int put(struct mbox_tab *mt, const Pvm__MboxPut *q)
                 return PvmNoMem;
             }
         }
-        e = calloc(1, sizeof *e);
+        e = grow(c) == 0 ? calloc(1, sizeof *e) : NULL;
         if (!e) {
             if (fresh) {
+                free(c->v);
                 free(c->name);
                 free(c);
             }
@@ -266,11 +299,10 @@ static int put(struct mbox_tab *mt, const Pvm__MboxPut *q)
             mt->last = c;
         }
         e->index = index;
-        struct entry **pp = &c->entries;
-        while (*pp && (*pp)->index < index)
-            pp = &(*pp)->next;
-        e->next = *pp;
-        *pp = e;
+        int at = lower_bound(c, index);
+        memmove(c->v + at + 1, c->v + at, (size_t)(c->n - at) * sizeof *c->v);
+        c->v[at] = e;
+        c->n++;
         mt->nentries++;
     } else {
         mt->bytes -= e->len;
@@ -429,9 +461,7 @@ static void info(struct pvmd *d, const struct req *r, const char *pattern)
     for (struct mclass *c = mt->classes; ok && c; c = c->next) {
         if (!matches(pattern, c->name))
             continue;
-        size_t ne = 0;
-        for (struct entry *e = c->entries; e; e = e->next)
-            ne++;
+        size_t ne = (size_t)c->n;
         Pvm__MboxClass *x = &cls[k];
         pvm__mbox_class__init(x);
         ptrs[k++] = x;
@@ -443,10 +473,10 @@ static void info(struct pvmd *d, const struct req *r, const char *pattern)
             ok = false;
             break;
         }
-        for (struct entry *e = c->entries; e; e = e->next) {
-            x->indices[x->n_indices++] = e->index;
-            x->owners[x->n_owners++] = e->owner;
-            x->flags[x->n_flags++] = e->flags;
+        for (int i = 0; i < c->n; i++) {
+            x->indices[x->n_indices++] = c->v[i]->index;
+            x->owners[x->n_owners++] = c->v[i]->owner;
+            x->flags[x->n_flags++] = c->v[i]->flags;
         }
     }
     if (ok) {
@@ -480,11 +510,12 @@ static void reset(struct mbox_tab *mt, const int *keep, size_t nkeep)
     struct mclass *next;
     for (struct mclass *c = mt->classes; c; c = next) {
         next = c->next;
-        struct entry *enext;
-        for (struct entry *e = c->entries; e; e = enext) {
-            enext = e->next;
+        /* Downwards: a deletion moves only what is above it; the last
+         * one frees c. */
+        for (int i = c->n - 1; i >= 0; i--) {
+            struct entry *e = c->v[i];
             if (!e->owner || !listed(keep, nkeep, e->owner))
-                delete_entry(mt, c, e); /* may free c with its last entry */
+                delete_entry(mt, c, e);
         }
     }
 }
@@ -498,9 +529,8 @@ static void remove_where(struct pvmd *d, bool (*gone)(int tid, int arg), int arg
     struct mclass *next;
     for (struct mclass *c = mt->classes; c; c = next) {
         next = c->next;
-        struct entry *enext;
-        for (struct entry *e = c->entries; e; e = enext) {
-            enext = e->next;
+        for (int i = c->n - 1; i >= 0; i--) {
+            struct entry *e = c->v[i];
             if (!e->owner || !gone(e->owner, arg))
                 continue;
             if (e->flags & PvmMboxPersistent)
