@@ -51,8 +51,8 @@ bool ctl_mbox_v_pattern(const ProtobufCMessage *m)
 bool ctl_mbox_v_reply(const ProtobufCMessage *m)
 {
     const Pvm__MboxReply *r = (const Pvm__MboxReply *)m;
-    return r->status <= 0 && r->index >= 0 && tid_or_zero(r->src) &&
-           r->data.len <= MBOX_DATA_MAX && (r->data.len == 0 || r->data.data);
+    return r->status <= 0 && r->index >= 0 && tid_or_zero(r->src) && r->data.len <= MBOX_DATA_MAX &&
+           (r->data.len == 0 || r->data.data);
 }
 
 bool ctl_mbox_v_list(const ProtobufCMessage *m)
@@ -62,9 +62,9 @@ bool ctl_mbox_v_list(const ProtobufCMessage *m)
         return false;
     for (size_t i = 0; i < l->n_classes; i++) {
         const Pvm__MboxClass *c = l->classes[i];
-        if (!c || !name_ok(c->name) || c->n_owners != c->n_indices ||
-            c->n_flags != c->n_indices || !tids_ok(c->owners, c->n_owners, true) ||
-            c->n_indices > CTL_MAX_LIST || (c->n_indices > 0 && (!c->indices || !c->flags)))
+        if (!c || !name_ok(c->name) || c->n_owners != c->n_indices || c->n_flags != c->n_indices ||
+            !tids_ok(c->owners, c->n_owners, true) || c->n_indices > CTL_MAX_LIST ||
+            (c->n_indices > 0 && (!c->indices || !c->flags)))
             return false;
         for (size_t k = 0; k < c->n_indices; k++)
             if (c->indices[k] < 0)

@@ -126,7 +126,8 @@ extern "C" {
 /* Direct indices are 0 .. PvmMboxMaxDirectIndex - 1 (PVM 3.4's values). */
 #define PvmMboxMaxDirectIndex ((unsigned)1 << (31 - PvmMboxDirectIndexShift))
 #define PvmMboxDirectIndexOf(flags)                                                                \
-    (((flags) & ((PvmMboxMaxDirectIndex - 1) << PvmMboxDirectIndexShift)) >> PvmMboxDirectIndexShift)
+    (((flags) & ((PvmMboxMaxDirectIndex - 1) << PvmMboxDirectIndexShift)) >>                       \
+     PvmMboxDirectIndexShift)
 #define PvmMboxDirectIndex(index)                                                                  \
     ((int)(((unsigned)(index) & (PvmMboxMaxDirectIndex - 1)) << PvmMboxDirectIndexShift))
 

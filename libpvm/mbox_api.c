@@ -22,7 +22,7 @@
 static struct {
     struct pvmmboxinfo *classes; /* the last pvm_getmboxinfo's, freed by the next */
     int nclasses;
-    int *noresets; /* the last pvm_getnoresets' */
+    int *noresets;     /* the last pvm_getnoresets' */
     int noreset_index; /* our PVMNORESETCLASS entry's index + 1, 0: none */
 } mb;
 

@@ -24,8 +24,9 @@
 
 #define T(x) PVM__CTL_TYPE__CTL_##x
 #define NTYPES 68 /* one past the highest CtlType (CTL_MBOX_RESET) */
-#define NVALUES 50 /* CtlType values protoc generated: 0 .. CTL_TASKS_GONE, CTL_GRP_JOIN ..
-                      CTL_GRP_GONE, CTL_MBOX_PUT .. */
+/* CtlType values protoc generated: 0 .. CTL_TASKS_GONE, CTL_GRP_JOIN ..
+ * CTL_GRP_GONE, CTL_MBOX_PUT .. CTL_MBOX_RESET. */
+#define NVALUES 50
 
 #define TASK1 0x40001
 #define TASK2 0x40002
@@ -115,8 +116,7 @@ static uint8_t mbox_data_s[] = {0, 0, 0, 42};
 static int32_t mbox_idx_s[] = {0, 3};
 static int32_t mbox_own_s[] = {0x40001, 0};
 static int32_t mbox_flags_s[] = {0, PvmMboxPersistent | PvmMboxDirectIndex(3)};
-static Pvm__MboxClass mbox_class_s = {PROTOBUF_C_MESSAGE_INIT(&pvm__mbox_class__descriptor),
-                                      "service", 2, mbox_idx_s, 2, mbox_own_s, 2, mbox_flags_s};
+static Pvm__MboxClass mbox_class_s;
 static Pvm__MboxClass *mbox_classes_s[] = {&mbox_class_s};
 
 static ProtobufCMessage *sample(int type)
@@ -389,6 +389,12 @@ static ProtobufCMessage *sample(int type)
         s.mbox_reply.data.len = sizeof mbox_data_s;
         break;
     case T(MBOX_LIST):
+        pvm__mbox_class__init(&mbox_class_s);
+        mbox_class_s.name = "service";
+        mbox_class_s.n_indices = mbox_class_s.n_owners = mbox_class_s.n_flags = 2;
+        mbox_class_s.indices = mbox_idx_s;
+        mbox_class_s.owners = mbox_own_s;
+        mbox_class_s.flags = mbox_flags_s;
         pvm__mbox_list__init(&s.mbox_list);
         s.mbox_list.n_classes = 1;
         s.mbox_list.classes = mbox_classes_s;
@@ -1601,7 +1607,6 @@ static const struct rule rules[] = {
 
 static void reset_shared_arrays(void)
 {
-    mbox_class_s.n_owners = 2;
     mbox_idx_s[1] = 3;
     mbox_own_s[1] = 0;
     sibl_s[1] = TASK3;

@@ -65,7 +65,8 @@ static int teardown(void **state)
 static uint8_t body[4] = {0, 0, 0, 7};
 
 /* Link l sends a put as `from' (for task `tid', 0: itself); returns the wid. */
-static int put_on(struct fake *l, int from, int dst, const char *name, int index, int flags, int tid)
+static int put_on(struct fake *l, int from, int dst, const char *name, int index, int flags,
+                  int tid)
 {
     Pvm__MboxPut q = PVM__MBOX_PUT__INIT;
     q.name = (char *)name;
@@ -144,15 +145,15 @@ static void test_peer_speaks_for_its_own_tasks(void **state)
     Pvm__MboxTids g = PVM__MBOX_TIDS__INIT;
     g.tids = &t2;
     g.n_tids = 1;
-    fake_arrive(w->t[1], frame_ctl(w->tid[1], w->d.mytid, PVM__CTL_TYPE__CTL_MBOX_GONE, 0, 0,
-                                   &g.base));
+    fake_arrive(w->t[1],
+                frame_ctl(w->tid[1], w->d.mytid, PVM__CTL_TYPE__CTL_MBOX_GONE, 0, 0, &g.base));
     g.tids = &t3;
-    fake_arrive(w->mesh, frame_ctl(tid_pvmd(2), w->d.mytid, PVM__CTL_TYPE__CTL_MBOX_GONE, 0, 0,
-                                   &g.base));
+    fake_arrive(w->mesh,
+                frame_ctl(tid_pvmd(2), w->d.mytid, PVM__CTL_TYPE__CTL_MBOX_GONE, 0, 0, &g.base));
     assert_int_equal(mbox_count(&w->d), 1);
     g.tids = &t2;
-    fake_arrive(w->mesh, frame_ctl(tid_pvmd(2), w->d.mytid, PVM__CTL_TYPE__CTL_MBOX_GONE, 0, 0,
-                                   &g.base));
+    fake_arrive(w->mesh,
+                frame_ctl(tid_pvmd(2), w->d.mytid, PVM__CTL_TYPE__CTL_MBOX_GONE, 0, 0, &g.base));
     assert_int_equal(mbox_count(&w->d), 0);
 }
 
@@ -175,8 +176,8 @@ static void test_waits(void **state)
     Pvm__MboxTids g = PVM__MBOX_TIDS__INIT;
     g.tids = &t2;
     g.n_tids = 1;
-    fake_arrive(w->mesh, frame_ctl(tid_pvmd(2), w->d.mytid, PVM__CTL_TYPE__CTL_MBOX_GONE, 0, 0,
-                                   &g.base));
+    fake_arrive(w->mesh,
+                frame_ctl(tid_pvmd(2), w->d.mytid, PVM__CTL_TYPE__CTL_MBOX_GONE, 0, 0, &g.base));
     assert_int_equal(answer(w->mesh, rw), PvmNoTask);
     /* One put answers every plain waiter, in arrival order. */
     assert_int_equal(task_put(w, 1, "w", 0, 0), 0);
