@@ -145,14 +145,17 @@ int pvm_putinfo(char *name, int bufid, int flags)
     struct pmsg *m = pmsg_lookup(bufid);
     if (!m)
         return lpvm_err("pvm_putinfo", PvmNoSuchBuf);
-    int cc = pmsg_flatten(m);
-    if (cc < 0)
-        return lpvm_err("pvm_putinfo", cc);
+    /* InPlace data is read now, into a copy: the caller's buffer keeps
+     * reading its memory when it is sent later. */
+    struct pmsg *copy = NULL;
+    if (m->nrefs > 0 && !(m = copy = pmsg_copy(m)))
+        return lpvm_err("pvm_putinfo", PvmNoMem);
     /* PvmMboxMultiInstance takes the lowest free index, whatever
      * PvmMboxDirectIndex says (as PVM 3.4.6 does). */
     int index = (flags & PvmMboxMultiInstance) ? -1 : (int)PvmMboxDirectIndexOf(flags);
-    cc = put(name, index, flags, false, m->enc == PvmDataInPlace ? PvmDataRaw : m->enc,
-             pmsg_body(m), m->len);
+    int cc = put(name, index, flags, false, m->enc == PvmDataInPlace ? PvmDataRaw : m->enc,
+                 pmsg_body(m), m->len);
+    pmsg_destroy(&copy);
     return result("pvm_putinfo", cc, PvmDenied, PvmExists);
 }
 

@@ -268,6 +268,16 @@ static void test_default_and_owner(void **state)
     x = 6;
     pvm_pkint(&x, 1, 1);
     assert_int_equal(get_value("S", 0), 5);
+    /* InPlace data is read at the put (a send to the mailbox), and the
+     * buffer still refers to the caller's memory afterwards. */
+    int y = 7;
+    sb = pvm_initsend(PvmDataInPlace);
+    pvm_pkint(&y, 1, 1);
+    assert_int_equal(pvm_putinfo("IP", sb, 0), 0);
+    y = 8;
+    assert_int_equal(pvm_putinfo("IP2", sb, 0), 0);
+    assert_int_equal(get_value("IP", 0), 7);
+    assert_int_equal(get_value("IP2", 0), 8);
 
     /* Another task may read a locked entry, not replace or delete it. */
     int t = spawn_on(NULL);
