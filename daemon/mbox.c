@@ -574,15 +574,20 @@ static bool on_host(int tid, int arg)
 /* Every pvmd: the local tasks that used the mailbox                      */
 /* ===================================================================== */
 
-static void note_user(struct mbox_tab *mt, int tid)
+/* Remembers local task tid, to report its end.  Out of memory, its end
+ * goes unreported and its entries stay: logged. */
+static void note_user(struct pvmd *d, int tid)
 {
+    struct mbox_tab *mt = mt_of(d);
     if (listed(mt->users, (size_t)mt->nusers, tid))
         return;
     if (mt->nusers == mt->capusers) {
         int ncap = mt->capusers ? mt->capusers * 2 : 16;
         int *n = realloc(mt->users, (size_t)ncap * sizeof *n);
-        if (!n)
-            return; /* its end goes unreported: its entries stay (logged by the caller's put) */
+        if (!n) {
+            log_error(d, "no memory to remember t%x's mailbox entries", (unsigned)tid);
+            return;
+        }
         mt->users = n;
         mt->capusers = ncap;
     }
@@ -680,7 +685,7 @@ static void request(struct pvmd *d, const struct req *r, const ProtobufCMessage 
     }
     if (!is_authority(d)) {
         if (uses)
-            note_user(mt, *who);
+            note_user(d, *who);
         /* A wait for a put may last as long as the task does. */
         cc = pending_forward(d, r, fwd, tid_pvmd(AUTHORITY_HOST),
                              waits ? INT_MAX : PENDING_TIMEOUT_MS, NULL, NULL);
