@@ -11,6 +11,7 @@
  */
 #include "ctl.h"
 #include "ctl_group.h"
+#include "ctl_mbox.h"
 
 #include <stdbool.h>
 #include <stdlib.h>
@@ -429,6 +430,15 @@ static const struct ctl_kind ctl_kinds[] = {
     [PVM__CTL_TYPE__CTL_CTX_NEW] = {&pvm__empty__descriptor, v_empty},
     [PVM__CTL_TYPE__CTL_CTX_FREE] = {&pvm__ctx_ref__descriptor, v_ctx_ref},
     [PVM__CTL_TYPE__CTL_CTX_REPLY] = {&pvm__ctx_ref__descriptor, v_ctx_ref},
+    /* mailbox (ctl_mbox.c) */
+    [PVM__CTL_TYPE__CTL_MBOX_PUT] = {&pvm__mbox_put__descriptor, ctl_mbox_v_put},
+    [PVM__CTL_TYPE__CTL_MBOX_GET] = {&pvm__mbox_key__descriptor, ctl_mbox_v_key},
+    [PVM__CTL_TYPE__CTL_MBOX_DEL] = {&pvm__mbox_key__descriptor, ctl_mbox_v_key},
+    [PVM__CTL_TYPE__CTL_MBOX_INFO] = {&pvm__mbox_key__descriptor, ctl_mbox_v_pattern},
+    [PVM__CTL_TYPE__CTL_MBOX_REPLY] = {&pvm__mbox_reply__descriptor, ctl_mbox_v_reply},
+    [PVM__CTL_TYPE__CTL_MBOX_LIST] = {&pvm__mbox_list__descriptor, ctl_mbox_v_list},
+    [PVM__CTL_TYPE__CTL_MBOX_GONE] = {&pvm__mbox_tids__descriptor, ctl_mbox_v_tids},
+    [PVM__CTL_TYPE__CTL_MBOX_RESET] = {&pvm__mbox_tids__descriptor, ctl_mbox_v_tids},
 };
 
 #define CTL_NKINDS ((int)(sizeof ctl_kinds / sizeof ctl_kinds[0]))

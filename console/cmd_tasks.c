@@ -435,16 +435,6 @@ int cmd_pstat(struct console *c, int argc, char **argv)
     return rc;
 }
 
-/* True for another console, by its program name.  Only used while libpvm
- * has no pvm_getnoresets (it needs the mailbox): consoles set PvmNoReset. */
-static bool is_console(const char *a_out)
-{
-    if (!a_out)
-        return false;
-    const char *base = strrchr(a_out, '/');
-    return strcmp(base ? base + 1 : a_out, "pvm") == 0;
-}
-
 int cmd_reset(struct console *c, int argc, char **argv)
 {
     (void)argc;
@@ -463,18 +453,33 @@ int cmd_reset(struct console *c, int argc, char **argv)
         return -1;
     int nt = 0;
     for (int i = 0; i < n; i++)
-        if (ti[i].ti_tid != c->mytid && !is_console(ti[i].ti_a_out))
+        if (ti[i].ti_tid != c->mytid)
             tids[nt++] = ti[i].ti_tid;
+    /* The tasks that set PvmNoReset (other consoles: each sets it) are
+     * spared, and so are their mailbox entries; every other entry goes,
+     * persistent ones too, as PVM's reset does. */
     int *keep = NULL, nkeep = 0;
     if (pvm_getnoresets(&keep, &nkeep) < 0)
         nkeep = 0;
+    int *spared = malloc(((size_t)nkeep + 1) * sizeof *spared);
+    if (!spared) {
+        free(tids);
+        return -1;
+    }
+    memcpy(spared, keep, (size_t)nkeep * sizeof *spared);
     for (int i = 0; i < nt; i++) {
         bool spare = false;
         for (int k = 0; k < nkeep && !spare; k++)
-            spare = keep[k] == tids[i];
+            spare = spared[k] == tids[i];
         if (!spare)
             pvm_kill(tids[i]);
     }
     free(tids);
+    r = lpvm_mbox_reset(spared, nkeep);
+    free(spared);
+    if (r < 0) {
+        printf("reset: %s\n", cmds_errtext(r));
+        return -1;
+    }
     return 0;
 }

@@ -83,7 +83,9 @@ static const struct cmd table[] = {
      "-e, output jobs (spawn ->) are waited for first.\n"},
     {"reset", 0, 0, cmd_reset, "Kill all tasks",
      "Syntax:  reset\n"
-     "Kills every task on every host except consoles; the hosts stay.\n"},
+     "Kills every task on every host except those that set PvmNoReset (consoles\n"
+     "do) and deletes every mailbox entry but theirs, persistent ones too;\n"
+     "the hosts stay.\n"},
     {"setenv", 0, -1, cmd_setenv, "Display or set environment variables",
      "Syntax:  setenv [ name [ value ] ]\n"},
     {"setopt", 2, 2, cmd_setopt, "Set PVM options - for the console task *only*!",

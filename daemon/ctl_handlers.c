@@ -18,6 +18,7 @@
 #include "group.h"
 #include "hosttab.h"
 #include "hostmgr.h"
+#include "mbox.h"
 #include "notify.h"
 #include "output.h"
 #include "pending.h"
@@ -162,6 +163,9 @@ static bool forwarded(struct pvmd *d, const struct req *r, const ProtobufCMessag
 
 static void h_exit(struct pvmd *d, const struct req *r, const ProtobufCMessage *m)
 {
+    /* Before the reply: what the task does next finds its entries gone
+     * (on the first host; another host's report may be overtaken). */
+    mbox_task_left(d, r->from);
     req_status(d, r, PvmOk);
     if (!r->link)
         return;
@@ -568,6 +572,13 @@ static const struct {
     /* contexts (ctxtab.c): a task's own pvmd hands them out */
     [PVM__CTL_TYPE__CTL_CTX_NEW] = {ctxtab_new, false},
     [PVM__CTL_TYPE__CTL_CTX_FREE] = {ctxtab_free, false},
+    /* mailbox (mbox.c): a peer pvmd forwards its tasks' requests */
+    [PVM__CTL_TYPE__CTL_MBOX_PUT] = {mbox_request, true},
+    [PVM__CTL_TYPE__CTL_MBOX_GET] = {mbox_request, true},
+    [PVM__CTL_TYPE__CTL_MBOX_DEL] = {mbox_request, true},
+    [PVM__CTL_TYPE__CTL_MBOX_INFO] = {mbox_request, true},
+    [PVM__CTL_TYPE__CTL_MBOX_RESET] = {mbox_request, true},
+    [PVM__CTL_TYPE__CTL_MBOX_GONE] = {mbox_gone, true},
 };
 
 #define CTL_TABLE_LEN ((int)(sizeof ctl_table / sizeof ctl_table[0]))

@@ -7,6 +7,7 @@
 #include "group.h"
 #include "output.h"
 #include "hostmgr.h"
+#include "mbox.h"
 #include "notify.h"
 #include "pending.h"
 #include "pvmd.h"
@@ -18,8 +19,10 @@ typedef void (*event_fn)(struct pvmd *d, const struct event *ev);
 /* Every subscriber, in the order they hear an event.  Routing first (a
  * task's paused senders resume, a lost host's link is forgotten), then
  * output (an ended task's last lines keep their destination), then the
- * requests waiting on what went away, pvm_notify's notices, the host
- * table, and the groups' members.  The mailbox will subscribe here. */
+ * requests waiting on what went away, the mailbox's entries (before the
+ * notices: a task told of an end finds the ended task's entries gone, as
+ * on another host its pvmd's report to the first host leaves before the
+ * notice), pvm_notify's notices, the host table, and the groups' members. */
 static const struct {
     const char *name;
     event_fn fn;
@@ -27,6 +30,7 @@ static const struct {
     {"route", route_on_event},
     {"output", output_on_event},
     {"pending", pending_on_event},
+    {"mailbox", mbox_on_event},
     {"notify", notify_on_event},
     {"hosts", hostmgr_on_event},
     {"groups", group_on_event},

@@ -20,6 +20,7 @@
 #include "defs.h"
 #include "ctxtab.h"
 #include "group.h"
+#include "mbox.h"
 #include "hosttab.h"
 #include "hostmgr.h"
 #include "notify.h"
@@ -57,7 +58,7 @@ int pvmd_init(struct pvmd *d, uv_loop_t *loop, int host)
     d->hosts = hosttab_new();
     d->tasks = tasktab_new(host);
     if (!d->hosts || !d->tasks || pending_init(d) < 0 || notify_init(d) < 0 ||
-        group_init(d) < 0) {
+        group_init(d) < 0 || mbox_init(d) < 0) {
         pvmd_fini(d);
         return PvmNoMem;
     }
@@ -178,6 +179,7 @@ void pvmd_fini(struct pvmd *d)
     hostmgr_free(d);
     notify_fini(d);
     ctxtab_fini(d);
+    mbox_fini(d);
     tasktab_destroy(&d->tasks);
     hosttab_destroy(&d->hosts);
 }
@@ -275,6 +277,7 @@ void pvmd_halt(struct pvmd *d, const char *why)
      * hosts being started will not be. */
     pending_fini(d);
     group_fini(d);
+    mbox_fini(d);
     hostmgr_fini(d);
     spawn_signal_all(d, SIGTERM);
     /* Replies already queued (the halt's own Status) still go out. */

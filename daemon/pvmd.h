@@ -29,6 +29,7 @@ struct xport_tran;
 struct hostmgr;
 struct group_tab;
 struct ctxtab;
+struct mbox_tab;
 
 /* Which file a path named when this pvmd made it (docs/design.md "pvmd
  * notes"): the inode number alone is not enough, a removed file's number
@@ -102,6 +103,7 @@ struct pvmd {
     struct proc *procs;          /* spawned processes (spawn.c) */
     struct group_tab *groups;    /* groups, barriers (group.c) */
     struct ctxtab *ctxs;         /* contexts held by this host's tasks (ctxtab.c), NULL until asked */
+    struct mbox_tab *mbox;       /* the mailbox (mbox.c) */
 
     /* links of every transport (xport.h), the unix listener, the mesh */
     struct xport *links;

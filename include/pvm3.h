@@ -123,9 +123,13 @@ extern "C" {
 #define PvmMboxWaitForInfo 32
 #define PvmMboxMaxFlag 512
 #define PvmMboxDirectIndexShift 10
-#define PvmMboxMaxDirectIndex ((1 << (31 - PvmMboxDirectIndexShift)) - 1)
-#define PvmMboxDirectIndexOf(flags) (((flags) >> PvmMboxDirectIndexShift) & PvmMboxMaxDirectIndex)
-#define PvmMboxDirectIndex(index) (((index)&PvmMboxMaxDirectIndex) << PvmMboxDirectIndexShift)
+/* Direct indices are 0 .. PvmMboxMaxDirectIndex - 1 (PVM 3.4's values). */
+#define PvmMboxMaxDirectIndex ((unsigned)1 << (31 - PvmMboxDirectIndexShift))
+#define PvmMboxDirectIndexOf(flags)                                                                \
+    (((flags) & ((PvmMboxMaxDirectIndex - 1) << PvmMboxDirectIndexShift)) >>                       \
+     PvmMboxDirectIndexShift)
+#define PvmMboxDirectIndex(index)                                                                  \
+    ((int)(((unsigned)(index) & (PvmMboxMaxDirectIndex - 1)) << PvmMboxDirectIndexShift))
 
 /* Reserved mailbox class names */
 #define PVMNORESETCLASS "###_PVM_NO_RESET_###"

@@ -341,6 +341,10 @@ void mhf_point(struct lpvm_core *core);
 
 /* Removes every message handler (pvm_exit, as PVM 3.4.6 does). */
 void mhf_clear(void);
+/* Frees the active receive buffer and makes m (registered here if it is
+ * not yet) the new one, as a receive does.  Returns its id, or PvmNoMem
+ * (m is freed then). */
+int recv_make_active(struct pmsg *m);
 
 /* ---- catchout.c ----------------------------------------------------------- */
 
@@ -379,5 +383,15 @@ void catchout_drain(struct lpvm_core *core);
 
 /* Sends the task's own output settings (PvmSelfOutput*) to the pvmd. */
 int opt_push_self_output(struct lpvm_core *core);
+
+/* ---- mbox_api.c ------------------------------------------------------------- */
+
+/* pvm_setopt(PvmNoReset, v) just stored v: puts this task's tid in the
+ * PVMNORESETCLASS mailbox class (v != 0) or takes it out.  Returns 0 or a
+ * negative Pvm error. */
+int mbox_api_noreset(int what);
+
+/* Forgets this enrolment's noreset entry (teardown). */
+void mbox_api_forget(void);
 
 #endif

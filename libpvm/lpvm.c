@@ -358,6 +358,7 @@ void lpvm_core_teardown(void)
     task_api_free_tables(c);
     host_api_free(c);
     lgroup_forget();
+    mbox_api_forget();
     free(c->fds);
     free(c);
     lpvm_state.core = NULL;

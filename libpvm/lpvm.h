@@ -112,6 +112,13 @@ struct lpvm_group {
  * (valid until the next call). */
 int lpvm_grp_list(const struct lpvm_group **groups);
 
+/* ---- mailbox (mbox_api.c), for the console --------------------------- */
+
+/* The console's reset of the mailbox: every entry goes but those owned by
+ * the nkeep tasks in keep (PVM's reset keeps the entries of the tasks it
+ * spares, and removes persistent ones).  PvmOk, PvmBadParam, PvmSysErr. */
+int lpvm_mbox_reset(const int *keep, int nkeep);
+
 /* ---- pvm_tasks: ti_flag bits ------------------------------------------- */
 
 #define LPVM_TF_CONN 0x04    /* connected to its pvmd (enrolled) */

@@ -17,58 +17,6 @@
 #define NOTIMPL(fn) return lpvm_err(#fn, PvmNotImpl)
 
 /* ===================================================================== */
-/* Failures, mailbox, contexts, handlers                                  */
-/* ===================================================================== */
-
-int pvm_putinfo(char *name, int bufid, int flags)
-{
-    (void)name, (void)bufid, (void)flags;
-    NOTIMPL(pvm_putinfo);
-}
-
-int pvm_recvinfo(char *name, int index, int flags)
-{
-    (void)name, (void)index, (void)flags;
-    NOTIMPL(pvm_recvinfo);
-}
-
-int pvm_delinfo(char *name, int index, int flags)
-{
-    (void)name, (void)index, (void)flags;
-    NOTIMPL(pvm_delinfo);
-}
-
-int pvm_getmboxinfo(char *pattern, int *nclasses, struct pvmmboxinfo **classes)
-{
-    (void)pattern, (void)nclasses, (void)classes;
-    NOTIMPL(pvm_getmboxinfo);
-}
-
-int pvm_insert(char *name, int req, int data)
-{
-    (void)name, (void)req, (void)data;
-    NOTIMPL(pvm_insert);
-}
-
-int pvm_lookup(char *name, int req, int *datap)
-{
-    (void)name, (void)req, (void)datap;
-    NOTIMPL(pvm_lookup);
-}
-
-int pvm_delete(char *name, int req)
-{
-    (void)name, (void)req;
-    NOTIMPL(pvm_delete);
-}
-
-int pvm_getnoresets(int **tids, int *ntids)
-{
-    (void)tids, (void)ntids;
-    NOTIMPL(pvm_getnoresets);
-}
-
-/* ===================================================================== */
 /* Tracing                                                                */
 /* ===================================================================== */
 

@@ -116,7 +116,7 @@ static const struct optdef opts[LPVM_NOPT] = {
     [PvmTraceContext] = {any, NULL},
     [PvmSelfOutputContext] = {any, push_self_output},
     [PvmSelfTraceContext] = {any, NULL},
-    [PvmNoReset] = {boolean, NULL},
+    [PvmNoReset] = {boolean, mbox_api_noreset},
 };
 
 static const struct optdef *lookup(int what)

@@ -194,6 +194,12 @@ static int make_rbuf(struct pmsg *m)
     return m->id;
 }
 
+int recv_make_active(struct pmsg *m)
+{
+    drop_rbuf();
+    return make_rbuf(m);
+}
+
 static int receive(const char *fn, int tid, int tag, int64_t deadline)
 {
     struct lpvm_core *core;

@@ -18,6 +18,7 @@
 
 #include "ctl.h"
 #include "defs.h"
+#include "ctl_mbox.h"
 #include "paths.h"
 #include "pvm3.h"
 #include "tid.h"
@@ -102,6 +103,11 @@ static union {
     Pvm__RegRequest reg;
     Pvm__RegReply reg_reply;
     Pvm__CtxRef ctx_ref;
+    Pvm__MboxPut mbox_put;
+    Pvm__MboxKey mbox_key;
+    Pvm__MboxReply mbox_reply;
+    Pvm__MboxList mbox_list;
+    Pvm__MboxTids mbox_tids;
 } s;
 static int32_t tickle_s[] = {6, 3};
 
@@ -112,6 +118,13 @@ static int32_t grp_live_s[] = {0x40001, 0x80002};
 static Pvm__GroupEntry grp_entry_s = {PROTOBUF_C_MESSAGE_INIT(&pvm__group_entry__descriptor),
                                       "workers", true, 3, grp_tids_s, 2};
 static Pvm__GroupEntry *grp_entries_s[] = {&grp_entry_s};
+
+static uint8_t mbox_data_s[] = {0, 0, 0, 42};
+static int32_t mbox_idx_s[] = {0, 3};
+static int32_t mbox_own_s[] = {0x40001, 0};
+static int32_t mbox_flags_s[] = {0, PvmMboxPersistent | PvmMboxDirectIndex(3)};
+static Pvm__MboxClass mbox_class_s;
+static Pvm__MboxClass *mbox_classes_s[] = {&mbox_class_s};
 
 static ProtobufCMessage *sample(int type)
 {
@@ -391,6 +404,48 @@ static ProtobufCMessage *sample(int type)
     case T(CTX_REPLY):
         pvm__ctx_ref__init(&s.ctx_ref);
         s.ctx_ref.ctx = 0x40001;
+        break;
+    case T(MBOX_PUT):
+        pvm__mbox_put__init(&s.mbox_put);
+        s.mbox_put.name = "service";
+        s.mbox_put.index = -1;
+        s.mbox_put.flags = PvmMboxMultiInstance;
+        s.mbox_put.tid = 0x80002;
+        s.mbox_put.data.data = mbox_data_s;
+        s.mbox_put.data.len = sizeof mbox_data_s;
+        break;
+    case T(MBOX_GET):
+    case T(MBOX_DEL):
+    case T(MBOX_INFO):
+        pvm__mbox_key__init(&s.mbox_key);
+        s.mbox_key.name = "service";
+        s.mbox_key.index = 2;
+        s.mbox_key.flags = PvmMboxFirstAvail;
+        s.mbox_key.tid = 0x40001;
+        break;
+    case T(MBOX_REPLY):
+        pvm__mbox_reply__init(&s.mbox_reply);
+        s.mbox_reply.index = 3;
+        s.mbox_reply.src = 0x80002;
+        s.mbox_reply.data.data = mbox_data_s;
+        s.mbox_reply.data.len = sizeof mbox_data_s;
+        break;
+    case T(MBOX_LIST):
+        pvm__mbox_class__init(&mbox_class_s);
+        mbox_class_s.name = "service";
+        mbox_class_s.n_indices = mbox_class_s.n_owners = mbox_class_s.n_flags = 2;
+        mbox_class_s.indices = mbox_idx_s;
+        mbox_class_s.owners = mbox_own_s;
+        mbox_class_s.flags = mbox_flags_s;
+        pvm__mbox_list__init(&s.mbox_list);
+        s.mbox_list.n_classes = 1;
+        s.mbox_list.classes = mbox_classes_s;
+        break;
+    case T(MBOX_GONE):
+    case T(MBOX_RESET):
+        pvm__mbox_tids__init(&s.mbox_tids);
+        s.mbox_tids.n_tids = 2;
+        s.mbox_tids.tids = grp_live_s;
         break;
     default:
         return NULL;
@@ -1401,6 +1456,79 @@ static void hr_ctx_grp(void)
     s.hello_reply.ctx = PVM_GRP_CTX;
 }
 
+/* Mailbox (ctl_mbox.c). */
+static void mb_put_index(void)
+{
+    s.mbox_put.index = -2;
+}
+
+static void mb_put_tid_pvmd(void)
+{
+    s.mbox_put.tid = PVMD2;
+}
+
+static void mb_put_noname(void)
+{
+    s.mbox_put.name = "";
+}
+
+static void mb_put_big(void)
+{
+    /* Claimed only: the validator looks at the length first. */
+    s.mbox_put.data.len = MBOX_DATA_MAX + 1;
+}
+
+static void mb_key_index(void)
+{
+    s.mbox_key.index = -1;
+}
+
+static void mb_key_noname(void)
+{
+    s.mbox_key.name = "";
+}
+
+static void mb_key_tid0(void)
+{
+    s.mbox_key.tid = 0;
+}
+
+static void mb_reply_status(void)
+{
+    s.mbox_reply.status = 1;
+}
+
+static void mb_reply_src(void)
+{
+    s.mbox_reply.src = BADTID;
+}
+
+static void mb_list_uneven(void)
+{
+    mbox_class_s.n_owners = 1;
+}
+
+static void mb_list_index(void)
+{
+    mbox_idx_s[1] = -3;
+}
+
+static void mb_list_owner(void)
+{
+    mbox_own_s[1] = PVMD1;
+}
+
+static void mb_tids_pvmd(void)
+{
+    s.mbox_tids.tids = sibl_s;
+    sibl_s[1] = PVMD2;
+}
+
+static void mb_tids_none(void)
+{
+    s.mbox_tids.n_tids = 0;
+}
+
 static const struct rule rules[] = {
     RULE(STATUS, status_positive, PvmBadMsg),
     RULE(STATUS, status_zero, 0),
@@ -1610,10 +1738,29 @@ static const struct rule rules[] = {
     RULE(SPAWN, spawn_ctx_sys, PvmBadMsg),
     RULE(SPAWN, spawn_ctx_negative, 0),
     RULE(HELLO_REPLY, hr_ctx_grp, PvmBadMsg),
+
+    RULE(MBOX_PUT, mb_put_index, PvmBadMsg),
+    RULE(MBOX_PUT, mb_put_tid_pvmd, PvmBadMsg),
+    RULE(MBOX_PUT, mb_put_noname, PvmBadMsg),
+    RULE_NOWIRE(MBOX_PUT, mb_put_big, PvmBadMsg),
+    RULE(MBOX_GET, mb_key_index, PvmBadMsg),
+    RULE(MBOX_DEL, mb_key_noname, PvmBadMsg),
+    RULE(MBOX_INFO, mb_key_noname, 0), /* "" finds every class */
+    RULE(MBOX_GET, mb_key_tid0, 0),
+    RULE(MBOX_REPLY, mb_reply_status, PvmBadMsg),
+    RULE(MBOX_REPLY, mb_reply_src, PvmBadMsg),
+    RULE(MBOX_LIST, mb_list_uneven, PvmBadMsg),
+    RULE(MBOX_LIST, mb_list_index, PvmBadMsg),
+    RULE(MBOX_LIST, mb_list_owner, PvmBadMsg),
+    RULE(MBOX_GONE, mb_tids_pvmd, PvmBadMsg),
+    RULE(MBOX_RESET, mb_tids_none, 0),
 };
 
 static void reset_shared_arrays(void)
 {
+    mbox_idx_s[1] = 3;
+    mbox_own_s[1] = 0;
+    sibl_s[1] = TASK3;
     sib_s[1] = TASK2;
     tids_s[1] = PvmNoFile;
     results_s[0] = PVMD2;
