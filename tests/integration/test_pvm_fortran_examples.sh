@@ -7,7 +7,10 @@
 # (127.0.0.1-3): fmaster1/fslave1's results, fgexample's 1-norm 5050 and
 # 100 factorial, frsg's two "Test Ok" (4 tasks, 5 elements), hitc's
 # "Program Finished" with every hitc_slave told to stop, and
-# `spawn -4 -> fspmd' from the console completing its token ring.
+# `spawn -4 -> fspmd' from the console completing its token ring.  Then
+# this project's own Fortran examples, installed in $P/lib/pvm3/bin/LINUX64
+# (fmw_master/fmw_worker, fring, fgreduce), from the console, and fring
+# built by hand with the README's gfortran line.
 # Usage: test_pvm_fortran_examples.sh <source dir> <build dir>
 set -uo pipefail
 SRC=$1
@@ -15,9 +18,9 @@ BUILD=$2
 command -v gfortran >/dev/null || { echo "SKIP: no gfortran"; exit 77; }
 T=$(mktemp -d /tmp/pvmfex-test.XXXXXX)
 P=$T/prefix
-export HOME=$T/home PVM_TMP=$T/tmp PVM_ROOT=$T/root
+export HOME=$T/home PVM_TMP=$T/tmp PVM_ROOT=$T/prefix/lib/pvm3
 unset PVM_VMID PVM_SOCKDIR PVM_TASK_TID
-mkdir -p "$HOME/pvm3/bin/LINUX64" "$PVM_TMP" "$PVM_ROOT"
+mkdir -p "$HOME/pvm3/bin/LINUX64" "$PVM_TMP"
 BIN=$HOME/pvm3/bin/LINUX64
 fails=0
 
@@ -58,6 +61,7 @@ f_prog fgexample "$T/examples/gexample.f"
 f_prog hitc "$T/examples/hitc.f"
 f_prog hitc_slave "$T/examples/hitc_slave.f"
 f_prog frsg "$T/gexamples/frsg.f"
+f_prog myring "$SRC/examples/fortran/fring.f"
 
 run_all() { # run_all <label> <nhost>: every program on the running machine
   local L=$1 n=$2 out i
@@ -99,6 +103,17 @@ run_all() { # run_all <label> <nhost>: every program on the running machine
   check "$L: fspmd: ring listed" grep -Eq "\] +[0-9]+ -> +[0-9]+ -> +[0-9]+ -> +[0-9]+ -> +[0-9]+$" <<<"$out"
   check "$L: fspmd: token ring done" grep -q "token ring done" <<<"$out"
   check "$L: fspmd finished" grep -Eq "^\[1\] finished" <<<"$out"
+
+  out=$(printf 'spawn -> fmw_master\nspawn -4 -> fring\nspawn -> fgreduce\nspawn -3 -> myring\n' |
+    timeout 60 "$P/bin/pvm" 2>&1)
+  echo "$out" | grep -E "fmw_master:|fring:|fgreduce:|finished"
+  check "$L: fmw_master's result" grep -q "fmw_master: result correct" <<<"$out"
+  check "$L: fring's 4-task ring" grep -q "fring:   4 tasks,  3 laps, token     30" <<<"$out"
+  check "$L: myring's 3-task ring" grep -q "fring:   3 tasks,  3 laps, token     18" <<<"$out"
+  check "$L: fring done twice" test "$(grep -c 'fring: token ring done' <<<"$out")" -eq 2
+  check "$L: fgreduce's results" grep -q "fgreduce: results correct" <<<"$out"
+  check "$L: fgreduce's sum" grep -q "sum   500500, max  1000" <<<"$out"
+  check "$L: 4 jobs finished" test "$(grep -Ec '^\[[1-4]\] finished' <<<"$out")" -eq 4
 }
 
 halt_vm() { # halt_vm <label> <sockdir>
