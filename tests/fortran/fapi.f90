@@ -32,6 +32,8 @@ program fapi
   call test_groups()
   call test_hosts()
   call test_misc()
+  call pvmfexit(info)
+  call check_eq('pvmfexit', info, PvmOk)
   call finish()
 
 contains

@@ -4,9 +4,10 @@
  * Runs the Fortran test programs of this folder in a private virtual
  * machine: fapi (every routine whose C function works, success and error
  * paths, strings of length 0, 1 and longer than the buffers), fgroup
- * (the collectives with every type among 4 Fortran tasks), and round
- * trips of every type between this C task and a Fortran one (fround),
- * both directions, in PvmDataDefault and PvmDataRaw.
+ * (the collectives with every type among 4 Fortran tasks), round trips
+ * of every type between this C task and a Fortran one (fround), both
+ * directions, in PvmDataDefault and PvmDataRaw, and last fhalt
+ * (pvmfhalt, pvmfstartpvmd).
  *
  * PENDING below lists the routines whose C functions other issues are
  * implementing (PvmNotImpl today): fpending checks them and exits 77
@@ -190,6 +191,17 @@ static void test_pending_hostsync(void **state)
     run_pending("hostsync");
 }
 
+/* Last: pvmfhalt ends this VM's pvmd; fhalt then starts another with
+ * pvmfstartpvmd and halts it too. */
+static void test_halt(void **state)
+{
+    (void)state;
+    run_checked("fhalt", NULL);
+    for (int i = 0; i < 200 && harness_pid_alive(vm.pvmd); i++)
+        usleep(25000);
+    assert_false(harness_pid_alive(vm.pvmd));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -200,6 +212,7 @@ int main(void)
         cmocka_unit_test(test_pending_context),
         cmocka_unit_test(test_pending_mhf),
         cmocka_unit_test(test_pending_hostsync),
+        cmocka_unit_test(test_halt),
     };
     return cmocka_run_group_tests(tests, vm_up, vm_down);
 }
