@@ -43,13 +43,22 @@ char *fpvm_str_dup(const char *f, size_t flen);
 
 /* call pvmfX(r) */
 #define FPVM_R(fname, expr)                                                                        \
-    FPVM_API void fname(int *r) { *r = (expr); }
+    FPVM_API void fname(int *r)                                                                    \
+    {                                                                                              \
+        *r = (expr);                                                                               \
+    }
 /* call pvmfX(a, r) */
 #define FPVM_I_R(fname, cfunc)                                                                     \
-    FPVM_API void fname(int *a, int *r) { *r = cfunc(*a); }
+    FPVM_API void fname(int *a, int *r)                                                            \
+    {                                                                                              \
+        *r = cfunc(*a);                                                                            \
+    }
 /* call pvmfX(a, b, r) */
 #define FPVM_II_R(fname, cfunc)                                                                    \
-    FPVM_API void fname(int *a, int *b, int *r) { *r = cfunc(*a, *b); }
+    FPVM_API void fname(int *a, int *b, int *r)                                                    \
+    {                                                                                              \
+        *r = cfunc(*a, *b);                                                                        \
+    }
 /* call pvmfX(s, r): s converted into a buffer of size bufsz */
 #define FPVM_S_R(fname, cfunc, bufsz)                                                              \
     FPVM_API void fname(char *s, int *r, size_t slen)                                              \

@@ -12,17 +12,17 @@
 typedef int (*fpvm_pk_fn)(void *, int, int);
 
 static const fpvm_pk_fn pack_by_type[] = {
-    [PVM_STR] = (fpvm_pk_fn)pvm_pkbyte,     [PVM_BYTE] = (fpvm_pk_fn)pvm_pkbyte,
-    [PVM_SHORT] = (fpvm_pk_fn)pvm_pkshort,  [PVM_INT] = (fpvm_pk_fn)pvm_pkint,
-    [PVM_FLOAT] = (fpvm_pk_fn)pvm_pkfloat,  [PVM_CPLX] = (fpvm_pk_fn)pvm_pkcplx,
+    [PVM_STR] = (fpvm_pk_fn)pvm_pkbyte,      [PVM_BYTE] = (fpvm_pk_fn)pvm_pkbyte,
+    [PVM_SHORT] = (fpvm_pk_fn)pvm_pkshort,   [PVM_INT] = (fpvm_pk_fn)pvm_pkint,
+    [PVM_FLOAT] = (fpvm_pk_fn)pvm_pkfloat,   [PVM_CPLX] = (fpvm_pk_fn)pvm_pkcplx,
     [PVM_DOUBLE] = (fpvm_pk_fn)pvm_pkdouble, [PVM_DCPLX] = (fpvm_pk_fn)pvm_pkdcplx,
     [PVM_LONG] = (fpvm_pk_fn)pvm_pklong,
 };
 
 static const fpvm_pk_fn unpack_by_type[] = {
-    [PVM_STR] = (fpvm_pk_fn)pvm_upkbyte,     [PVM_BYTE] = (fpvm_pk_fn)pvm_upkbyte,
-    [PVM_SHORT] = (fpvm_pk_fn)pvm_upkshort,  [PVM_INT] = (fpvm_pk_fn)pvm_upkint,
-    [PVM_FLOAT] = (fpvm_pk_fn)pvm_upkfloat,  [PVM_CPLX] = (fpvm_pk_fn)pvm_upkcplx,
+    [PVM_STR] = (fpvm_pk_fn)pvm_upkbyte,      [PVM_BYTE] = (fpvm_pk_fn)pvm_upkbyte,
+    [PVM_SHORT] = (fpvm_pk_fn)pvm_upkshort,   [PVM_INT] = (fpvm_pk_fn)pvm_upkint,
+    [PVM_FLOAT] = (fpvm_pk_fn)pvm_upkfloat,   [PVM_CPLX] = (fpvm_pk_fn)pvm_upkcplx,
     [PVM_DOUBLE] = (fpvm_pk_fn)pvm_upkdouble, [PVM_DCPLX] = (fpvm_pk_fn)pvm_upkdcplx,
     [PVM_LONG] = (fpvm_pk_fn)pvm_upklong,
 };
@@ -39,8 +39,7 @@ FPVM_API void pvmfpack_(int *what, void *xp, int *nitem, int *stride, int *info)
 /* call pvmfunpack(what, xp, nitem, stride, info) */
 FPVM_API void pvmfunpack_(int *what, void *xp, int *nitem, int *stride, int *info)
 {
-    *info =
-        *what >= 0 && *what < NTYPES ? unpack_by_type[*what](xp, *nitem, *stride) : PvmBadParam;
+    *info = *what >= 0 && *what < NTYPES ? unpack_by_type[*what](xp, *nitem, *stride) : PvmBadParam;
 }
 
 /* call pvmfmcast(ntask, tids, msgtag, info) */
@@ -104,8 +103,7 @@ FPVM_API void pvmfgetminfo_(int *bufid, int *len, int *ctx, int *tag, int *wid, 
 
 /* call pvmfsetminfo(bufid, ctx, tag, wid, src, dst, info): the fields
  * pvm_setminfo may change; the others are read first and kept. */
-FPVM_API void pvmfsetminfo_(int *bufid, int *ctx, int *tag, int *wid, int *src, int *dst,
-                            int *info)
+FPVM_API void pvmfsetminfo_(int *bufid, int *ctx, int *tag, int *wid, int *src, int *dst, int *info)
 {
     struct pvmminfo mi = {0};
 

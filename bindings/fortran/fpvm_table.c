@@ -22,8 +22,7 @@ struct cycle {
  * row count or a negative error) when the cycle is over or *count is -1.
  * Returns -1 with nothing to hand out: *err is then the error, or 0 when
  * the table is empty. */
-static int cycle_row(struct cycle *c, const int *count, int (*fetch)(void *), void *arg,
-                     int *err)
+static int cycle_row(struct cycle *c, const int *count, int (*fetch)(void *), void *arg, int *err)
 {
     int row;
 
@@ -145,8 +144,7 @@ FPVM_API void pvmfputinfo_(char *name, int *bufid, int *flags, int *index, size_
 {
     char n[FPVM_NAME_MAX];
 
-    *index = fpvm_str_in(n, sizeof n, name, namelen) ? PvmBadParam
-                                                      : pvm_putinfo(n, *bufid, *flags);
+    *index = fpvm_str_in(n, sizeof n, name, namelen) ? PvmBadParam : pvm_putinfo(n, *bufid, *flags);
 }
 
 /* call pvmfrecvinfo(name, index, flags, bufid) */
@@ -154,8 +152,8 @@ FPVM_API void pvmfrecvinfo_(char *name, int *index, int *flags, int *bufid, size
 {
     char n[FPVM_NAME_MAX];
 
-    *bufid = fpvm_str_in(n, sizeof n, name, namelen) ? PvmBadParam
-                                                      : pvm_recvinfo(n, *index, *flags);
+    *bufid =
+        fpvm_str_in(n, sizeof n, name, namelen) ? PvmBadParam : pvm_recvinfo(n, *index, *flags);
 }
 
 /* call pvmfdelinfo(name, index, flags, info) */
@@ -163,8 +161,7 @@ FPVM_API void pvmfdelinfo_(char *name, int *index, int *flags, int *info, size_t
 {
     char n[FPVM_NAME_MAX];
 
-    *info = fpvm_str_in(n, sizeof n, name, namelen) ? PvmBadParam
-                                                     : pvm_delinfo(n, *index, *flags);
+    *info = fpvm_str_in(n, sizeof n, name, namelen) ? PvmBadParam : pvm_delinfo(n, *index, *flags);
 }
 
 static struct cycle mbox_cycle;
@@ -183,10 +180,9 @@ static int mbox_fetch(void *arg)
  * index, owner and flags get nentries values each.  No class matching is
  * PvmNotFound.  Unlike PVM 3.4.6, nclasses and info (0) are set too. */
 FPVM_API void pvmfgetmboxinfo_(char *pattern, char *name, int *nclasses, int *nentries, int *index,
-                               int *owner, int *flags, int *info, size_t patternlen,
-                               size_t namelen)
+                               int *owner, int *flags, int *info, size_t patternlen, size_t namelen)
 {
-    char pat[FPVM_NAME_MAX];
+    char pat[FPVM_NAME_MAX] = "";
     const struct pvmmboxinfo *c;
     int err, row;
 
