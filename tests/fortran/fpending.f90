@@ -36,8 +36,9 @@ program fpending
     call pvmfputinfo('fpending class', bufid, PVMMBOXDEFAULT, idx)
     call pending_if(idx)
     call check_eq('pvmfputinfo', idx, 0)
+    ! its owner may put it again (PVM 3.4.6: the same index)
     call pvmfputinfo('fpending class', bufid, PVMMBOXDEFAULT, idx)
-    call check_eq('pvmfputinfo: exists', idx, PvmExists)
+    call check_eq('pvmfputinfo: again by its owner', idx, 0)
     call pvmfrecvinfo('fpending class   ', 0, PVMMBOXDEFAULT, bufid)
     call check('pvmfrecvinfo', bufid > 0)
     call pvmfsetrbuf(bufid, old)
@@ -46,6 +47,7 @@ program fpending
     nclasses = -1
     cname = '?'
     call pvmfgetmboxinfo('fpending*', cname, nclasses, nentries, indices, owners, flags, info)
+    ! nclasses and info: set here, left alone by PVM 3.4.6
     call check('pvmfgetmboxinfo', info >= 0 .and. nclasses == 1 .and. &
                cname == 'fpending class' .and. nentries == 1 .and. owners(1) == mytid)
     nclasses = -1
@@ -95,7 +97,7 @@ program fpending
     call pending_if(info)
     call check_eq('pvmfhostsync', info, PvmOk)
     call check('pvmfhostsync: a clock', clksec > 0 .and. clkusec >= 0 .and. clkusec < 1000000)
-    call check('pvmfhostsync: my own host, no delta', dsec == 0 .and. abs(dusec) < 1000000)
+    call check('pvmfhostsync: my own host, under 1 s apart', abs(dsec * 1000000 + dusec) < 1000000)
   case default
     call check('known what: ' // what, .false.)
   end select
