@@ -200,7 +200,7 @@ contains
     integer(kind=4) :: iv(6), iv2(3)
     integer(kind=8) :: l(6), l2(3)
     real(kind=4) :: r(6), r2(3)
-    real(kind=8) :: d(6), d2(3)
+    real(kind=8) :: d(6), d2(3), dd(6) = -1.0d0
     complex(kind=4) :: c(6), c2(3)
     complex(kind=8) :: z(6), z2(3)
     character(len=11) :: str
@@ -279,6 +279,14 @@ contains
       call pvmfunpack(99, iv2, 1, 1, info)
       call check_eq('pvmfunpack: unknown type' // lbl, info, PvmBadParam)
     end do
+    ! unpacking with a stride: every other element, the rest untouched
+    call pvmfinitsend(PVMDEFAULT, bufid)
+    call pvmfpack(REAL8, d, 3, 1, info)
+    call pvmfsend(mytid, 13, info)
+    call pvmfrecv(-1, 13, bufid)
+    call pvmfunpack(REAL8, dd, 3, 2, info)
+    call check('pvmfunpack REAL8 with stride 2', info == 0 .and. all(dd(1:5:2) == d(1:3)) &
+               .and. all(dd(2:6:2) == -1.0d0))
   end subroutine test_pack
 
   subroutine test_psend()
