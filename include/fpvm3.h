@@ -1,8 +1,15 @@
-c     fpvm3.h - constants of the Fortran interface (libfpvm3).
-c     Same names and values as PVM 3.4, so Fortran programs that
-c     include 'fpvm3.h' compile unmodified.
+!     fpvm3.h - constants of the Fortran interface (libfpvm3).
+!     Same names and values as PVM 3.4, so Fortran programs that
+!     include 'fpvm3.h' compile unmodified.
+!
+!     Written to be included from fixed-form (Fortran 77) and from
+!     free-form source alike: comments start with '!' in column 1,
+!     statements in column 7, no line is continued or longer than 72
+!     characters.  The reduce operators PvmMax, PvmMin, PvmSum and
+!     PvmProduct are subroutines of libfpvm3: declare those you pass
+!     to pvmfreduce EXTERNAL, as PVM 3.4's own header leaves to you.
 
-c     spawn flags
+!     spawn flags
       integer PVMTASKDEFAULT, PVMTASKHOST, PVMTASKARCH, PVMTASKDEBUG
       integer PVMTASKTRACE, PVMMPPFRONT, PVMHOSTCOMPL, PVMNOSPAWNPARENT
       integer PVMHOST, PVMARCH, PVMDEBUG, PVMTRACE
@@ -19,7 +26,7 @@ c     spawn flags
       parameter (PVMDEBUG = 4)
       parameter (PVMTRACE = 8)
 
-c     data encodings
+!     data encodings
       integer PVMDATADEFAULT, PVMDATARAW, PVMDATAINPLACE, PVMDATATRACE
       integer PVMDEFAULT, PVMRAW, PVMINPLACE
       parameter (PVMDATADEFAULT = 0)
@@ -30,7 +37,7 @@ c     data encodings
       parameter (PVMRAW = 1)
       parameter (PVMINPLACE = 2)
 
-c     notify kinds
+!     notify kinds
       integer PVMTASKEXIT, PVMHOSTDELETE, PVMHOSTADD, PVMROUTEADD
       integer PVMROUTEDELETE, PVMNOTIFYCANCEL
       parameter (PVMTASKEXIT = 1)
@@ -40,7 +47,7 @@ c     notify kinds
       parameter (PVMROUTEDELETE = 5)
       parameter (PVMNOTIFYCANCEL = 256)
 
-c     data types for pvmfpack, pvmfpsend, pvmfreduce
+!     data types for pvmfpack, pvmfpsend, pvmfreduce
       integer STRING, BYTE1, INTEGER2, INTEGER4, REAL4, COMPLEX8, REAL8
       integer COMPLEX16, INTEGER8
       parameter (STRING = 0)
@@ -53,7 +60,7 @@ c     data types for pvmfpack, pvmfpsend, pvmfreduce
       parameter (COMPLEX16 = 7)
       parameter (INTEGER8 = 8)
 
-c     options for pvmfsetopt and pvmfgetopt
+!     options for pvmfsetopt and pvmfgetopt
       integer PVMROUTE, PVMDEBUGMASK, PVMAUTOERR, PVMOUTPUTTID
       integer PVMOUTPUTCODE, PVMTRACETID, PVMTRACECODE, PVMTRACEBUFFER
       integer PVMTRACEOPTIONS, PVMFRAGSIZE, PVMRESVTIDS, PVMSOUTPUTTID
@@ -87,7 +94,7 @@ c     options for pvmfsetopt and pvmfgetopt
       parameter (PVMSTRACECTX = 24)
       parameter (PVMNORESET = 25)
 
-c     option values
+!     option values
       integer PVMTRACEFULL, PVMTRACETIME, PVMTRACECOUNT, PVMPOLLCONSTANT
       integer PVMPOLLSLEEP, PVMDONTROUTE, PVMALLOWDIRECT, PVMROUTEDIRECT
       parameter (PVMTRACEFULL = 1)
@@ -99,7 +106,7 @@ c     option values
       parameter (PVMALLOWDIRECT = 2)
       parameter (PVMROUTEDIRECT = 3)
 
-c     mailbox flags
+!     mailbox flags
       integer PVMMBOXDEFAULT, PVMMBOXPERSISTENT, PVMMBOXMULTIINSTANCE
       integer PVMMBOXOVERWRITABLE, PVMMBOXFIRSTAVAIL
       integer PVMMBOXREADANDDELETE, PVMMBOXWAITFORINFO
@@ -111,7 +118,7 @@ c     mailbox flags
       parameter (PVMMBOXREADANDDELETE = 16)
       parameter (PVMMBOXWAITFORINFO = 32)
 
-c     error codes
+!     error codes
       integer PvmOk, PvmBadParam, PvmMismatch, PvmOverflow, PvmNoData
       integer PvmNoHost, PvmNoFile, PvmDenied, PvmNoMem, PvmBadMsg
       integer PvmSysErr, PvmNoBuf, PvmNoSuchBuf, PvmNullGroup

@@ -1,0 +1,209 @@
+/*
+ * fpvm_table.c - the pvmf* routines that hand a C table out one row per
+ * call (pvmfconfig, pvmftasks, pvmfgetmboxinfo) or one entry per index
+ * (pvmfsiblings), and the rest of the mailbox.
+ *
+ * PVM 3.4.6's cycle, kept here: the first call asks libpvm3 for the whole
+ * table and returns its first row; each later call returns the next row,
+ * from the same table, until the last one, after which the next call asks
+ * again.  Passing -1 as the count (nhost, ntask, nclasses) asks again at
+ * once.  The tables are libpvm3's own (valid until its next call of the
+ * same kind); only the row number is kept here.
+ */
+#include "fpvm.h"
+
+/* Where one cycle stands: rows in the table (0: ask first), next row. */
+struct cycle {
+    int n;
+    int next;
+};
+
+/* Returns the row to hand out now, asking again (fetch, which returns the
+ * row count or a negative error) when the cycle is over or *count is -1.
+ * Returns -1 with nothing to hand out: *err is then the error, or 0 when
+ * the table is empty. */
+static int cycle_row(struct cycle *c, const int *count, int (*fetch)(void *), void *arg, int *err)
+{
+    int row;
+
+    *err = 0;
+    if (c->n == 0 || *count == -1) {
+        int n = fetch(arg);
+
+        c->n = 0;
+        if (n < 0) {
+            *err = n;
+            return -1;
+        }
+        c->n = n;
+        c->next = 0;
+    }
+    if (c->next >= c->n) {
+        c->n = 0;
+        return -1;
+    }
+    row = c->next++;
+    if (c->next == c->n)
+        c->n = 0; /* the last row: the next call asks again */
+    return row;
+}
+
+/* ---- pvmfconfig -------------------------------------------------------- */
+
+static struct cycle config_cycle;
+static struct pvmhostinfo *config_hosts;
+static int config_nhost, config_narch;
+
+static int config_fetch(void *arg)
+{
+    int info = pvm_config(&config_nhost, &config_narch, &config_hosts);
+
+    (void)arg;
+    return info < 0 ? info : config_nhost;
+}
+
+/* call pvmfconfig(nhost, narch, dtid, name, arch, speed, info): one host
+ * a call; info is 1 when a host is returned (PVM 3.4.6), < 0 on error. */
+FPVM_API void pvmfconfig_(int *nhost, int *narch, int *dtid, char *name, char *arch, int *speed,
+                          int *info, size_t namelen, size_t archlen)
+{
+    int err, row = cycle_row(&config_cycle, nhost, config_fetch, NULL, &err);
+    const struct pvmhostinfo *h;
+
+    if (row < 0) {
+        if (err < 0)
+            *info = err;
+        return;
+    }
+    h = &config_hosts[row];
+    *nhost = config_nhost;
+    *narch = config_narch;
+    *dtid = h->hi_tid;
+    fpvm_str_out(name, namelen, h->hi_name);
+    fpvm_str_out(arch, archlen, h->hi_arch);
+    *speed = h->hi_speed;
+    *info = 1;
+}
+
+/* ---- pvmftasks --------------------------------------------------------- */
+
+static struct cycle tasks_cycle;
+static struct pvmtaskinfo *tasks_list;
+static int tasks_ntask;
+
+static int tasks_fetch(void *arg)
+{
+    int info = pvm_tasks(*(int *)arg, &tasks_ntask, &tasks_list);
+
+    return info < 0 ? info : tasks_ntask;
+}
+
+/* call pvmftasks(where, ntask, tid, ptid, dtid, flag, aout, info): one
+ * task a call; info is 1 when a task is returned (PVM 3.4.6). */
+FPVM_API void pvmftasks_(int *where, int *ntask, int *tid, int *ptid, int *dtid, int *flag,
+                         char *aout, int *info, size_t aoutlen)
+{
+    int err, row = cycle_row(&tasks_cycle, ntask, tasks_fetch, where, &err);
+    const struct pvmtaskinfo *t;
+
+    if (row < 0) {
+        if (err < 0)
+            *info = err;
+        return;
+    }
+    t = &tasks_list[row];
+    *ntask = tasks_ntask;
+    *tid = t->ti_tid;
+    *ptid = t->ti_ptid;
+    *dtid = t->ti_host;
+    *flag = t->ti_flag;
+    fpvm_str_out(aout, aoutlen, t->ti_a_out);
+    *info = 1;
+}
+
+/* ---- pvmfsiblings ------------------------------------------------------ */
+
+/* call pvmfsiblings(ntids, index, sibling): the sibling list is read once;
+ * an index outside [0, ntids) gives sibling PvmNoTask (PVM 3.4.6; the man
+ * page says -1 leaves it unchanged). */
+FPVM_API void pvmfsiblings_(int *ntids, int *index, int *sibling)
+{
+    static int n = -1;
+    static int *tids;
+
+    if (n == -1)
+        n = pvm_siblings(&tids);
+    *ntids = n;
+    *sibling = *index >= 0 && *index < n ? tids[*index] : PvmNoTask;
+}
+
+/* ---- the mailbox -------------------------------------------------------- */
+
+/* call pvmfputinfo(name, bufid, flags, index) */
+FPVM_API void pvmfputinfo_(char *name, int *bufid, int *flags, int *index, size_t namelen)
+{
+    char n[FPVM_NAME_MAX];
+
+    *index = fpvm_str_in(n, sizeof n, name, namelen) ? PvmBadParam : pvm_putinfo(n, *bufid, *flags);
+}
+
+/* call pvmfrecvinfo(name, index, flags, bufid) */
+FPVM_API void pvmfrecvinfo_(char *name, int *index, int *flags, int *bufid, size_t namelen)
+{
+    char n[FPVM_NAME_MAX];
+
+    *bufid =
+        fpvm_str_in(n, sizeof n, name, namelen) ? PvmBadParam : pvm_recvinfo(n, *index, *flags);
+}
+
+/* call pvmfdelinfo(name, index, flags, info) */
+FPVM_API void pvmfdelinfo_(char *name, int *index, int *flags, int *info, size_t namelen)
+{
+    char n[FPVM_NAME_MAX];
+
+    *info = fpvm_str_in(n, sizeof n, name, namelen) ? PvmBadParam : pvm_delinfo(n, *index, *flags);
+}
+
+static struct cycle mbox_cycle;
+static struct pvmmboxinfo *mbox_classes;
+static int mbox_nclasses;
+
+static int mbox_fetch(void *arg)
+{
+    int info = pvm_getmboxinfo(arg, &mbox_nclasses, &mbox_classes);
+
+    return info < 0 ? info : mbox_nclasses;
+}
+
+/* call pvmfgetmboxinfo(pattern, name, nclasses, nentries, index, owner,
+ * flags, info): one class a call (pattern is read when a cycle starts);
+ * index, owner and flags get nentries values each.  No class matching is
+ * PvmNotFound.  Unlike PVM 3.4.6, nclasses and info (0) are set too. */
+FPVM_API void pvmfgetmboxinfo_(char *pattern, char *name, int *nclasses, int *nentries, int *index,
+                               int *owner, int *flags, int *info, size_t patternlen, size_t namelen)
+{
+    char pat[FPVM_NAME_MAX] = "";
+    const struct pvmmboxinfo *c;
+    int err, row;
+
+    if ((mbox_cycle.n == 0 || *nclasses == -1) &&
+        fpvm_str_in(pat, sizeof pat, pattern, patternlen) != 0) {
+        *info = PvmBadParam;
+        return;
+    }
+    row = cycle_row(&mbox_cycle, nclasses, mbox_fetch, pat, &err);
+    if (row < 0) {
+        *info = err < 0 ? err : PvmNotFound;
+        return;
+    }
+    c = &mbox_classes[row];
+    *nclasses = mbox_nclasses;
+    fpvm_str_out(name, namelen, c->mi_name);
+    *nentries = c->mi_nentries;
+    for (int i = 0; i < c->mi_nentries; i++) {
+        index[i] = c->mi_indices[i];
+        owner[i] = c->mi_owners[i];
+        flags[i] = c->mi_flags[i];
+    }
+    *info = 0;
+}
