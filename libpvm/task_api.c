@@ -120,9 +120,15 @@ int pvm_spawn(char *task, char **argv, int flag, char *where, int ntask, int *ti
     int cc = lpvm_core_get(&core);
     if (cc < 0)
         return lpvm_err("pvm_spawn", cc);
-    if (!task || !*task || ntask < 1 || ntask > CTL_MAX_SPAWN || strlen(task) >= CTL_MAX_STR)
+    if (!task || ntask < 1 || ntask > CTL_MAX_SPAWN || strlen(task) >= CTL_MAX_STR)
         return lpvm_err("pvm_spawn", PvmBadParam);
     flag &= CTL_SPAWN_FLAGS; /* PVM 3.4.6 ignores bits it does not know */
+    if (!*task) {
+        /* PVM 3.4.6: no program has an empty name; nothing starts. */
+        for (int i = 0; tids && i < ntask; i++)
+            tids[i] = PvmNoFile;
+        return 0;
+    }
     if ((flag & (PvmTaskHost | PvmTaskArch)) && (!where || !*where)) {
         /* PVM 3.4.6: no host matches a missing name; nothing starts. */
         for (int i = 0; tids && i < ntask; i++)
