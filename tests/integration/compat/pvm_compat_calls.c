@@ -74,9 +74,9 @@ static void tasks_and_signals(int me, int pvmd)
     show("spawn ntask 0", pvm_spawn(NAME, quick, 0, NULL, 0, t));
     show("spawn no such file", pvm_spawn("nosuchprog", quick, 0, NULL, 1, t));
     printf("  tids[0] %d\n", t[0]);
-    t[0] = t[1] = 0;
-    show("spawn empty name", pvm_spawn("", quick, 0, NULL, 2, t));
-    printf("  tids %d %d\n", t[0], t[1]);
+    int two[2] = {0, 0};
+    show("spawn empty name", pvm_spawn("", quick, 0, NULL, 2, two));
+    printf("  tids %d %d\n", two[0], two[1]);
 
     int n = -5;
     struct pvmtaskinfo *ti;
