@@ -521,6 +521,7 @@ static const struct {
     [PVM__CTL_TYPE__CTL_GRP_ARRIVE] = {group_arrive, true},
     [PVM__CTL_TYPE__CTL_GRP_RELEASE] = {group_release, true},
     [PVM__CTL_TYPE__CTL_GRP_GONE] = {group_gone, true},
+    [PVM__CTL_TYPE__CTL_GRP_ROUND_DONE] = {group_round_done, false},
 };
 
 #define CTL_TABLE_LEN ((int)(sizeof ctl_table / sizeof ctl_table[0]))
