@@ -108,18 +108,39 @@ static int sleep_on(struct lpvm_core *core, struct barslot *s, uint32_t low, int
     return cc < 0 ? cc : 0;
 }
 
-/* Waits until round gen of s has ended; returns 0 or PvmSysErr. */
+static void cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#endif
+}
+
+/* Waits until round gen of s has ended; returns 0 or PvmSysErr.  When the
+ * round's members fit on the processors, it first spins for PvmPollTime
+ * (as a receive does): the last one is likely running, and a wake-up
+ * costs more than the wait.  More members than processors: the last one
+ * needs a processor a spinner would hold, so it sleeps at once. */
 static int wait_round(struct lpvm_core *core, struct barslot *s, unsigned gen)
 {
+    static long ncpu;
+    if (!ncpu)
+        ncpu = sysconf(_SC_NPROCESSORS_ONLN) > 0 ? sysconf(_SC_NPROCESSORS_ONLN) : 1;
+    uint64_t w = atomic_load(&s->state);
+    if ((long)bs_target(w) <= ncpu && lpvm_state.opt[PvmPollTime] > 0) {
+        int64_t end = io_now_ns() + (int64_t)lpvm_state.opt[PvmPollTime] * 1000;
+        for (int i = 0; bs_gen(w) == gen; i++, w = atomic_load(&s->state)) {
+            cpu_relax();
+            if ((i & 63) == 63 && io_now_ns() >= end)
+                break;
+        }
+    }
     int64_t sleep_ns = SLEEP_FIRST_NS;
-    for (;;) {
-        uint64_t w = atomic_load(&s->state);
-        if (bs_gen(w) != gen)
-            return 0;
+    for (; bs_gen(w) == gen; w = atomic_load(&s->state)) {
         int cc = sleep_on(core, s, (uint32_t)w, &sleep_ns);
         if (cc < 0)
             return cc;
     }
+    return 0;
 }
 
 /* Sets BS_LOCKWAIT on the locked word w and sleeps until the pvmd unlocks
