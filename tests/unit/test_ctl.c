@@ -17,13 +17,14 @@
 #include <cmocka.h>
 
 #include "ctl.h"
+#include "barslot.h"
 #include "paths.h"
 #include "pvm3.h"
 #include "tid.h"
 
 #define T(x) PVM__CTL_TYPE__CTL_##x
-#define NTYPES 51 /* one past the highest CtlType (CTL_GRP_GONE) */
-#define NVALUES 42 /* CtlType values protoc generated: 0 .. CTL_TASKS_GONE, CTL_GRP_JOIN .. */
+#define NTYPES 52 /* one past the highest CtlType (CTL_GRP_ROUND_DONE) */
+#define NVALUES 43 /* CtlType values protoc generated: 0 .. CTL_TASKS_GONE, CTL_GRP_JOIN .. */
 
 #define TASK1 0x40001
 #define TASK2 0x40002
@@ -94,6 +95,7 @@ static union {
     Pvm__GroupArrive grp_arrive;
     Pvm__GroupRelease grp_release;
     Pvm__GroupGone grp_gone;
+    Pvm__GroupRoundDone grp_round_done;
 } s;
 
 static uint8_t key_s[CTL_DIRECT_KEY_LEN + 1] = {1, 2, 3};
@@ -319,6 +321,8 @@ static ProtobufCMessage *sample(int type)
         s.grp_reply.frozen = true;
         s.grp_reply.n_tids = 3;
         s.grp_reply.tids = grp_tids_s;
+        s.grp_reply.slot = 3;
+        s.grp_reply.slot_owner = 9;
         break;
     case T(GRP_LIST):
         pvm__empty__init(&s.empty);
@@ -347,6 +351,10 @@ static ProtobufCMessage *sample(int type)
         pvm__group_gone__init(&s.grp_gone);
         s.grp_gone.n_tids = 2;
         s.grp_gone.tids = grp_live_s;
+        break;
+    case T(GRP_ROUND_DONE):
+        pvm__group_round_done__init(&s.grp_round_done);
+        s.grp_round_done.slot = 1;
         break;
     default:
         return NULL;
@@ -1267,7 +1275,33 @@ static void ht_no_name(void)
     host_a.name = "";
 }
 
+static void gr_slot_last(void)
+{
+    s.grp_reply.slot = BARPAGE_SLOTS;
+}
+static void gr_slot_over(void)
+{
+    s.grp_reply.slot = BARPAGE_SLOTS + 1;
+}
+static void rd_slot0(void)
+{
+    s.grp_round_done.slot = 0;
+}
+static void rd_slot_last(void)
+{
+    s.grp_round_done.slot = BARPAGE_SLOTS;
+}
+static void rd_slot_over(void)
+{
+    s.grp_round_done.slot = BARPAGE_SLOTS + 1;
+}
+
 static const struct rule rules[] = {
+    RULE(GRP_REPLY, gr_slot_last, 0),
+    RULE(GRP_REPLY, gr_slot_over, PvmBadMsg),
+    RULE(GRP_ROUND_DONE, rd_slot0, PvmBadMsg),
+    RULE(GRP_ROUND_DONE, rd_slot_last, 0),
+    RULE(GRP_ROUND_DONE, rd_slot_over, PvmBadMsg),
     RULE(STATUS, status_positive, PvmBadMsg),
     RULE(STATUS, status_zero, 0),
     RULE(STATUS, status_min, 0),
