@@ -9,7 +9,7 @@
  * holds one slot while it lives.  A slot's round is one 64-bit word, only
  * ever changed by compare-and-swap (tasks) or while locked (the pvmd):
  *
- *   bits  0..3   flags: BS_SOCKET, BS_LOCKED, BS_LOCKWAIT
+ *   bits  0..3   flags: BS_SOCKET, BS_LOCKED, BS_LOCKWAIT, BS_TICKER
  *   bits  4..15  want: the round's count (0: no round yet, BS_ALL: -1)
  *   bits 16..31  gen: the round's number, bumped when it ends
  *   bits 32..43  arrived: members that arrived in this round
@@ -53,6 +53,7 @@ _Static_assert(sizeof(struct barslot) == 128, "a slot is two cache lines");
 #define BS_SOCKET 0x1u   /* the pvmd holds socket waiters of this round: tell it the end */
 #define BS_LOCKED 0x2u   /* the pvmd is changing the word: tasks wait */
 #define BS_LOCKWAIT 0x4u /* a task sleeps on a locked word: wake at unlock */
+#define BS_TICKER 0x8u   /* a task of this round sleeps with a time-out (lbarpage.c) */
 #define BS_FLAGS 0xfu
 
 #define BS_MAX 4094u /* the largest count, and group size, with a slot */

@@ -46,7 +46,7 @@ struct barslot *barpage_slot(struct barpage *bp, int slot);
 /* Locks slot's word and returns it as it was (without the lock bits). */
 uint64_t barpage_lock(struct barpage *bp, int slot);
 
-/* Unlocks slot with word ns (flags other than BS_SOCKET are dropped).
+/* Unlocks slot with word ns (the lock's own flags are dropped).
  * When ns ends the round `locked' was in (another gen), how it ended
  * (`code': PvmOk, a Pvm error, BS_RETRY) is written to the ring first, and
  * every sleeper is woken; else only those that waited for the lock. */

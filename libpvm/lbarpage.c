@@ -27,8 +27,9 @@
 #include "pvm3.h"
 #include "tid.h"
 
-#define SLEEP_FIRST_NS (2 * 1000 * 1000)
-#define SLEEP_MAX_NS (100 * 1000 * 1000)
+#define TICK_FIRST_NS (2 * 1000 * 1000)  /* the ticker's first sleep */
+#define TICK_MAX_NS (100 * 1000 * 1000)   /* its longest */
+#define FLOW_NS (1000 * 1000)             /* a look while data comes in */
 
 /* Per process, as the rest of lpvm_state; tied to one enrolment. */
 static struct {
@@ -90,22 +91,43 @@ static long futex(uint32_t *word, int op, uint32_t val, const struct timespec *t
     return syscall(SYS_futex, word, op, val, ts, NULL, 0);
 }
 
-/* Sleeps while the word's low half is still `low' (at most sleep_ns, which
- * then doubles): after a time-out the connections are read once.  Returns
- * 0, or PvmSysErr when the pvmd is gone. */
-static int sleep_on(struct lpvm_core *core, struct barslot *s, uint32_t low, int64_t *sleep_ns)
+/* Reads the connections once without blocking or, while data is coming
+ * in (*flowing), for up to FLOW_NS or until the round is over, so that a
+ * peer writing to us goes at full speed.  *flowing: whether a message
+ * came or one is still being read.  Returns 0, or PvmSysErr when the pvmd
+ * is gone. */
+struct round {
+    struct barslot *s;
+    unsigned gen;
+};
+
+static bool round_over(struct lpvm_core *core, void *arg)
 {
-    struct timespec ts = {.tv_sec = *sleep_ns / 1000000000, .tv_nsec = *sleep_ns % 1000000000};
-    if (futex(bs_futex(s), FUTEX_WAIT, low, &ts) == 0 || errno != ETIMEDOUT)
-        return 0;
-    if (*sleep_ns < SLEEP_MAX_NS)
-        *sleep_ns = *sleep_ns * 2 < SLEEP_MAX_NS ? *sleep_ns * 2 : SLEEP_MAX_NS;
+    (void)core;
+    const struct round *r = arg;
+    return bs_gen(atomic_load(&r->s->state)) != r->gen;
+}
+
+static int look(struct lpvm_core *core, struct round *r, bool *flowing)
+{
+    unsigned before = core->rq_gen;
     /* Not at rest: no message handler of the user's runs inside
      * pvm_barrier (as while a request to the pvmd is awaited). */
     core->sending++;
-    int cc = io_wait(core, NULL, NULL, 0, NULL);
+    int cc = *flowing ? io_wait(core, round_over, r, io_now_ns() + FLOW_NS, NULL)
+                      : io_wait(core, NULL, NULL, 0, NULL);
     core->sending--;
-    return cc < 0 ? cc : 0;
+    if (cc < 0)
+        return cc;
+    *flowing = core->rq_gen != before;
+    for (int i = 0; i < core->nconns && !*flowing; i++)
+        *flowing = core->conns[i]->rmsg != NULL;
+    return 0;
+}
+
+static void wake_all(struct barslot *s)
+{
+    futex(bs_futex(s), FUTEX_WAKE, INT32_MAX, NULL);
 }
 
 static void cpu_relax(void)
@@ -115,12 +137,22 @@ static void cpu_relax(void)
 #endif
 }
 
-/* Waits until round gen of s has ended; returns 0 or PvmSysErr.  When the
- * round's members fit on the processors, it first spins for PvmPollTime
- * (as a receive does): the last one is likely running, and a wake-up
- * costs more than the wait.  More members than processors: the last one
- * needs a processor a spinner would hold, so it sleeps at once. */
-static int wait_round(struct lpvm_core *core, struct barslot *s, unsigned gen)
+/* Waits until round gen of s has ended; returns 0 or PvmSysErr.
+ *
+ * When the round's members fit on the processors, it first spins for
+ * PvmPollTime (as a receive does): the last one is likely running, and a
+ * wake-up costs more than the wait.  More members than processors: the
+ * last one needs a processor a spinner would hold, so it sleeps at once.
+ *
+ * Sleepers must still read their connections now and then (a member
+ * blocked writing to one of them would never arrive; a dead pvmd must be
+ * noticed), but a time-out on every sleep costs each a timer, a fifth of
+ * a barrier of 64.  So only the round's `ticker' (the first task to
+ * arrive, BS_TICKER) sleeps with one, 2 ms doubling to 100 ms; at each it
+ * wakes everybody, and every sleeper woken in a round that goes on reads
+ * its connections.  A ticker that dies is a member that left: the pvmd
+ * calls the round off, and the next round has a ticker again. */
+static int wait_round(struct lpvm_core *core, struct barslot *s, unsigned gen, bool ticker)
 {
     static long ncpu;
     if (!ncpu)
@@ -134,26 +166,53 @@ static int wait_round(struct lpvm_core *core, struct barslot *s, unsigned gen)
                 break;
         }
     }
-    int64_t sleep_ns = SLEEP_FIRST_NS;
+    struct round r = {s, gen};
+    int64_t tick = TICK_FIRST_NS, next_tick = ticker ? io_now_ns() + tick : IO_FOREVER;
+    bool flowing = false;
     for (; bs_gen(w) == gen; w = atomic_load(&s->state)) {
-        int cc = sleep_on(core, s, (uint32_t)w, &sleep_ns);
-        if (cc < 0)
+        bool woken = false;
+        int64_t left = next_tick - io_now_ns();
+        if (!flowing && left > 0) {
+            struct timespec ts = {.tv_sec = left / 1000000000, .tv_nsec = left % 1000000000};
+            long rc = futex(bs_futex(s), FUTEX_WAIT, (uint32_t)w, ticker ? &ts : NULL);
+            if (rc < 0 && errno == EAGAIN)
+                continue; /* the word changed before we slept */
+            woken = rc == 0;
+        }
+        if (ticker && io_now_ns() >= next_tick) {
+            wake_all(s);
+            tick = tick * 2 < TICK_MAX_NS ? tick * 2 : TICK_MAX_NS;
+            next_tick = io_now_ns() + tick;
+        } else if (woken && round_over(core, &r)) {
+            return 0;
+        }
+        int cc = look(core, &r, &flowing);
+        if (cc < 0) {
+            wake_all(s); /* the others look too, and find the pvmd gone */
             return cc;
+        }
+        if (flowing && ticker)
+            next_tick = io_now_ns() + (tick = TICK_FIRST_NS);
     }
     return 0;
 }
 
 /* Sets BS_LOCKWAIT on the locked word w and sleeps until the pvmd unlocks
- * it; *w is the word again. */
+ * it (the pvmd does not keep it long: a time-out, and a look at the
+ * connections, only in case it died); *w is the word again. */
 static int wait_unlock(struct lpvm_core *core, struct barslot *s, uint64_t *w)
 {
-    int64_t sleep_ns = SLEEP_FIRST_NS;
+    struct round r = {s, bs_gen(*w)};
     while (*w & BS_LOCKED) {
         uint64_t lw = *w | BS_LOCKWAIT;
         if (*w == lw || atomic_compare_exchange_weak(&s->state, w, lw)) {
-            int cc = sleep_on(core, s, (uint32_t)lw, &sleep_ns);
-            if (cc < 0)
-                return cc;
+            struct timespec ts = {.tv_sec = 0, .tv_nsec = TICK_FIRST_NS};
+            if (futex(bs_futex(s), FUTEX_WAIT, (uint32_t)lw, &ts) < 0 && errno == ETIMEDOUT) {
+                bool flowing = false;
+                int cc = look(core, &r, &flowing);
+                if (cc < 0)
+                    return cc;
+            }
             *w = atomic_load(&s->state);
         }
     }
@@ -193,7 +252,7 @@ int lbarpage_barrier(struct lpvm_core *core, unsigned slot, uint32_t owner, int 
                     return cc;
                 continue;
             }
-            r = bs_arrive(w, want, 0, &ns);
+            r = bs_arrive(w, want, BS_TICKER, &ns);
             if (r == BS_MISMATCH)
                 return PvmMismatch;
             if (atomic_compare_exchange_weak(&s->state, &w, ns))
@@ -208,7 +267,7 @@ int lbarpage_barrier(struct lpvm_core *core, unsigned slot, uint32_t owner, int 
                 round_done(core, slot);
             return PvmOk;
         }
-        int cc = wait_round(core, s, gen);
+        int cc = wait_round(core, s, gen, !(w & BS_TICKER));
         if (cc < 0)
             return cc;
         cc = bs_ring_code(s, gen);

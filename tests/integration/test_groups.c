@@ -18,8 +18,11 @@
  * on other hosts share the rounds; a member killed after it arrived
  * calls the round off; a slot taken back and given to another group does
  * not let a member with an old copy into the other group's round; a
- * group without a slot (all taken) counts through the pvmd.
+ * group without a slot (all taken) counts through the pvmd; members
+ * waiting in the page still read what a member sends them (first to
+ * arrive or not), at full speed.
  */
+#include <sched.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -563,6 +566,49 @@ static void test_page_mixed_hosts(void **state)
     end_members(N, t);
 }
 
+/* Members waiting in the page read their connections: a member that
+ * sends one of them 128 MB before it arrives is not held up, whether the
+ * receiver arrived first (the round's ticker) or not.  All on one
+ * processor, so that the receiver cannot drain the stream while the
+ * sender writes: it must keep reading as the data comes (a look at each
+ * tick, 2 ms doubling to 100 ms, would take about 2 s; reading as it
+ * comes, about 0.3 s). */
+static void test_page_peer_sends(void **state)
+{
+    (void)state;
+    enum { BIG = 128 << 20 };
+    int t[3];
+    spawn_members(3, t);
+    join_all(3, t, "p");
+    cpu_set_t one;
+    CPU_ZERO(&one);
+    CPU_SET(0, &one);
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(sched_setaffinity(pid_of(t[i]), sizeof one, &one), 0);
+    for (int first = 0; first < 2; first++) {
+        /* t0 receives; t2 arrives before it in the second pass. */
+        if (first == 1) {
+            cmd(t[2], "barrier p 3");
+            wait_arrived("p", 1);
+        }
+        cmd(t[0], "barrier p %d", first == 1 ? 3 : 2);
+        wait_arrived("p", first + 1);
+        double t0 = now_s();
+        cmd(t[1], "sendbar %x %d p %d", (unsigned)t[0], BIG, first == 1 ? 3 : 2);
+        assert_int_equal(answer_within(t[1], 30, NULL), 0);
+        assert_int_equal(answer_within(t[0], 30, NULL), 0);
+        if (first == 1)
+            assert_int_equal(answer_within(t[2], 30, NULL), 0);
+        double took = now_s() - t0;
+        if (took >= 1 || getenv("G_DEBUG"))
+            fprintf(stderr, "128 MB to a member in a barrier took %.2f s\n", took);
+        assert_true(took < 1);
+        cmd(t[0], "recvbig %x", (unsigned)t[1]);
+        assert_int_equal(answer(t[0], NULL), BIG);
+    }
+    end_members(3, t);
+}
+
 /* A member killed after it arrived: nobody knows it had, so the round is
  * called off and the others arrive again; the round then needs every
  * survivor (count -1) or the count (when the group can still meet it). */
@@ -658,6 +704,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_pvm_exit_leaves, up, vm_down),
         cmocka_unit_test_setup_teardown(test_console_groups, up, vm_down),
         cmocka_unit_test_setup_teardown(test_page_rounds, up, vm_down),
+        cmocka_unit_test_setup_teardown(test_page_peer_sends, up, vm_down),
         cmocka_unit_test_setup_teardown(test_page_kill_arrived, up, vm_down),
         cmocka_unit_test_setup_teardown(test_page_slot_reuse, up, vm_down),
         cmocka_unit_test_setup_teardown(test_reuse_hosts, up, vm_down),

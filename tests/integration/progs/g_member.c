@@ -10,6 +10,9 @@
  *       for -1), each adds one to a counter in FILE before each barrier
  *       and checks after it that all had: the result is 0, a barrier's
  *       error, or ROUNDS_EARLY; extra is the rounds passed
+ *   sendbar TID BYTES G COUNT: sends TID a message of BYTES bytes (tag
+ *       G_BIG), then passes barrier G COUNT
+ *   recvbig TID: receives TID's G_BIG message; the result is its size
  *   exit_stay (answers, calls pvm_exit, and lives on until killed)
  *   all G N: join G, then check everything against a serial answer
  *       (membership consistency, bcast, reduce for every type and
@@ -31,6 +34,7 @@
 #define G_ANS 11
 #define K 3 /* items per member */
 #define ROUNDS_EARLY (-3000) /* a barrier let a member through too early */
+#define G_BIG 20
 
 #define CHECK(c)                                                                                   \
     do {                                                                                           \
@@ -290,6 +294,28 @@ static int rounds(char *group, int count, int k, const char *file, int *passed)
     return cc < 0 ? cc : 0;
 }
 
+static int sendbar(int tid, int bytes, char *group, int count)
+{
+    char *b = calloc((size_t)bytes, 1);
+    if (!b)
+        return PvmNoMem;
+    pvm_initsend(PvmDataRaw);
+    pvm_pkbyte(b, bytes, 1);
+    free(b);
+    int cc = pvm_send(tid, G_BIG);
+    return cc < 0 ? cc : pvm_barrier(group, count);
+}
+
+static int recvbig(int tid)
+{
+    int bytes, tag, src;
+    int b = pvm_recv(tid, G_BIG);
+    if (b < 0)
+        return b;
+    pvm_bufinfo(b, &bytes, &tag, &src);
+    return bytes;
+}
+
 static void answer(int parent, int result, int extra)
 {
     pvm_initsend(PvmDataDefault);
@@ -310,13 +336,17 @@ int main(void)
             break;
         if (pvm_upkstr(cmd) < 0)
             break;
-        int a = 0, b = 0, r = 0, extra = 0;
+        int a = 0, b = 0, c = 0, r = 0, extra = 0;
         if (sscanf(cmd, "join %199s", group) == 1)
             r = pvm_joingroup(group);
         else if (sscanf(cmd, "leave %199s", group) == 1)
             r = pvm_lvgroup(group);
         else if ((file[0] = 0, sscanf(cmd, "rounds %199s %d %d %199s", group, &a, &b, file)) >= 3)
             r = rounds(group, a, b, file, &extra);
+        else if (sscanf(cmd, "sendbar %x %d %199s %d", &a, &b, group, &c) == 4)
+            r = sendbar(a, b, group, c);
+        else if (sscanf(cmd, "recvbig %x", &a) == 1)
+            r = recvbig(a);
         else if (sscanf(cmd, "barrier %199s %d", group, &a) == 2)
             r = pvm_barrier(group, a);
         else if (sscanf(cmd, "freeze %199s %d", group, &a) == 2)
