@@ -91,11 +91,7 @@ static long futex(uint32_t *word, int op, uint32_t val, const struct timespec *t
     return syscall(SYS_futex, word, op, val, ts, NULL, 0);
 }
 
-/* Reads the connections once without blocking or, while data is coming
- * in (*flowing), for up to FLOW_NS or until the round is over, so that a
- * peer writing to us goes at full speed.  *flowing: whether a message
- * came or one is still being read.  Returns 0, or PvmSysErr when the pvmd
- * is gone. */
+/* A round waited for: slot and gen. */
 struct round {
     struct barslot *s;
     unsigned gen;
@@ -108,6 +104,11 @@ static bool round_over(struct lpvm_core *core, void *arg)
     return bs_gen(atomic_load(&r->s->state)) != r->gen;
 }
 
+/* Reads the connections once without blocking or, while data is coming
+ * in (*flowing), for up to FLOW_NS or until the round is over, so that a
+ * peer writing to us goes at full speed.  *flowing: whether a message
+ * came or one is still being read.  Returns 0, or PvmSysErr when the pvmd
+ * is gone. */
 static int look(struct lpvm_core *core, struct round *r, bool *flowing)
 {
     unsigned before = core->rq_gen;
@@ -262,7 +263,7 @@ int lbarpage_barrier(struct lpvm_core *core, unsigned slot, uint32_t owner, int 
         if (r == BS_COMPLETE) {
             atomic_store(&s->ring[gen % BARPAGE_RING], bs_ring_entry(gen, PvmOk));
             if (bs_arrived(w) > 0)
-                futex(bs_futex(s), FUTEX_WAKE, INT32_MAX, NULL);
+                wake_all(s);
             if (w & BS_SOCKET)
                 round_done(core, slot);
             return PvmOk;
