@@ -485,8 +485,7 @@ static void close_slot(struct pvmd *d, struct group *g, int code)
     barpage_disown(bp, slot);
     uint64_t s = barpage_lock(bp, slot);
     struct tids ended = ended_waiters(g, s);
-    barpage_unlock(bp, slot, s, bs_make(0, 0, bs_gen(s) + 1, 0, 0),
-                   bs_arrived(s) ? code : PvmOk);
+    barpage_unlock(bp, slot, s, bs_make(0, 0, bs_gen(s) + 1, 0, 0), bs_arrived(s) ? code : PvmOk);
     release_tids(d, g, &ended, PvmOk);
     if (code != BS_RETRY)
         release_all(d, g, &g->bar, code);

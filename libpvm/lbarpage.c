@@ -27,9 +27,9 @@
 #include "pvm3.h"
 #include "tid.h"
 
-#define TICK_FIRST_NS (2 * 1000 * 1000)  /* the ticker's first sleep */
-#define TICK_MAX_NS (100 * 1000 * 1000)   /* its longest */
-#define FLOW_NS (1000 * 1000)             /* a look while data comes in */
+#define TICK_FIRST_NS (2 * 1000 * 1000) /* the ticker's first sleep */
+#define TICK_MAX_NS (100 * 1000 * 1000) /* its longest */
+#define FLOW_NS (1000 * 1000)           /* a look while data comes in */
 
 /* Per process, as the rest of lpvm_state; tied to one enrolment. */
 static struct {

@@ -23,7 +23,7 @@
 #include "tid.h"
 
 #define T(x) PVM__CTL_TYPE__CTL_##x
-#define NTYPES 52 /* one past the highest CtlType (CTL_GRP_ROUND_DONE) */
+#define NTYPES 52  /* one past the highest CtlType (CTL_GRP_ROUND_DONE) */
 #define NVALUES 43 /* CtlType values protoc generated: 0 .. CTL_TASKS_GONE, CTL_GRP_JOIN .. */
 
 #define TASK1 0x40001

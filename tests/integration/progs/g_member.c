@@ -32,7 +32,7 @@
 
 #define G_CMD 10
 #define G_ANS 11
-#define K 3 /* items per member */
+#define K 3                  /* items per member */
 #define ROUNDS_EARLY (-3000) /* a barrier let a member through too early */
 #define G_BIG 20
 
