@@ -655,9 +655,10 @@ static void test_page_kill_arrived(void **state)
 }
 
 /* A group's slot taken back (a count the slot cannot hold) and given to
- * another group: a member that still knows the old slot goes through the
- * pvmd instead of arriving in the other group's round.  With every slot
- * taken, a new group counts through the pvmd. */
+ * another group, which is then deleted and made again in it: a member
+ * that still knows the old slot goes through the pvmd instead of
+ * arriving in the other group's round.  With every slot taken, a new
+ * group counts through the pvmd. */
 static void test_page_slot_reuse(void **state)
 {
     (void)state;
@@ -689,6 +690,20 @@ static void test_page_slot_reuse(void **state)
     assert_int_equal(ask(t[0], "barrier s 2"), PvmMismatch);
     wait_arrived("n", 1);
     none_answered(1, &t[2]);
+    assert_int_equal(ask(t[3], "barrier n 2"), 0);
+    assert_int_equal(answer(t[2], NULL), 0);
+    /* n deleted and made again: the same slot (the only one free), a new
+     * owner value; nobody's old copy gets in the way. */
+    assert_int_equal(ask(t[2], "leave n"), 0);
+    assert_int_equal(ask(t[3], "leave n"), 0);
+    assert_int_equal(ask(t[3], "join n"), 0);
+    assert_int_equal(ask(t[2], "join n"), 1);
+    assert_int_equal(ask(t[2], "gsize n"), 2);
+    cmd(t[2], "barrier n 2");
+    wait_arrived("n", 1);
+    assert_int_equal(ask(t[0], "barrier s 2"), PvmMismatch);
+    none_answered(1, &t[2]);
+    assert_int_equal(ask(t[3], "barrier n -1"), PvmMismatch);
     assert_int_equal(ask(t[3], "barrier n 2"), 0);
     assert_int_equal(answer(t[2], NULL), 0);
     /* s goes on through the pvmd: t1's count can no longer be met. */
