@@ -419,6 +419,8 @@ static const struct ctl_kind ctl_kinds[] = {
     [PVM__CTL_TYPE__CTL_GRP_ARRIVE] = {&pvm__group_arrive__descriptor, ctl_group_v_arrive},
     [PVM__CTL_TYPE__CTL_GRP_RELEASE] = {&pvm__group_release__descriptor, ctl_group_v_release},
     [PVM__CTL_TYPE__CTL_GRP_GONE] = {&pvm__group_gone__descriptor, ctl_group_v_gone},
+    [PVM__CTL_TYPE__CTL_GRP_ROUND_DONE] = {&pvm__group_round_done__descriptor,
+                                           ctl_group_v_round_done},
     /* registered helpers, clock, tickle (daemon/regs.c) */
     [PVM__CTL_TYPE__CTL_HOSTSYNC] = {&pvm__task_ref__descriptor, v_taskref_pvmd},
     [PVM__CTL_TYPE__CTL_HOSTSYNC_REPLY] = {&pvm__hostsync_reply__descriptor, v_hostsync_reply},

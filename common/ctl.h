@@ -17,7 +17,7 @@
 #include "pvm.pb-c.h"
 
 /* Bump on every change to proto/pvm.proto or to the meaning of a field. */
-#define CTL_PROTO_VERSION 6
+#define CTL_PROTO_VERSION 7
 
 /* Bounds every decoder enforces. */
 #define CTL_MAX_STR 65536    /* any string field, bytes (an argument, an exported variable) */

@@ -5,6 +5,7 @@
 
 #include <string.h>
 
+#include "barslot.h"
 #include "ctl.h"
 #include "tid.h"
 
@@ -33,7 +34,8 @@ bool ctl_group_v_request(const ProtobufCMessage *m)
 bool ctl_group_v_reply(const ProtobufCMessage *m)
 {
     const Pvm__GroupReply *r = (const Pvm__GroupReply *)m;
-    return r->status <= 0 && r->inst >= 0 && tids_ok(r->tids, r->n_tids, true);
+    return r->status <= 0 && r->inst >= 0 && r->slot <= BARPAGE_SLOTS &&
+           tids_ok(r->tids, r->n_tids, true);
 }
 
 bool ctl_group_v_list(const ProtobufCMessage *m)
@@ -66,4 +68,10 @@ bool ctl_group_v_gone(const ProtobufCMessage *m)
 {
     const Pvm__GroupGone *g = (const Pvm__GroupGone *)m;
     return g->n_tids > 0 && tids_ok(g->tids, g->n_tids, false);
+}
+
+bool ctl_group_v_round_done(const ProtobufCMessage *m)
+{
+    const Pvm__GroupRoundDone *r = (const Pvm__GroupRoundDone *)m;
+    return r->slot >= 1 && r->slot <= BARPAGE_SLOTS;
 }

@@ -16,7 +16,7 @@
 
 /* GroupRequest: a non-empty name, tid 0 or a task, count -1 or >= 0. */
 bool ctl_group_v_request(const ProtobufCMessage *m);
-/* GroupReply: status <= 0, inst >= 0, tids tasks or 0. */
+/* GroupReply: status <= 0, inst >= 0, tids tasks or 0, slot 0..BARPAGE_SLOTS. */
 bool ctl_group_v_reply(const ProtobufCMessage *m);
 /* GroupList: status <= 0, each entry named, tids tasks or 0. */
 bool ctl_group_v_list(const ProtobufCMessage *m);
@@ -26,5 +26,7 @@ bool ctl_group_v_arrive(const ProtobufCMessage *m);
 bool ctl_group_v_release(const ProtobufCMessage *m);
 /* GroupGone: tasks. */
 bool ctl_group_v_gone(const ProtobufCMessage *m);
+/* GroupRoundDone: a slot of the barrier page (1..BARPAGE_SLOTS). */
+bool ctl_group_v_round_done(const ProtobufCMessage *m);
 
 #endif

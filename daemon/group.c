@@ -11,12 +11,18 @@
  * not yet sent to the authority (sent together from a zero timer, so that
  * all read in one turn of the loop travel in one message), and which of
  * its tasks ever joined a group (their end is reported).
+ *
+ * On the first host a group also holds a slot of the barrier page
+ * (barpage.h) while it lives: its barrier is counted there, and `bar'
+ * only lists the arrivals that came through this pvmd (socket waiters),
+ * which are counted in the slot too (docs/design.md "Groups").
  */
 #include "group.h"
 
 #include <stdlib.h>
 #include <string.h>
 
+#include "barpage.h"
 #include "ctl.h"
 #include "defs.h"
 #include "event.h"
@@ -56,6 +62,9 @@ struct group {
     bool defunct;      /* frozen, then a member left: its barriers fail */
     struct tids watch; /* tasks to tell on the next change */
     struct rendezvous bar, frz;
+    int slot;         /* in the barrier page, -1: none (then `bar' counts) */
+    uint32_t owner;   /* the slot's owner value */
+    unsigned bar_gen; /* with a slot: the round bar.arr's socket waiters are in */
     struct group *next;
 };
 
@@ -78,6 +87,7 @@ struct batch {
 
 struct group_tab {
     struct group *groups; /* the authority's */
+    struct barpage *page; /* the first host's barrier page, NULL: none */
     uint64_t next_version;
     struct waiter *waiters;
     struct batch *batches;
@@ -200,6 +210,7 @@ void group_fini(struct pvmd *d)
         gt->groups = g->next;
         free_group(g);
     }
+    barpage_destroy(d, &gt->page);
     tids_free(&gt->members);
     tids_free(&gt->later_tasks);
     tids_free(&gt->later_hosts);
@@ -228,13 +239,20 @@ static struct group *new_group(struct group_tab *gt, const char *name)
         return NULL;
     }
     g->version = ++gt->next_version;
+    /* No slot free: its barriers go through the pvmd, as on other hosts. */
+    g->slot = gt->page ? barpage_take(gt->page, &g->owner) : -1;
     g->next = gt->groups;
     gt->groups = g;
     return g;
 }
 
-static void delete_group(struct group_tab *gt, struct group *g)
+static void close_slot(struct pvmd *d, struct group *g, int code);
+
+static void delete_group(struct pvmd *d, struct group *g)
 {
+    struct group_tab *gt = gt_of(d);
+    if (g->slot >= 0)
+        close_slot(d, g, PvmNoGroup);
     for (struct group **pp = &gt->groups; *pp; pp = &(*pp)->next)
         if (*pp == g) {
             *pp = g->next;
@@ -258,6 +276,10 @@ static int inst_of(const struct group *g, int tid)
 static void changed(struct pvmd *d, struct group *g)
 {
     g->version = ++gt_of(d)->next_version;
+    /* Members released by the page, not by a message after the notice,
+     * compare their copy's version with this. */
+    if (g->slot >= 0)
+        atomic_store(&barpage_slot(gt_of(d)->page, g->slot)->version, g->version);
     size_t n = strlen(g->name);
     for (int i = 0; i < g->watch.n; i++) {
         uint8_t *body = malloc(4 + n + 8);
@@ -406,6 +428,169 @@ static void check(struct pvmd *d, struct group *g, struct rendezvous *z, bool af
     tids_free(&pass);
 }
 
+/* ===================================================================== */
+/* Barriers in the page (the first host)                                  */
+/* ===================================================================== */
+
+static unsigned want_of(int count)
+{
+    return count == -1 ? BS_ALL : (unsigned)count;
+}
+
+static int count_of(unsigned want)
+{
+    return want == BS_ALL ? -1 : (int)want;
+}
+
+/* Takes out of g->bar its socket waiters when their round has ended
+ * since (word s): a task ended it, so they pass. */
+static struct tids ended_waiters(struct group *g, uint64_t s)
+{
+    struct tids t = {0};
+    if (g->bar.arr.n > 0 && bs_gen(s) != g->bar_gen) {
+        t = g->bar.arr;
+        g->bar.arr = (struct tids){0};
+        g->bar.count = 0;
+    }
+    return t;
+}
+
+static void release_tids(struct pvmd *d, struct group *g, struct tids *t, int status)
+{
+    if (t->n)
+        release(d, g->name, false, t->v, t->n, status);
+    tids_free(t);
+}
+
+/* Releases g's socket waiters whose round a task ended (after its
+ * CTL_GRP_ROUND_DONE, or the end of a task, which may have died before
+ * sending it). */
+static void settle(struct pvmd *d, struct group *g)
+{
+    if (g->slot < 0 || g->bar.arr.n == 0)
+        return;
+    struct tids t = ended_waiters(g, atomic_load(&barpage_slot(gt_of(d)->page, g->slot)->state));
+    release_tids(d, g, &t, PvmOk);
+}
+
+/* Takes g's slot back, ending its round with `code' if anybody had
+ * arrived.  BS_RETRY: the members waiting arrive again, through the
+ * pvmd, and the socket waiters stay in g->bar, which counts from now on;
+ * an error: they all fail with it. */
+static void close_slot(struct pvmd *d, struct group *g, int code)
+{
+    struct barpage *bp = gt_of(d)->page;
+    int slot = g->slot;
+    g->slot = -1;
+    barpage_disown(bp, slot);
+    uint64_t s = barpage_lock(bp, slot);
+    struct tids ended = ended_waiters(g, s);
+    barpage_unlock(bp, slot, s, bs_make(0, 0, bs_gen(s) + 1, 0, 0), bs_arrived(s) ? code : PvmOk);
+    release_tids(d, g, &ended, PvmOk);
+    if (code != BS_RETRY)
+        release_all(d, g, &g->bar, code);
+    else if (g->bar.arr.n)
+        g->bar.count = count_of(bs_want(s));
+}
+
+/* Puts the socket waiters w into round *ns (count want) again, in order.
+ * Returns how many of them, the first ones, ended a round there: they
+ * pass. */
+static int rearrive(const struct tids *w, unsigned want, uint64_t *ns)
+{
+    int passed = 0;
+    for (int i = 0; i < w->n; i++) {
+        uint64_t nx;
+        if (bs_arrive(*ns, want, BS_SOCKET, &nx) == BS_COMPLETE)
+            passed = i + 1;
+        *ns = nx;
+    }
+    return passed;
+}
+
+/* Releases the first n socket waiters of g with PvmOk. */
+static void pass_first(struct pvmd *d, struct group *g, int n)
+{
+    if (n <= 0)
+        return;
+    struct tids *a = &g->bar.arr;
+    release(d, g->name, false, a->v, n, PvmOk);
+    memmove(a->v, a->v + n, (size_t)(a->n - n) * sizeof *a->v);
+    a->n -= n;
+    if (a->n == 0)
+        g->bar.count = 0;
+}
+
+/* After g's membership changed: the slot's target follows the size (a
+ * group too big for the slot loses it), and a round in progress when a
+ * member `left' is settled.  An explicit count the group can no longer
+ * meet fails with PvmNoGroup, as with the rendezvous; any other round is
+ * called off (BS_RETRY) and its members arrive again, since nobody knows
+ * whether the one that left (or died) had arrived. */
+static void page_members(struct pvmd *d, struct group *g, bool left)
+{
+    if (g->size > (int)BS_MAX) {
+        close_slot(d, g, BS_RETRY);
+        return;
+    }
+    struct barpage *bp = gt_of(d)->page;
+    uint64_t s = barpage_lock(bp, g->slot);
+    struct tids ended = ended_waiters(g, s);
+    unsigned want = bs_want(s);
+    uint64_t ns = bs_make((unsigned)s, want, bs_gen(s), bs_arrived(s), (unsigned)g->size);
+    int code = PvmOk, passed = 0;
+    if (left && bs_arrived(s) > 0) {
+        ns = bs_next_round(ns);
+        if (want != BS_ALL && want > (unsigned)g->size) {
+            code = PvmNoGroup;
+        } else {
+            code = BS_RETRY;
+            passed = rearrive(&g->bar.arr, want, &ns);
+            g->bar_gen = bs_gen(ns);
+        }
+    }
+    barpage_unlock(bp, g->slot, s, ns, code);
+    release_tids(d, g, &ended, PvmOk);
+    if (code == PvmNoGroup)
+        release_all(d, g, &g->bar, PvmNoGroup);
+    else
+        pass_first(d, g, passed);
+}
+
+/* The authority takes tid's arrival (count) at g's barrier in its slot. */
+static void page_arrive(struct pvmd *d, struct group *g, int count, int tid)
+{
+    struct barpage *bp = gt_of(d)->page;
+    uint64_t s = barpage_lock(bp, g->slot);
+    struct tids ended = ended_waiters(g, s);
+    uint64_t ns = s;
+    int status = 1; /* waits */
+    switch (bs_arrive(s, want_of(count), BS_SOCKET, &ns)) {
+    case BS_MISMATCH:
+        ns = s;
+        status = PvmMismatch;
+        break;
+    case BS_WAITING:
+        if (tids_add(&g->bar.arr, tid) < 0) {
+            ns = s;
+            status = PvmNoMem;
+            break;
+        }
+        g->bar_gen = bs_gen(s);
+        g->bar.count = count;
+        break;
+    case BS_COMPLETE:
+        status = PvmOk;
+        break;
+    }
+    barpage_unlock(bp, g->slot, s, ns, PvmOk);
+    release_tids(d, g, &ended, PvmOk);
+    if (status == PvmOk)
+        release_all(d, g, &g->bar, PvmOk); /* those of the round it ended */
+    if (status <= 0)
+        release(d, g->name, false, &tid, 1, status);
+}
+
 /* The authority takes tid's arrival at name's barrier or freeze. */
 static void arrive(struct pvmd *d, const char *name, bool freeze, int count, int tid)
 {
@@ -426,6 +611,14 @@ static void arrive(struct pvmd *d, const char *name, bool freeze, int count, int
     struct rendezvous *z = freeze ? &g->frz : &g->bar;
     if (tids_find(&z->arr, tid) >= 0)
         return;
+    if (!freeze && g->slot >= 0) {
+        if (count == -1 || count <= (int)BS_MAX) {
+            page_arrive(d, g, count, tid);
+            return;
+        }
+        /* A count the slot cannot hold: the rendezvous counts from now on. */
+        close_slot(d, g, BS_RETRY);
+    }
     if (z->arr.n > 0 && z->count != count) {
         release(d, name, freeze, &tid, 1, PvmMismatch);
         return;
@@ -463,7 +656,7 @@ static int join(struct pvmd *d, const char *name, int tid)
             int *n = realloc(g->inst, (size_t)ncap * sizeof *n);
             if (!n) {
                 if (fresh)
-                    delete_group(gt, g);
+                    delete_group(d, g);
                 return PvmNoMem;
             }
             g->inst = n;
@@ -475,6 +668,8 @@ static int join(struct pvmd *d, const char *name, int tid)
     g->size++;
     changed(d, g);
     /* A barrier waiting for every member now waits for this one too. */
+    if (g->slot >= 0)
+        page_members(d, g, false);
     return i;
 }
 
@@ -495,14 +690,19 @@ static bool remove_member(struct pvmd *d, struct group *g, int i)
         /* pvm_freezegroup(3PVM): a frozen group a member left is defunct,
          * its barriers fail with PvmNoGroup from now on. */
         g->defunct = true;
+        if (g->slot >= 0)
+            close_slot(d, g, PvmNoGroup);
         release_all(d, g, &g->bar, PvmNoGroup);
+    } else if (g->slot >= 0) {
+        if (g->size > 0)
+            page_members(d, g, true);
     } else {
         check(d, g, &g->bar, true);
     }
     check(d, g, &g->frz, true);
     if (g->size > 0)
         return false;
-    delete_group(gt_of(d), g); /* no member left, so no arrival either */
+    delete_group(d, g); /* no member left, so no arrival either */
     return true;
 }
 
@@ -546,13 +746,19 @@ static bool on_host(int tid, int arg)
 /* Handlers                                                               */
 /* ===================================================================== */
 
+/* Answers a join, leave or info: the group's slot when g is given (a
+ * member's barriers use it), its members too when `members'. */
 static void reply_group(struct pvmd *d, const struct req *r, int status, int inst,
-                        const struct group *g)
+                        const struct group *g, bool members)
 {
     Pvm__GroupReply gr = PVM__GROUP_REPLY__INIT;
     gr.status = status < 0 ? status : 0;
     gr.inst = inst > 0 ? inst : 0;
-    if (g) {
+    if (g && g->slot >= 0) {
+        gr.slot = (uint32_t)g->slot + 1;
+        gr.slot_owner = g->owner;
+    }
+    if (g && members) {
         gr.version = g->version;
         gr.frozen = g->frozen;
         gr.tids = g->inst;
@@ -600,20 +806,20 @@ static void request_(struct pvmd *d, const struct req *r, const ProtobufCMessage
     switch (r->type) {
     case PVM__CTL_TYPE__CTL_GRP_JOIN:
         cc = join(d, q.name, q.tid);
-        reply_group(d, r, cc, cc, NULL);
+        reply_group(d, r, cc, cc, cc >= 0 ? find_group(gt_of(d), q.name) : NULL, false);
         log_debug(d, "t%x joined %s: %d", (unsigned)q.tid, q.name, cc);
         break;
     case PVM__CTL_TYPE__CTL_GRP_LEAVE:
-        reply_group(d, r, leave(d, q.name, q.tid), 0, NULL);
+        reply_group(d, r, leave(d, q.name, q.tid), 0, NULL, false);
         break;
     default: /* CTL_GRP_INFO */
         g = find_group(gt_of(d), q.name);
         if (!g) {
-            reply_group(d, r, PvmNoGroup, 0, NULL);
+            reply_group(d, r, PvmNoGroup, 0, NULL, false);
             break;
         }
         watch(g, q.tid);
-        reply_group(d, r, PvmOk, 0, g);
+        reply_group(d, r, PvmOk, 0, g, true);
         break;
     }
 }
@@ -722,6 +928,20 @@ static void release_(struct pvmd *d, const struct req *r, const ProtobufCMessage
         answer_local(d, rel->name, rel->freeze, rel->tids[i], rel->status);
 }
 
+/* A local task ended a round of a slot in which socket waiters wait. */
+static void round_done_(struct pvmd *d, const struct req *r, const ProtobufCMessage *m)
+{
+    (void)r;
+    const Pvm__GroupRoundDone *rd = (const Pvm__GroupRoundDone *)m;
+    if (!is_authority(d) || !gt_of(d))
+        return;
+    for (struct group *g = gt_of(d)->groups; g; g = g->next)
+        if (g->slot == (int)rd->slot - 1) {
+            settle(d, g);
+            return;
+        }
+}
+
 static void gone_(struct pvmd *d, const struct req *r, const ProtobufCMessage *m)
 {
     const Pvm__GroupGone *g = (const Pvm__GroupGone *)m;
@@ -767,7 +987,10 @@ void group_list(struct pvmd *d, const struct req *r, const ProtobufCMessage *m)
         e[k].frozen = g->frozen;
         e[k].tids = g->inst;
         e[k].n_tids = (size_t)g->ninst;
-        e[k].barrier_waiting = g->bar.arr.n;
+        e[k].barrier_waiting =
+            g->slot >= 0
+                ? (int)bs_arrived(atomic_load(&barpage_slot(gt_of(d)->page, g->slot)->state))
+                : g->bar.arr.n;
         p[k] = &e[k];
     }
     Pvm__GroupList gl = PVM__GROUP_LIST__INIT;
@@ -800,6 +1023,10 @@ static void task_ended(struct pvmd *d, int tid)
         tids_remove(&b->tids, tid);
     if (is_authority(d)) {
         remove_where(d, tid_is, tid);
+        /* It may have ended a round of socket waiters and died before
+         * saying so. */
+        for (struct group *g = gt->groups; g; g = g->next)
+            settle(d, g);
         return;
     }
     if (!tids_remove(&gt->members, tid))
@@ -888,3 +1115,11 @@ GUARDED(wait)
 GUARDED(arrive)
 GUARDED(gone)
 GUARDED(release)
+GUARDED(round_done)
+
+void group_page_open(struct pvmd *d)
+{
+    struct group_tab *gt = gt_of(d);
+    if (gt && is_authority(d) && !gt->page)
+        gt->page = barpage_create(d);
+}

@@ -12,6 +12,13 @@
  * the authority.  Tasks that asked for a group's members (CTL_GRP_INFO)
  * watch it: on its next change each is sent one PVM_TAG_GROUP message in
  * PVM_SYS_CTX, and libpvm drops its cached copy (docs/design.md "Groups").
+ *
+ * On the first host, barriers of its own tasks go through shared memory:
+ * each group holds a slot of the barrier page (barpage.h), where local
+ * tasks arrive and are released without the pvmd; the authority adds the
+ * arrivals that come through it (other hosts', and local tasks that
+ * cannot use the page) to the same round, keeps the slot's target at the
+ * group's size, and ends rounds a membership change settles.
  */
 #ifndef PVMD_GROUP_H
 #define PVMD_GROUP_H
@@ -25,8 +32,13 @@ struct req;
 /* Sets up d's group state.  Returns 0 or PvmNoMem. */
 int group_init(struct pvmd *d);
 
+/* On the first host: makes the barrier page in d->sockdir (main.c, once
+ * the directory is locked; without it barriers go through the pvmd). */
+void group_page_open(struct pvmd *d);
+
 /* Fails every waiting barrier and freeze with PvmSysErr (halt) and frees
- * the state (its timer is closed through the loop). */
+ * the state (its timer is closed through the loop), removing the barrier
+ * page. */
 void group_fini(struct pvmd *d);
 
 /* Control handlers (ctl_handlers.c's table). */
@@ -39,6 +51,8 @@ void group_arrive(struct pvmd *d, const struct req *r, const ProtobufCMessage *m
 void group_release(struct pvmd *d, const struct req *r,
                    const ProtobufCMessage *m);                                   /* from host 1 */
 void group_gone(struct pvmd *d, const struct req *r, const ProtobufCMessage *m); /* from a pvmd */
+void group_round_done(struct pvmd *d, const struct req *r,
+                      const ProtobufCMessage *m); /* from a local task */
 
 /* Local task tid called pvm_exit: it leaves its groups now (a spawned
  * task stays a task until its process exits, but PVM ends its

@@ -32,6 +32,7 @@
 #include "ctl.h"
 #include "defs.h"
 #include "hostfile.h"
+#include "group.h"
 #include "guardian.h"
 #include "hostmgr.h"
 #include "hosttab.h"
@@ -480,6 +481,7 @@ int main(int argc, char **argv)
         fail(d, "out of memory");
     me->epoch = d->epoch;
     pvmd_limits_from_env(d);
+    group_page_open(d);
     if (xport_unix.listen(d, d->sockpath) < 0)
         fail(d, "cannot listen on %s", d->sockpath);
     pvmd_file_id_take(d->sockpath, &d->sock_id);

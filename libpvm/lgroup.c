@@ -11,6 +11,13 @@
  * already written to our socket is seen first).  The notice travels the
  * same way as the replies of the first host's pvmd, so a reply is never
  * older than a notice taken before it.
+ *
+ * Barriers.  A task of the first host that is a member of a group with a
+ * slot in the barrier page (its join's reply says which) passes the
+ * group's barriers there (lbarpage.c), without the pvmd; every other
+ * barrier is a request to the pvmd.  Released by the page rather than by
+ * a message behind the notices, a member compares its copy's version with
+ * the one the pvmd keeps in the slot.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -20,6 +27,7 @@
 #include "ctl.h"
 #include "ctl_group.h"
 #include "defs.h"
+#include "lbarpage.h"
 #include "tid.h"
 
 struct gcache {
@@ -30,6 +38,11 @@ struct gcache {
     bool frozen;
     int *tids; /* by instance, 0: free */
     int ninst, size;
+    /* This task's own membership, kept across the copy's drops: a member
+     * with slot != 0 (1 + its index) passes barriers in the page. */
+    bool member;
+    unsigned slot;
+    uint32_t owner;
     struct gcache *next;
 };
 
@@ -57,6 +70,7 @@ void lgroup_forget(void)
         cache_free(c);
     }
     lg.tid = 0;
+    lbarpage_unmap();
 }
 
 /* Drops the cache when it was made under another enrolment. */
@@ -180,9 +194,17 @@ int lpvm_grp_join(const char *name)
     if (cc < 0)
         return cc;
     cc = gr->inst;
+    unsigned slot = gr->slot;
+    uint32_t owner = gr->slot_owner;
     ctl_free((ProtobufCMessage **)&gr);
     cache_check_owner();
     cache_drop(name);
+    struct gcache *c = cache_get(name);
+    if (c) {
+        c->member = true;
+        c->slot = slot;
+        c->owner = owner;
+    }
     return cc;
 }
 
@@ -191,8 +213,12 @@ int lpvm_grp_leave(const char *name)
     Pvm__GroupReply *gr = NULL;
     int cc = grp_request(PVM__CTL_TYPE__CTL_GRP_LEAVE, name, 0, &gr);
     cache_check_owner();
-    if (name)
+    if (name) {
         cache_drop(name);
+        struct gcache *c = cache_find(name);
+        if (c)
+            c->member = false;
+    }
     if (cc < 0)
         return cc;
     ctl_free((ProtobufCMessage **)&gr);
@@ -213,6 +239,20 @@ static int grp_wait(int type, const char *name, int count)
 
 int lpvm_grp_barrier(const char *name, int count)
 {
+    if (check_name(name) == 0) {
+        struct lpvm_core *core;
+        int cc = lpvm_core_get(&core);
+        if (cc < 0)
+            return cc;
+        cache_check_owner();
+        struct gcache *c = cache_find(name);
+        if (c && c->member && c->slot) {
+            cc = lbarpage_barrier(core, c->slot, c->owner, count);
+            if (cc != LBARPAGE_SLOW)
+                return cc;
+            c->slot = 0; /* the group lost its slot: through the pvmd from now on */
+        }
+    }
     return grp_wait(PVM__CTL_TYPE__CTL_GRP_BARRIER, name, count);
 }
 
@@ -238,6 +278,14 @@ int lpvm_grp_members(const char *name, const int **tids, int *size, int *frozen)
     /* Notices already on their way to us are taken first. */
     io_wait(core, NULL, NULL, 0, NULL);
     struct gcache *c = cache_find(name);
+    if (c && c->valid && c->slot) {
+        /* What a barrier passed in the page has not brought as a notice. */
+        uint64_t v = lbarpage_version(c->slot, c->owner);
+        if (v > c->notice_version)
+            c->notice_version = v;
+        if (c->version < c->notice_version)
+            c->valid = false;
+    }
     if (!c || !c->valid || !c->tids) {
         Pvm__GroupReply *gr = NULL;
         cc = grp_request(PVM__CTL_TYPE__CTL_GRP_INFO, name, 0, &gr);

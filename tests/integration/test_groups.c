@@ -11,7 +11,18 @@
  * scatter, and a member killed with -9 during a barrier (count -1: the
  * others pass; a count that can no longer be met: PvmNoGroup), or before
  * a reduce (the root does not hang).
+ *
+ * Barriers of the first host's members go through its barrier page
+ * (docs/design.md "Groups"): many rounds of many members pass while the
+ * pvmd is stopped, and no member passes before all have arrived; members
+ * on other hosts share the rounds; a member killed after it arrived
+ * calls the round off; a slot taken back and given to another group does
+ * not let a member with an old copy into the other group's round; a
+ * group without a slot (all taken) counts through the pvmd; members
+ * waiting in the page still read what a member sends them (first to
+ * arrive or not), at full speed.
  */
+#include <sched.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -23,6 +34,7 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <fcntl.h>
 
 #include "harness.h"
 #include "lpvm.h"
@@ -413,6 +425,298 @@ static void test_console_groups(void **state)
     end_members(2, t);
 }
 
+/* ===================================================================== */
+/* The first host's barrier page                                          */
+/* ===================================================================== */
+
+/* The answer of tid within `secs' seconds. */
+static int answer_within(int tid, int secs, int *extra)
+{
+    struct timeval tv = {secs, 0};
+    int b = pvm_trecv(tid, G_ANS, &tv);
+    if (b <= 0)
+        fprintf(stderr, "no answer from t%x within %d s\n", (unsigned)tid, secs);
+    assert_true(b > 0);
+    int r, x;
+    pvm_upkint(&r, 1, 1);
+    pvm_upkint(&x, 1, 1);
+    if (extra)
+        *extra = x;
+    return r;
+}
+
+/* No answer from any of tids has come (they still wait). */
+static void none_answered(int n, const int *tids)
+{
+    for (int i = 0; i < n; i++)
+        assert_int_equal(pvm_nrecv(tids[i], G_ANS), 0);
+}
+
+/* A new zeroed counter file for `rounds' in the VM's directory. */
+static const char *counter_file(const char *name)
+{
+    static char path[512];
+    snprintf(path, sizeof path, "%s/ctr-%s", vm.tmp, name);
+    int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+    assert_true(fd >= 0);
+    assert_int_equal(ftruncate(fd, 4096), 0);
+    close(fd);
+    return path;
+}
+
+/* Each of tids runs `rounds g count k' with a counter file; all pass
+ * every round, none early. */
+static void run_rounds(int n, const int *tids, const char *g, int count, int k)
+{
+    const char *ctr = counter_file(g);
+    for (int i = 0; i < n; i++)
+        cmd(tids[i], "rounds %s %d %d %s", g, count, k, ctr);
+    for (int i = 0; i < n; i++) {
+        int done = -1;
+        assert_int_equal(answer_within(tids[i], 60, &done), 0);
+        assert_int_equal(done, k);
+    }
+}
+
+static void join_all(int n, const int *tids, const char *g)
+{
+    for (int i = 0; i < n; i++)
+        cmd(tids[i], "join %s", g);
+    for (int i = 0; i < n; i++)
+        assert_true(answer(tids[i], NULL) >= 0);
+}
+
+/* Spawns n members on host `where' (NULL: the first host). */
+static void spawn_on(const char *where, int n, int *tids)
+{
+    char name[256] = "";
+    if (!where) {
+        struct pvmhostinfo *hi;
+        int nh = 0, na = 0;
+        assert_int_equal(pvm_config(&nh, &na, &hi), 0);
+        for (int i = 0; i < nh; i++)
+            if (hi[i].hi_tid == pvm_tidtohost(pvm_mytid()))
+                snprintf(name, sizeof name, "%s", hi[i].hi_name);
+        assert_true(name[0]);
+        where = name;
+    }
+    assert_int_equal(
+        pvm_spawn((char *)harness_prog("g_member"), NULL, PvmTaskHost, (char *)where, n, tids), n);
+}
+
+/* Many members, many rounds, while the pvmd is stopped: the barriers pass
+ * in the page alone, and none early. */
+static void test_page_rounds(void **state)
+{
+    (void)state;
+    enum { N = 40 };
+    int t[N];
+    spawn_members(N, t);
+    join_all(N, t, "f");
+    /* One round with the pvmd running: every connection is direct now. */
+    run_rounds(N, t, "f", -1, 1);
+    assert_int_equal(kill(vm.pvmd, SIGSTOP), 0);
+    run_rounds(N, t, "f", -1, 300);
+    run_rounds(N, t, "f", N, 100);
+    /* Half of them, with a count of half. */
+    run_rounds(N / 2, t + N / 2, "f", N / 2, 100);
+    assert_int_equal(kill(vm.pvmd, SIGCONT), 0);
+    end_members(N, t);
+}
+
+/* Members on the first host and on two others share the rounds; counts
+ * are honoured whichever side ends a round. */
+static void test_page_mixed_hosts(void **state)
+{
+    (void)state;
+    add_hosts();
+    enum { L = 6, N = 12 };
+    int t[N];
+    spawn_on(NULL, L, t);
+    spawn_on("127.0.0.2", 3, t + L);
+    spawn_on("127.0.0.3", 3, t + L + 3);
+    for (int i = 0; i < N; i++)
+        assert_int_equal(tid_host(t[i]) == tid_host(pvm_mytid()), i < L);
+    join_all(N, t, "m");
+    run_rounds(N, t, "m", -1, 100);
+    run_rounds(N, t, "m", N, 50);
+    /* A remote member ends the round (the pvmd wakes the local one)... */
+    cmd(t[0], "barrier m 2");
+    wait_arrived("m", 1);
+    assert_int_equal(ask(t[L], "barrier m 2"), 0);
+    assert_int_equal(answer(t[0], NULL), 0);
+    /* ... or a local one does (it tells the pvmd, which releases the
+     * remote one). */
+    cmd(t[L + 3], "barrier m 2");
+    wait_arrived("m", 1);
+    assert_int_equal(ask(t[1], "barrier m 2"), 0);
+    assert_int_equal(answer(t[L + 3], NULL), 0);
+    /* Two of each side, count 4; a fifth with another count: mismatch. */
+    cmd(t[2], "barrier m 4");
+    cmd(t[L + 1], "barrier m 4");
+    cmd(t[3], "barrier m 4");
+    wait_arrived("m", 3);
+    assert_int_equal(ask(t[L + 4], "barrier m 5"), PvmMismatch);
+    assert_int_equal(ask(t[4], "barrier m 5"), PvmMismatch);
+    none_answered(1, &t[2]);
+    cmd(t[L + 2], "barrier m 4");
+    int order[] = {2, L + 1, 3, L + 2};
+    for (int i = 0; i < 4; i++)
+        assert_int_equal(answer(t[order[i]], NULL), 0);
+    end_members(N, t);
+}
+
+/* Members waiting in the page read their connections: a member that
+ * sends one of them 128 MB before it arrives is not held up, whether the
+ * receiver arrived first (the round's ticker) or not.  All on one
+ * processor, so that the receiver cannot drain the stream while the
+ * sender writes: it must keep reading as the data comes (a look at each
+ * tick, 2 ms doubling to 100 ms, takes about 2 s here; reading as it
+ * comes, about 0.3 s, as long as a receive with nothing else to do).
+ * Both are compared with such a receive, measured just before, so that a
+ * busy machine slows both. */
+static void test_page_peer_sends(void **state)
+{
+    (void)state;
+    enum { BIG = 128 << 20 };
+    int t[3];
+    spawn_members(3, t);
+    join_all(3, t, "p");
+    cpu_set_t one;
+    CPU_ZERO(&one);
+    CPU_SET(0, &one);
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(sched_setaffinity(pid_of(t[i]), sizeof one, &one), 0);
+    for (int first = 0; first < 2; first++) {
+        double t0 = now_s();
+        cmd(t[0], "recvbig %x", (unsigned)t[1]);
+        cmd(t[1], "sendbar %x %d p 1", (unsigned)t[0], BIG);
+        assert_int_equal(answer_within(t[1], 30, NULL), 0);
+        assert_int_equal(answer_within(t[0], 30, NULL), BIG);
+        double plain = now_s() - t0;
+        /* t0 receives; t2 arrives before it in the second pass. */
+        if (first == 1) {
+            cmd(t[2], "barrier p 3");
+            wait_arrived("p", 1);
+        }
+        cmd(t[0], "barrier p %d", first == 1 ? 3 : 2);
+        wait_arrived("p", first + 1);
+        t0 = now_s();
+        cmd(t[1], "sendbar %x %d p %d", (unsigned)t[0], BIG, first == 1 ? 3 : 2);
+        assert_int_equal(answer_within(t[1], 30, NULL), 0);
+        assert_int_equal(answer_within(t[0], 30, NULL), 0);
+        if (first == 1)
+            assert_int_equal(answer_within(t[2], 30, NULL), 0);
+        double took = now_s() - t0;
+        bool slow = took >= 3 * plain + 0.3;
+        if (slow || getenv("G_DEBUG"))
+            fprintf(stderr, "128 MB to a member in a barrier took %.2f s, to a receive %.2f s\n",
+                    took, plain);
+        assert_false(slow);
+        cmd(t[0], "recvbig %x", (unsigned)t[1]);
+        assert_int_equal(answer(t[0], NULL), BIG);
+    }
+    end_members(3, t);
+}
+
+/* A member killed after it arrived: nobody knows it had, so the round is
+ * called off and the others arrive again; the round then needs every
+ * survivor (count -1) or the count (when the group can still meet it). */
+static void check_kill_arrived(const char *g, int count)
+{
+    enum { N = 5 };
+    int t[N];
+    spawn_members(N, t);
+    join_all(N, t, g);
+    int victim = N - 1;
+    /* -1: members 0..2 and the victim; 4: members 0, 1 and the victim. */
+    int before = count == -1 ? 3 : 2;
+    for (int i = 0; i < before; i++)
+        cmd(t[i], "barrier %s %d", g, count);
+    cmd(t[victim], "barrier %s %d", g, count);
+    wait_arrived(g, before + 1);
+    assert_int_equal(kill(pid_of(t[victim]), SIGKILL), 0);
+    wait_gsize(g, N - 1);
+    /* Arrived again, and still waiting: the victim is not counted. */
+    wait_arrived(g, before);
+    none_answered(before, t);
+    for (int i = before; i < N - 1; i++)
+        cmd(t[i], "barrier %s %d", g, count);
+    for (int i = 0; i < N - 1; i++)
+        assert_int_equal(answer(t[i], NULL), 0);
+    end_members(N - 1, t);
+}
+
+static void test_page_kill_arrived(void **state)
+{
+    (void)state;
+    check_kill_arrived("ka", -1);
+    check_kill_arrived("k4", 4);
+}
+
+/* A group's slot taken back (a count the slot cannot hold) and given to
+ * another group, which is then deleted and made again in it: a member
+ * that still knows the old slot goes through the pvmd instead of
+ * arriving in the other group's round.  With every slot taken, a new
+ * group counts through the pvmd. */
+static void test_page_slot_reuse(void **state)
+{
+    (void)state;
+    enum { SLOTS = 1024 };
+    int t[4];
+    spawn_members(4, t);
+    join_all(3, t, "s");
+    assert_int_equal(ask(t[0], "barrier s 1"), 0); /* t0 knows the slot */
+    /* Every other slot taken. */
+    char name[32];
+    for (int i = 0; i < SLOTS - 1; i++) {
+        snprintf(name, sizeof name, "fill%d", i);
+        assert_int_equal(pvm_joingroup(name), 0);
+    }
+    /* No slot left: barriers through the pvmd. */
+    assert_int_equal(ask(t[3], "join full"), 0);
+    assert_int_equal(ask(t[3], "barrier full 1"), 0);
+    assert_int_equal(ask(t[3], "leave full"), 0);
+    /* t1 gives a count the slot cannot hold: s loses its slot, and t1
+     * waits through the pvmd. */
+    cmd(t[1], "barrier s 5000");
+    wait_arrived("s", 1);
+    /* The freed slot goes to n, where t2 waits. */
+    join_all(2, t + 2, "n");
+    cmd(t[2], "barrier n 2");
+    wait_arrived("n", 1);
+    /* t0's old slot is n's now: it must reach s's barrier, whose count
+     * differs. */
+    assert_int_equal(ask(t[0], "barrier s 2"), PvmMismatch);
+    wait_arrived("n", 1);
+    none_answered(1, &t[2]);
+    assert_int_equal(ask(t[3], "barrier n 2"), 0);
+    assert_int_equal(answer(t[2], NULL), 0);
+    /* n deleted and made again: the same slot (the only one free), a new
+     * owner value; nobody's old copy gets in the way. */
+    assert_int_equal(ask(t[2], "leave n"), 0);
+    assert_int_equal(ask(t[3], "leave n"), 0);
+    assert_int_equal(ask(t[3], "join n"), 0);
+    assert_int_equal(ask(t[2], "join n"), 1);
+    assert_int_equal(ask(t[2], "gsize n"), 2);
+    cmd(t[2], "barrier n 2");
+    wait_arrived("n", 1);
+    assert_int_equal(ask(t[0], "barrier s 2"), PvmMismatch);
+    none_answered(1, &t[2]);
+    assert_int_equal(ask(t[3], "barrier n -1"), PvmMismatch);
+    assert_int_equal(ask(t[3], "barrier n 2"), 0);
+    assert_int_equal(answer(t[2], NULL), 0);
+    /* s goes on through the pvmd: t1's count can no longer be met. */
+    assert_int_equal(ask(t[2], "leave s"), 0);
+    assert_int_equal(ask(t[0], "leave s"), 0);
+    assert_int_equal(answer(t[1], NULL), PvmNoGroup);
+    for (int i = 0; i < SLOTS - 1; i++) {
+        snprintf(name, sizeof name, "fill%d", i);
+        assert_int_equal(pvm_lvgroup(name), 0);
+    }
+    end_members(4, t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -424,10 +728,15 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_cached_answers, up, vm_down),
         cmocka_unit_test_setup_teardown(test_pvm_exit_leaves, up, vm_down),
         cmocka_unit_test_setup_teardown(test_console_groups, up, vm_down),
+        cmocka_unit_test_setup_teardown(test_page_rounds, up, vm_down),
+        cmocka_unit_test_setup_teardown(test_page_peer_sends, up, vm_down),
+        cmocka_unit_test_setup_teardown(test_page_kill_arrived, up, vm_down),
+        cmocka_unit_test_setup_teardown(test_page_slot_reuse, up, vm_down),
         cmocka_unit_test_setup_teardown(test_reuse_hosts, up, vm_down),
         cmocka_unit_test_setup_teardown(test_barrier_count_hosts, up, vm_down),
         cmocka_unit_test_setup_teardown(test_collectives_hosts, up, vm_down),
         cmocka_unit_test_setup_teardown(test_kill_in_barrier_hosts, up, vm_down),
+        cmocka_unit_test_setup_teardown(test_page_mixed_hosts, up, vm_down),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

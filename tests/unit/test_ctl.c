@@ -19,6 +19,7 @@
 #include "ctl.h"
 #include "defs.h"
 #include "ctl_mbox.h"
+#include "barslot.h"
 #include "paths.h"
 #include "pvm3.h"
 #include "tid.h"
@@ -108,6 +109,7 @@ static union {
     Pvm__MboxReply mbox_reply;
     Pvm__MboxList mbox_list;
     Pvm__MboxTids mbox_tids;
+    Pvm__GroupRoundDone grp_round_done;
 } s;
 static int32_t tickle_s[] = {6, 3};
 
@@ -341,6 +343,8 @@ static ProtobufCMessage *sample(int type)
         s.grp_reply.frozen = true;
         s.grp_reply.n_tids = 3;
         s.grp_reply.tids = grp_tids_s;
+        s.grp_reply.slot = 3;
+        s.grp_reply.slot_owner = 9;
         break;
     case T(GRP_LIST):
         pvm__empty__init(&s.empty);
@@ -446,6 +450,10 @@ static ProtobufCMessage *sample(int type)
         pvm__mbox_tids__init(&s.mbox_tids);
         s.mbox_tids.n_tids = 2;
         s.mbox_tids.tids = grp_live_s;
+        break;
+    case T(GRP_ROUND_DONE):
+        pvm__group_round_done__init(&s.grp_round_done);
+        s.grp_round_done.slot = 1;
         break;
     default:
         return NULL;
@@ -1529,7 +1537,33 @@ static void mb_tids_none(void)
     s.mbox_tids.n_tids = 0;
 }
 
+static void gr_slot_last(void)
+{
+    s.grp_reply.slot = BARPAGE_SLOTS;
+}
+static void gr_slot_over(void)
+{
+    s.grp_reply.slot = BARPAGE_SLOTS + 1;
+}
+static void rd_slot0(void)
+{
+    s.grp_round_done.slot = 0;
+}
+static void rd_slot_last(void)
+{
+    s.grp_round_done.slot = BARPAGE_SLOTS;
+}
+static void rd_slot_over(void)
+{
+    s.grp_round_done.slot = BARPAGE_SLOTS + 1;
+}
+
 static const struct rule rules[] = {
+    RULE(GRP_REPLY, gr_slot_last, 0),
+    RULE(GRP_REPLY, gr_slot_over, PvmBadMsg),
+    RULE(GRP_ROUND_DONE, rd_slot0, PvmBadMsg),
+    RULE(GRP_ROUND_DONE, rd_slot_last, 0),
+    RULE(GRP_ROUND_DONE, rd_slot_over, PvmBadMsg),
     RULE(STATUS, status_positive, PvmBadMsg),
     RULE(STATUS, status_zero, 0),
     RULE(STATUS, status_min, 0),

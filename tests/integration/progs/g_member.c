@@ -5,6 +5,14 @@
  * with tag G_ANS: int result, int extra.  Commands:
  *   join G | leave G | barrier G COUNT | freeze G SIZE | gsize G
  *   reduce G ROOT (PvmSum of one int, its instance + 1) | exit
+ *   rounds G COUNT K [FILE]: K barriers of COUNT; with FILE (every member
+ *       of the rounds on this machine, COUNT of them, or the group's size
+ *       for -1), each adds one to a counter in FILE before each barrier
+ *       and checks after it that all had: the result is 0, a barrier's
+ *       error, or ROUNDS_EARLY; extra is the rounds passed
+ *   sendbar TID BYTES G COUNT: sends TID a message of BYTES bytes (tag
+ *       G_BIG), then passes barrier G COUNT
+ *   recvbig TID: receives TID's G_BIG message; the result is its size
  *   exit_stay (answers, calls pvm_exit, and lives on until killed)
  *   all G N: join G, then check everything against a serial answer
  *       (membership consistency, bcast, reduce for every type and
@@ -12,16 +20,21 @@
  *       or the line that failed.
  */
 #include <complex.h>
+#include <fcntl.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "pvm3.h"
 
 #define G_CMD 10
 #define G_ANS 11
-#define K 3 /* items per member */
+#define K 3                  /* items per member */
+#define ROUNDS_EARLY (-3000) /* a barrier let a member through too early */
+#define G_BIG 20
 
 #define CHECK(c)                                                                                   \
     do {                                                                                           \
@@ -251,6 +264,58 @@ static int all(char *group, int n)
     return 0;
 }
 
+static int rounds(char *group, int count, int k, const char *file, int *passed)
+{
+    _Atomic int *ctr = NULL;
+    int n = count == -1 ? pvm_gsize(group) : count;
+    if (*file) {
+        int fd = open(file, O_RDWR);
+        void *m = fd >= 0 ? mmap(NULL, sizeof *ctr, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0)
+                          : MAP_FAILED;
+        if (fd >= 0)
+            close(fd);
+        if (m == MAP_FAILED)
+            return -2000;
+        ctr = m;
+    }
+    int cc = 0;
+    for (*passed = 0; *passed < k; (*passed)++) {
+        if (ctr)
+            atomic_fetch_add(ctr, 1);
+        if ((cc = pvm_barrier(group, count)) < 0)
+            break;
+        if (ctr && atomic_load(ctr) < n * (*passed + 1)) {
+            cc = ROUNDS_EARLY;
+            break;
+        }
+    }
+    if (ctr)
+        munmap((void *)ctr, sizeof *ctr);
+    return cc < 0 ? cc : 0;
+}
+
+static int sendbar(int tid, int bytes, char *group, int count)
+{
+    char *b = calloc((size_t)bytes, 1);
+    if (!b)
+        return PvmNoMem;
+    pvm_initsend(PvmDataRaw);
+    pvm_pkbyte(b, bytes, 1);
+    free(b);
+    int cc = pvm_send(tid, G_BIG);
+    return cc < 0 ? cc : pvm_barrier(group, count);
+}
+
+static int recvbig(int tid)
+{
+    int bytes, tag, src;
+    int b = pvm_recv(tid, G_BIG);
+    if (b < 0)
+        return b;
+    pvm_bufinfo(b, &bytes, &tag, &src);
+    return bytes;
+}
+
 static void answer(int parent, int result, int extra)
 {
     pvm_initsend(PvmDataDefault);
@@ -265,17 +330,23 @@ int main(void)
     if (parent < 0)
         return 1;
     pvm_setopt(PvmAutoErr, 0);
-    char cmd[256], group[200];
+    char cmd[256], group[200], file[200];
     for (;;) {
         if (pvm_recv(parent, G_CMD) < 0)
             break;
         if (pvm_upkstr(cmd) < 0)
             break;
-        int a = 0, r = 0, extra = 0;
+        int a = 0, b = 0, c = 0, r = 0, extra = 0;
         if (sscanf(cmd, "join %199s", group) == 1)
             r = pvm_joingroup(group);
         else if (sscanf(cmd, "leave %199s", group) == 1)
             r = pvm_lvgroup(group);
+        else if ((file[0] = 0, sscanf(cmd, "rounds %199s %d %d %199s", group, &a, &b, file)) >= 3)
+            r = rounds(group, a, b, file, &extra);
+        else if (sscanf(cmd, "sendbar %x %d %199s %d", &a, &b, group, &c) == 4)
+            r = sendbar(a, b, group, c);
+        else if (sscanf(cmd, "recvbig %x", &a) == 1)
+            r = recvbig(a);
         else if (sscanf(cmd, "barrier %199s %d", group, &a) == 2)
             r = pvm_barrier(group, a);
         else if (sscanf(cmd, "freeze %199s %d", group, &a) == 2)

@@ -1,7 +1,8 @@
 /*
  * test_group.c - daemon/group.c through fake links: the authority (host
  * 1) with local tasks and host 2's pvmd on the mesh, and another host's
- * pvmd forwarding and counting for its own tasks.
+ * pvmd forwarding and counting for its own tasks; the authority's part
+ * of the barrier page, with this test in the local tasks' place.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -11,11 +12,16 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
+#include "barslot.h"
 #include "ctl.h"
 #include "defs.h"
 #include "fake_xport.h"
 #include "frame.h"
+#include "group.h"
 #include "pvm3.h"
 #include "tid.h"
 
@@ -327,6 +333,206 @@ static void test_other_host_forwards_and_batches(void **state)
     assert_int_equal(status_of(w->t[1], c), 0);
 }
 
+/* ===================================================================== */
+/* The barrier page (the authority's part)                                */
+/* ===================================================================== */
+
+struct page_world {
+    struct world w;
+    char dir[64];
+    struct barslot *slots; /* the test's own mapping, as a task's */
+};
+
+static int setup_page(void **state)
+{
+    struct page_world *p = calloc(1, sizeof *p);
+    fake_pvmd(&p->w.d, 1, 2);
+    snprintf(p->dir, sizeof p->dir, "/tmp/tgrpXXXXXX");
+    assert_non_null(mkdtemp(p->dir));
+    snprintf(p->w.d.sockdir, sizeof p->w.d.sockdir, "%s", p->dir);
+    group_page_open(&p->w.d);
+    char path[128];
+    snprintf(path, sizeof path, "%s/%s", p->dir, BARPAGE_NAME);
+    int fd = open(path, O_RDWR);
+    assert_true(fd >= 0);
+    p->slots = mmap(NULL, BARPAGE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    assert_true(p->slots != MAP_FAILED);
+    close(fd);
+    p->w.mesh = fake_link(&p->w.d, tid_pvmd(2));
+    for (int i = 0; i < 3; i++)
+        p->w.t[i] = fake_task(&p->w.d, &p->w.tid[i]);
+    *state = p;
+    return 0;
+}
+
+static int teardown_page(void **state)
+{
+    struct page_world *p = *state;
+    munmap(p->slots, BARPAGE_SIZE);
+    fake_pvmd_end(&p->w.d);
+    fake_free(&p->w.mesh);
+    for (int i = 0; i < 3; i++)
+        fake_free(&p->w.t[i]);
+    char path[128];
+    snprintf(path, sizeof path, "%s/%s", p->dir, BARPAGE_NAME);
+    unlink(path);
+    rmdir(p->dir);
+    free(p);
+    return 0;
+}
+
+/* Joins task i (local) and returns the slot the reply names (1 + index). */
+static unsigned join_slot(struct world *w, int i, const char *name)
+{
+    int wid = req(w, i, PVM__CTL_TYPE__CTL_GRP_JOIN, name, 0);
+    Pvm__GroupReply *r;
+    assert_true(group_reply(w, i, wid, &r) >= 0);
+    unsigned slot = r->slot;
+    ctl_free((ProtobufCMessage **)&r);
+    return slot;
+}
+
+/* A task's arrival in the page, as lbarpage.c makes it. */
+static enum bs_outcome fast_arrive(struct barslot *s, unsigned want, uint64_t *before)
+{
+    uint64_t w = atomic_load(&s->state), ns;
+    enum bs_outcome r;
+    do {
+        assert_false(w & BS_LOCKED);
+        r = bs_arrive(w, want, BS_TICKER, &ns);
+        if (r == BS_MISMATCH)
+            break;
+    } while (!atomic_compare_exchange_weak(&s->state, &w, ns));
+    *before = w;
+    return r;
+}
+
+/* Host 2's pvmd: its task rt arrives with count. */
+static void remote_arrive(struct world *w, int32_t rt, int count)
+{
+    Pvm__GroupArrive a = PVM__GROUP_ARRIVE__INIT;
+    a.name = "pg";
+    a.count = count;
+    a.tids = &rt;
+    a.n_tids = 1;
+    fake_arrive(w->mesh,
+                frame_ctl(tid_pvmd(2), w->d.mytid, PVM__CTL_TYPE__CTL_GRP_ARRIVE, 0, 0, &a.base));
+}
+
+/* The release host 2's pvmd got: its status (the one tid checked). */
+static int remote_release(struct world *w, int32_t rt)
+{
+    ProtobufCMessage *m = NULL;
+    struct frame *f = fake_take_ctl(w->mesh, PVM__CTL_TYPE__CTL_GRP_RELEASE, &m);
+    const Pvm__GroupRelease *rel = (const Pvm__GroupRelease *)m;
+    assert_int_equal(rel->n_tids, 1);
+    assert_int_equal(rel->tids[0], rt);
+    int st = rel->status;
+    ctl_free(&m);
+    frame_free(&f);
+    return st;
+}
+
+static void test_page_rounds_with_a_remote_member(void **state)
+{
+    struct page_world *p = *state;
+    struct world *w = &p->w;
+    unsigned slot = join_slot(w, 0, "pg");
+    assert_true(slot >= 1 && slot <= BARPAGE_SLOTS);
+    assert_int_equal(join_slot(w, 1, "pg"), slot);
+    assert_int_equal(join_slot(w, 2, "pg"), slot);
+    Pvm__GroupRequest q = PVM__GROUP_REQUEST__INIT;
+    int32_t rt = tid_make(2, 1);
+    q.name = "pg";
+    q.tid = rt;
+    fake_arrive(w->mesh,
+                frame_ctl(tid_pvmd(2), w->d.mytid, PVM__CTL_TYPE__CTL_GRP_JOIN, 0, 11, &q.base));
+    ProtobufCMessage *m = NULL;
+    struct frame *jf = fake_take_ctl(w->mesh, PVM__CTL_TYPE__CTL_GRP_REPLY, &m);
+    frame_free(&jf);
+    ctl_free(&m);
+    struct barslot *s = &p->slots[slot - 1];
+    assert_int_equal(bs_target(atomic_load(&s->state)), 4);
+    unsigned gen = bs_gen(atomic_load(&s->state));
+    uint64_t before;
+
+    /* The remote member first; the last local one ends the round and
+     * tells the pvmd, which releases the remote one. */
+    remote_arrive(w, rt, -1);
+    assert_null(fake_take(w->mesh));
+    assert_true(atomic_load(&s->state) & BS_SOCKET);
+    assert_int_equal(fast_arrive(s, BS_ALL, &before), BS_WAITING);
+    assert_int_equal(fast_arrive(s, BS_ALL, &before), BS_WAITING);
+    assert_int_equal(fast_arrive(s, BS_ALL, &before), BS_COMPLETE);
+    assert_true(before & BS_SOCKET);
+    assert_null(fake_take(w->mesh));
+    Pvm__GroupRoundDone rd = PVM__GROUP_ROUND_DONE__INIT;
+    rd.slot = slot;
+    fake_arrive(w->t[2], frame_ctl(w->tid[2], w->d.mytid, PVM__CTL_TYPE__CTL_GRP_ROUND_DONE, 0, 0,
+                                   &rd.base));
+    assert_int_equal(remote_release(w, rt), 0);
+    assert_int_equal(bs_gen(atomic_load(&s->state)), (gen + 1) & 0xffff);
+
+    /* The remote member last: the pvmd ends the round (and wakes). */
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(fast_arrive(s, 4, &before), BS_WAITING);
+    remote_arrive(w, rt, 4);
+    assert_int_equal(remote_release(w, rt), 0);
+    assert_int_equal(bs_gen(atomic_load(&s->state)), (gen + 2) & 0xffff);
+    assert_int_equal(bs_ring_code(s, gen + 1), 0);
+
+    /* Another count than the round's: refused, the round goes on. */
+    assert_int_equal(fast_arrive(s, 2, &before), BS_WAITING);
+    remote_arrive(w, rt, 3);
+    assert_int_equal(remote_release(w, rt), PvmMismatch);
+    assert_int_equal(bs_arrived(atomic_load(&s->state)), 1);
+    /* The console's list counts the page's arrivals. */
+    Pvm__Empty e = PVM__EMPTY__INIT;
+    fake_arrive(w->t[0], frame_ctl(w->tid[0], w->d.mytid, PVM__CTL_TYPE__CTL_GRP_LIST, 0,
+                                   wid_next++, &e.base));
+    struct frame *f = fake_take_ctl(w->t[0], PVM__CTL_TYPE__CTL_GRP_LIST_REPLY, &m);
+    assert_int_equal(((Pvm__GroupList *)m)->groups[0]->barrier_waiting, 1);
+    ctl_free(&m);
+    frame_free(&f);
+    remote_arrive(w, rt, 2);
+    assert_int_equal(remote_release(w, rt), 0);
+
+    /* A member dies during a round: called off (whether it had arrived
+     * is unknown), the target follows; the remote waiter is put into
+     * the next round again by the pvmd. */
+    gen = bs_gen(atomic_load(&s->state));
+    remote_arrive(w, rt, -1);
+    assert_int_equal(fast_arrive(s, BS_ALL, &before), BS_WAITING);
+    fake_down(w->t[2], "killed");
+    uint64_t now = atomic_load(&s->state);
+    assert_int_equal(bs_gen(now), (gen + 1) & 0xffff);
+    assert_int_equal(bs_ring_code(s, gen), BS_RETRY);
+    assert_int_equal(bs_target(now), 3);
+    assert_int_equal(bs_arrived(now), 1);
+    assert_int_equal(bs_want(now), BS_ALL);
+    assert_null(fake_take(w->mesh));
+    assert_int_equal(fast_arrive(s, BS_ALL, &before), BS_WAITING);
+    assert_int_equal(fast_arrive(s, BS_ALL, &before), BS_COMPLETE);
+    fake_arrive(w->t[1], frame_ctl(w->tid[1], w->d.mytid, PVM__CTL_TYPE__CTL_GRP_ROUND_DONE, 0, 0,
+                                   &rd.base));
+    assert_int_equal(remote_release(w, rt), 0);
+
+    /* An explicit count the group can no longer meet fails. */
+    gen = bs_gen(atomic_load(&s->state));
+    assert_int_equal(fast_arrive(s, 3, &before), BS_WAITING);
+    remote_arrive(w, rt, 3);
+    fake_down(w->t[1], "killed");
+    assert_int_equal(bs_ring_code(s, gen), PvmNoGroup);
+    assert_int_equal(remote_release(w, rt), PvmNoGroup);
+
+    /* The last members leave: the slot is given back (its owner changes). */
+    uint32_t owner = atomic_load(&s->owner);
+    int wid0 = req(w, 0, PVM__CTL_TYPE__CTL_GRP_LEAVE, "pg", 0);
+    assert_int_equal(group_reply(w, 0, wid0, NULL), 0);
+    fake_down(w->mesh, "lost");
+    assert_int_not_equal(atomic_load(&s->owner), owner);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -334,6 +540,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_barrier_counts_local_and_remote, setup, teardown),
         cmocka_unit_test_setup_teardown(test_member_dies_during_barrier, setup, teardown),
         cmocka_unit_test_setup_teardown(test_other_host_forwards_and_batches, setup2, teardown),
+        cmocka_unit_test_setup_teardown(test_page_rounds_with_a_remote_member, setup_page,
+                                        teardown_page),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
