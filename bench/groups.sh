@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Group collectives side by side: this project's VM on 1 host and on 4
-# hosts of this machine (127.0.0.1-4), PVM 3.4.6 with its pvmgs on 1 host,
+# and 8 hosts of this machine (127.0.0.1-8), PVM 3.4.6 with its pvmgs on 1 host,
 # Open MPI (oversubscribed), interleaved round by round; one table of
 # medians (microseconds per operation) and the ratio ours/PVM.
 #
@@ -50,7 +50,7 @@ cleanup() {
         kill -9 "$PVM_PID" 2>/dev/null
         for pid in $(pgrep -f "^$WORK/" 2>/dev/null); do kill -9 "$pid" 2>/dev/null; done
     fi
-    for vm in one four; do
+    for vm in one four eight; do
         (ours_env $vm$$; echo halt | timeout 20 "$BUILD/console/pvm") >/dev/null 2>&1
     done
     rm -rf "$WORK"
@@ -88,13 +88,17 @@ printf '127.0.0.2\n127.0.0.3\n127.0.0.4\n' >"$WORK/hosts4"
 (ours_env four$$; cd "$OURS_HOME" && echo conf | timeout 60 "$BUILD/console/pvm" "$WORK/hosts4") \
     >"$WORK/conf4" 2>&1
 grep -q "^4 hosts" "$WORK/conf4" || { log "groups.sh: 4 hosts did not start"; cat "$WORK/conf4" >&2; }
+printf '127.0.0.%s\n' 2 3 4 5 6 7 8 >"$WORK/hosts8"
+(ours_env eight$$; cd "$OURS_HOME" && echo conf | timeout 60 "$BUILD/console/pvm" "$WORK/hosts8") \
+    >"$WORK/conf8" 2>&1
+grep -q "^8 hosts" "$WORK/conf8" || { log "groups.sh: 8 hosts did not start"; cat "$WORK/conf8" >&2; }
 
 run() { # run <label> <env> cmd...
     local label=$1 envkind=$2 out=$WORK/out
     shift 2
     case $envkind in
     pvm) (pvm_env; cd "$PVM_HOME" && exec timeout 300 "$@") >"$out" 2>&1 ;;
-    one | four) (ours_env $envkind$$; cd "$OURS_HOME" && exec timeout 300 "$@") >"$out" 2>&1 ;;
+    one | four | eight) (ours_env $envkind$$; cd "$OURS_HOME" && exec timeout 300 "$@") >"$out" 2>&1 ;;
     *) timeout 300 "$@" >"$out" 2>&1 ;;
     esac
     local rc=$?
@@ -108,6 +112,7 @@ for r in $(seq "$ROUNDS"); do
         run ours1 one "$OURS_BIN/group_bench" -n "$n" -k "$ITERS"
         run pvm pvm "$PVM_BIN/group_bench" -n "$n" -k "$ITERS"
         run ours4 four "$OURS_BIN/group_bench" -n "$n" -k "$ITERS"
+        run ours8 eight "$OURS_BIN/group_bench" -n "$n" -k "$ITERS"
         [ $HAVE_MPI = 1 ] && run mpi none "${MPIRUN[@]}" -np "$n" "$WORK/coll_mpi" -k "$ITERS"
     done
 done
@@ -124,13 +129,13 @@ function median(key, label,   k, a, m, i, j, t) {
 }
 function show(x) { return x == -1e9 ? "-" : sprintf("%.1f", x) }
 END {
-  printf "%-11s %4s %10s %10s %10s %10s %9s\n", "op", "n", "ours1_us", "ours4_us", "pvm_us", "mpi_us", "ours1/pvm"
+  printf "%-11s %4s %10s %10s %10s %10s %10s %9s\n", "op", "n", "ours1_us", "ours4_us", "ours8_us", "pvm_us", "mpi_us", "ours1/pvm"
   n = split("barrier bcast8 bcast1m reduce1 reduce100k", ops, " ")
   for (key in keys) { split(key, p, " "); ns[p[2]] = 1 }
   for (o = 1; o <= n; o++) for (m in ns) {
     key = ops[o] " " m; if (!(key in keys)) continue
-    a = median(key, "ours1"); b = median(key, "ours4"); q = median(key, "pvm"); mm = median(key, "mpi")
-    printf "%-11s %4s %10s %10s %10s %10s %9s\n", ops[o], m, show(a), show(b), show(q), show(mm),
+    a = median(key, "ours1"); b = median(key, "ours4"); e = median(key, "ours8"); q = median(key, "pvm"); mm = median(key, "mpi")
+    printf "%-11s %4s %10s %10s %10s %10s %10s %9s\n", ops[o], m, show(a), show(b), show(e), show(q), show(mm),
       (a != -1e9 && q > 0) ? sprintf("%.2f", a / q) : "-"
   }
 }' "$RES"
