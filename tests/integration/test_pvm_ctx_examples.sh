@@ -11,44 +11,9 @@
 # mailbox: without pvm_putinfo that part is skipped, saying so.
 # Usage: test_pvm_ctx_examples.sh <source dir> <build dir>
 set -uo pipefail
-SRC=$1
-BUILD=$2
-T=$(mktemp -d /tmp/pvmctx-test.XXXXXX)
-P=$T/prefix
-export HOME=$T/home PVM_TMP=$T/tmp PVM_ROOT=$T/root
-unset PVM_VMID PVM_SOCKDIR PVM_TASK_TID
-mkdir -p "$HOME/pvm3/bin/LINUX64" "$PVM_TMP" "$PVM_ROOT"
-BIN=$HOME/pvm3/bin/LINUX64
-fails=0
-
-procs_under_tmp() {
-  for exe in /proc/[0-9]*/exe; do
-    case "$(readlink "$exe" 2>/dev/null)" in "$T"/*) echo "${exe//[^0-9]/}" ;; esac
-  done
-}
-
-cleanup() {
-  exec 3>&- 2>/dev/null
-  for vmid in "" hosts; do
-    if [ -n "$vmid" ]; then export PVM_VMID=$vmid; else unset PVM_VMID; fi
-    echo halt | timeout 20 "$P/bin/pvm" >/dev/null 2>&1
-  done
-  for pid in $(procs_under_tmp); do kill -9 "$pid" 2>/dev/null; done
-  rm -rf "$T"
-}
-trap cleanup EXIT
-
-check() { # check <description> <command...>
-  if "${@:2}"; then echo "ok: $1"; else echo "FAIL: $1"; fails=$((fails + 1)); fi
-}
-
-has() { # has <fixed string> <text>: the text holds the string
-  grep -qF -- "$1" <<<"$2"
-}
-
-cmake --install "$BUILD" --prefix "$P" >/dev/null || { echo "FAIL: install"; exit 1; }
-tar -xzf /usr/share/doc/pvm-examples/examples.tar.gz -C "$T" ||
-  { echo "FAIL: pvm-examples missing"; exit 1; }
+. "$(dirname "$0")/pvm_examples.sh"
+examples_start pvmctx "$1" "$2"
+examples_cleanup_hook() { exec 3>&- 2>/dev/null; }
 cc_prog() { # cc_prog <name>
   cc -w ${PVM_TEST_CFLAGS:-} "$T/examples/$1.c" -I"$P/include" -L"$P/lib" -lpvm3 -o "$BIN/$1" ||
     { echo "FAIL: compile $1"; fails=$((fails + 1)); }
@@ -159,15 +124,6 @@ EOF
   check "$L: no handler error" bash -c "! grep -q 'pvm_addmhf failed\|pvm_delmhf failed' <<<'$out'"
 }
 
-halt_vm() { # halt_vm <label> <sockdir>
-  local pid
-  pid=$(cat "$2/pvmd.pid")
-  echo halt | timeout 20 "$P/bin/pvm" >/dev/null 2>&1
-  for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
-  check "$1: halt stops the pvmd" bash -c "! kill -0 $pid 2>/dev/null"
-  for _ in $(seq 100); do [ -z "$(procs_under_tmp)" ] && break; sleep 0.05; done
-  check "$1: halt leaves no pvmd or task" test -z "$(procs_under_tmp)"
-}
 
 timeout 20 "$P/bin/pvmd" || { echo "FAIL: pvmd did not start"; exit 1; }
 run_inherit "1 host" fresh
@@ -181,5 +137,4 @@ check "3 hosts: conf lists 3 hosts" grep -q "^3 hosts" <<<"$out"
 run_inherit "3 hosts" fresh
 halt_vm "3 hosts" "$PVM_TMP/pvm.$(id -u).hosts"
 
-echo "$fails failed"
-[ $fails -eq 0 ]
+examples_end

@@ -7,41 +7,9 @@
 # over the hosts, spawn -6 and ps -a, delete, halt.
 # Usage: test_pvm_examples.sh <source dir> <build dir>
 set -uo pipefail
-SRC=$1
-BUILD=$2
-T=$(mktemp -d /tmp/pvmex-test.XXXXXX)
-P=$T/prefix
-export HOME=$T/home PVM_TMP=$T/tmp PVM_ROOT=$T/root
-unset PVM_VMID PVM_SOCKDIR PVM_TASK_TID
-mkdir -p "$HOME/pvm3/bin/LINUX64" "$PVM_TMP" "$PVM_ROOT"
-BIN=$HOME/pvm3/bin/LINUX64
+. "$(dirname "$0")/pvm_examples.sh"
+examples_start pvmex "$1" "$2"
 SOCKDIR=$PVM_TMP/pvm.$(id -u)
-fails=0
-
-cleanup() {
-  if [ -f "$SOCKDIR/pvmd.pid" ]; then
-    echo halt | timeout 20 "$P/bin/pvm" >/dev/null 2>&1
-    pid=$(cat "$SOCKDIR/pvmd.pid" 2>/dev/null)
-    [ -n "$pid" ] && kill -9 "$pid" 2>/dev/null
-  fi
-  for pid in $(procs_under_tmp); do kill -9 "$pid" 2>/dev/null; done
-  rm -rf "$T"
-}
-trap cleanup EXIT
-
-# Prints the pids of processes whose executable lies under $T.
-procs_under_tmp() {
-  for exe in /proc/[0-9]*/exe; do
-    case "$(readlink "$exe" 2>/dev/null)" in "$T"/*) echo "${exe//[^0-9]/}" ;; esac
-  done
-}
-
-check() { # check <description> <command...>
-  if "${@:2}"; then echo "ok: $1"; else echo "FAIL: $1"; fails=$((fails + 1)); fi
-}
-
-cmake --install "$BUILD" --prefix "$P" >/dev/null || { echo "FAIL: install"; exit 1; }
-tar -xzf /usr/share/doc/pvm-examples/examples.tar.gz -C "$T" || { echo "FAIL: pvm-examples missing"; exit 1; }
 for prog in hello hello_other master1 slave1 timing timing_slave spmd; do
   cc -w ${PVM_TEST_CFLAGS:-} "$T/examples/$prog.c" -I"$P/include" -L"$P/lib" -lgpvm3 -lpvm3 -o "$BIN/$prog" ||
     { echo "FAIL: compile $prog"; fails=$((fails + 1)); }
@@ -84,7 +52,7 @@ pid=$(cat "$SOCKDIR/pvmd.pid")
 echo halt | timeout 20 "$P/bin/pvm" >/dev/null 2>&1
 for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
 check "halt stops the pvmd" bash -c "! kill -0 $pid 2>/dev/null"
-left=$(procs_under_tmp)
+left=$(examples_procs)
 check "halt leaves no task" test -z "$left"
 
 # Several hosts on this machine (CONTRACT.md): a hostfile of 127.0.0.2 and
@@ -117,8 +85,7 @@ pid=$(cat "$SOCKDIR/pvmd.pid")
 echo halt | timeout 20 "$P/bin/pvm" >/dev/null 2>&1
 for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
 check "3 hosts: halt stops the first pvmd" bash -c "! kill -0 $pid 2>/dev/null"
-for _ in $(seq 100); do [ -z "$(procs_under_tmp)" ] && break; sleep 0.05; done
-check "3 hosts: halt leaves no pvmd or task on any host" test -z "$(procs_under_tmp)"
+for _ in $(seq 100); do [ -z "$(examples_procs)" ] && break; sleep 0.05; done
+check "3 hosts: halt leaves no pvmd or task on any host" test -z "$(examples_procs)"
 
-echo "$fails failed"
-[ $fails -eq 0 ]
+examples_end

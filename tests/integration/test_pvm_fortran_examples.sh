@@ -13,41 +13,9 @@
 # built by hand with the README's gfortran line.
 # Usage: test_pvm_fortran_examples.sh <source dir> <build dir>
 set -uo pipefail
-SRC=$1
-BUILD=$2
 command -v gfortran >/dev/null || { echo "SKIP: no gfortran"; exit 77; }
-T=$(mktemp -d /tmp/pvmfex-test.XXXXXX)
-P=$T/prefix
-export HOME=$T/home PVM_TMP=$T/tmp PVM_ROOT=$T/prefix/lib/pvm3
-unset PVM_VMID PVM_SOCKDIR PVM_TASK_TID
-mkdir -p "$HOME/pvm3/bin/LINUX64" "$PVM_TMP"
-BIN=$HOME/pvm3/bin/LINUX64
-fails=0
-
-procs_under_tmp() {
-  for exe in /proc/[0-9]*/exe; do
-    case "$(readlink "$exe" 2>/dev/null)" in "$T"/*) echo "${exe//[^0-9]/}" ;; esac
-  done
-}
-
-cleanup() {
-  for vmid in "" hosts; do
-    if [ -n "$vmid" ]; then export PVM_VMID=$vmid; else unset PVM_VMID; fi
-    echo halt | timeout 20 "$P/bin/pvm" >/dev/null 2>&1
-  done
-  for pid in $(procs_under_tmp); do kill -9 "$pid" 2>/dev/null; done
-  rm -rf "$T"
-}
-trap cleanup EXIT
-
-check() { # check <description> <command...>
-  if "${@:2}"; then echo "ok: $1"; else echo "FAIL: $1"; fails=$((fails + 1)); fi
-}
-
-cmake --install "$BUILD" --prefix "$P" >/dev/null || { echo "FAIL: install"; exit 1; }
-tar -xzf /usr/share/doc/pvm-examples/examples.tar.gz -C "$T" &&
-  tar -xzf /usr/share/doc/pvm-examples/gexamples.tar.gz -C "$T" ||
-  { echo "FAIL: pvm-examples missing"; exit 1; }
+. "$(dirname "$0")/pvm_examples.sh"
+examples_start pvmfex "$1" "$2" prefix/lib/pvm3
 # Nothing but the install may provide fpvm3.h.
 check "no ../include beside the sources" test ! -e "$T/include"
 f_prog() { # f_prog <name> <source>: PVM's makefile names (fmaster1 ...)
@@ -116,15 +84,6 @@ run_all() { # run_all <label> <nhost>: every program on the running machine
   check "$L: 4 jobs finished" test "$(grep -Ec '^\[[1-4]\] finished' <<<"$out")" -eq 4
 }
 
-halt_vm() { # halt_vm <label> <sockdir>
-  local pid
-  pid=$(cat "$2/pvmd.pid")
-  echo halt | timeout 20 "$P/bin/pvm" >/dev/null 2>&1
-  for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
-  check "$1: halt stops the pvmd" bash -c "! kill -0 $pid 2>/dev/null"
-  for _ in $(seq 100); do [ -z "$(procs_under_tmp)" ] && break; sleep 0.05; done
-  check "$1: halt leaves no pvmd or task" test -z "$(procs_under_tmp)"
-}
 
 timeout 20 "$P/bin/pvmd" || { echo "FAIL: pvmd did not start"; exit 1; }
 run_all "1 host" 1
@@ -137,5 +96,4 @@ check "3 hosts: conf lists 3 hosts" grep -q "^3 hosts" <<<"$out"
 run_all "3 hosts" 3
 halt_vm "3 hosts" "$PVM_TMP/pvm.$(id -u).hosts"
 
-echo "$fails failed"
-[ $fails -eq 0 ]
+examples_end

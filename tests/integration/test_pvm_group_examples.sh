@@ -8,40 +8,8 @@
 # with -DPACK -DENCODE=PvmDataDefault) as `spawn -2 -> dbwtest'.
 # Usage: test_pvm_group_examples.sh <source dir> <build dir>
 set -uo pipefail
-SRC=$1
-BUILD=$2
-T=$(mktemp -d /tmp/pvmgex-test.XXXXXX)
-P=$T/prefix
-export HOME=$T/home PVM_TMP=$T/tmp PVM_ROOT=$T/root
-unset PVM_VMID PVM_SOCKDIR PVM_TASK_TID
-mkdir -p "$HOME/pvm3/bin/LINUX64" "$PVM_TMP" "$PVM_ROOT"
-BIN=$HOME/pvm3/bin/LINUX64
-fails=0
-
-procs_under_tmp() {
-  for exe in /proc/[0-9]*/exe; do
-    case "$(readlink "$exe" 2>/dev/null)" in "$T"/*) echo "${exe//[^0-9]/}" ;; esac
-  done
-}
-
-cleanup() {
-  for vmid in "" hosts; do
-    if [ -n "$vmid" ]; then export PVM_VMID=$vmid; else unset PVM_VMID; fi
-    echo halt | timeout 20 "$P/bin/pvm" >/dev/null 2>&1
-  done
-  for pid in $(procs_under_tmp); do kill -9 "$pid" 2>/dev/null; done
-  rm -rf "$T"
-}
-trap cleanup EXIT
-
-check() { # check <description> <command...>
-  if "${@:2}"; then echo "ok: $1"; else echo "FAIL: $1"; fails=$((fails + 1)); fi
-}
-
-cmake --install "$BUILD" --prefix "$P" >/dev/null || { echo "FAIL: install"; exit 1; }
-tar -xzf /usr/share/doc/pvm-examples/examples.tar.gz -C "$T" &&
-  tar -xzf /usr/share/doc/pvm-examples/gexamples.tar.gz -C "$T" ||
-  { echo "FAIL: pvm-examples missing"; exit 1; }
+. "$(dirname "$0")/pvm_examples.sh"
+examples_start pvmgex "$1" "$2"
 cc_prog() { # cc_prog <name> <source> [flags...]
   cc -w ${PVM_TEST_CFLAGS:-} "${@:3}" "$2" -I"$P/include" -L"$P/lib" -lgpvm3 -lpvm3 -o "$BIN/$1" ||
     { echo "FAIL: compile $1"; fails=$((fails + 1)); }
@@ -95,15 +63,6 @@ run_all() { # run_all <label>: every program on the running machine
   check "$L: dbwtest finished" grep -Eq "^\[1\] finished" <<<"$out"
 }
 
-halt_vm() { # halt_vm <label> <sockdir>
-  local pid
-  pid=$(cat "$2/pvmd.pid")
-  echo halt | timeout 20 "$P/bin/pvm" >/dev/null 2>&1
-  for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
-  check "$1: halt stops the pvmd" bash -c "! kill -0 $pid 2>/dev/null"
-  for _ in $(seq 100); do [ -z "$(procs_under_tmp)" ] && break; sleep 0.05; done
-  check "$1: halt leaves no pvmd or task" test -z "$(procs_under_tmp)"
-}
 
 timeout 20 "$P/bin/pvmd" || { echo "FAIL: pvmd did not start"; exit 1; }
 run_all "1 host"
@@ -116,5 +75,4 @@ check "3 hosts: conf lists 3 hosts" grep -q "^3 hosts" <<<"$out"
 run_all "3 hosts"
 halt_vm "3 hosts" "$PVM_TMP/pvm.$(id -u).hosts"
 
-echo "$fails failed"
-[ $fails -eq 0 ]
+examples_end
