@@ -380,4 +380,9 @@ void catchout_drain(struct lpvm_core *core);
 /* Sends the task's own output settings (PvmSelfOutput*) to the pvmd. */
 int opt_push_self_output(struct lpvm_core *core);
 
+/* The destination a pvmd is told for output or trace option value v:
+ * PVM 3.4.6 takes any value, the pvmd only a tid; a value that is no
+ * tid sends nowhere, as 0 does (to the pvmd's log). */
+int opt_dest_tid(int v);
+
 #endif

@@ -82,10 +82,10 @@ static int spawn_req(struct lpvm_core *core, char *task, char **argv, int flag, 
     r.n_env = ne;
     r.env = env;
     const int *o = lpvm_state.opt;
-    r.out_tid = o[PvmOutputTid];
+    r.out_tid = opt_dest_tid(o[PvmOutputTid]);
     r.out_code = o[PvmOutputCode];
     r.out_ctx = o[PvmOutputContext];
-    r.trace_tid = o[PvmTraceTid];
+    r.trace_tid = opt_dest_tid(o[PvmTraceTid]);
     r.trace_code = o[PvmTraceCode];
     r.trace_ctx = o[PvmTraceContext];
     r.ctx = lpvm_state.ctx; /* the children start in it */

@@ -36,6 +36,42 @@ static void wait_exit(int tid)
         pvm_recv(-1, 999);
 }
 
+/* Every option number, read and set to a few values (then restored). */
+static void options(int me)
+{
+    static const int vals[] = {0, 1, -1, 2, 5, 51, 52, 100000, 1 << 21};
+    pvm_setopt(PvmAutoErr, 0);
+    for (int w = -1; w <= 40; w++) {
+        if (w == PvmAutoErr)
+            continue;
+        int g = pvm_getopt(w);
+        printf("getopt %d: %d", w, g);
+        for (size_t i = 0; i < sizeof vals / sizeof vals[0]; i++) {
+            int r = pvm_setopt(w, vals[i]);
+            printf(" %d:%d/%d", vals[i], r, pvm_getopt(w));
+            if (g >= 0)
+                pvm_setopt(w, g);
+        }
+        int r = pvm_setopt(w, me);
+        printf(" me:%d\n", r < 0 ? r : pvm_getopt(w) == me);
+        if (g >= 0)
+            pvm_setopt(w, g);
+    }
+    for (size_t i = 0; i < sizeof vals / sizeof vals[0]; i++) {
+        int r = pvm_setopt(PvmAutoErr, vals[i]);
+        printf("PvmAutoErr %d: %d/%d\n", vals[i], r, pvm_getopt(PvmAutoErr));
+        pvm_setopt(PvmAutoErr, 0);
+    }
+    pvm_setopt(PvmAutoErr, 5); /* reports, as 1 does */
+    show("autoerr 5: kill 0", pvm_kill(0));
+    pvm_setopt(PvmAutoErr, -1);
+    show("autoerr -1: getopt 99", pvm_getopt(99));
+    pvm_setopt(PvmAutoErr, 1);
+    show("PvmSelfOutputCode without its tid", pvm_setopt(PvmSelfOutputCode, 5));
+    show("PvmSelfTraceCode without its tid", pvm_setopt(PvmSelfTraceCode, 5));
+    printf("  now %d %d\n", pvm_getopt(PvmSelfOutputCode), pvm_getopt(PvmSelfTraceCode));
+}
+
 static void tasks_and_signals(int me, int pvmd)
 {
     char *quick[] = {"quick", NULL};
@@ -210,6 +246,7 @@ int main(int argc, char **argv)
     setvbuf(stdout, NULL, _IONBF, 0);
     int me = pvm_mytid();
     int pvmd = pvm_tidtohost(me);
+    options(me);
     tasks_and_signals(me, pvmd);
     sending(me, pvmd);
     packing();
