@@ -214,10 +214,9 @@ int pvm_mstat(char *host)
     Pvm__HostRef r = PVM__HOST_REF__INIT;
     r.name = host;
     cc = lpvm_request_status(core, PVM__CTL_TYPE__CTL_MSTAT, &r.base);
-    if (cc == PvmNoHost || cc == PvmHostFail) {
-        pvm_errno = cc;
+    /* A host's status, not an error: PVM 3.4.6 leaves pvm_errno alone. */
+    if (cc == PvmNoHost || cc == PvmHostFail)
         return cc;
-    }
     return lpvm_err("pvm_mstat", cc);
 }
 

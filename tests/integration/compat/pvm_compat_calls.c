@@ -128,6 +128,18 @@ static void tasks_and_signals(int me, int pvmd)
     printf("pstat unknown tid: %d\n", pvm_pstat(me + 100));
     printf("pstat ended task: %d\n", pvm_pstat(child));
     printf("pstat 0: %d\n", pvm_pstat(0));
+    int nhost, narch;
+    struct pvmhostinfo *hi;
+    if (pvm_config(&nhost, &narch, &hi) == 0) {
+        char dot[300];
+        snprintf(dot, sizeof dot, "%s.", hi[0].hi_name);
+        show("mstat this host", pvm_mstat(hi[0].hi_name));
+        show("mstat this host.", pvm_mstat(dot));
+    }
+    show("mstat localhost", pvm_mstat("localhost"));
+    show("mstat 127.0.0.1", pvm_mstat("127.0.0.1"));
+    show("mstat \"\"", pvm_mstat(""));
+    show("mstat NULL", pvm_mstat(NULL));
     show("tidtohost 0", pvm_tidtohost(0));
     show("tidtohost -5", pvm_tidtohost(-5));
     show("export \"\"", pvm_export(""));
