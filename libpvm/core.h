@@ -375,6 +375,10 @@ void task_api_free_tables(struct lpvm_core *core);
 /* Waits until every expected child's output has ended (pvm_exit). */
 void catchout_drain(struct lpvm_core *core);
 
+/* lpvm_err's report (errors.c) for any code, 0 included: PVM 3.4.6
+ * prints "Error 0" where it refuses a value without an error code. */
+void lpvm_report(const char *fn, int code);
+
 /* ---- opt.c ------------------------------------------------------------------ */
 
 /* Sends the task's own output settings (PvmSelfOutput*) to the pvmd. */

@@ -22,10 +22,6 @@
  * Codes >= 0 are returned as they are and print nothing. */
 int lpvm_err(const char *fn, int code);
 
-/* lpvm_err's report for any code, 0 included (PVM 3.4.6 prints
- * "Error 0" where it refuses a value without an error code). */
-void lpvm_report(const char *fn, int code);
-
 /* ---- task output messages ---------------------------------------------- *
  * A task's stdout and stderr reach its output tid (PvmOutputTid) as
  * messages with the output tag and context; pvm_catchout's printing and

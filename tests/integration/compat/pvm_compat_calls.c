@@ -17,7 +17,8 @@
 
 #include "pvm3.h"
 
-extern int pvm_errno; /* PVM 3.4.6's pvm3.h does not declare it */
+extern int pvm_errno;           /* PVM 3.4.6's pvm3.h does not declare it */
+extern char *pvmtmpnam(char *); /* nor this (only #ifdef NOTMPNAM) */
 
 #define NAME "pvm_compat_calls"
 
@@ -192,6 +193,61 @@ static void sending(int me, int pvmd)
     show("trecv -1 us", pvm_trecv(-1, 77, &tv));
 }
 
+static int minfo_wid(int bufid)
+{
+    struct pvmminfo mi;
+    int cc = pvm_getminfo(bufid, &mi);
+    return cc < 0 ? cc : mi.wid;
+}
+
+/* The wait id (pvm_setminfo's wid) travels with a message; a temporary
+ * file name is $PVM_TMP/pvmtmp<pid>.<n>. */
+static void wait_ids(int me)
+{
+    struct pvmminfo mi;
+    int sb = pvm_initsend(PvmDataDefault);
+    printf("new buffer wid %d\n", minfo_wid(sb));
+    pvm_getminfo(sb, &mi);
+    mi.wid = 1234;
+    show("setminfo wid", pvm_setminfo(sb, &mi));
+    pvm_send(me, 8);
+    printf("sent to self: wid %d, kept %d\n", minfo_wid(pvm_recv(-1, 8)), minfo_wid(sb));
+    for (int route = PvmDontRoute; route <= PvmRouteDirect; route++) {
+        pvm_setopt(PvmRoute, route);
+        char *echo[] = {"echo", NULL};
+        int t = 0;
+        if (pvm_spawn(NAME, echo, 0, NULL, 1, &t) != 1)
+            continue;
+        pvm_initsend(PvmDataDefault);
+        pvm_getminfo(pvm_getsbuf(), &mi);
+        mi.wid = 100 + route;
+        pvm_setminfo(pvm_getsbuf(), &mi);
+        pvm_send(t, 10);
+        printf("route %d: echoed wid %d\n", route, minfo_wid(pvm_recv(t, 11)));
+        wait_exit(t);
+    }
+    pvm_setopt(PvmRoute, PvmAllowDirect);
+    pvm_psend(me, 9, "x", 1, PVM_BYTE);
+    printf("psend wid %d\n", minfo_wid(pvm_recv(-1, 9)));
+
+    /* The count goes on from PVM's own calls: compare steps, not values. */
+    const char *tmp = getenv("PVM_TMP");
+    char prefix[512], buf[512];
+    snprintf(prefix, sizeof prefix, "%s/pvmtmp%06d.", tmp ? tmp : "/tmp", (int)getpid());
+    int last = 0;
+    for (int i = 1; i <= 3; i++) {
+        char *r = pvmtmpnam(i == 2 ? NULL : buf);
+        if (!r || strncmp(r, prefix, strlen(prefix))) {
+            printf("pvmtmpnam %d: %s\n", i, r ? r : "NULL");
+            continue;
+        }
+        int n = atoi(r + strlen(prefix));
+        printf("pvmtmpnam %d: $PVM_TMP/pvmtmp<pid>.<n>%s, in buf %d\n", i,
+               i == 1 || n == last + 1 ? "" : " not counting", r == buf);
+        last = n;
+    }
+}
+
 static void packing(void)
 {
     int ia[5] = {1, 2, 3, 4, 5}, ib[6] = {0}, bytes, tag, src;
@@ -247,6 +303,16 @@ int main(int argc, char **argv)
 {
     if (argc > 1) {
         pvm_mytid();
+        if (!strcmp(argv[1], "echo")) { /* sends back what it gets, wid and all */
+            int b = pvm_recv(-1, -1);
+            struct pvmminfo mi;
+            pvm_getminfo(b, &mi);
+            pvm_setsbuf(b);
+            mi.src = pvm_mytid();
+            mi.dst = pvm_parent();
+            pvm_setminfo(b, &mi);
+            pvm_send(pvm_parent(), mi.tag + 1);
+        }
         if (!strcmp(argv[1], "slow")) {
             sleep(1);
             printf("slow done\n");
@@ -261,6 +327,7 @@ int main(int argc, char **argv)
     options(me);
     tasks_and_signals(me, pvmd);
     sending(me, pvmd);
+    wait_ids(me);
     packing();
     catching(1);
     if (pvm_mytid() > 0) /* a new task, as in PVM 3.4.6 */
