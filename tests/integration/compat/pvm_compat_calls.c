@@ -275,6 +275,36 @@ static void packing(void)
     show("getminfo 9999", pvm_getminfo(9999, NULL));
 }
 
+/* The messages a PvmOutputTid receives for a child that prints nothing:
+ * PVM 3.4.6 sends -2 then -1 (each with the parent's tid) before the
+ * spawn's reply, and 0 when its output ends. */
+static void output_messages(int me)
+{
+    char *quick[] = {"quick", NULL};
+    int t = 0, count = 1;
+    pvm_setopt(PvmOutputTid, me);
+    pvm_setopt(PvmOutputCode, 77);
+    if (pvm_spawn(NAME, quick, 0, NULL, 1, &t) != 1)
+        return;
+    int b = pvm_nrecv(-1, 77);
+    printf("output: queued when pvm_spawn returned: %d\n", b > 0);
+    while (count != 0) {
+        if (b <= 0)
+            b = pvm_recv(-1, 77);
+        int bytes, tag, src, tid = 0, ptid = 0;
+        pvm_bufinfo(b, &bytes, &tag, &src);
+        pvm_upkint(&tid, 1, 1);
+        pvm_upkint(&count, 1, 1);
+        if (count < 0)
+            pvm_upkint(&ptid, 1, 1);
+        printf("output: count %d, %d bytes, of the child %d, parent me %d\n", count, bytes,
+               tid == t, ptid == me);
+        b = 0;
+    }
+    pvm_setopt(PvmOutputTid, 0);
+    pvm_setopt(PvmOutputCode, 0);
+}
+
 /* Caught output ends in EOF; pvm_exit says it waits for a running child
  * (not with PvmShowTids off).  The output goes to a file printed at the
  * end: when a BEGIN is read, before or after pvm_spawn returns, is timing. */
@@ -328,6 +358,7 @@ int main(int argc, char **argv)
     tasks_and_signals(me, pvmd);
     sending(me, pvmd);
     wait_ids(me);
+    output_messages(me);
     packing();
     catching(1);
     if (pvm_mytid() > 0) /* a new task, as in PVM 3.4.6 */
