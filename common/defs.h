@@ -52,8 +52,9 @@
  * A pvmd sends a task's stdout/stderr to its output tid as a message with
  * the output tag and context, source the pvmd's tid, encoding
  * PvmDataDefault, body: int tid, int count, then count bytes (one or more
- * whole lines).  count OUTPUT_BEGIN: the task started; count OUTPUT_END
- * (0): the task's output has ended (it exited).                              */
+ * whole lines).  count OUTPUT_BEGIN: the task started (after OUTPUT_NEW,
+ * both with the parent's tid: common/outmsg.h); count OUTPUT_END (0): the
+ * task's output has ended (it exited).                                       */
 #define OUTPUT_BEGIN (-1)
 #define OUTPUT_END 0
 

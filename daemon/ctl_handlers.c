@@ -430,9 +430,9 @@ static void h_pstat(struct pvmd *d, const struct req *r, const ProtobufCMessage 
 static void h_mstat(struct pvmd *d, const struct req *r, const ProtobufCMessage *m)
 {
     const char *name = ((const Pvm__HostRef *)m)->name;
-    int code =
-        hosttab_find_name(d->hosts, name) || spawn_names_this_host(d, name) ? PvmOk : PvmNoHost;
-    req_status(d, r, code);
+    /* Only a host's name in the table, as in PVM 3.4.6: not "localhost"
+     * or an address of this host (which a spawn's `where' accepts). */
+    req_status(d, r, hosttab_find_name(d->hosts, name) ? PvmOk : PvmNoHost);
 }
 
 static void h_halt(struct pvmd *d, const struct req *r, const ProtobufCMessage *m)

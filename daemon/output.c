@@ -28,13 +28,9 @@ static struct output_dest dest_of(struct pvmd *d, const struct proc *p)
     return (struct output_dest){io->out_tid, io->out_code, io->out_ctx};
 }
 
-/* Sends one output message about task tid: count (OUTPUT_BEGIN,
- * OUTPUT_END, or the number of bytes) and the bytes, to `to'. */
-static void send_output(struct pvmd *d, int tid, struct output_dest to, int count,
-                        const char *bytes, size_t n)
+/* Sends body p (of len bytes, taken) about task tid to `to'. */
+static void send_body(struct pvmd *d, int tid, struct output_dest to, uint8_t *p, size_t len)
 {
-    size_t len;
-    uint8_t *p = outmsg_encode(tid, count, bytes, n, &len);
     if (!p) {
         log_error(d, "t%x: output lost: out of memory", (unsigned)tid);
         return;
@@ -51,6 +47,16 @@ static void send_output(struct pvmd *d, int tid, struct output_dest to, int coun
     struct frame *f = frame_new(&h, p);
     if (f)
         route_frame(d, f);
+}
+
+/* Sends one output message about task tid: count (OUTPUT_END, or the
+ * number of bytes) and the bytes, to `to'. */
+static void send_output(struct pvmd *d, int tid, struct output_dest to, int count,
+                        const char *bytes, size_t n)
+{
+    size_t len = 0;
+    uint8_t *p = outmsg_encode(tid, count, bytes, n, &len);
+    send_body(d, tid, to, p, len);
 }
 
 static void on_pipe_closed(uv_handle_t *h)
@@ -120,9 +126,17 @@ void output_begin(struct pvmd *d, int tid)
     if (!t)
         return;
     const struct task_io *io = tasktab_io(t);
-    if (io->out_tid)
-        send_output(d, tid, (struct output_dest){io->out_tid, io->out_code, io->out_ctx},
-                    OUTPUT_BEGIN, NULL, 0);
+    if (!io->out_tid)
+        return;
+    /* PVM 3.4.6 announces a task twice, each time with its parent. */
+    struct output_dest to = {io->out_tid, io->out_code, io->out_ctx};
+    int ptid = tasktab_ptid(t) > 0 ? tasktab_ptid(t) : 0;
+    static const int counts[] = {OUTPUT_NEW, OUTPUT_BEGIN};
+    for (size_t i = 0; i < sizeof counts / sizeof counts[0]; i++) {
+        size_t len = 0;
+        uint8_t *p = outmsg_encode_start(tid, counts[i], ptid, &len);
+        send_body(d, tid, to, p, len);
+    }
 }
 
 void output_end(struct pvmd *d, int tid)

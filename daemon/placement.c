@@ -105,13 +105,14 @@ static void finish(struct pvmd *d, struct spread *sp)
 {
     if (sp->nhosts > 1)
         tell_siblings(d, sp);
+    /* The children's OUTPUT_BEGIN, then the reply, as PVM 3.4.6's pvmd
+     * does (design.md): both go the same way to a spawner of this host. */
+    for (int i = 0; i < sp->nlocal; i++)
+        output_begin(d, sp->local[i]);
     Pvm__SpawnReply rep = PVM__SPAWN_REPLY__INIT;
     rep.n_tids = (size_t)sp->count;
     rep.tids = sp->tids;
     req_reply(d, &sp->r, PVM__CTL_TYPE__CTL_SPAWN_REPLY, &rep.base);
-    /* The reply first, then the children's OUTPUT_BEGIN (design.md). */
-    for (int i = 0; i < sp->nlocal; i++)
-        output_begin(d, sp->local[i]);
     free(sp->tids);
     free(sp->local);
     free(sp->hosts);

@@ -333,6 +333,7 @@ int pvm_gettmask(int who, char *mask);
 /* Path of the remote shell and the temporary directory in use. */
 char *pvmgetrsh(void);
 char *pvmgettmp(void);
+char *pvmtmpnam(char *buf);
 
 /* ------------------------------------------------------------------ */
 /* Message buffers                                                    */
@@ -354,6 +355,8 @@ int pvm_initsend(int encoding);
 int pvm_bufinfo(int bufid, int *bytes, int *msgtag, int *tid);
 int pvm_getminfo(int bufid, struct pvmminfo *info);
 int pvm_setminfo(int bufid, struct pvmminfo *info);
+int pvm_getmwid(int bufid);
+int pvm_setmwid(int bufid, int waitid);
 
 /* ------------------------------------------------------------------ */
 /* Packing and unpacking (nitem items, every stride-th one)           */

@@ -99,6 +99,8 @@ int catchout_parse(struct pmsg *m, int *tid, const char **bytes, int *n)
     *tid = om.tid;
     *bytes = om.bytes;
     *n = om.count > 0 ? om.count : 0;
+    if (om.count == OUTPUT_NEW)
+        return 0; /* OUTPUT_BEGIN follows: nothing to do before it */
     if (om.count == OUTPUT_BEGIN)
         return LPVM_OUTPUT_BEGIN;
     if (om.count == OUTPUT_END)

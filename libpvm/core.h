@@ -379,6 +379,10 @@ void task_api_free_tables(struct lpvm_core *core);
 /* Waits until every expected child's output has ended (pvm_exit). */
 void catchout_drain(struct lpvm_core *core);
 
+/* lpvm_err's report (errors.c) for any code, 0 included: PVM 3.4.6
+ * prints "Error 0" where it refuses a value without an error code. */
+void lpvm_report(const char *fn, int code);
+
 /* ---- opt.c ------------------------------------------------------------------ */
 
 /* Sends the task's own output settings (PvmSelfOutput*) to the pvmd. */
@@ -393,5 +397,10 @@ int mbox_api_noreset(int what);
 
 /* Forgets this enrolment's noreset entry (teardown). */
 void mbox_api_forget(void);
+
+/* The destination a pvmd is told for output or trace option value v:
+ * PVM 3.4.6 takes any value, the pvmd only a tid; a value that is no
+ * tid sends nowhere, as 0 does (to the pvmd's log). */
+int opt_dest_tid(int v);
 
 #endif

@@ -28,13 +28,12 @@ static void print_who(FILE *f)
         fprintf(f, "libpvm [pid%d]: ", (int)getpid());
 }
 
-int lpvm_err(const char *fn, int code)
+void lpvm_report(const char *fn, int code)
 {
-    if (code >= 0)
-        return code;
     pvm_errno = code;
+    /* PVM 3.4.6 reports for any value but 0, not only 1..3. */
     int how = lpvm_state.opt[PvmAutoErr];
-    if (how > 0) {
+    if (how != 0) {
         print_who(stderr);
         fprintf(stderr, "%s(): %s\n", fn, pvmerr_text(code));
         if (how == 2)
@@ -42,6 +41,12 @@ int lpvm_err(const char *fn, int code)
         if (how == 3)
             abort();
     }
+}
+
+int lpvm_err(const char *fn, int code)
+{
+    if (code < 0)
+        lpvm_report(fn, code);
     return code;
 }
 

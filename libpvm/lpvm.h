@@ -38,7 +38,9 @@ enum lpvm_output {
  * LPVM_OUTPUT_TEXT, *bytes and *n to the text: whole lines with their
  * '\n', except perhaps a last one printed without it.  The text points
  * into the buffer: valid until bufid is freed.  Returns the kind (> 0),
- * PvmNoSuchBuf, or PvmBadMsg (not an output message). */
+ * 0 for the announcement before LPVM_OUTPUT_BEGIN (PVM's count -2, which
+ * asks nothing of a reader), PvmNoSuchBuf, or PvmBadMsg (not an output
+ * message). */
 int lpvm_output_parse(int bufid, int *tid, const char **bytes, int *n);
 
 /* ---- hosts that failed to start ----------------------------------------- */

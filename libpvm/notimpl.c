@@ -7,7 +7,10 @@
  *
  * The functions at the end are real: they need nothing from a later issue.
  */
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/time.h>
 #include <unistd.h>
 
@@ -60,6 +63,18 @@ char *pvmgettmp(void)
 {
     char *tmp = getenv(ENV_PVM_TMP);
     return (tmp && *tmp) ? tmp : "/tmp";
+}
+
+/* A new name for a temporary file each call, as PVM 3.4.6 makes them:
+ * pvmgettmp()/pvmtmpnam<pid, 6 digits>.<count from 1>.  Written to buf
+ * (which, as for tmpnam(3), must have room), or to a static buffer when
+ * buf is NULL; the name is returned. */
+char *pvmtmpnam(char *buf)
+{
+    static char name[PATH_MAX];
+    static int count;
+    snprintf(name, sizeof name, "%s/pvmtmp%06d.%d", pvmgettmp(), (int)getpid(), ++count);
+    return buf ? strcpy(buf, name) : name;
 }
 
 /* ===================================================================== */

@@ -180,6 +180,26 @@ int pvm_setminfo(int bufid, struct pvmminfo *info)
     return PvmOk;
 }
 
+/* PVM 3.3's names for the wid of pvm_getminfo / pvm_setminfo, which PVM
+ * 3.4.6 declares only under PVM33COMPAT and no longer has in its library.
+ * The wid travels with the message (send.c), as 3.4.6's minfo wid does. */
+int pvm_getmwid(int bufid)
+{
+    struct pmsg *m;
+    int cc = find_buf(bufid, &m);
+    return cc < 0 ? lpvm_err("pvm_getmwid", cc) : m->wid;
+}
+
+int pvm_setmwid(int bufid, int waitid)
+{
+    struct pmsg *m;
+    int cc = find_buf(bufid, &m);
+    if (cc < 0)
+        return lpvm_err("pvm_setmwid", cc);
+    m->wid = waitid;
+    return PvmOk;
+}
+
 /* ======================================================================== */
 /* Packing and unpacking                                                    */
 /* ======================================================================== */

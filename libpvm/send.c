@@ -94,7 +94,7 @@ static int send_one_(struct lpvm_core *core, int dst, int tag, struct pmsg *m)
         c->dst = dst;
         c->tag = tag;
         c->ctx = lpvm_state.ctx;
-        c->wid = 0;
+        c->wid = m->wid; /* the wait id travels (pvm_setmwid) */
         c->seq = 0;
         c->flags = 0;
         c->rpos = 0;
@@ -109,6 +109,7 @@ static int send_one_(struct lpvm_core *core, int dst, int tag, struct pmsg *m)
         .dst = dst,
         .tag = tag,
         .ctx = lpvm_state.ctx,
+        .wid = m->wid,
         /* InPlace data is read into the frame now: it arrives as Raw. */
         .enc = enc_wire(m->enc),
         .seq = ++p->sent_seq,
@@ -198,6 +199,7 @@ static int mcast_remote(struct lpvm_core *core, const int *tids, int ntask, int 
             .dst = lpvm_state.pvmd_tid,
             .tag = tag,
             .ctx = lpvm_state.ctx,
+            .wid = m->wid,
             .enc = m->enc == PvmDataInPlace ? PvmDataRaw : m->enc,
             .len = plen + pmsg_payload_len(m),
         };

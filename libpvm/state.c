@@ -16,12 +16,10 @@ struct lpvm lpvm_state = {
         {
             [PvmRoute] = PvmAllowDirect,
             [PvmAutoErr] = 1,
-            [PvmFragSize] = 4096,
+            [PvmFragSize] = 4080, /* PVM 3.4.6's */
             [PvmShowTids] = 1,
             [PvmPollType] = PvmPollSleep,
             [PvmPollTime] = LPVM_SPIN_US, /* spin before sleeping in a receive (io.c) */
-            [PvmTraceOptions] = PvmTraceFull,
-            [PvmSelfTraceOptions] = PvmTraceFull,
         },
     .parent = PvmNoParent,
 };

@@ -82,10 +82,10 @@ static int spawn_req(struct lpvm_core *core, char *task, char **argv, int flag, 
     r.n_env = ne;
     r.env = env;
     const int *o = lpvm_state.opt;
-    r.out_tid = o[PvmOutputTid];
+    r.out_tid = opt_dest_tid(o[PvmOutputTid]);
     r.out_code = o[PvmOutputCode];
     r.out_ctx = o[PvmOutputContext];
-    r.trace_tid = o[PvmTraceTid];
+    r.trace_tid = opt_dest_tid(o[PvmTraceTid]);
     r.trace_code = o[PvmTraceCode];
     r.trace_ctx = o[PvmTraceContext];
     r.ctx = lpvm_state.ctx; /* the children start in it */
@@ -220,10 +220,9 @@ int pvm_mstat(char *host)
     Pvm__HostRef r = PVM__HOST_REF__INIT;
     r.name = host;
     cc = lpvm_request_status(core, PVM__CTL_TYPE__CTL_MSTAT, &r.base);
-    if (cc == PvmNoHost || cc == PvmHostFail) {
-        pvm_errno = cc;
+    /* A host's status, not an error: PVM 3.4.6 leaves pvm_errno alone. */
+    if (cc == PvmNoHost || cc == PvmHostFail)
         return cc;
-    }
     return lpvm_err("pvm_mstat", cc);
 }
 

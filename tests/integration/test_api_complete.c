@@ -306,6 +306,19 @@ static int c_pkmesgbody(void)
     pvm_freebuf(inner);
     return cc;
 }
+static int c_getmwid(void)
+{
+    return pvm_getmwid(pvm_getsbuf());
+}
+static int c_setmwid(void)
+{
+    return pvm_setmwid(pvm_getsbuf(), 0);
+}
+static int c_tmpnam(void)
+{
+    char b[PVMTMPNAMLEN];
+    return pvmtmpnam(b) == b ? 0 : -1;
+}
 static int c_packf(void)
 {
     return pvm_packf("%d %s", 5, "packf");
@@ -676,6 +689,9 @@ static const struct call {
     TRACING(pvm_settmask, c_settmask),
     TRACING(pvm_gettmask, c_gettmask),
     C(pvmgetrsh, c_getrsh),
+    C(pvmtmpnam, c_tmpnam),
+    C(pvm_getmwid, c_getmwid),
+    C(pvm_setmwid, c_setmwid),
     C(pvmgettmp, c_gettmp),
     C(pvm_mkbuf, c_mkbuf),
     C(pvm_freebuf, c_freebuf),

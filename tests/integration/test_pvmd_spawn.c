@@ -84,8 +84,13 @@ static void test_output_to_tid_in_order(void **state)
     int tid, next = 1;
     char text[256];
     bool err_seen = false, partial_seen = false;
+    /* As PVM 3.4.6: -2, then -1, each with the parent's tid. */
+    assert_int_equal(next_output(&a, &tid, text, sizeof text), -2);
+    assert_int_equal(tid, tids[0]);
+    assert_int_equal(tc_be32((const uint8_t *)text), a.tid);
     assert_int_equal(next_output(&a, &tid, text, sizeof text), OUTPUT_BEGIN);
     assert_int_equal(tid, tids[0]);
+    assert_int_equal(tc_be32((const uint8_t *)text), a.tid);
     for (;;) {
         int n = next_output(&a, &tid, text, sizeof text);
         assert_true(n != -100);

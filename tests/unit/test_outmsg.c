@@ -42,6 +42,20 @@ static void test_begin_and_end(void **state)
         assert_int_equal(outmsg_decode(p, len, &m), 0);
         assert_int_equal(m.count, counts[i]);
         assert_null(m.bytes);
+        assert_int_equal(m.ptid, 0);
+        free(p);
+    }
+    /* PVM 3.4.6's announcements: -2, then -1, each with the parent. */
+    for (int c = OUTPUT_NEW; c <= OUTPUT_BEGIN; c++) {
+        size_t len;
+        uint8_t *p = outmsg_encode_start(0x40002, c, 0x40001, &len);
+        assert_int_equal(len, OUTMSG_START_LEN);
+        struct outmsg m;
+        assert_int_equal(outmsg_decode(p, len, &m), 0);
+        assert_int_equal(m.tid, 0x40002);
+        assert_int_equal(m.count, c);
+        assert_int_equal(m.ptid, 0x40001);
+        assert_null(m.bytes);
         free(p);
     }
 }
@@ -54,7 +68,7 @@ static void test_malformed(void **state)
     struct outmsg m;
     for (size_t n = 0; n < len; n++) /* every truncation */
         assert_int_equal(outmsg_decode(p, n, &m), PvmBadMsg);
-    p[7] = 0xfe; /* count -2 */
+    p[7] = 0xfd; /* count -3 */
     p[4] = p[5] = p[6] = 0xff;
     assert_int_equal(outmsg_decode(p, len, &m), PvmBadMsg);
     free(p);

@@ -343,6 +343,17 @@ static void test_info(void **state)
     assert_int_equal(pvm_getminfo(0, &got), PvmBadParam);
     assert_int_equal(pvm_getminfo(4242, &got), PvmNoSuchBuf);
     assert_int_equal(pvm_setminfo(4242, &mi), PvmNoSuchBuf);
+    /* PVM 3.3's pvm_getmwid / pvm_setmwid: minfo's wid. */
+    assert_int_equal(pvm_getmwid(b), got.wid);
+    assert_int_equal(pvm_setmwid(b, -9), PvmOk);
+    assert_int_equal(pvm_getmwid(b), -9);
+    pvm_getminfo(b, &got);
+    assert_int_equal(got.wid, -9);
+    assert_int_equal(pvm_getmwid(0), PvmBadParam);
+    assert_int_equal(pvm_getmwid(-1), PvmBadParam);
+    assert_int_equal(pvm_getmwid(4242), PvmNoSuchBuf);
+    assert_int_equal(pvm_setmwid(0, 1), PvmBadParam);
+    assert_int_equal(pvm_setmwid(4242, 1), PvmNoSuchBuf);
     int ip = pvm_mkbuf(PvmDataInPlace);
     pvm_getminfo(ip, &got);
     assert_int_equal(got.enc, 0x20000000);

@@ -17,7 +17,8 @@
 
 #include "pvm3.h"
 
-extern int pvm_errno; /* PVM 3.4.6's pvm3.h does not declare it */
+extern int pvm_errno;           /* PVM 3.4.6's pvm3.h does not declare it */
+extern char *pvmtmpnam(char *); /* nor this (only #ifdef NOTMPNAM) */
 
 #define NAME "pvm_compat_calls"
 
@@ -34,6 +35,42 @@ static void wait_exit(int tid)
 {
     if (pvm_notify(PvmTaskExit, 999, 1, &tid) >= 0)
         pvm_recv(-1, 999);
+}
+
+/* Every option number, read and set to a few values (then restored). */
+static void options(int me)
+{
+    static const int vals[] = {0, 1, -1, 2, 5, 51, 52, 100000, 1 << 21};
+    pvm_setopt(PvmAutoErr, 0);
+    for (int w = -1; w <= 40; w++) {
+        if (w == PvmAutoErr)
+            continue;
+        int g = pvm_getopt(w);
+        printf("getopt %d: %d", w, g);
+        for (size_t i = 0; i < sizeof vals / sizeof vals[0]; i++) {
+            int r = pvm_setopt(w, vals[i]);
+            printf(" %d:%d/%d", vals[i], r, pvm_getopt(w));
+            if (g >= 0)
+                pvm_setopt(w, g);
+        }
+        int r = pvm_setopt(w, me);
+        printf(" me:%d\n", r < 0 ? r : pvm_getopt(w) == me);
+        if (g >= 0)
+            pvm_setopt(w, g);
+    }
+    for (size_t i = 0; i < sizeof vals / sizeof vals[0]; i++) {
+        int r = pvm_setopt(PvmAutoErr, vals[i]);
+        printf("PvmAutoErr %d: %d/%d\n", vals[i], r, pvm_getopt(PvmAutoErr));
+        pvm_setopt(PvmAutoErr, 0);
+    }
+    pvm_setopt(PvmAutoErr, 5); /* reports, as 1 does */
+    show("autoerr 5: kill 0", pvm_kill(0));
+    pvm_setopt(PvmAutoErr, -1);
+    show("autoerr -1: getopt 99", pvm_getopt(99));
+    pvm_setopt(PvmAutoErr, 1);
+    show("PvmSelfOutputCode without its tid", pvm_setopt(PvmSelfOutputCode, 5));
+    show("PvmSelfTraceCode without its tid", pvm_setopt(PvmSelfTraceCode, 5));
+    printf("  now %d %d\n", pvm_getopt(PvmSelfOutputCode), pvm_getopt(PvmSelfTraceCode));
 }
 
 static void tasks_and_signals(int me, int pvmd)
@@ -95,6 +132,18 @@ static void tasks_and_signals(int me, int pvmd)
     printf("pstat unknown tid: %d\n", pvm_pstat(me + 100));
     printf("pstat ended task: %d\n", pvm_pstat(child));
     printf("pstat 0: %d\n", pvm_pstat(0));
+    int nhost, narch;
+    struct pvmhostinfo *hi;
+    if (pvm_config(&nhost, &narch, &hi) == 0) {
+        char dot[300];
+        snprintf(dot, sizeof dot, "%s.", hi[0].hi_name);
+        show("mstat this host", pvm_mstat(hi[0].hi_name));
+        show("mstat this host.", pvm_mstat(dot));
+    }
+    show("mstat localhost", pvm_mstat("localhost"));
+    show("mstat 127.0.0.1", pvm_mstat("127.0.0.1"));
+    show("mstat \"\"", pvm_mstat(""));
+    show("mstat NULL", pvm_mstat(NULL));
     show("tidtohost 0", pvm_tidtohost(0));
     show("tidtohost -5", pvm_tidtohost(-5));
     show("export \"\"", pvm_export(""));
@@ -147,6 +196,61 @@ static void sending(int me, int pvmd)
     show("trecv -1 us", pvm_trecv(-1, 77, &tv));
 }
 
+static int minfo_wid(int bufid)
+{
+    struct pvmminfo mi;
+    int cc = pvm_getminfo(bufid, &mi);
+    return cc < 0 ? cc : mi.wid;
+}
+
+/* The wait id (pvm_setminfo's wid) travels with a message; a temporary
+ * file name is $PVM_TMP/pvmtmp<pid>.<n>. */
+static void wait_ids(int me)
+{
+    struct pvmminfo mi;
+    int sb = pvm_initsend(PvmDataDefault);
+    printf("new buffer wid %d\n", minfo_wid(sb));
+    pvm_getminfo(sb, &mi);
+    mi.wid = 1234;
+    show("setminfo wid", pvm_setminfo(sb, &mi));
+    pvm_send(me, 8);
+    printf("sent to self: wid %d, kept %d\n", minfo_wid(pvm_recv(-1, 8)), minfo_wid(sb));
+    for (int route = PvmDontRoute; route <= PvmRouteDirect; route++) {
+        pvm_setopt(PvmRoute, route);
+        char *echo[] = {"echo", NULL};
+        int t = 0;
+        if (pvm_spawn(NAME, echo, 0, NULL, 1, &t) != 1)
+            continue;
+        pvm_initsend(PvmDataDefault);
+        pvm_getminfo(pvm_getsbuf(), &mi);
+        mi.wid = 100 + route;
+        pvm_setminfo(pvm_getsbuf(), &mi);
+        pvm_send(t, 10);
+        printf("route %d: echoed wid %d\n", route, minfo_wid(pvm_recv(t, 11)));
+        wait_exit(t);
+    }
+    pvm_setopt(PvmRoute, PvmAllowDirect);
+    pvm_psend(me, 9, "x", 1, PVM_BYTE);
+    printf("psend wid %d\n", minfo_wid(pvm_recv(-1, 9)));
+
+    /* The count goes on from PVM's own calls: compare steps, not values. */
+    const char *tmp = getenv("PVM_TMP");
+    char prefix[512], buf[512];
+    snprintf(prefix, sizeof prefix, "%s/pvmtmp%06d.", tmp ? tmp : "/tmp", (int)getpid());
+    int last = 0;
+    for (int i = 1; i <= 3; i++) {
+        char *r = pvmtmpnam(i == 2 ? NULL : buf);
+        if (!r || strncmp(r, prefix, strlen(prefix))) {
+            printf("pvmtmpnam %d: %s\n", i, r ? r : "NULL");
+            continue;
+        }
+        int n = atoi(r + strlen(prefix));
+        printf("pvmtmpnam %d: $PVM_TMP/pvmtmp<pid>.<n>%s, in buf %d\n", i,
+               i == 1 || n == last + 1 ? "" : " not counting", r == buf);
+        last = n;
+    }
+}
+
 static void packing(void)
 {
     int ia[5] = {1, 2, 3, 4, 5}, ib[6] = {0}, bytes, tag, src;
@@ -172,6 +276,36 @@ static void packing(void)
     show("setsbuf 9999", pvm_setsbuf(9999));
     show("bufinfo 0", pvm_bufinfo(0, NULL, NULL, NULL));
     show("getminfo 9999", pvm_getminfo(9999, NULL));
+}
+
+/* The messages a PvmOutputTid receives for a child that prints nothing:
+ * PVM 3.4.6 sends -2 then -1 (each with the parent's tid) before the
+ * spawn's reply, and 0 when its output ends. */
+static void output_messages(int me)
+{
+    char *quick[] = {"quick", NULL};
+    int t = 0, count = 1;
+    pvm_setopt(PvmOutputTid, me);
+    pvm_setopt(PvmOutputCode, 77);
+    if (pvm_spawn(NAME, quick, 0, NULL, 1, &t) != 1)
+        return;
+    int b = pvm_nrecv(-1, 77);
+    printf("output: queued when pvm_spawn returned: %d\n", b > 0);
+    while (count != 0) {
+        if (b <= 0)
+            b = pvm_recv(-1, 77);
+        int bytes, tag, src, tid = 0, ptid = 0;
+        pvm_bufinfo(b, &bytes, &tag, &src);
+        pvm_upkint(&tid, 1, 1);
+        pvm_upkint(&count, 1, 1);
+        if (count < 0)
+            pvm_upkint(&ptid, 1, 1);
+        printf("output: count %d, %d bytes, of the child %d, parent me %d\n", count, bytes,
+               tid == t, ptid == me);
+        b = 0;
+    }
+    pvm_setopt(PvmOutputTid, 0);
+    pvm_setopt(PvmOutputCode, 0);
 }
 
 /* Caught output ends in EOF; pvm_exit says it waits for a running child
@@ -202,6 +336,16 @@ int main(int argc, char **argv)
 {
     if (argc > 1) {
         pvm_mytid();
+        if (!strcmp(argv[1], "echo")) { /* sends back what it gets, wid and all */
+            int b = pvm_recv(-1, -1);
+            struct pvmminfo mi;
+            pvm_getminfo(b, &mi);
+            pvm_setsbuf(b);
+            mi.src = pvm_mytid();
+            mi.dst = pvm_parent();
+            pvm_setminfo(b, &mi);
+            pvm_send(pvm_parent(), mi.tag + 1);
+        }
         if (!strcmp(argv[1], "slow")) {
             sleep(1);
             printf("slow done\n");
@@ -213,8 +357,11 @@ int main(int argc, char **argv)
     setvbuf(stdout, NULL, _IONBF, 0);
     int me = pvm_mytid();
     int pvmd = pvm_tidtohost(me);
+    options(me);
     tasks_and_signals(me, pvmd);
     sending(me, pvmd);
+    wait_ids(me);
+    output_messages(me);
     packing();
     catching(1);
     if (pvm_mytid() > 0) /* a new task, as in PVM 3.4.6 */
