@@ -9,7 +9,8 @@
  *     int tid      the task that printed
  *     int count    OUTPUT_BEGIN (-1): it started; OUTPUT_END (0): its
  *                  output has ended; > 0: that many bytes follow
- *     count bytes  one or more lines (the last may lack its '\n')
+ *     count bytes  one or more lines (the last may lack its '\n'),
+ *                  zero-padded to a multiple of 4 as pvm_pkbyte does
  *
  * The pvmd encodes it (daemon/output.c); libpvm's catchout and the
  * console's jobs decode it.
@@ -29,7 +30,7 @@ struct outmsg {
 };
 
 /* Returns a new malloc'd body for task tid with count and n bytes (n is
- * count when count > 0, else 0), its length in *len; NULL when out of
+ * count when count > 0, else 0) and their padding, its length in *len; NULL when out of
  * memory. */
 uint8_t *outmsg_encode(int tid, int count, const char *bytes, size_t n, size_t *len);
 
