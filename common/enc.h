@@ -6,10 +6,10 @@
  * the code that packs, sends, receives and describes a message, so no
  * caller lists encodings itself:
  *
- *   encoding        layout       packs        travels as   getminfo code
- *   PvmDataDefault  big endian   copy         Default      0x10000000 (XDR)
- *   PvmDataRaw      host order   copy         Raw          the host's data signature
- *   PvmDataInPlace  host order   reference    Raw          0x20000000
+ *   encoding        layout             packs      travels as  getminfo code
+ *   PvmDataDefault  XDR (big endian)   copy       Default     0x10000000 (XDR)
+ *   PvmDataRaw      host order, sizes  copy       Raw         the host's data signature
+ *   PvmDataInPlace  host order, sizes  reference  Raw         0x20000000
  *
  * A frame's `enc' (common/wire.h) is always a travelling encoding.
  */
