@@ -699,18 +699,22 @@ static int check_args(int type, const void *p, int n, int stride, const struct p
     return PvmOk;
 }
 
-/* Bytes n items of t take in m's body, and the padding after them. */
-static size_t body_size(const struct pmsg *m, const struct ptype *t, size_t n, size_t *pad)
+/* Bytes n items of t take in m's body, and the padding after them (none
+ * unless `padded': a backward walk pads once, after its last item). */
+static size_t body_size(const struct pmsg *m, const struct ptype *t, size_t n, bool padded,
+                        size_t *pad)
 {
     bool xdr = is_xdr(m);
     size_t bytes = packed_size(t, xdr) * n; /* <= 16 * INT_MAX: no overflow */
-    *pad = xdr && t->width == 1 ? enc_xdr_pad(bytes) : 0;
+    *pad = padded && xdr && t->width == 1 ? enc_xdr_pad(bytes) : 0;
     return bytes;
 }
 
 static int backward(struct pmsg *m, int type, void *p, int n, int stride, bool unpack);
+static int unpack_items(struct pmsg *m, int type, void *p, int n, int stride, bool padded);
 
-static int pack(struct pmsg *m, int type, const void *p, int n, int stride, bool copy)
+static int pack_items(struct pmsg *m, int type, const void *p, int n, int stride, bool copy,
+                      bool padded)
 {
     if (stride < 0 && n >= 0)
         return backward(m, type, (void *)p, n, stride, false);
@@ -726,7 +730,7 @@ static int pack(struct pmsg *m, int type, const void *p, int n, int stride, bool
         return PvmBadMsg;
     if (e->by_ref && !copy)
         return add_ref(m, p, (size_t)t->width * t->units, (size_t)n, (size_t)stride);
-    bytes = body_size(m, t, (size_t)n, &pad);
+    bytes = body_size(m, t, (size_t)n, padded, &pad);
     uint8_t *d = body_grow(m, bytes + pad);
     if (!d)
         return PvmNoMem;
@@ -737,6 +741,11 @@ static int pack(struct pmsg *m, int type, const void *p, int n, int stride, bool
     memset(d + bytes, 0, pad);
     m->len += bytes + pad;
     return PvmOk;
+}
+
+static int pack(struct pmsg *m, int type, const void *p, int n, int stride, bool copy)
+{
+    return pack_items(m, type, p, n, stride, copy, true);
 }
 
 int pmsg_pack(struct pmsg *m, int type, const void *p, int n, int stride)
@@ -827,7 +836,8 @@ static void skip_pad(struct pmsg *m, size_t pad)
 }
 
 /* A negative stride walks the caller's array backwards from p, as PVM 3.4.6
- * does: one item at a time, copied (rare enough that simple wins). */
+ * does: one item at a time, copied (rare enough that simple wins), and
+ * bytes padded once at the end, as for a forward walk. */
 static int backward(struct pmsg *m, int type, void *p, int n, int stride, bool unpack)
 {
     size_t isz = pmsg_type_size(type);
@@ -837,14 +847,26 @@ static int backward(struct pmsg *m, int type, void *p, int n, int stride, bool u
     size_t back = (size_t)(-(intmax_t)stride) * isz; /* bytes from one item to the next */
     for (int i = 0; i < n; i++) {
         void *q = (void *)(at - (uintptr_t)i * back);
-        int cc = unpack ? pmsg_unpack(m, type, q, 1, 1) : pack(m, type, q, 1, 1, true);
+        int cc = unpack ? unpack_items(m, type, q, 1, 1, false)
+                        : pack_items(m, type, q, 1, 1, true, false);
         if (cc < 0)
             return cc;
+    }
+    size_t pad;
+    body_size(m, ptype_of(type), (size_t)n, true, &pad);
+    if (unpack) {
+        skip_pad(m, pad);
+    } else if (pad) {
+        uint8_t *d = body_grow(m, pad);
+        if (!d)
+            return PvmNoMem;
+        memset(d, 0, pad);
+        m->len += pad;
     }
     return PvmOk;
 }
 
-int pmsg_unpack(struct pmsg *m, int type, void *p, int n, int stride)
+static int unpack_items(struct pmsg *m, int type, void *p, int n, int stride, bool padded)
 {
     if (stride < 0 && n >= 0)
         return backward(m, type, p, n, stride, true);
@@ -866,7 +888,7 @@ int pmsg_unpack(struct pmsg *m, int type, void *p, int n, int stride)
         m->rpos += bytes;
         return PvmOk;
     }
-    bytes = body_size(m, t, (size_t)n, &pad);
+    bytes = body_size(m, t, (size_t)n, padded, &pad);
     const uint8_t *s = readable(m, bytes, &cc);
     if (!s)
         return cc;
@@ -877,6 +899,11 @@ int pmsg_unpack(struct pmsg *m, int type, void *p, int n, int stride)
     m->rpos += bytes;
     skip_pad(m, pad);
     return PvmOk;
+}
+
+int pmsg_unpack(struct pmsg *m, int type, void *p, int n, int stride)
+{
+    return unpack_items(m, type, p, n, stride, true);
 }
 
 int pmsg_unpack_strn(struct pmsg *m, char *s, size_t cap)

@@ -239,6 +239,17 @@ static void test_default_byte_padding(void **state)
     assert_int_equal(pmsg_unpack(m, PVM_INT, &w, 1, 1), PvmOk);
     assert_int_equal(w, 77);
     assert_int_equal(pmsg_unpack(m, PVM_BYTE, got, 1, 1), PvmNoData);
+    /* A backward walk pads once, after its last item, as PVM 3.4.6. */
+    pmsg_reset(m, PvmDataDefault);
+    const char *abc = "abc";
+    assert_int_equal(pmsg_pack(m, PVM_BYTE, abc + 2, 3, -1), PvmOk);
+    assert_int_equal(m->len, 4);
+    assert_int_equal(pmsg_pack(m, PVM_INT, &v, 1, 1), PvmOk);
+    memset(got, 0, sizeof got);
+    assert_int_equal(pmsg_unpack(m, PVM_BYTE, got + 2, 3, -1), PvmOk);
+    assert_string_equal(got, "abc");
+    assert_int_equal(pmsg_unpack(m, PVM_INT, &w, 1, 1), PvmOk);
+    assert_int_equal(w, 77);
     pmsg_destroy(&m);
 }
 

@@ -68,6 +68,21 @@ static void narrow(void)
     pvm_freebuf(b);
 }
 
+/* Negative and zero strides: bytes are padded once per call. */
+static void strides(void)
+{
+    for (int enc = PvmDataDefault; enc <= PvmDataRaw; enc++) {
+        int b = pvm_mkbuf(enc);
+        char s[6] = "abcde";
+        short h[3] = {1, 2, 3};
+        pvm_setsbuf(b);
+        printf("strides %d: byte3 s-1 %d", enc, (pvm_pkbyte(s + 4, 3, -1), len(b)));
+        printf(" short3 s-1 %d", (pvm_pkshort(h + 2, 3, -1), len(b)));
+        printf(" byte3 s0 %d\n", (pvm_pkbyte(s, 3, 0), len(b)));
+        pvm_freebuf(b);
+    }
+}
+
 /* pvm_pkmesg of a 1-byte Raw message into each encoding. */
 static void pkmesg(void)
 {
@@ -119,6 +134,7 @@ int main(int argc, char **argv)
     for (int enc = PvmDataDefault; enc <= PvmDataInPlace; enc++)
         sizes(enc);
     narrow();
+    strides();
     pkmesg();
 
     int tid = 0, iv[5] = {1, 2, 3, 4, 5};
