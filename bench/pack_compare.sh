@@ -48,7 +48,7 @@ trap 'exit 1' INT TERM HUP
 cc=${CC:-cc}
 cflags="-O2"
 $cc $cflags -I"$src/include" "$src/bench/bench_pack.c" -o "$tmp/ours" \
-    "$build/libpvm/libpvm3.a" -lprotobuf-c -lpthread -lm
+    "$build/libpvm/libpvm3.a" -lprotobuf-c -lsodium -lpthread -lm
 $cc $cflags "$src/bench/bench_pack.c" -o "$tmp/pvm" "$pvmlib" -ltirpc
 
 # ---- a private PVM 3.4.6 daemon for PVM's InPlace unpack -----------------

@@ -37,7 +37,8 @@
 #define PVM_TAG_PEER_GONE 4 /* from a pvmd: a PvmTaskExit notice of a task this one
                                talked to (libpvm asks for it): its entry goes */
 #define PVM_TAG_GROUP 3    /* from a pvmd: a group the task watches changed,
-                            * PvmDataDefault: string name, ulong new version */
+                            * PvmDataDefault: string name, new version as two
+                            * uints (high half first) */
 /* libgpvm3's collectives (reduce, gather, scatter) travel in a context of
  * their own, below PVM_SYS_CTX: queued like user messages, but no user
  * receive matches them (pvm_newcontext must never hand it out). */

@@ -3,6 +3,8 @@
  */
 #include "enc.h"
 
+#include <string.h>
+
 #include "arch.h"
 #include "pvm3.h"
 
@@ -20,6 +22,7 @@ const struct enc_info enc_table[3] = {
     [PvmDataDefault] = {.enc = PvmDataDefault,
                         .name = "Default",
                         .big_endian = true,
+                        .xdr = true,
                         .by_ref = false,
                         .wire = PvmDataDefault,
                         .minfo = ENC_MINFO_XDR},
@@ -40,7 +43,16 @@ const struct enc_info enc_table[3] = {
 bool enc_same_layout(int a, int b)
 {
     const struct enc_info *x = enc_get(a), *y = enc_get(b);
-    return x && y && x->big_endian == y->big_endian;
+    return x && y && x->big_endian == y->big_endian && x->xdr == y->xdr;
+}
+
+size_t enc_put_xdr_str(uint8_t *p, const char *s, size_t n)
+{
+    size_t size = enc_xdr_str_size(n);
+    enc_put_int(p, (int32_t)(n + 1));
+    memcpy(p + 4, s, n);
+    memset(p + 4 + n, 0, size - 4 - n); /* the NUL and the padding */
+    return size;
 }
 
 int enc_wire(int enc)

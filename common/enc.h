@@ -6,10 +6,10 @@
  * the code that packs, sends, receives and describes a message, so no
  * caller lists encodings itself:
  *
- *   encoding        layout       packs        travels as   getminfo code
- *   PvmDataDefault  big endian   copy         Default      0x10000000 (XDR)
- *   PvmDataRaw      host order   copy         Raw          the host's data signature
- *   PvmDataInPlace  host order   reference    Raw          0x20000000
+ *   encoding        layout             packs      travels as  getminfo code
+ *   PvmDataDefault  XDR (big endian)   copy       Default     0x10000000 (XDR)
+ *   PvmDataRaw      host order, sizes  copy       Raw         the host's data signature
+ *   PvmDataInPlace  host order, sizes  reference  Raw         0x20000000
  *
  * A frame's `enc' (common/wire.h) is always a travelling encoding.
  */
@@ -28,6 +28,9 @@ struct enc_info {
     int enc; /* PvmDataDefault, PvmDataRaw or PvmDataInPlace */
     const char *name;
     bool big_endian; /* body in network order; false: this host's order */
+    bool xdr;        /* XDR sizes (PVM 3.4.6's Default): every item but a
+                      * byte takes 4 or 8 bytes, byte runs and strings are
+                      * padded to 4; false: this host's sizes, no padding */
     bool by_ref;     /* packs record references to the caller's memory
                       * (no strings: pvm_pkstr refuses, as in PVM) */
     int wire;        /* the encoding its frames carry */
@@ -75,6 +78,25 @@ int enc_received(int wire_enc);
 /* pvm_getminfo's code for enc: ENC_MINFO_XDR, this host's data signature
  * (common/arch.h) for Raw, ENC_MINFO_INPLACE; an invalid enc as it is. */
 int enc_minfo(int enc);
+
+/* The zero bytes XDR puts after n bytes (pvm_pkbyte, pvm_pkstr) so that
+ * the next item starts at a multiple of 4. */
+static inline size_t enc_xdr_pad(size_t n)
+{
+    return (size_t)(-n & 3);
+}
+
+/* Bytes a string of n characters takes packed with PvmDataDefault: an int
+ * length that counts the NUL, the characters and the NUL, padding. */
+static inline size_t enc_xdr_str_size(size_t n)
+{
+    return 4 + n + 1 + enc_xdr_pad(n + 1);
+}
+
+/* Writes s (n characters, n < INT32_MAX) as PvmDataDefault packs a string,
+ * for the messages pvmds make themselves; p has enc_xdr_str_size(n) bytes.
+ * Returns the bytes written. */
+size_t enc_put_xdr_str(uint8_t *p, const char *s, size_t n);
 
 /* One integer as PvmDataDefault packs it (XDR: 4 bytes, big-endian), for
  * the messages pvmds make themselves; and back. */

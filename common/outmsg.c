@@ -3,6 +3,7 @@
  */
 #include "outmsg.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,14 +13,20 @@
 
 uint8_t *outmsg_encode(int tid, int count, const char *bytes, size_t n, size_t *len)
 {
-    uint8_t *p = malloc(OUTMSG_HDR_LEN + n);
+    /* The bytes are padded as pvm_pkbyte pads them in PvmDataDefault, so a
+     * task that unpacks the message itself (PvmOutputTid) reads it whole. */
+    size_t pad = enc_xdr_pad(n);
+    if (n > SIZE_MAX - OUTMSG_HDR_LEN - 4)
+        return NULL;
+    uint8_t *p = malloc(OUTMSG_HDR_LEN + n + pad);
     if (!p)
         return NULL;
     enc_put_int(p, tid);
     enc_put_int(p + 4, count);
     if (n)
         memcpy(p + OUTMSG_HDR_LEN, bytes, n);
-    *len = OUTMSG_HDR_LEN + n;
+    memset(p + OUTMSG_HDR_LEN + n, 0, pad);
+    *len = OUTMSG_HDR_LEN + n + pad;
     return p;
 }
 

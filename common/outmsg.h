@@ -11,7 +11,8 @@
  *                  OUTPUT_END (0): its output has ended; > 0: that many
  *                  bytes follow
  *     int ptid     (OUTPUT_NEW and OUTPUT_BEGIN only) its parent's tid
- *     count bytes  one or more lines (the last may lack its '\n')
+ *     count bytes  one or more lines (the last may lack its '\n'),
+ *                  zero-padded to a multiple of 4 as pvm_pkbyte does
  *
  * PVM 3.4.6's pvmd sends these counts and bodies (-2 and -1 each with the
  * parent's tid, so 12 bytes), before the spawn's reply.
@@ -37,7 +38,7 @@ struct outmsg {
 };
 
 /* Returns a new malloc'd body for task tid with count and n bytes (n is
- * count when count > 0, else 0), its length in *len; NULL when out of
+ * count when count > 0, else 0) and their padding, its length in *len; NULL when out of
  * memory. */
 uint8_t *outmsg_encode(int tid, int count, const char *bytes, size_t n, size_t *len);
 

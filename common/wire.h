@@ -17,7 +17,7 @@
 #include <stdint.h>
 
 #define WIRE_MAGIC 0x334d5650u /* "PVM3" in little-endian byte order */
-#define WIRE_VERSION 2
+#define WIRE_VERSION 3         /* 3: PvmDataDefault payloads have XDR sizes (libpvm/pmsg.h) */
 #define WIRE_HDR_LEN 48
 
 /* Largest payload a decoder accepts: bigger lengths are malformed input. */

@@ -25,6 +25,7 @@
 #include "barpage.h"
 #include "ctl.h"
 #include "defs.h"
+#include "enc.h"
 #include "event.h"
 #include "frame.h"
 #include "hosttab.h"
@@ -270,8 +271,8 @@ static int inst_of(const struct group *g, int tid)
 }
 
 /* Tells every watcher that g changed (one PVM_TAG_GROUP message each, in
- * PVM_SYS_CTX, PvmDataDefault: the name, then the new version as a
- * ulong) and forgets them: a watcher asks again, and so watches again,
+ * PVM_SYS_CTX, PvmDataDefault: the name, then the new version as two
+ * uints, high half first) and forgets them: a watcher asks again, and so watches again,
  * when it next needs g. */
 static void changed(struct pvmd *d, struct group *g)
 {
@@ -280,18 +281,16 @@ static void changed(struct pvmd *d, struct group *g)
      * compare their copy's version with this. */
     if (g->slot >= 0)
         atomic_store(&barpage_slot(gt_of(d)->page, g->slot)->version, g->version);
-    size_t n = strlen(g->name);
+    size_t n = strlen(g->name), blen = enc_xdr_str_size(n) + 8;
     for (int i = 0; i < g->watch.n; i++) {
-        uint8_t *body = malloc(4 + n + 8);
+        uint8_t *body = malloc(blen);
         if (!body)
             break;
-        body[0] = (uint8_t)(n >> 24);
-        body[1] = (uint8_t)(n >> 16);
-        body[2] = (uint8_t)(n >> 8);
-        body[3] = (uint8_t)n;
-        memcpy(body + 4, g->name, n);
-        for (int k = 0; k < 8; k++)
-            body[4 + n + k] = (uint8_t)(g->version >> (56 - 8 * k));
+        /* As pvm_pkstr packs it, then the 64-bit version as two uints
+         * (high half first): a Default ulong would keep only 32 bits. */
+        size_t at = enc_put_xdr_str(body, g->name, n);
+        enc_put_int(body + at, (int32_t)(uint32_t)(g->version >> 32));
+        enc_put_int(body + at + 4, (int32_t)(uint32_t)g->version);
         struct wire_hdr h = {
             .flags = WIRE_F_NOSEQ,
             .src = d->mytid,
@@ -299,7 +298,7 @@ static void changed(struct pvmd *d, struct group *g)
             .tag = PVM_TAG_GROUP,
             .ctx = PVM_SYS_CTX,
             .enc = PvmDataDefault,
-            .len = 4 + n + 8,
+            .len = blen,
         };
         struct frame *f = frame_new(&h, body);
         if (f)

@@ -265,14 +265,14 @@ void regs_msg_int(struct regs_msg *b, int32_t v)
 void regs_msg_str(struct regs_msg *b, const char *s)
 {
     size_t n = strlen(s);
-    if (n > INT32_MAX) {
+    if (n >= INT32_MAX) {
         b->failed = true;
         return;
     }
-    regs_msg_int(b, (int32_t)n);
-    uint8_t *p = msg_room(b, n);
+    /* As pvm_pkstr packs it in PvmDataDefault (common/enc.h). */
+    uint8_t *p = msg_room(b, enc_xdr_str_size(n));
     if (p)
-        memcpy(p, s, n);
+        enc_put_xdr_str(p, s, n);
 }
 
 int regs_msg_send(struct pvmd *d, struct regs_msg *b, int to, int tag)
@@ -320,11 +320,20 @@ int regs_get_str(const uint8_t *p, size_t len, size_t *pos, int enc, char *s, si
         return cc;
     if (n < 0 || (size_t)n > len - at)
         return PvmNoData;
-    if ((size_t)n >= cap)
+    /* pvm_pkstr counts the NUL it packs; one is added if it is missing. */
+    size_t k = (size_t)n;
+    bool nul = k > 0 && p[at + k - 1] == 0;
+    if (k + !nul > cap)
         return PvmOverflow;
-    memcpy(s, p + at, (size_t)n);
-    s[n] = 0;
-    *pos = at + (size_t)n;
+    memcpy(s, p + at, k);
+    if (!nul)
+        s[k] = 0;
+    at += k;
+    if (enc == PvmDataDefault) { /* the padding, as far as it is there */
+        size_t pad = enc_xdr_pad(k);
+        at += pad < len - at ? pad : len - at;
+    }
+    *pos = at;
     return 0;
 }
 

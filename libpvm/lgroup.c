@@ -122,9 +122,10 @@ void lgroup_notice(struct lpvm_core *core, struct pmsg *m)
 {
     (void)core;
     char name[GROUP_NAME_MAX + 1];
-    unsigned long version = 0;
+    unsigned v[2]; /* the version's high and low halves (daemon/group.c) */
     if (tid_is_pvmd(m->src) && pmsg_unpack_strn(m, name, sizeof name) == 0 &&
-        pmsg_unpack(m, PVM_ULONG, &version, 1, 1) == 0) {
+        pmsg_unpack(m, PVM_UINT, v, 2, 1) == 0) {
+        uint64_t version = (uint64_t)v[0] << 32 | v[1];
         cache_check_owner();
         /* A notice read while a reply to our own question was awaited may
          * be newer than that reply: the versions tell. */

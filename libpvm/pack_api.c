@@ -122,9 +122,11 @@ static int find_buf(int bufid, struct pmsg **m)
     return *m ? PvmOk : PvmNoSuchBuf;
 }
 
+/* The bytes in the buffer: InPlace references are not (PVM 3.4.6 says 0
+ * for an InPlace buffer before it is sent). */
 static int clamp_len(const struct pmsg *m)
 {
-    size_t len = pmsg_payload_len(m);
+    size_t len = m->len;
     return len > INT_MAX ? INT_MAX : (int)len;
 }
 

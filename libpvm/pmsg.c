@@ -35,17 +35,19 @@ _Static_assert(sizeof(float) == 4 && sizeof(double) == 8, "pmsg.c assumes IEEE 7
 /* ======================================================================== */
 
 struct ptype {
-    uint8_t width; /* bytes of one unit: 1, 2, 4 or 8 */
+    uint8_t width; /* bytes of one unit in memory: 1, 2, 4 or 8 */
     uint8_t units; /* units per item: 2 for the complex types */
     uint8_t log2;  /* log2 of width * units, indexes copy_strided[] */
+    uint8_t xdr;   /* bytes of one unit packed in XDR (Default): short and
+                    * long take 4, as in PVM 3.4.6 */
 };
 
 /* Indexed by PVM_BYTE ... PVM_ULONG; width 0 marks PVM_STR and holes. */
 static const struct ptype ptypes[] = {
-    [PVM_BYTE] = {1, 1, 0},  [PVM_SHORT] = {2, 1, 1}, [PVM_INT] = {4, 1, 2},
-    [PVM_FLOAT] = {4, 1, 2}, [PVM_CPLX] = {4, 2, 3},  [PVM_DOUBLE] = {8, 1, 3},
-    [PVM_DCPLX] = {8, 2, 4}, [PVM_LONG] = {8, 1, 3},  [PVM_USHORT] = {2, 1, 1},
-    [PVM_UINT] = {4, 1, 2},  [PVM_ULONG] = {8, 1, 3},
+    [PVM_BYTE] = {1, 1, 0, 1},  [PVM_SHORT] = {2, 1, 1, 4}, [PVM_INT] = {4, 1, 2, 4},
+    [PVM_FLOAT] = {4, 1, 2, 4}, [PVM_CPLX] = {4, 2, 3, 4},  [PVM_DOUBLE] = {8, 1, 3, 8},
+    [PVM_DCPLX] = {8, 2, 4, 8}, [PVM_LONG] = {8, 1, 3, 4},  [PVM_USHORT] = {2, 1, 1, 4},
+    [PVM_UINT] = {4, 1, 2, 4},  [PVM_ULONG] = {8, 1, 3, 4},
 };
 #define NPTYPES ((int)(sizeof ptypes / sizeof ptypes[0]))
 
@@ -54,6 +56,26 @@ static const struct ptype *ptype_of(int type)
     if (type <= 0 || type >= NPTYPES || ptypes[type].width == 0)
         return NULL;
     return &ptypes[type];
+}
+
+/* True when m's body has XDR sizes (Default); false: native (Raw, InPlace). */
+static bool is_xdr(const struct pmsg *m)
+{
+    const struct enc_info *e = enc_get(m->enc);
+    return e && e->xdr;
+}
+
+/* Bytes of one item of t in a body with (xdr) or without XDR sizes. */
+static size_t packed_size(const struct ptype *t, bool xdr)
+{
+    return (size_t)(xdr ? t->xdr : t->width) * t->units;
+}
+
+size_t pmsg_packed_size(int enc, int type)
+{
+    const struct ptype *t = ptype_of(type);
+    const struct enc_info *e = enc_get(enc);
+    return t && e ? packed_size(t, e->xdr) : 0;
 }
 
 size_t pmsg_type_size(int type)
@@ -218,6 +240,63 @@ static void xfer(uint8_t *d, size_t dstep, const uint8_t *s, size_t sstep, size_
         swap_contig[t->width](d, s, n * t->units);
     } else {
         swap_strided[t->width](d, dstep, s, sstep, n, t->units);
+    }
+}
+
+/* XDR's 4-byte form of the types narrower or wider in memory (short,
+ * ushort, long, ulong), as PVM 3.4.6 packs them: a short is sign extended
+ * (an ushort too: 65535 goes as ffffffff), a long keeps its low 32 bits;
+ * unpacking keeps the low 16 bits for a short and zero-extends for a long
+ * (-1 packed as a long comes back as 4294967295, as in PVM 3.4.6).  These
+ * types are rare in bulk, so plain loops do. */
+static inline void put_be32(uint8_t *d, uint32_t v)
+{
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    v = __builtin_bswap32(v);
+#endif
+    memcpy(d, &v, 4);
+}
+
+static inline uint32_t get_be32(const uint8_t *s)
+{
+    uint32_t v;
+    memcpy(&v, s, 4);
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    v = __builtin_bswap32(v);
+#endif
+    return v;
+}
+
+/* Packs n items from s (sstep bytes apart) to d in XDR's 4 bytes each. */
+static void xdr_narrow_pack(uint8_t *d, const uint8_t *s, size_t sstep, size_t n,
+                            const struct ptype *t)
+{
+    for (size_t i = 0; i < n; i++, d += 4, s += sstep) {
+        if (t->width == 2) {
+            int16_t v;
+            memcpy(&v, s, 2);
+            put_be32(d, (uint32_t)(int32_t)v);
+        } else {
+            uint64_t v;
+            memcpy(&v, s, 8);
+            put_be32(d, (uint32_t)v);
+        }
+    }
+}
+
+/* The inverse: n 4-byte items at s to d (dstep bytes apart). */
+static void xdr_narrow_unpack(uint8_t *d, size_t dstep, const uint8_t *s, size_t n,
+                              const struct ptype *t)
+{
+    for (size_t i = 0; i < n; i++, d += dstep, s += 4) {
+        uint32_t v = get_be32(s);
+        if (t->width == 2) {
+            uint16_t h = (uint16_t)v;
+            memcpy(d, &h, 2);
+        } else {
+            uint64_t l = v;
+            memcpy(d, &l, 8);
+        }
     }
 }
 
@@ -602,7 +681,7 @@ int pmsg_iov(struct pmsg *m, struct iovec *iov, int max)
 /* ======================================================================== */
 
 /* Checks the arguments common to pack and unpack; returns the type or NULL
- * and sets *bytes to the packed size and *step to the user-side step. */
+ * and sets *bytes to the size in memory and *step to the user-side step. */
 static int check_args(int type, const void *p, int n, int stride, const struct ptype **tp,
                       size_t *bytes, size_t *step)
 {
@@ -620,14 +699,27 @@ static int check_args(int type, const void *p, int n, int stride, const struct p
     return PvmOk;
 }
 
-static int backward(struct pmsg *m, int type, void *p, int n, int stride, bool unpack);
+/* Bytes n items of t take in m's body, and the padding after them (none
+ * unless `padded': a backward walk pads once, after its last item). */
+static size_t body_size(const struct pmsg *m, const struct ptype *t, size_t n, bool padded,
+                        size_t *pad)
+{
+    bool xdr = is_xdr(m);
+    size_t bytes = packed_size(t, xdr) * n; /* <= 16 * INT_MAX: no overflow */
+    *pad = padded && xdr && t->width == 1 ? enc_xdr_pad(bytes) : 0;
+    return bytes;
+}
 
-static int pack(struct pmsg *m, int type, const void *p, int n, int stride, bool copy)
+static int backward(struct pmsg *m, int type, void *p, int n, int stride, bool unpack);
+static int unpack_items(struct pmsg *m, int type, void *p, int n, int stride, bool padded);
+
+static int pack_items(struct pmsg *m, int type, const void *p, int n, int stride, bool copy,
+                      bool padded)
 {
     if (stride < 0 && n >= 0)
         return backward(m, type, (void *)p, n, stride, false);
     const struct ptype *t;
-    size_t bytes, step;
+    size_t bytes, step, pad;
     int cc = check_args(type, p, n, stride, &t, &bytes, &step);
     if (cc < 0 || !m)
         return cc < 0 ? cc : PvmBadParam;
@@ -638,12 +730,22 @@ static int pack(struct pmsg *m, int type, const void *p, int n, int stride, bool
         return PvmBadMsg;
     if (e->by_ref && !copy)
         return add_ref(m, p, (size_t)t->width * t->units, (size_t)n, (size_t)stride);
-    uint8_t *d = body_grow(m, bytes);
+    bytes = body_size(m, t, (size_t)n, padded, &pad);
+    uint8_t *d = body_grow(m, bytes + pad);
     if (!d)
         return PvmNoMem;
-    xfer(d, bytes / (size_t)n, p, step, (size_t)n, t, enc_swaps(m->enc));
-    m->len += bytes;
+    if (e->xdr && t->xdr != t->width)
+        xdr_narrow_pack(d, p, step, (size_t)n, t);
+    else
+        xfer(d, bytes / (size_t)n, p, step, (size_t)n, t, enc_swaps(m->enc));
+    memset(d + bytes, 0, pad);
+    m->len += bytes + pad;
     return PvmOk;
+}
+
+static int pack(struct pmsg *m, int type, const void *p, int n, int stride, bool copy)
+{
+    return pack_items(m, type, p, n, stride, copy, true);
 }
 
 int pmsg_pack(struct pmsg *m, int type, const void *p, int n, int stride)
@@ -674,18 +776,24 @@ int pmsg_pack_str(struct pmsg *m, const char *s)
 {
     if (!m || !s)
         return PvmBadParam;
-    size_t len = strlen(s);
+    /* PVM 3.4.6 packs the NUL too, and counts it in the length. */
+    size_t len = strlen(s) + 1;
     if (len > INT32_MAX)
         return PvmBadParam;
     int32_t l = (int32_t)len;
-    if (len > SIZE_MAX - 4 - WIRE_HDR_LEN - m->len)
+    size_t pad = is_xdr(m) ? enc_xdr_pad(len) : 0;
+    if (len > SIZE_MAX - 8 - WIRE_HDR_LEN - m->len)
         return PvmNoMem;
-    /* Grow once for both parts so a failure leaves the body as it was. */
-    if (!body_grow(m, 4 + len))
+    /* Grow once for all parts so a failure leaves the body as it was. */
+    if (!body_grow(m, 4 + len + pad))
         return PvmNoMem;
     int cc = pack(m, PVM_INT, &l, 1, 1, true);
     if (cc == PvmOk)
         cc = pmsg_pack_bytes(m, s, len);
+    if (cc == PvmOk && pad) {
+        memset(m->base + WIRE_HDR_LEN + m->len, 0, pad);
+        m->len += pad;
+    }
     return cc;
 }
 
@@ -719,8 +827,17 @@ static bool needs_swap(const struct pmsg *m)
     return enc_swaps(m->enc);
 }
 
+/* Moves the cursor past `pad' bytes of XDR padding, or to the end of the
+ * body if it stops short of them (a body made by hand may). */
+static void skip_pad(struct pmsg *m, size_t pad)
+{
+    size_t left = pmsg_payload_len(m) - m->rpos;
+    m->rpos += pad < left ? pad : left;
+}
+
 /* A negative stride walks the caller's array backwards from p, as PVM 3.4.6
- * does: one item at a time, copied (rare enough that simple wins). */
+ * does: one item at a time, copied (rare enough that simple wins), and
+ * bytes padded once at the end, as for a forward walk. */
 static int backward(struct pmsg *m, int type, void *p, int n, int stride, bool unpack)
 {
     size_t isz = pmsg_type_size(type);
@@ -730,19 +847,31 @@ static int backward(struct pmsg *m, int type, void *p, int n, int stride, bool u
     size_t back = (size_t)(-(intmax_t)stride) * isz; /* bytes from one item to the next */
     for (int i = 0; i < n; i++) {
         void *q = (void *)(at - (uintptr_t)i * back);
-        int cc = unpack ? pmsg_unpack(m, type, q, 1, 1) : pack(m, type, q, 1, 1, true);
+        int cc = unpack ? unpack_items(m, type, q, 1, 1, false)
+                        : pack_items(m, type, q, 1, 1, true, false);
         if (cc < 0)
             return cc;
+    }
+    size_t pad;
+    body_size(m, ptype_of(type), (size_t)n, true, &pad);
+    if (unpack) {
+        skip_pad(m, pad);
+    } else if (pad) {
+        uint8_t *d = body_grow(m, pad);
+        if (!d)
+            return PvmNoMem;
+        memset(d, 0, pad);
+        m->len += pad;
     }
     return PvmOk;
 }
 
-int pmsg_unpack(struct pmsg *m, int type, void *p, int n, int stride)
+static int unpack_items(struct pmsg *m, int type, void *p, int n, int stride, bool padded)
 {
     if (stride < 0 && n >= 0)
         return backward(m, type, p, n, stride, true);
     const struct ptype *t;
-    size_t bytes, step;
+    size_t bytes, step, pad;
     int cc = check_args(type, p, n, stride, &t, &bytes, &step);
     if (cc < 0 || !m)
         return cc < 0 ? cc : PvmBadParam;
@@ -751,7 +880,7 @@ int pmsg_unpack(struct pmsg *m, int type, void *p, int n, int stride)
     size_t isz = (size_t)t->width * t->units;
     /* A few references and a dense destination: read straight out of the
      * references, no flattening copy (native layout, so bytes are items). */
-    if (m->nrefs > 0 && m->nrefs <= PMSG_MAX_WALK && step == isz) {
+    if (m->nrefs > 0 && m->nrefs <= PMSG_MAX_WALK && step == isz && !is_xdr(m)) {
         size_t total = pmsg_payload_len(m);
         if (m->rpos > total || bytes > total - m->rpos)
             return PvmNoData;
@@ -759,46 +888,53 @@ int pmsg_unpack(struct pmsg *m, int type, void *p, int n, int stride)
         m->rpos += bytes;
         return PvmOk;
     }
+    bytes = body_size(m, t, (size_t)n, padded, &pad);
     const uint8_t *s = readable(m, bytes, &cc);
     if (!s)
         return cc;
-    xfer(p, step, s, isz, (size_t)n, t, needs_swap(m));
+    if (n > 0 && is_xdr(m) && t->xdr != t->width)
+        xdr_narrow_unpack(p, step, s, (size_t)n, t);
+    else if (n > 0)
+        xfer(p, step, s, bytes / (size_t)n, (size_t)n, t, needs_swap(m));
     m->rpos += bytes;
+    skip_pad(m, pad);
     return PvmOk;
 }
 
-/* Reads a string's length without consuming it. */
-static int peek_strlen(struct pmsg *m, size_t *len)
+int pmsg_unpack(struct pmsg *m, int type, void *p, int n, int stride)
 {
-    int cc;
-    int32_t l;
-    const uint8_t *s = readable(m, 4, &cc);
-    if (!s)
-        return cc;
-    memcpy(&l, s, 4);
-    if (needs_swap(m))
-        l = (int32_t)__builtin_bswap32((uint32_t)l);
-    if (l < 0)
-        return PvmBadMsg;
-    if ((size_t)l > pmsg_payload_len(m) - m->rpos - 4)
-        return PvmNoData;
-    *len = (size_t)l;
-    return PvmOk;
+    return unpack_items(m, type, p, n, stride, true);
 }
 
 int pmsg_unpack_strn(struct pmsg *m, char *s, size_t cap)
 {
-    size_t len = 0;
     if (!m || !s)
         return PvmBadParam;
-    int cc = peek_strlen(m, &len);
-    if (cc < 0)
+    int cc;
+    const uint8_t *p = readable(m, 4, &cc);
+    if (!p)
         return cc;
-    if (len >= cap)
+    int32_t l;
+    memcpy(&l, p, 4);
+    if (needs_swap(m))
+        l = (int32_t)__builtin_bswap32((uint32_t)l);
+    if (l < 0)
+        return PvmBadMsg;
+    size_t len = (size_t)l;
+    if (len > pmsg_payload_len(m) - m->rpos - 4)
+        return PvmNoData;
+    /* The length counts the NUL PVM packs; a body made otherwise gets one
+     * added, so the caller always has a C string. */
+    const uint8_t *b = p + 4;
+    bool nul = len > 0 && b[len - 1] == '\0';
+    if (len + !nul > cap)
         return PvmOverflow;
-    memcpy(s, m->base + WIRE_HDR_LEN + m->rpos + 4, len);
-    s[len] = '\0';
+    memcpy(s, b, len);
+    if (!nul)
+        s[len] = '\0';
     m->rpos += 4 + len;
+    if (is_xdr(m))
+        skip_pad(m, enc_xdr_pad(len));
     return PvmOk;
 }
 
@@ -829,9 +965,11 @@ struct pmsg *pmsg_copy(const struct pmsg *m)
     return c;
 }
 
-/* The header of a packed message: the fields of struct pvmminfo. */
-#define PMSG_NHDR 7 /* ctx, tag, wid, enc, crc, src, dst after the length */
-#define PMSG_PACKED_HDR (8 + 4 * PMSG_NHDR)
+/* The header of a packed message: its length as two ints (high and low
+ * halves, so no size is refused), then the fields of struct pvmminfo: nine
+ * ints, 36 bytes in either encoding, as PVM 3.4.6's header takes. */
+#define PMSG_NHDR 9
+#define PMSG_PACKED_HDR (4 * PMSG_NHDR)
 
 int pmsg_pack_msg(struct pmsg *m, const struct pmsg *in)
 {
@@ -839,15 +977,27 @@ int pmsg_pack_msg(struct pmsg *m, const struct pmsg *in)
         return PvmBadParam;
     if (!enc_valid(m->enc))
         return PvmBadMsg;
-    unsigned long len = pmsg_payload_len(in);
-    int32_t h[PMSG_NHDR] = {in->ctx, in->tag, in->wid, in->enc, 0, in->src, in->dst};
+    size_t len = pmsg_payload_len(in);
+    uint64_t len64 = len;
+    int32_t h[PMSG_NHDR] = {(int32_t)(uint32_t)(len64 >> 32),
+                            (int32_t)(uint32_t)len64,
+                            in->ctx,
+                            in->tag,
+                            in->wid,
+                            in->enc,
+                            0,
+                            in->src,
+                            in->dst};
+    /* The payload goes as bytes: padded in XDR. */
+    size_t pad = is_xdr(m) ? enc_xdr_pad(len) : 0;
     /* Grow once for everything, so the packs below cannot fail half way. */
-    if (len > SIZE_MAX - PMSG_PACKED_HDR || !body_grow(m, PMSG_PACKED_HDR + len))
+    if (len > SIZE_MAX - PMSG_PACKED_HDR - 4 || !body_grow(m, PMSG_PACKED_HDR + len + pad))
         return PvmNoMem;
-    pack(m, PVM_ULONG, &len, 1, 1, true);
     pack(m, PVM_INT, h, PMSG_NHDR, 1, true);
-    view_copy(in, 0, m->base + WIRE_HDR_LEN + m->len, len);
-    m->len += len;
+    uint8_t *d = m->base + WIRE_HDR_LEN + m->len;
+    view_copy(in, 0, d, len);
+    memset(d + len, 0, pad);
+    m->len += len + pad;
     return PvmOk;
 }
 
@@ -871,27 +1021,28 @@ int pmsg_unpack_msg(struct pmsg *m, struct pmsg **out)
     if (!m || !out)
         return PvmBadParam;
     size_t start = m->rpos;
-    unsigned long len;
     int32_t h[PMSG_NHDR];
-    int cc = pmsg_unpack(m, PVM_ULONG, &len, 1, 1);
-    if (cc == PvmOk)
-        cc = pmsg_unpack(m, PVM_INT, h, PMSG_NHDR, 1);
-    if (cc == PvmOk && !enc_valid(h[3]))
+    int cc = pmsg_unpack(m, PVM_INT, h, PMSG_NHDR, 1);
+    uint64_t len64 = (uint64_t)(uint32_t)h[0] << 32 | (uint32_t)h[1];
+    if (cc == PvmOk && !enc_valid(h[5]))
         cc = PvmBadMsg;
-    if (cc == PvmOk && len > pmsg_payload_len(m) - m->rpos)
+    if (cc == PvmOk && len64 > pmsg_payload_len(m) - m->rpos)
         cc = PvmNoData;
+    size_t len = (size_t)len64;
     struct pmsg *c = NULL;
-    if (cc == PvmOk && !(c = alloc_msg(h[3], len)))
+    if (cc == PvmOk && !(c = alloc_msg(h[5], len)))
         cc = PvmNoMem;
     if (cc == PvmOk) {
         view_copy(m, m->rpos, c->base + WIRE_HDR_LEN, len);
         c->len = len;
-        c->ctx = h[0];
-        c->tag = h[1];
-        c->wid = h[2];
-        c->src = h[5];
-        c->dst = h[6];
+        c->ctx = h[2];
+        c->tag = h[3];
+        c->wid = h[4];
+        c->src = h[7];
+        c->dst = h[8];
         m->rpos += len;
+        if (is_xdr(m))
+            skip_pad(m, enc_xdr_pad(len));
         *out = c;
         return PvmOk;
     }

@@ -2,16 +2,23 @@
  * pmsg.h - message buffers: the objects behind PVM's buffer ids.
  *
  * A message body is a sequence of packed items with no type tags; the
- * reader must unpack what the writer packed, in order (as in PVM).  Layouts:
+ * reader must unpack what the writer packed, in order (as in PVM).  The
+ * layouts are PVM 3.4.6's, byte for byte in size (pvm_bufinfo tells):
  *
- *   PvmDataDefault  big-endian; byte 1, short/ushort 2, int/uint 4,
- *                   long/ulong 8, float 4 and double 8 (IEEE 754), cplx two
- *                   floats, dcplx two doubles; a string is an int32 length
- *                   (without the NUL) and its bytes.  No padding.
- *   PvmDataRaw      the same layout in this host's byte order.
+ *   PvmDataDefault  XDR: big-endian; int/uint/float 4, double 8, cplx two
+ *                   floats, dcplx two doubles (IEEE 754); short and ushort
+ *                   4 (sign extended; unpacking keeps the low 16 bits);
+ *                   long and ulong 4 (the low 32 bits; unpacking
+ *                   zero-extends, as PVM 3.4.6 on LP64); each pack of n
+ *                   bytes padded with zeros to a multiple of 4; a string
+ *                   is an int length that counts the NUL, the bytes and
+ *                   the NUL, padded to a multiple of 4.
+ *   PvmDataRaw      this host's byte order and sizes (short 2, long 8), no
+ *                   padding; a string as in Default but unpadded.
  *   PvmDataInPlace  packs record a reference to the caller's memory; the
  *                   bytes (in Raw layout) are read when the message is sent.
- *                   Received InPlace messages are Raw.
+ *                   Received InPlace messages are Raw.  Before the send the
+ *                   buffer holds no data: pvm_bufinfo says 0, as in PVM.
  *
  * The body lives after WIRE_HDR_LEN bytes of headroom, so a transport can
  * write the frame header and a contiguous body with a single write.
@@ -115,16 +122,20 @@ int pmsg_pack_bytes(struct pmsg *m, const void *p, size_t n);
  * PvmBadMsg when m's encoding is none of the three. */
 int pmsg_unpack(struct pmsg *m, int type, void *p, int n, int stride);
 /* Unpacks a string into s (which must be large enough, as in PVM) and
- * NUL-terminates it.  PvmNoData as for pmsg_unpack, PvmBadMsg for a negative
- * length. */
+ * NUL-terminates it (the NUL is packed, as PVM does; one is added to a
+ * body made otherwise).  PvmNoData as for pmsg_unpack, PvmBadMsg for a
+ * negative length (PVM 3.4.6 returns 0 there). */
 int pmsg_unpack_str(struct pmsg *m, char *s);
 /* Unpacks a string into a buffer of size cap; PvmNoMem-free bounded form.
  * PvmOverflow when it does not fit (nothing consumed). */
 int pmsg_unpack_strn(struct pmsg *m, char *s, size_t cap);
 
-/* Size in bytes of one item of `type' in the packed body; 0 for PVM_STR or
- * an unknown type. */
+/* Size in bytes of one item of `type' in memory; 0 for PVM_STR or an
+ * unknown type. */
 size_t pmsg_type_size(int type);
+/* Size in bytes of one item of `type' packed in encoding enc (4 for a long
+ * in Default); 0 for PVM_STR, an unknown type or encoding. */
+size_t pmsg_packed_size(int enc, int type);
 
 /* ---- bodies for transports ---------------------------------------------- */
 
@@ -152,10 +163,11 @@ struct pmsg *pmsg_copy(const struct pmsg *m);
 int pmsg_niov(const struct pmsg *m);
 
 /* ---- messages inside messages (pvm_pkmesg, pvm_upkmesg) ------------------ *
- * A packed message is, in the outer message's encoding: ulong len, int ctx,
- * tag, wid, enc, crc (always 0), src, dst (the fields of struct pvmminfo, in
- * its order), then the len payload bytes of the inner message unchanged (in
- * the inner message's own encoding, which enc names).                       */
+ * A packed message is, in the outer message's encoding, nine ints (36
+ * bytes, as in PVM 3.4.6): len's high and low halves, ctx, tag, wid, enc,
+ * crc (always 0), src, dst (the fields of struct pvmminfo, in its order),
+ * then the len payload bytes of the inner message unchanged (in the inner
+ * message's own encoding, which enc names), padded like bytes.              */
 
 /* Appends message `in' (header fields and payload, read now even when in is
  * InPlace) to m.  in is left unaltered.  PvmOk or PvmNoMem. */

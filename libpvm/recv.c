@@ -280,7 +280,8 @@ int pvm_precv(int tid, int msgtag, void *buf, int len, int datatype, int *rtid, 
     if (cc <= 0)
         return lpvm_err("pvm_precv", cc < 0 ? cc : PvmSysErr);
     m->rpos = 0;
-    size_t have = pmsg_payload_len(m) / size;
+    size_t psize = pmsg_packed_size(m->enc, datatype); /* 4 for a long in Default */
+    size_t have = psize ? pmsg_payload_len(m) / psize : 0;
     int n = len < 0 ? 0 : have < (size_t)len ? (int)have : len;
     cc = n > 0 ? pmsg_unpack(m, datatype, buf, n, 1) : 0;
     if (rtid)

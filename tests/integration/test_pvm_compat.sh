@@ -4,11 +4,11 @@
 # ours under ours; what they print must match line by line, task ids
 # numbered in order of appearance (the two pvmds hand out different ones).
 # Skipped (77) when PVM 3.4.6 is not installed.
-# Usage: test_pvm_compat.sh <source dir> <build dir>
+# Usage: test_pvm_compat.sh <source dir> <build dir> [program.c]
 set -uo pipefail
 SRC=$1
 BUILD=$2
-PROG=$SRC/tests/integration/compat/pvm_compat_calls.c
+PROG=${3:-$SRC/tests/integration/compat/pvm_compat_calls.c} # or another program of compat/
 DPVMD=/usr/lib/pvm3/lib/pvmd
 if [ ! -x "$DPVMD" ] || [ ! -f /usr/include/pvm3.h ]; then
   echo "SKIP: PVM 3.4.6 (Debian pvm, pvm-dev) is not installed"

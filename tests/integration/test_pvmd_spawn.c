@@ -61,8 +61,11 @@ static int next_output(struct tc *c, int *tid, char *text, size_t cap)
     *tid = tc_be32(d);
     int count = tc_be32(d + 4);
     size_t n = (size_t)h.len - 8;
-    if (count > 0)
-        assert_int_equal((size_t)count, n);
+    /* The bytes are padded to 4, as pvm_pkbyte pads them in Default. */
+    if (count > 0) {
+        assert_int_equal(((size_t)count + 3) & ~(size_t)3, n);
+        n = (size_t)count;
+    }
     if (n >= cap)
         n = cap - 1;
     memcpy(text, d + 8, n);

@@ -19,10 +19,13 @@ static void test_round_trip(void **state)
     size_t len;
     uint8_t *p = outmsg_encode(0x40002, 6, "hello\n", 6, &len);
     assert_non_null(p);
-    assert_int_equal(len, OUTMSG_HDR_LEN + 6);
+    /* The bytes padded to a multiple of 4, as pvm_pkbyte pads them. */
+    assert_int_equal(len, OUTMSG_HDR_LEN + 8);
     /* Big-endian ints, as PvmDataDefault packs them. */
     static const uint8_t hdr[8] = {0, 4, 0, 2, 0, 0, 0, 6};
     assert_memory_equal(p, hdr, 8);
+    assert_int_equal(p[OUTMSG_HDR_LEN + 6], 0);
+    assert_int_equal(p[OUTMSG_HDR_LEN + 7], 0);
     struct outmsg m;
     assert_int_equal(outmsg_decode(p, len, &m), 0);
     assert_int_equal(m.tid, 0x40002);
@@ -66,7 +69,8 @@ static void test_malformed(void **state)
     size_t len;
     uint8_t *p = outmsg_encode(0x40001, 5, "abcde", 5, &len);
     struct outmsg m;
-    for (size_t n = 0; n < len; n++) /* every truncation */
+    assert_int_equal(len, OUTMSG_HDR_LEN + 8);
+    for (size_t n = 0; n < OUTMSG_HDR_LEN + 5; n++) /* every truncation of the data */
         assert_int_equal(outmsg_decode(p, n, &m), PvmBadMsg);
     p[7] = 0xfd; /* count -3 */
     p[4] = p[5] = p[6] = 0xff;

@@ -69,14 +69,16 @@ WRAP(dcplx, double)
 
 static const struct {
     pk_fn pk, upk;
-    size_t size; /* bytes of one item */
+    size_t size; /* bytes of one item in memory, in Raw and InPlace */
+    size_t xdr;  /* bytes of one item in Default (PVM 3.4.6's XDR) */
 } calls[] = {
-#define CALL(n, size)                                                                              \
+#define CALL(n, size, xdr)                                                                         \
     {                                                                                              \
-        pk_##n, upk_##n, size                                                                      \
+        pk_##n, upk_##n, size, xdr                                                                 \
     }
-    CALL(byte, 1),  CALL(short, 2), CALL(ushort, 2), CALL(int, 4),  CALL(uint, 4),   CALL(long, 8),
-    CALL(ulong, 8), CALL(float, 4), CALL(double, 8), CALL(cplx, 8), CALL(dcplx, 16),
+    CALL(byte, 1, 1),   CALL(short, 2, 4), CALL(ushort, 2, 4),  CALL(int, 4, 4),
+    CALL(uint, 4, 4),   CALL(long, 8, 4),  CALL(ulong, 8, 4),   CALL(float, 4, 4),
+    CALL(double, 8, 8), CALL(cplx, 8, 8),  CALL(dcplx, 16, 16),
 #undef CALL
 };
 #define NCALLS (sizeof calls / sizeof calls[0])
@@ -99,11 +101,18 @@ static void test_every_call_round_trip(void **state)
 
             int bytes, tag, tid;
             assert_int_equal(pvm_bufinfo(sb, &bytes, &tag, &tid), PvmOk);
+            /* PVM 3.4.6's sizes: XDR's in Default, with the 37 bytes padded
+             * to 40 and "end" packed as int 4 and "end\0"; native in Raw;
+             * nothing in an InPlace buffer before it is sent. */
             size_t want = 0;
             for (size_t c = 0; c < NCALLS; c++)
-                want += N * calls[c].size;
-            if (enc != PvmDataInPlace)
-                want += 4 + 3;
+                want += N * (enc == PvmDataDefault ? calls[c].xdr : calls[c].size);
+            if (enc == PvmDataDefault)
+                want += 3 + 4 + 4;
+            else if (enc == PvmDataRaw)
+                want += 4 + 4;
+            else
+                want = 0;
             assert_int_equal(bytes, want);
 
             assert_int_equal(pvm_setrbuf(sb), 0);
@@ -112,7 +121,16 @@ static void test_every_call_round_trip(void **state)
                 assert_int_equal(calls[c].upk(dst, N, stride), PvmOk);
                 for (int i = 0; i < N; i++) {
                     size_t o = (size_t)i * (size_t)stride * calls[c].size;
-                    assert_memory_equal(dst + o, src[c] + o, calls[c].size);
+                    if (enc == PvmDataDefault && calls[c].xdr < calls[c].size &&
+                        calls[c].size == 8) {
+                        /* A long: its low 32 bits, zero-extended. */
+                        uint64_t a, b;
+                        memcpy(&a, src[c] + o, 8);
+                        memcpy(&b, dst + o, 8);
+                        assert_int_equal(b, a & 0xffffffffu);
+                    } else {
+                        assert_memory_equal(dst + o, src[c] + o, calls[c].size);
+                    }
                     if (stride > 1 && i + 1 < N)
                         assert_int_equal(dst[o + calls[c].size], 0xee);
                 }
@@ -180,8 +198,14 @@ static void test_typed_values(void **state)
         assert_int_equal(us2, 65535);
         assert_int_equal(i2, -123456789);
         assert_true(u2 == 4000000000u);
-        assert_true(l2 == -9000000000000000000L);
-        assert_true(ul2 == 18000000000000000000UL);
+        if (enc == PvmDataDefault) {
+            /* As PVM 3.4.6: the low 32 bits, zero-extended. */
+            assert_true(l2 == (long)((unsigned long)l & 0xffffffffu));
+            assert_true(ul2 == (ul & 0xffffffffu));
+        } else {
+            assert_true(l2 == -9000000000000000000L);
+            assert_true(ul2 == 18000000000000000000UL);
+        }
         assert_true(f2 == -1.5f && cx2[0] == 0.25f && cx2[1] == -8.0f);
         assert_true(d2 == 1e300 && dz2[0] == -1e-300 && dz2[1] == 3.0);
         assert_memory_equal(bytes2, bytes, 3);
@@ -442,7 +466,8 @@ static void test_pkmesg(void **state)
                 assert_int_equal(g.wid, 7);
                 assert_int_equal(g.src, 0x40005);
                 assert_int_equal(g.dst, 0x40006);
-                assert_int_equal(g.len, 16 + 4 + 5);
+                /* "inner": int 6, 6 bytes with the NUL, padded in Default. */
+                assert_int_equal(g.len, 16 + 4 + (ie == PvmDataDefault ? 8 : 6));
                 assert_int_equal(g.enc, ie == PvmDataDefault ? 0x10000000 : arch_this_dsig());
                 /* The new buffer unpacks like the original. */
                 pvm_setrbuf(nb);
@@ -477,6 +502,111 @@ static void test_pkmesg(void **state)
 /* ======================================================================== */
 /* Hostile bodies through the public calls                                  */
 /* ======================================================================== */
+
+/* ======================================================================== */
+/* PVM 3.4.6's packed sizes                                                 */
+/* ======================================================================== */
+
+static int buflen(int b)
+{
+    int n = -1;
+    assert_int_equal(pvm_bufinfo(b, &n, NULL, NULL), PvmOk);
+    return n;
+}
+
+/* pvm_bufinfo after each pack, as Debian's libpvm3 (3.4.6) prints them
+ * for the same calls. */
+static void test_pvm346_sizes(void **state)
+{
+    lpvm_state.opt[PvmAutoErr] = 0;
+    /* Running totals: str "hello world", str "", 3 bytes, 1 byte, 3 shorts,
+     * 1 int, 5 bytes with stride 2. */
+    static const int want[3][7] = {
+        [PvmDataDefault] = {16, 24, 28, 32, 44, 48, 56},
+        [PvmDataRaw] = {16, 21, 24, 25, 31, 35, 40},
+        [PvmDataInPlace] = {0, 0, 0, 0, 0, 0, 0},
+    };
+    for (int enc = PvmDataDefault; enc <= PvmDataInPlace; enc++) {
+        int b = pvm_mkbuf(enc);
+        pvm_setsbuf(b);
+        char by[10] = "abcdefghi";
+        short sh[3] = {1, 2, 3};
+        int one = 1, got[7];
+        pvm_pkstr("hello world");
+        got[0] = buflen(b);
+        pvm_pkstr("");
+        got[1] = buflen(b);
+        pvm_pkbyte(by, 3, 1);
+        got[2] = buflen(b);
+        pvm_pkbyte(by, 1, 1);
+        got[3] = buflen(b);
+        pvm_pkshort(sh, 3, 1);
+        got[4] = buflen(b);
+        pvm_pkint(&one, 1, 1);
+        got[5] = buflen(b);
+        pvm_pkbyte(by, 5, 2);
+        got[6] = buflen(b);
+        assert_memory_equal(got, want[enc], sizeof got);
+        pvm_freebuf(b);
+    }
+    /* One call at a time: long 2, ulong 2, float 2, double 2, cplx 2,
+     * dcplx 2, ushort 3, uint 2, short 1, str "abcd", 2 bytes, int 1. */
+    static const int each[2][12] = {
+        [PvmDataDefault] = {8, 8, 8, 16, 16, 32, 12, 8, 4, 12, 4, 4},
+        [PvmDataRaw] = {16, 16, 8, 16, 16, 32, 6, 8, 2, 9, 2, 4},
+    };
+    for (int enc = PvmDataDefault; enc <= PvmDataRaw; enc++) {
+        int b = pvm_mkbuf(enc);
+        pvm_setsbuf(b);
+        long l[2] = {1, 2};
+        unsigned long ul[2] = {1, 2};
+        float f[4] = {1, 2, 3, 4};
+        double d[4] = {1, 2, 3, 4};
+        unsigned short us[3] = {1, 2, 3};
+        unsigned u[2] = {1, 2};
+        short s1 = 1;
+        int i1 = 1, got[12], prev = 0, k = 0;
+#define STEP(call) (call, got[k++] = buflen(b) - prev, prev = buflen(b))
+        STEP(pvm_pklong(l, 2, 1));
+        STEP(pvm_pkulong(ul, 2, 1));
+        STEP(pvm_pkfloat(f, 2, 1));
+        STEP(pvm_pkdouble(d, 2, 1));
+        STEP(pvm_pkcplx(f, 2, 1));
+        STEP(pvm_pkdcplx(d, 2, 1));
+        STEP(pvm_pkushort(us, 3, 1));
+        STEP(pvm_pkuint(u, 2, 1));
+        STEP(pvm_pkshort(&s1, 1, 1));
+        STEP(pvm_pkstr("abcd"));
+        STEP(pvm_pkbyte("ab", 2, 1));
+        STEP(pvm_pkint(&i1, 1, 1));
+#undef STEP
+        assert_memory_equal(got, each[enc], sizeof got);
+        pvm_freebuf(b);
+    }
+    /* pvm_pkmesg: 36 bytes of header, then the payload padded like bytes
+     * in Default; a 1-byte Raw message in either outer encoding. */
+    static const int pkmesg[2] = {[PvmDataDefault] = 44, [PvmDataRaw] = 41};
+    for (int enc = PvmDataDefault; enc <= PvmDataRaw; enc++) {
+        int in = pvm_mkbuf(PvmDataRaw);
+        pvm_setsbuf(in);
+        pvm_pkbyte("x", 1, 1);
+        int b = pvm_mkbuf(enc), x = 9, y = 0;
+        pvm_setsbuf(b);
+        assert_int_equal(pvm_pkmesg(in), PvmOk);
+        pvm_pkint(&x, 1, 1);
+        assert_int_equal(buflen(b), pkmesg[enc]);
+        pvm_setrbuf(b);
+        int nb = pvm_upkmesg();
+        assert_true(nb > 0);
+        assert_int_equal(buflen(nb), 1);
+        assert_int_equal(pvm_upkint(&y, 1, 1), PvmOk);
+        assert_int_equal(y, 9);
+        pvm_setrbuf(0);
+        pvm_freebuf(nb);
+        pvm_freebuf(b);
+        pvm_freebuf(in);
+    }
+}
 
 static void test_random_bodies(void **state)
 {
@@ -529,6 +659,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_bad_params, clean, clean),
         cmocka_unit_test_setup_teardown(test_nodata_keeps_cursor, clean, clean),
         cmocka_unit_test_setup_teardown(test_pkmesg, clean, clean),
+        cmocka_unit_test_setup_teardown(test_pvm346_sizes, clean, clean),
         cmocka_unit_test_setup_teardown(test_random_bodies, clean, clean),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -64,7 +64,14 @@ static void round_trip(int enc, int type, int n, int stride, bool via_copy)
     assert_int_equal(pmsg_pack(m, PVM_INT, &marker, 1, 1), PvmOk);
     assert_int_equal(pmsg_pack(m, type, src, n, stride), PvmOk);
     assert_int_equal(pmsg_pack_copy(m, PVM_INT, &marker, 1, 1), PvmOk);
-    assert_int_equal(pmsg_payload_len(m), 8 + (size_t)n * isz);
+    /* PVM 3.4.6's sizes: XDR's in Default (bytes padded to 4), native in
+     * Raw and InPlace. */
+    size_t psz = pmsg_packed_size(enc, type), body = (size_t)n * psz;
+    if (enc == PvmDataDefault && type == PVM_BYTE)
+        body = (body + 3) & ~(size_t)3;
+    bool xdr4 = type == PVM_SHORT || type == PVM_USHORT || type == PVM_LONG || type == PVM_ULONG;
+    assert_int_equal(psz, enc == PvmDataDefault && xdr4 ? 4 : isz);
+    assert_int_equal(pmsg_payload_len(m), 8 + body);
 
     struct pmsg *r = m;
     if (via_copy) {
@@ -81,9 +88,18 @@ static void round_trip(int enc, int type, int n, int stride, bool via_copy)
     assert_int_equal(got, marker);
     assert_int_equal(pmsg_unpack(r, PVM_BYTE, &got, 1, 1), PvmNoData);
 
+    /* Default keeps a long's low 32 bits and zero-extends them. */
+    bool narrow = enc == PvmDataDefault && (type == PVM_LONG || type == PVM_ULONG);
     for (int i = 0; i < n; i++) {
         size_t o = (size_t)i * (size_t)stride * isz;
-        assert_memory_equal(dst + o, src + o, isz);
+        if (narrow) {
+            uint64_t a, b;
+            memcpy(&a, src + o, 8);
+            memcpy(&b, dst + o, 8);
+            assert_int_equal(b, a & 0xffffffffu);
+        } else {
+            assert_memory_equal(dst + o, src + o, isz);
+        }
         for (size_t g = isz; i + 1 < n && g < (size_t)stride * isz; g++)
             assert_int_equal(dst[o + g], 0xa5);
     }
@@ -159,21 +175,22 @@ static void test_default_is_big_endian(void **state)
     assert_int_equal(pmsg_pack(m, PVM_DCPLX, dz, 1, 1), 0);
     assert_int_equal(pmsg_pack_str(m, "ab"), 0);
     assert_int_equal(pmsg_pack_str(m, ""), 0);
+    /* PVM 3.4.6's XDR, byte for byte (checked against Debian's libpvm3). */
     static const uint8_t want[] = {
-        0x7f,                                           /* byte */
-        0x01, 0x02,                                     /* short */
-        0xff, 0xfe,                                     /* ushort */
+        0x7f, 0,    0,    0,                            /* byte, padded to 4 */
+        0x00, 0x00, 0x01, 0x02,                         /* short in 4 */
+        0xff, 0xff, 0xff, 0xfe,                         /* ushort, sign extended */
         0x01, 0x02, 0x03, 0x04,                         /* int */
         0xa1, 0xb2, 0xc3, 0xd4,                         /* uint */
-        0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, /* long */
-        0xf1, 0xf2, 0xf3, 0xf4, 0xf5, 0xf6, 0xf7, 0xf8, /* ulong */
+        0x05, 0x06, 0x07, 0x08,                         /* long: low 32 bits */
+        0xf5, 0xf6, 0xf7, 0xf8,                         /* ulong: low 32 bits */
         0x3f, 0x80, 0x00, 0x00,                         /* float 1.0 */
         0x3f, 0x80, 0x00, 0x00, 0xc0, 0x00, 0x00, 0x00, /* cplx 1, -2 */
         0x3f, 0xf0, 0,    0,    0,    0,    0,    0,    /* double 1.0 */
         0x80, 0,    0,    0,    0,    0,    0,    0,    /* dcplx -0.0 */
         0x40, 0,    0,    0,    0,    0,    0,    0,    /* ... 2.0 */
-        0,    0,    0,    2,    'a',  'b',              /* "ab" */
-        0,    0,    0,    0,                            /* "" */
+        0,    0,    0,    3,    'a',  'b',  0,    0,    /* "ab": length with NUL */
+        0,    0,    0,    1,    0,    0,    0,    0,    /* "": the NUL, padded */
     };
     expect_body(m, want, sizeof want);
 
@@ -183,9 +200,56 @@ static void test_default_is_big_endian(void **state)
     long lneg = -3;
     pmsg_pack(m, PVM_INT, &neg, 1, 1);
     pmsg_pack(m, PVM_LONG, &lneg, 1, 1);
-    static const uint8_t want2[] = {0xff, 0xff, 0xff, 0xfe, 0xff, 0xff,
-                                    0xff, 0xff, 0xff, 0xff, 0xff, 0xfd};
+    static const uint8_t want2[] = {0xff, 0xff, 0xff, 0xfe, 0xff, 0xff, 0xff, 0xfd};
     expect_body(m, want2, sizeof want2);
+
+    /* Unpacking, as PVM 3.4.6 on LP64: a long zero-extends its 32 bits, a
+     * short keeps the low 16 of its 4 bytes. */
+    long lback = 0;
+    short hback = 0;
+    unsigned short uhback = 0;
+    assert_int_equal(pmsg_unpack(m, PVM_LONG, &lback, 1, 1), PvmOk);
+    assert_int_equal(lback, 0xfffffffeL);
+    assert_int_equal(pmsg_unpack(m, PVM_SHORT, &hback, 1, 1), PvmOk);
+    assert_int_equal(hback, -3);
+    pmsg_reset(m, PvmDataDefault);
+    pmsg_pack(m, PVM_USHORT, &uh, 1, 1);
+    assert_int_equal(pmsg_unpack(m, PVM_USHORT, &uhback, 1, 1), PvmOk);
+    assert_int_equal(uhback, 0xfffe);
+    pmsg_destroy(&m);
+}
+
+/* Bytes are padded per pack and unpack call, so split unpacks of one
+ * packed run read what PVM 3.4.6 reads. */
+static void test_default_byte_padding(void **state)
+{
+    struct pmsg *m = pmsg_new(PvmDataDefault);
+    int v = 77, w = 0;
+    assert_int_equal(pmsg_pack(m, PVM_BYTE, "abcdef", 6, 1), PvmOk);
+    assert_int_equal(m->len, 8);
+    assert_int_equal(pmsg_pack(m, PVM_BYTE, "abcdefgh", 3, 3), PvmOk); /* a, d, g */
+    assert_int_equal(m->len, 12);
+    assert_int_equal(pmsg_pack(m, PVM_INT, &v, 1, 1), PvmOk);
+    char got[8] = {0};
+    assert_int_equal(pmsg_unpack(m, PVM_BYTE, got, 3, 1), PvmOk);     /* abc, pad 1 */
+    assert_int_equal(pmsg_unpack(m, PVM_BYTE, got + 3, 3, 1), PvmOk); /* ef and a pad */
+    assert_string_equal(got, "abcef");
+    assert_int_equal(pmsg_unpack(m, PVM_BYTE, got, 3, 1), PvmOk);
+    assert_memory_equal(got, "adg", 3);
+    assert_int_equal(pmsg_unpack(m, PVM_INT, &w, 1, 1), PvmOk);
+    assert_int_equal(w, 77);
+    assert_int_equal(pmsg_unpack(m, PVM_BYTE, got, 1, 1), PvmNoData);
+    /* A backward walk pads once, after its last item, as PVM 3.4.6. */
+    pmsg_reset(m, PvmDataDefault);
+    const char *abc = "abc";
+    assert_int_equal(pmsg_pack(m, PVM_BYTE, abc + 2, 3, -1), PvmOk);
+    assert_int_equal(m->len, 4);
+    assert_int_equal(pmsg_pack(m, PVM_INT, &v, 1, 1), PvmOk);
+    memset(got, 0, sizeof got);
+    assert_int_equal(pmsg_unpack(m, PVM_BYTE, got + 2, 3, -1), PvmOk);
+    assert_string_equal(got, "abc");
+    assert_int_equal(pmsg_unpack(m, PVM_INT, &w, 1, 1), PvmOk);
+    assert_int_equal(w, 77);
     pmsg_destroy(&m);
 }
 
@@ -193,7 +257,7 @@ static void test_default_is_big_endian(void **state)
  * every unit width and every length around the vector size. */
 static void test_default_bulk_bytes(void **state)
 {
-    static const int widths[] = {PVM_SHORT, PVM_INT, PVM_DOUBLE, PVM_CPLX, PVM_DCPLX};
+    static const int widths[] = {PVM_INT, PVM_DOUBLE, PVM_CPLX, PVM_DCPLX};
     static uint8_t src[1024 * 16 + 16], want[sizeof src];
     fill_random(src, sizeof src);
     for (size_t w = 0; w < sizeof widths / sizeof widths[0]; w++) {
@@ -224,13 +288,20 @@ static void test_raw_is_native(void **state)
         pmsg_pack(m, PVM_INT, i, 2, 2); /* i[0], i[2] */
         pmsg_pack(m, PVM_DOUBLE, &d, 1, 1);
         pmsg_pack_str(m, "xyz");
-        uint8_t want[8 + 8 + 7];
-        int32_t three = 3;
+        short h = -5;
+        long l = 0x0102030405060708L;
+        pmsg_pack_copy(m, PVM_SHORT, &h, 1, 1);
+        pmsg_pack_copy(m, PVM_LONG, &l, 1, 1);
+        /* Native sizes, no padding; the string's NUL is packed and counted. */
+        uint8_t want[8 + 8 + 8 + 2 + 8];
+        int32_t four = 4;
         memcpy(want, &i[0], 4);
         memcpy(want + 4, &i[2], 4);
         memcpy(want + 8, &d, 8);
-        memcpy(want + 16, &three, 4);
-        memcpy(want + 20, "xyz", 3);
+        memcpy(want + 16, &four, 4);
+        memcpy(want + 20, "xyz", 4);
+        memcpy(want + 24, &h, 2);
+        memcpy(want + 26, &l, 8);
         expect_body(m, want, sizeof want);
         pmsg_destroy(&m);
     }
@@ -432,7 +503,7 @@ static void test_inplace_read_at_send(void **state)
     pmsg_pack(m, PVM_DOUBLE, d, 3, 2);   /* strided reference */
     pmsg_pack_copy(m, PVM_INT, a, 1, 1); /* copied: value 1 now */
     assert_int_equal(m->nrefs, 2);
-    size_t total = 16 + 7 + 24 + 4;
+    size_t total = 16 + 8 + 24 + 4; /* the string: int 4, "mid" and its NUL */
     assert_int_equal(pmsg_payload_len(m), total);
     assert_int_equal(pmsg_niov(m), 4);
 
@@ -442,15 +513,15 @@ static void test_inplace_read_at_send(void **state)
     d[2] = 22;
     d[4] = 44;
     uint8_t buf[128], want[128];
-    int32_t three = 3;
+    int32_t four = 4;
     memcpy(want, a, 16);
-    memcpy(want + 16, &three, 4);
-    memcpy(want + 20, "mid", 3);
-    memcpy(want + 23, &d[0], 8);
-    memcpy(want + 31, &d[2], 8);
-    memcpy(want + 39, &d[4], 8);
+    memcpy(want + 16, &four, 4);
+    memcpy(want + 20, "mid", 4);
+    memcpy(want + 24, &d[0], 8);
+    memcpy(want + 32, &d[2], 8);
+    memcpy(want + 40, &d[4], 8);
     int one = 1;
-    memcpy(want + 47, &one, 4);
+    memcpy(want + 48, &one, 4);
     for (int max = 1; max <= 5; max++) {
         memset(buf, 0, sizeof buf);
         assert_int_equal(gather(m, buf, max), total);
@@ -664,20 +735,22 @@ static void test_pack_msg_layout(void **state)
     in->dst = 5;
     assert_int_equal(pmsg_pack_msg(out, in), PvmOk);
     static const uint8_t want[] = {
-        0,    0,    0, 0, 0, 0, 0, 2, /* len */
-        0,    0,    0, 1,             /* ctx */
-        0,    0,    0, 2,             /* tag */
-        0,    0,    0, 3,             /* wid */
-        0,    0,    0, 1,             /* enc PvmDataRaw */
-        0,    0,    0, 0,             /* crc */
-        0,    0,    0, 4,             /* src */
-        0,    0,    0, 5,             /* dst */
-        0xaa, 0xbb,
+        0,    0,    0, 0, /* len, high half */
+        0,    0,    0, 2, /* len, low half */
+        0,    0,    0, 1, /* ctx */
+        0,    0,    0, 2, /* tag */
+        0,    0,    0, 3, /* wid */
+        0,    0,    0, 1, /* enc PvmDataRaw */
+        0,    0,    0, 0, /* crc */
+        0,    0,    0, 4, /* src */
+        0,    0,    0, 5, /* dst */
+        0xaa, 0xbb, 0, 0, /* the payload, padded as bytes */
     };
+    /* 36 bytes of header in either encoding, as PVM 3.4.6. */
     expect_body(out, want, sizeof want);
-    /* Every truncation: PvmNoData and the cursor stays; a bad enc is
-     * PvmBadMsg. */
-    for (size_t cut = 0; cut < sizeof want; cut++) {
+    /* Every truncation short of the padding: PvmNoData and the cursor
+     * stays; a bad enc is PvmBadMsg. */
+    for (size_t cut = 0; cut < sizeof want - 2; cut++) {
         struct pmsg *r = pmsg_new_recv(PvmDataDefault, cut), *got = NULL;
         memcpy(pmsg_body(r), want, cut);
         assert_int_equal(pmsg_unpack_msg(r, &got), PvmNoData);
@@ -774,6 +847,9 @@ static void test_truncated_and_corrupted(void **state)
         pmsg_pack_str(m, "");
         size_t full = pmsg_payload_len(m);
         uint8_t *body = pmsg_body(m);
+        /* The last string's padding (Default) is skipped as far as it is
+         * there: a body cut inside it still unpacks whole. */
+        size_t whole = full - (enc == PvmDataDefault ? 3 : 0);
 
         for (size_t cut = 0; cut <= full; cut++) {
             struct pmsg *r = pmsg_new_recv(enc, cut);
@@ -789,7 +865,7 @@ static void test_truncated_and_corrupted(void **state)
                 (cc = pmsg_unpack(r, PVM_DCPLX, od, 2, 1)) == 0 && ++steps &&
                 (cc = pmsg_unpack_str(r, s)) == 0)
                 steps++;
-            if (cut == full) {
+            if (cut >= whole) {
                 assert_int_equal(steps, 5);
                 assert_string_equal(s, "");
                 assert_true(od[3] == 4);
@@ -821,6 +897,7 @@ int main(void)
         cmocka_unit_test(test_stride_zero),
         cmocka_unit_test(test_default_is_big_endian),
         cmocka_unit_test(test_default_bulk_bytes),
+        cmocka_unit_test(test_default_byte_padding),
         cmocka_unit_test(test_raw_is_native),
         cmocka_unit_test(test_strings),
         cmocka_unit_test(test_empty_and_zero_items),

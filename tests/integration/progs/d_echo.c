@@ -43,7 +43,7 @@ static void header(uint8_t *h, int flags, int src, int dst, int tag, int wid, ui
 {
     memset(h, 0, 48);
     put(h, 0x334d5650u, 4); /* WIRE_MAGIC */
-    h[4] = 2;               /* WIRE_VERSION */
+    h[4] = 3;               /* WIRE_VERSION */
     h[5] = 48;
     put(h + 6, (uint64_t)flags, 2);
     put(h + 8, (uint32_t)src, 4);

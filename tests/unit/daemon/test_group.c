@@ -19,6 +19,7 @@
 #include "barslot.h"
 #include "ctl.h"
 #include "defs.h"
+#include "enc.h"
 #include "fake_xport.h"
 #include "frame.h"
 #include "group.h"
@@ -118,8 +119,9 @@ static int notices(struct fake *l, const char *name)
     while ((f = fake_take(l))) {
         assert_int_equal(f->h.ctx, PVM_SYS_CTX);
         assert_int_equal(f->h.tag, PVM_TAG_GROUP);
-        assert_int_equal(f->h.len, 4 + strlen(name) + 8);
-        assert_memory_equal(f->payload + 4, name, strlen(name));
+        /* The name as pvm_pkstr packs it, the version as two uints. */
+        assert_int_equal(f->h.len, enc_xdr_str_size(strlen(name)) + 8);
+        assert_memory_equal(f->payload + 4, name, strlen(name) + 1);
         frame_free(&f);
         n++;
     }
@@ -168,7 +170,7 @@ static void test_instances_reused_lowest_first(void **state)
     assert_int_equal(f->h.tag, PVM_TAG_GROUP);
     uint64_t nv = 0;
     for (int k = 0; k < 8; k++)
-        nv = nv << 8 | f->payload[4 + 1 + k];
+        nv = nv << 8 | f->payload[enc_xdr_str_size(1) + k];
     assert_true(nv > v);
     frame_free(&f);
     assert_int_equal(join(w, 1, "g"), 3);
