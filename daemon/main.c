@@ -26,6 +26,7 @@
 #include <sys/file.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "arch.h"
@@ -187,6 +188,11 @@ static long read_pidfile(struct pvmd *d)
     return pid;
 }
 
+/* How long a starting pvmd waits for a halting one's lock, and how often
+ * it looks. */
+#define LOCK_WAIT_MS 5000
+#define LOCK_WAIT_STEP_MS 20
+
 static void take_lock(struct pvmd *d)
 {
     char path[PATHS_MAX];
@@ -195,7 +201,15 @@ static void take_lock(struct pvmd *d)
     d->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
     if (d->lock_fd < 0)
         fail(d, "cannot open %s: %s", path, strerror(errno));
-    if (flock(d->lock_fd, LOCK_EX | LOCK_NB) < 0) {
+    /* A pvmd that is halting has removed its socket first: its lock goes
+     * within moments (its tasks end, its files go), and a pvmd started
+     * right after pvm_halt waits for it rather than fail. */
+    for (int waited = 0; flock(d->lock_fd, LOCK_EX | LOCK_NB) < 0; waited += LOCK_WAIT_STEP_MS) {
+        if (errno == EWOULDBLOCK && waited < LOCK_WAIT_MS && access(d->sockpath, F_OK) != 0) {
+            struct timespec ts = {0, LOCK_WAIT_STEP_MS * 1000000L};
+            nanosleep(&ts, NULL);
+            continue;
+        }
         if (errno != EWOULDBLOCK)
             fail(d, "cannot lock %s: %s", path, strerror(errno));
         long pid = read_pidfile(d);

@@ -226,6 +226,15 @@ int pvm_mstat(char *host)
     return lpvm_err("pvm_mstat", cc);
 }
 
+static bool pvmd_gone(struct lpvm_core *core, void *arg)
+{
+    (void)arg;
+    return core->dead;
+}
+
+/* How long pvm_halt waits for the pvmd to end after it said yes. */
+#define HALT_WAIT_NS (5 * 1000 * 1000 * 1000LL)
+
 int pvm_halt(void)
 {
     struct lpvm_core *core;
@@ -236,6 +245,11 @@ int pvm_halt(void)
     /* The pvmd may close our connection before its reply is read. */
     if (cc == PvmSysErr && core->dead)
         cc = PvmOk;
+    /* Returns once the pvmd has gone (it closes every connection as it
+     * ends), so that a pvm_start_pvmd right after finds no pvmd still
+     * halting. */
+    if (cc == PvmOk && !core->dead)
+        io_wait(core, pvmd_gone, NULL, io_now_ns() + HALT_WAIT_NS, NULL);
     if (cc == PvmOk)
         lpvm_core_teardown();
     return lpvm_err("pvm_halt", cc);

@@ -195,7 +195,8 @@ static int own_down(void **state)
 }
 
 /* Without a pvmd, calls fail with PvmSysErr; pvm_start_pvmd starts one
- * (and refuses a second); pvm_halt stops it. */
+ * (and refuses a second, and starts one again right after pvm_halt);
+ * pvm_halt stops it. */
 static void test_no_pvmd_then_start_pvmd(void **state)
 {
     (void)state;
@@ -226,6 +227,20 @@ static void test_no_pvmd_then_start_pvmd(void **state)
         fclose(pf);
     }
     assert_true(pvmd_pid > 0);
+    /* A pvmd started right after pvm_halt comes up (the halting one may
+     * still hold its lock for a moment: the new one waits for it), three
+     * times in a row. */
+    for (int round = 0; round < 3; round++) {
+        assert_int_equal(pvm_halt(), 0);
+        assert_int_equal(pvm_start_pvmd(0, NULL, 1), 0);
+        assert_true(pvm_mytid() > 0);
+        pf = fopen(pidpath, "r");
+        assert_non_null(pf);
+        if (fscanf(pf, "%d", &pvmd_pid) != 1)
+            pvmd_pid = 0;
+        fclose(pf);
+        assert_true(pvmd_pid > 0);
+    }
     assert_int_equal(pvm_halt(), 0);
     assert_int_equal(pvm_mytid(), PvmSysErr);
     /* The pvmd is not our child: wait for it to go. */
