@@ -231,8 +231,14 @@ int pvm_halt(void)
     /* The pvmd may close our connection before its reply is read. */
     if (cc == PvmSysErr && core->dead)
         cc = PvmOk;
-    if (cc == PvmOk)
-        lpvm_core_teardown();
+    if (cc == PvmOk) {
+        /* A message handler's caller still holds the core: it only goes
+         * dead here (every call fails until pvm_exit frees it). */
+        if (!lpvm_state.mhf_running)
+            lpvm_core_teardown();
+        else if (!core->dead)
+            io_close_conn(core, core->pvmd);
+    }
     return lpvm_err("pvm_halt", cc);
 }
 
