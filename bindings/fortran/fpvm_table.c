@@ -123,16 +123,15 @@ FPVM_API void pvmftasks_(int *where, int *ntask, int *tid, int *ptid, int *dtid,
 
 /* ---- pvmfsiblings ------------------------------------------------------ */
 
-/* call pvmfsiblings(ntids, index, sibling): the sibling list is read once;
- * an index outside [0, ntids) gives sibling PvmNoTask (PVM 3.4.6; the man
- * page says -1 leaves it unchanged). */
+/* call pvmfsiblings(ntids, index, sibling): an index outside [0, ntids)
+ * gives sibling PvmNoTask (PVM 3.4.6; the man page says -1 leaves it
+ * unchanged).  The list is asked for on every call (it is libpvm3's, known
+ * after the first): a copy kept here would outlive pvmfexit. */
 FPVM_API void pvmfsiblings_(int *ntids, int *index, int *sibling)
 {
-    static int n = -1;
-    static int *tids;
+    int *tids = NULL;
+    int n = pvm_siblings(&tids);
 
-    if (n == -1)
-        n = pvm_siblings(&tids);
     *ntids = n;
     *sibling = *index >= 0 && *index < n ? tids[*index] : PvmNoTask;
 }

@@ -34,6 +34,7 @@ program fapi
   call test_misc()
   call pvmfexit(info)
   call check_eq('pvmfexit', info, PvmOk)
+  call test_siblings_after_exit()
   call finish()
 
 contains
@@ -416,6 +417,17 @@ contains
     call pvmfsiblings(ntids, -1, sib)
     call check_eq('pvmfsiblings: index -1 (PVM 3.4.6)', sib, PvmNoTask)
   end subroutine test_siblings
+
+  ! enrolled again, a new task: its own sibling, not the list of the first
+  subroutine test_siblings_after_exit()
+    integer :: ntids, sib, tid2
+
+    call pvmfmytid(tid2)
+    call check('pvmfmytid enrolls again, a new task', tid2 > 0 .and. tid2 /= mytid)
+    sib = 7
+    call pvmfsiblings(ntids, 0, sib)
+    call check('pvmfsiblings: just the new me', ntids == 1 .and. sib == tid2)
+  end subroutine test_siblings_after_exit
 
   ! groups of one member: every routine; collectives with every type are
   ! in fgroup.f90 (many members)
