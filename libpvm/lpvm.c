@@ -391,6 +391,10 @@ int pvm_parent(void)
 
 int pvm_exit(void)
 {
+    /* Inside a message handler the wait that runs it (and the library
+     * call above it) still holds the core: PVM 3.4.6 refuses too. */
+    if (lpvm_state.mhf_running)
+        return lpvm_err("pvm_exit", PvmNotImpl);
     struct lpvm_core *c = lpvm_state.core;
     if (!c)
         return PvmOk;

@@ -148,6 +148,9 @@ static int check_args(int tid, int tag)
     return 0;
 }
 
+/* pvm_trecv's longest time-out counted as such (about 100 years). */
+#define TRECV_MAX_S ((int64_t)3200000000)
+
 /* A deadline meaning: only what has already arrived, no socket read
  * (pvm_trecv with a negative time-out, as PVM 3.4.6). */
 #define QUEUED_ONLY INT64_MIN
@@ -232,6 +235,10 @@ int pvm_trecv(int tid, int msgtag, struct timeval *tmout)
         return receive("pvm_trecv", tid, msgtag, IO_FOREVER);
     if (tmout->tv_sec < 0 || tmout->tv_usec < 0)
         return receive("pvm_trecv", tid, msgtag, QUEUED_ONLY);
+    /* Longer than a century ({LONG_MAX, 0}, say) is for ever: counted in
+     * nanoseconds from now it would overflow. */
+    if (tmout->tv_sec > TRECV_MAX_S || tmout->tv_usec > TRECV_MAX_S * 1000000)
+        return receive("pvm_trecv", tid, msgtag, IO_FOREVER);
     int64_t ns = (int64_t)tmout->tv_sec * 1000000000 + (int64_t)tmout->tv_usec * 1000;
     if (ns == 0)
         return receive("pvm_trecv", tid, msgtag, 0);

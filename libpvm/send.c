@@ -73,7 +73,6 @@ static bool route_direct(int dst)
     return lpvm_state.opt[PvmRoute] != PvmDontRoute && tid_is_task(dst);
 }
 
-/* Sends m to dst with tag (context: the current one). */
 /* A user message goes to a task.  PVM 3.4.6 refuses a pvmd's tid
  * (PvmBadParam) unless PvmResvTids is set: a registered hoster or tasker
  * answers its pvmd that way. */
@@ -82,6 +81,7 @@ static bool dst_ok(int tid)
     return tid_is_task(tid) || (lpvm_state.opt[PvmResvTids] && tid_is_valid(tid));
 }
 
+/* Sends m to dst with tag (context: the current one). */
 static int send_one_(struct lpvm_core *core, int dst, int tag, struct pmsg *m)
 {
     int me = lpvm_state.mytid;

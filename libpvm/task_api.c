@@ -245,13 +245,20 @@ int pvm_halt(void)
     /* The pvmd may close our connection before its reply is read. */
     if (cc == PvmSysErr && core->dead)
         cc = PvmOk;
-    /* Returns once the pvmd has gone (it closes every connection as it
-     * ends), so that a pvm_start_pvmd right after finds no pvmd still
-     * halting. */
-    if (cc == PvmOk && !core->dead)
-        io_wait(core, pvmd_gone, NULL, io_now_ns() + HALT_WAIT_NS, NULL);
-    if (cc == PvmOk)
-        lpvm_core_teardown();
+    if (cc == PvmOk) {
+        /* A message handler's caller still holds the core: it only goes
+         * dead here (every call fails until pvm_exit frees it). */
+        if (!lpvm_state.mhf_running) {
+            /* Returns once the pvmd has gone (it closes every connection
+             * as it ends), so that a pvm_start_pvmd right after finds no
+             * pvmd still halting. */
+            if (!core->dead)
+                io_wait(core, pvmd_gone, NULL, io_now_ns() + HALT_WAIT_NS, NULL);
+            lpvm_core_teardown();
+        } else if (!core->dead) {
+            io_close_conn(core, core->pvmd);
+        }
+    }
     return lpvm_err("pvm_halt", cc);
 }
 

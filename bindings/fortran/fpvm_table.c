@@ -7,9 +7,13 @@
  * table and returns its first row; each later call returns the next row,
  * from the same table, until the last one, after which the next call asks
  * again.  Passing -1 as the count (nhost, ntask, nclasses) asks again at
- * once.  The tables are libpvm3's own (valid until its next call of the
- * same kind); only the row number is kept here.
+ * once.  The host and task tables are copied here (libpvm3's are freed by
+ * pvmfexit); the mailbox's is libpvm3's own, valid until its next
+ * pvm_getmboxinfo.
  */
+#include <stdlib.h>
+#include <string.h>
+
 #include "fpvm.h"
 
 /* Where one cycle stands: rows in the table (0: ask first), next row. */
@@ -51,15 +55,50 @@ static int cycle_row(struct cycle *c, const int *count, int (*fetch)(void *), vo
 /* ---- pvmfconfig -------------------------------------------------------- */
 
 static struct cycle config_cycle;
-static struct pvmhostinfo *config_hosts;
+static struct pvmhostinfo *config_hosts; /* our copy (see copy_hosts) */
 static int config_nhost, config_narch;
+
+static void free_hosts(void)
+{
+    for (int i = 0; i < config_nhost; i++) {
+        free(config_hosts[i].hi_name);
+        free(config_hosts[i].hi_arch);
+    }
+    free(config_hosts);
+    config_hosts = NULL;
+    config_nhost = 0;
+}
+
+/* libpvm3's table goes at its next pvm_config (C code's, pvm_reg_rm's) or
+ * pvmfexit, and a cycle may go on after either: the rows are copied. */
+static int copy_hosts(const struct pvmhostinfo *h, int n)
+{
+    config_hosts = calloc(n > 0 ? (size_t)n : 1, sizeof *config_hosts);
+    if (!config_hosts)
+        return PvmNoMem;
+    for (config_nhost = 0; config_nhost < n; config_nhost++) {
+        struct pvmhostinfo *c = &config_hosts[config_nhost];
+
+        *c = h[config_nhost];
+        c->hi_name = strdup(h[config_nhost].hi_name ? h[config_nhost].hi_name : "");
+        c->hi_arch = strdup(h[config_nhost].hi_arch ? h[config_nhost].hi_arch : "");
+        if (!c->hi_name || !c->hi_arch) {
+            config_nhost++;
+            free_hosts();
+            return PvmNoMem;
+        }
+    }
+    return n;
+}
 
 static int config_fetch(void *arg)
 {
-    int info = pvm_config(&config_nhost, &config_narch, &config_hosts);
+    struct pvmhostinfo *hosts;
+    int n, info = pvm_config(&n, &config_narch, &hosts);
 
     (void)arg;
-    return info < 0 ? info : config_nhost;
+    free_hosts();
+    return info < 0 ? info : copy_hosts(hosts, n);
 }
 
 /* call pvmfconfig(nhost, narch, dtid, name, arch, speed, info): one host
@@ -88,14 +127,40 @@ FPVM_API void pvmfconfig_(int *nhost, int *narch, int *dtid, char *name, char *a
 /* ---- pvmftasks --------------------------------------------------------- */
 
 static struct cycle tasks_cycle;
-static struct pvmtaskinfo *tasks_list;
+static struct pvmtaskinfo *tasks_list; /* our copy, as config_hosts */
 static int tasks_ntask;
+
+static void free_tasks(void)
+{
+    for (int i = 0; i < tasks_ntask; i++)
+        free(tasks_list[i].ti_a_out);
+    free(tasks_list);
+    tasks_list = NULL;
+    tasks_ntask = 0;
+}
 
 static int tasks_fetch(void *arg)
 {
-    int info = pvm_tasks(*(int *)arg, &tasks_ntask, &tasks_list);
+    struct pvmtaskinfo *t;
+    int n, info = pvm_tasks(*(int *)arg, &n, &t);
 
-    return info < 0 ? info : tasks_ntask;
+    free_tasks();
+    if (info < 0)
+        return info;
+    tasks_list = calloc(n > 0 ? (size_t)n : 1, sizeof *tasks_list);
+    if (!tasks_list)
+        return PvmNoMem;
+    for (tasks_ntask = 0; tasks_ntask < n; tasks_ntask++) {
+        struct pvmtaskinfo *c = &tasks_list[tasks_ntask];
+
+        *c = t[tasks_ntask];
+        c->ti_a_out = strdup(t[tasks_ntask].ti_a_out ? t[tasks_ntask].ti_a_out : "");
+        if (!c->ti_a_out) {
+            free_tasks();
+            return PvmNoMem;
+        }
+    }
+    return n;
 }
 
 /* call pvmftasks(where, ntask, tid, ptid, dtid, flag, aout, info): one
@@ -123,16 +188,15 @@ FPVM_API void pvmftasks_(int *where, int *ntask, int *tid, int *ptid, int *dtid,
 
 /* ---- pvmfsiblings ------------------------------------------------------ */
 
-/* call pvmfsiblings(ntids, index, sibling): the sibling list is read once;
- * an index outside [0, ntids) gives sibling PvmNoTask (PVM 3.4.6; the man
- * page says -1 leaves it unchanged). */
+/* call pvmfsiblings(ntids, index, sibling): an index outside [0, ntids)
+ * gives sibling PvmNoTask (PVM 3.4.6; the man page says -1 leaves it
+ * unchanged).  The list is asked for on every call (it is libpvm3's, known
+ * after the first): a copy kept here would outlive pvmfexit. */
 FPVM_API void pvmfsiblings_(int *ntids, int *index, int *sibling)
 {
-    static int n = -1;
-    static int *tids;
+    int *tids = NULL;
+    int n = pvm_siblings(&tids);
 
-    if (n == -1)
-        n = pvm_siblings(&tids);
     *ntids = n;
     *sibling = *index >= 0 && *index < n ? tids[*index] : PvmNoTask;
 }

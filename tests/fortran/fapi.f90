@@ -6,7 +6,8 @@ program fapi
   use fcheck
   implicit none
   include 'fpvm3.h'
-  integer :: mytid, info, tid, dtid, bufid, i, n, old
+  integer :: mytid, info, tid, dtid, bufid, i, n, old, ctid, cycle_n
+  integer :: cycle_tids(64)
   character(len=512) :: child
   character(len=300) :: long
 
@@ -32,8 +33,11 @@ program fapi
   call test_groups()
   call test_hosts()
   call test_misc()
+  call start_tasks_cycle()
   call pvmfexit(info)
   call check_eq('pvmfexit', info, PvmOk)
+  call test_siblings_after_exit()
+  call test_tasks_after_exit()
   call finish()
 
 contains
@@ -416,6 +420,55 @@ contains
     call pvmfsiblings(ntids, -1, sib)
     call check_eq('pvmfsiblings: index -1 (PVM 3.4.6)', sib, PvmNoTask)
   end subroutine test_siblings
+
+  ! a cycle of pvmftasks left after its first row (with a child, at least
+  ! two rows); pvm_tasks tells which tasks the rows may name
+  subroutine start_tasks_cycle()
+    integer :: ntask, t, ptid, dtid1, flag, info1, numt, k
+    character(len=64) :: aout
+
+    call pvmfspawn(child, PVMDEFAULT, '*', 1, ctid, numt)
+    call check_eq('pvmfspawn: a child for the tasks cycle', numt, 1)
+    ntask = -1
+    call pvmftasks(0, ntask, t, ptid, dtid1, flag, aout, info1)
+    call check('pvmftasks: a cycle of two tasks or more begun', info1 == 1 .and. ntask >= 2 &
+               .and. ntask <= 64)
+    cycle_n = ntask
+    cycle_tids(1) = t
+    do k = 2, ntask
+      call pvmftasks(0, ntask, cycle_tids(k), ptid, dtid1, flag, aout, info1)
+    end do
+    ! the same table again, left after its first row
+    ntask = -1
+    call pvmftasks(0, ntask, t, ptid, dtid1, flag, aout, info1)
+    call check('pvmftasks: the same first row', info1 == 1 .and. t == cycle_tids(1))
+  end subroutine start_tasks_cycle
+
+  ! the cycle goes on after pvmfexit: the rows of the table it began with
+  subroutine test_tasks_after_exit()
+    integer :: ntask, t, ptid, dtid1, flag, info1
+    character(len=64) :: aout
+
+    ntask = 0
+    t = 0
+    aout = ''
+    call pvmftasks(0, ntask, t, ptid, dtid1, flag, aout, info1)
+    call check('pvmftasks: the second row after pvmfexit', info1 == 1 .and. &
+               ntask == cycle_n .and. t == cycle_tids(2))
+    call pvmfkill(ctid, info1)
+    call check_eq('pvmfkill: the cycle''s child', info1, PvmOk)
+  end subroutine test_tasks_after_exit
+
+  ! enrolled again, a new task: its own sibling, not the list of the first
+  subroutine test_siblings_after_exit()
+    integer :: ntids, sib, tid2
+
+    call pvmfmytid(tid2)
+    call check('pvmfmytid enrolls again, a new task', tid2 > 0 .and. tid2 /= mytid)
+    sib = 7
+    call pvmfsiblings(ntids, 0, sib)
+    call check('pvmfsiblings: just the new me', ntids == 1 .and. sib == tid2)
+  end subroutine test_siblings_after_exit
 
   ! groups of one member: every routine; collectives with every type are
   ! in fgroup.f90 (many members)

@@ -4,6 +4,7 @@
  * the direct one), nrecv/probe/trecv, mcast, psend/precv for every type,
  * recvf, contexts, messages to self, bad arguments.
  */
+#include <limits.h>
 #include <sys/stat.h>
 
 #include "test_api_util.h"
@@ -182,6 +183,13 @@ static void test_nrecv_probe_trecv(void **state)
     /* A negative time-out only looks at what has arrived (PVM 3.4.6). */
     struct timeval neg = {-1, 0};
     assert_int_equal(pvm_trecv(-1, 78, &neg), 0);
+    /* A time-out too long to count in nanoseconds waits, as for ever. */
+    int t = spawn1("x_ctx", (char *[]){"report", NULL});
+    struct timeval huge = {LONG_MAX, 0};
+    assert_true(pvm_trecv(t, 1, &huge) > 0);
+    struct timeval huge_us = {0, LONG_MAX};
+    send_empty(me, 79);
+    assert_true(pvm_trecv(-1, 79, &huge_us) > 0);
 }
 
 static void test_mcast(void **state)

@@ -439,6 +439,69 @@ static void test_handler_replies(void **state)
 }
 
 /* ======================================================================== */
+/* Leaving from a handler                                                   */
+/* ======================================================================== */
+
+static int exit_cc, exit_errno;
+
+static int h_exit(int mid)
+{
+    (void)mid;
+    seen.calls++;
+    exit_cc = pvm_exit();
+    exit_errno = pvm_errno;
+    return 0;
+}
+
+static void send_self(int tag)
+{
+    assert_true(pvm_initsend(PvmDataDefault) > 0);
+    assert_int_equal(pvm_send(pvm_mytid(), tag), 0);
+}
+
+/* The wait that runs a handler, and the call above it, still use the
+ * task's connection: PVM 3.4.6's pvm_exit refuses (PvmNotImpl) there. */
+static void test_exit_in_handler(void **state)
+{
+    (void)state;
+    int me = pvm_mytid();
+    assert_int_equal(pvm_addmhf(-1, 95, -1, h_exit), 9);
+    send_self(95); /* the handler may run in this send already */
+    int nh, na;
+    struct pvmhostinfo *hi;
+    assert_int_equal(pvm_config(&nh, &na, &hi), 0);
+    assert_int_equal(seen.calls, 1);
+    assert_int_equal(exit_cc, PvmNotImpl);
+    assert_int_equal(exit_errno, PvmNotImpl);
+    /* Still the same task, still enrolled, and its handler still in. */
+    assert_int_equal(pvm_mytid(), me);
+    assert_int_equal(pvm_delmhf(9), PvmOk);
+}
+
+static int h_halt(int mid)
+{
+    (void)mid;
+    seen.calls++;
+    exit_cc = pvm_halt();
+    return 0;
+}
+
+/* pvm_halt in a handler ends the virtual machine, but the core its caller
+ * waits on only goes dead: every call fails until pvm_exit frees it. */
+static void test_halt_in_handler(void **state)
+{
+    (void)state;
+    assert_int_equal(pvm_addmhf(-1, 96, -1, h_halt), 9);
+    send_self(96);
+    /* Once the handler has run (in the send or here) nothing comes. */
+    assert_int_equal(pvm_recv(-1, 97), PvmSysErr);
+    assert_int_equal(seen.calls, 1);
+    assert_int_equal(exit_cc, PvmOk);
+    assert_int_equal(pvm_nrecv(-1, -1), PvmSysErr);
+    assert_int_equal(pvm_exit(), PvmOk);
+}
+
+/* ======================================================================== */
 /* Three hosts                                                              */
 /* ======================================================================== */
 
@@ -489,6 +552,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_wildcards_contexts_notify, up, vm_down),
         cmocka_unit_test_setup_teardown(test_no_nesting_and_delete, up, vm_down),
         cmocka_unit_test_setup_teardown(test_handler_replies, up, vm_down),
+        cmocka_unit_test_setup_teardown(test_exit_in_handler, up, vm_down),
+        cmocka_unit_test_setup_teardown(test_halt_in_handler, up, vm_down),
         cmocka_unit_test_setup_teardown(test_across_hosts, up, vm_down),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
