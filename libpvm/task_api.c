@@ -307,6 +307,7 @@ int pvm_tasks(int which, int *ntask, struct pvmtaskinfo **taskp)
         ctl_free(&out);
         return lpvm_err("pvm_tasks", PvmNoMem);
     }
+    bool short_of_memory = false;
     for (size_t i = 0; i < n; i++) {
         const Pvm__TaskInfo *t = tr->tasks[i];
         core->tasks[i] = (struct pvmtaskinfo){
@@ -317,9 +318,14 @@ int pvm_tasks(int which, int *ntask, struct pvmtaskinfo **taskp)
             .ti_a_out = strdup(t->name ? t->name : ""),
             .ti_pid = t->pid,
         };
+        short_of_memory |= !core->tasks[i].ti_a_out;
     }
     core->ntasks = (int)n;
     ctl_free(&out);
+    if (short_of_memory) { /* no table with NULL names */
+        free_tasks(core);
+        return lpvm_err("pvm_tasks", PvmNoMem);
+    }
     if (ntask)
         *ntask = core->ntasks;
     if (taskp)
@@ -372,6 +378,7 @@ int pvm_config(int *nhost, int *narch, struct pvmhostinfo **hostp)
         return lpvm_err("pvm_config", PvmNoMem);
     }
     core->host_addrs = calloc(n ? n : 1, sizeof *core->host_addrs);
+    bool short_of_memory = !core->host_addrs;
     for (size_t i = 0; i < n; i++) {
         const Pvm__HostInfo *h = cr->hosts[i];
         if (core->host_addrs)
@@ -383,8 +390,15 @@ int pvm_config(int *nhost, int *narch, struct pvmhostinfo **hostp)
             .hi_speed = h->speed,
             .hi_dsig = h->dsig,
         };
+        short_of_memory |= !core->hosts[i].hi_name || !core->hosts[i].hi_arch ||
+                           (core->host_addrs && !core->host_addrs[i]);
     }
     core->nhosts = (int)n;
+    if (short_of_memory) { /* no table with NULL names */
+        ctl_free(&out);
+        free_hosts(core);
+        return lpvm_err("pvm_config", PvmNoMem);
+    }
     int na = cr->narch > 0 ? cr->narch : (n ? 1 : 0);
     ctl_free(&out);
     if (nhost)
