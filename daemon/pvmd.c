@@ -21,6 +21,7 @@
 #include "ctxtab.h"
 #include "group.h"
 #include "mbox.h"
+#include "regs.h"
 #include "hosttab.h"
 #include "hostmgr.h"
 #include "notify.h"
@@ -183,6 +184,7 @@ void pvmd_fini(struct pvmd *d)
     notify_fini(d);
     ctxtab_fini(d);
     mbox_fini(d);
+    regs_fini(d);
     tasktab_destroy(&d->tasks);
     hosttab_destroy(&d->hosts);
 }

@@ -69,6 +69,13 @@ struct pvmd_limits {
 struct regs {
     int hoster, tasker, rm;
     int debugmask;
+    /* Tasks handed to a tasker, and to which (0: its tasker has ended, the
+     * task ends when it leaves PVM): a task is ended by its own tasker only,
+     * and not left in the table for ever when that tasker is gone. */
+    struct regs_handed {
+        int tid, tasker;
+    } *handed;
+    size_t nhanded, caphanded;
 };
 
 struct pvmd {

@@ -235,15 +235,20 @@ static void test_hoster_only_on_first_host(void **state)
     pvm_kill(hoster);
 }
 
-/* Spawns h_tasker and returns its tid once it is registered. */
-static int start_tasker(void)
+/* Spawns h_tasker (with args) and returns its tid once it is registered. */
+static int start_tasker_with(char **args)
 {
-    int tid = spawn1("h_tasker", NULL), cc = -1;
+    int tid = spawn1("h_tasker", args), cc = -1;
     struct timeval tv = {20, 0};
     assert_true(pvm_trecv(tid, 1, &tv) > 0);
     assert_int_equal(pvm_upkint(&cc, 1, 1), 0);
     assert_int_equal(cc, 0);
     return tid;
+}
+
+static int start_tasker(void)
+{
+    return start_tasker_with(NULL);
 }
 
 /* Waits for the PvmTaskExit notice (tag 77) of tid. */
@@ -300,6 +305,39 @@ static void test_tasker_spawns_tasks(void **state)
     send_empty(child, 999);
 }
 
+/* A tasker that ends leaves nothing behind: what it was handed and never
+ * started ends with it, and what it started ends when it leaves PVM
+ * (nobody is left to report its end). */
+static void test_tasker_gone(void **state)
+{
+    (void)state;
+    int tasker = start_tasker();
+    int child = tasker_spawn(tasker);
+    assert_int_equal(pvm_notify(PvmTaskExit, 77, 1, &tasker), 0);
+    assert_int_equal(pvm_kill(tasker), 0);
+    expect_exit(tasker);
+    send_empty(child, 999);
+    expect_exit(child);
+
+    char *drop[] = {"drop", NULL};
+    tasker = start_tasker_with(drop);
+    child = spawn1("t_echo", NULL);
+    struct timeval tv = {20, 0};
+    int dropped = 0;
+    assert_true(pvm_trecv(tasker, 3, &tv) > 0);
+    pvm_upkint(&dropped, 1, 1);
+    assert_int_equal(dropped, child);
+    int tids[2] = {tasker, child};
+    assert_int_equal(pvm_notify(PvmTaskExit, 77, 2, tids), 0);
+    assert_int_equal(pvm_kill(tasker), 0);
+    expect_exit(tasker);
+    expect_exit(child);
+    int ntask = 0;
+    struct pvmtaskinfo *ti;
+    int cc = pvm_tasks(child, &ntask, &ti);
+    assert_true(cc < 0 || ntask == 0);
+}
+
 static void test_reg_rm(void **state)
 {
     (void)state;
@@ -335,6 +373,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_hoster_gone, vm_up, vm_down),
         cmocka_unit_test_setup_teardown(test_hoster_only_on_first_host, vm_up, vm_down),
         cmocka_unit_test_setup_teardown(test_tasker_spawns_tasks, vm_up, vm_down),
+        cmocka_unit_test_setup_teardown(test_tasker_gone, vm_up, vm_down),
         cmocka_unit_test_setup_teardown(test_reg_rm, vm_up, vm_down),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
