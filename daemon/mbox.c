@@ -649,12 +649,15 @@ static void leave(struct pvmd *d)
     if (!mt || --mt->busy > 0)
         return;
     mt->busy++;
-    while (mt->nlater > 0) {
+    /* mt is looked up again after each event: one may halt the pvmd
+     * (a report to the first host that fails its link), which frees it. */
+    while ((mt = mt_of(d)) && mt->nlater > 0) {
         struct later l = mt->later[0];
         memmove(mt->later, mt->later + 1, (size_t)--mt->nlater * sizeof *mt->later);
         on_event_now(d, l.kind, l.tid);
     }
-    mt->busy--;
+    if (mt)
+        mt->busy--;
 }
 
 static void request(struct pvmd *d, const struct req *r, const ProtobufCMessage *m)

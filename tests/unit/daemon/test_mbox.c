@@ -306,6 +306,31 @@ static void test_other_host_forwards(void **state)
     assert_int_equal(mbox_count(&w->d), 0);
 }
 
+/* An event held back during a request halts the pvmd when run: a task's
+ * answer fails its link (its end waits until the request is over), and
+ * the report of that end to the first host fails the mesh link, so this
+ * pvmd halts and frees its mailbox while still running held events. */
+static void test_halt_while_running_held_events(void **state)
+{
+    struct world *w = *state;
+    /* The task's requests fill its room in the pending table. */
+    for (int i = 0; i < 256; i++) {
+        key_on(w->t[0], w->tid[0], w->d.mytid, PVM__CTL_TYPE__CTL_MBOX_GET, "x", 0, 0, 0);
+        struct frame *f = fake_take(w->mesh);
+        assert_non_null(f);
+        frame_free(&f);
+    }
+    w->t[0]->fail_send = true;
+    w->mesh->fail_send = true;
+    /* A put makes it a user, is refused (PvmOutOfRes), and the answer's
+     * failure ends it; its report's failure halts the pvmd. */
+    put_on(w->t[0], w->tid[0], w->d.mytid, "x", 0, 0, 0);
+    assert_true(w->d.halting);
+    assert_true(w->t[0]->closed);
+    assert_true(w->mesh->closed);
+    assert_int_equal(mbox_count(&w->d), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -314,6 +339,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_bounds_and_lost_host, setup, teardown),
         cmocka_unit_test_setup_teardown(test_names_count_against_the_bytes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_other_host_forwards, setup2, teardown),
+        cmocka_unit_test_setup_teardown(test_halt_while_running_held_events, setup2, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
