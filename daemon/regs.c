@@ -250,12 +250,27 @@ static void dump_heap(struct pvmd *d)
 }
 
 /* Tickle 8: as if the link to host `tid' had failed (PVM's "trigger
- * hostfail"); anything but another host of the table is ignored. */
+ * hostfail"); anything but another host of the table is ignored.  Its
+ * link is closed, so all follows as from a real failure: the host is
+ * lost for good and, the first host's from another, this pvmd halts (as
+ * PVM's does).  The event alone left the link up under a host its
+ * tables had given up, and a pvmd without its first host running on. */
 static void fail_host(struct pvmd *d, int tid)
 {
-    if (!tid_is_pvmd(tid) || tid == d->mytid || !hosttab_get(d->hosts, tid_host(tid)))
+    struct host *h =
+        tid_is_pvmd(tid) && tid != d->mytid ? hosttab_get(d->hosts, tid_host(tid)) : NULL;
+    if (!h)
         return;
     log_info(d, "tickle: host t%x made to fail", (unsigned)tid);
+    if (h->link) {
+        h->link->ops->close(h->link, "pvm_tickle");
+        return;
+    }
+    if (tid_host(tid) == HOSTMGR_MASTER) {
+        pvmd_halt(d, "the first host is gone (pvm_tickle)");
+        return;
+    }
+    h->lost = true;
     event_raise(d, &(struct event){.kind = EVENT_HOST_LOST, .tid = tid, .why = "pvm_tickle"});
 }
 

@@ -112,6 +112,30 @@ static void test_tickle(void **state)
     assert_true(seen);
 }
 
+/* Tickle 8 naming the first host, on another host: that pvmd cannot go on
+ * without the first host, and halts as on a real failure (PVM's does), so
+ * the first host sees it leave. */
+static void test_tickle_fails_first_host(void **state)
+{
+    (void)state;
+    char *hosts[] = {"127.0.0.2"};
+    int info = 0;
+    assert_int_equal(pvm_addhosts(hosts, 1, &info), 1);
+    assert_int_equal(pvm_notify(PvmHostDelete, 78, 1, &info), 0);
+    char arg[16];
+    snprintf(arg, sizeof arg, "%x", (unsigned)pvm_tidtohost(pvm_mytid()));
+    char *args[] = {arg, NULL};
+    int child = 0;
+    int n = pvm_spawn((char *)harness_prog("t_tickle"), args, PvmTaskHost, "127.0.0.2", 1, &child);
+    assert_int_equal(n, 1);
+    send_empty(child, 1);
+    struct timeval tv = {20, 0};
+    assert_true(pvm_trecv(-1, 78, &tv) > 0);
+    int who = 0;
+    pvm_upkint(&who, 1, 1);
+    assert_int_equal(who, info);
+}
+
 /* The console's tickle, as PVM 3.4.6's: C-notation numbers, "( ... )". */
 static void test_console_tickle(void **state)
 {
@@ -374,6 +398,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_hoster_only_on_first_host, vm_up, vm_down),
         cmocka_unit_test_setup_teardown(test_tasker_spawns_tasks, vm_up, vm_down),
         cmocka_unit_test_setup_teardown(test_tasker_gone, vm_up, vm_down),
+        cmocka_unit_test_setup_teardown(test_tickle_fails_first_host, vm_up, vm_down),
         cmocka_unit_test_setup_teardown(test_reg_rm, vm_up, vm_down),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
