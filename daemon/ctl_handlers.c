@@ -176,8 +176,11 @@ static void h_exit(struct pvmd *d, const struct req *r, const ProtobufCMessage *
     struct task *t = tasktab_find(d->tasks, r->from);
     /* A spawned task stays a task until its process exits (design.md
      * "Task end"); one started from a shell ends now. */
-    if (t && tasktab_link(t) == r->link)
+    if (t && tasktab_link(t) == r->link) {
         tasktab_disconnect(d, t, "pvm_exit");
+        if ((t = tasktab_find(d->tasks, r->from)))
+            regs_task_left(d, t);
+    }
 }
 
 /* Whether task `from' may send output (trace: trace) to tid in context

@@ -79,7 +79,7 @@ struct later {
 struct mbox_tab {
     struct mclass *classes, *last;
     int nentries;
-    size_t bytes;
+    size_t bytes; /* of the bodies and of the classes' names */
     struct waiter *waiters;
     int nwaiters;
     int *users; /* local tasks that used the mailbox (not on the authority) */
@@ -207,6 +207,13 @@ static bool may_change(const struct entry *e, int tid)
     return (e->owner != 0 && e->owner == tid) || (e->flags & PvmMboxOverWritable);
 }
 
+/* What a class's name costs the mailbox's bytes: a task could otherwise
+ * hold 65536 names of 64 KiB with empty bodies. */
+static size_t name_cost(const char *name)
+{
+    return strlen(name) + 1;
+}
+
 static void remove_class(struct mbox_tab *mt, struct mclass *c)
 {
     struct mclass *prev = NULL;
@@ -219,6 +226,7 @@ static void remove_class(struct mbox_tab *mt, struct mclass *c)
             mt->classes = c->next;
         if (mt->last == c)
             mt->last = prev;
+        mt->bytes -= name_cost(c->name);
         free(c->v);
         free(c->name);
         free(c);
@@ -253,18 +261,17 @@ static int grow(struct mclass *c)
     return 0;
 }
 
-/* Puts q's message at the index it names, for task q->tid.  Returns the
- * index, or PvmDenied, PvmOutOfRes, PvmNoMem. */
-static int put(struct mbox_tab *mt, const Pvm__MboxPut *q)
+/* Puts q's message at the index it names, for task q->tid, within max
+ * bytes in all.  Returns the index, or PvmDenied, PvmOutOfRes, PvmNoMem. */
+static int put(struct mbox_tab *mt, const Pvm__MboxPut *q, size_t max)
 {
     struct mclass *c = find_class(mt, q->name);
     int index = q->index >= 0 ? q->index : lowest_free(c);
     struct entry *e = find_entry(c, index, false);
     if (e && (q->insert || !may_change(e, q->tid)))
         return PvmDenied;
-    size_t len = q->data.len;
-    if ((!e && mt->nentries >= MBOX_MAX_ENTRIES) ||
-        mt->bytes - (e ? e->len : 0) + len > MBOX_MAX_BYTES)
+    size_t len = q->data.len, name = c ? 0 : name_cost(q->name);
+    if ((!e && mt->nentries >= MBOX_MAX_ENTRIES) || mt->bytes - (e ? e->len : 0) + len + name > max)
         return PvmOutOfRes;
     uint8_t *data = malloc(len ? len : 1);
     if (!data)
@@ -297,6 +304,7 @@ static int put(struct mbox_tab *mt, const Pvm__MboxPut *q)
             else
                 mt->classes = c;
             mt->last = c;
+            mt->bytes += name;
         }
         e->index = index;
         int at = lower_bound(c, index);
@@ -641,12 +649,15 @@ static void leave(struct pvmd *d)
     if (!mt || --mt->busy > 0)
         return;
     mt->busy++;
-    while (mt->nlater > 0) {
+    /* mt is looked up again after each event: one may halt the pvmd
+     * (a report to the first host that fails its link), which frees it. */
+    while ((mt = mt_of(d)) && mt->nlater > 0) {
         struct later l = mt->later[0];
         memmove(mt->later, mt->later + 1, (size_t)--mt->nlater * sizeof *mt->later);
         on_event_now(d, l.kind, l.tid);
     }
-    mt->busy--;
+    if (mt)
+        mt->busy--;
 }
 
 static void request(struct pvmd *d, const struct req *r, const ProtobufCMessage *m)
@@ -695,7 +706,7 @@ static void request(struct pvmd *d, const struct req *r, const ProtobufCMessage 
     }
     switch (r->type) {
     case PVM__CTL_TYPE__CTL_MBOX_PUT:
-        cc = put(mt, &p);
+        cc = put(mt, &p, d->limits.mbox_bytes);
         log_debug(d, "t%x put %s (flags 0x%x) at %d", (unsigned)p.tid, p.name, (unsigned)p.flags,
                   cc);
         reply_status(d, r, cc, cc);

@@ -20,9 +20,10 @@ struct event;
 struct pvmd;
 struct req;
 
-/* Bounds: entries in the whole mailbox, the bytes of their bodies, waiting
- * requests of one task and in all.  Past them a put or a wait is refused
- * with PvmOutOfRes. */
+/* Bounds: entries in the whole mailbox, the bytes of their bodies and of
+ * their classes' names (the default of d->limits.mbox_bytes, PVMD_MBOX_MAX),
+ * waiting requests of one task and in all.  Past them a put or a wait is
+ * refused with PvmOutOfRes. */
 #define MBOX_MAX_ENTRIES 65536
 #define MBOX_MAX_BYTES ((size_t)256 << 20)
 #define MBOX_WAIT_PER_TASK 16

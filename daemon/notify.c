@@ -480,19 +480,23 @@ void notify_request(struct pvmd *d, const struct req *r, const ProtobufCMessage 
             return;
         }
     /* libpvm's own requests (its reserved context: the ends of the tasks
-     * it talks to) do not count against the users' limits. */
+     * it talks to) have room of their own beyond the users' limits, so a
+     * program's requests cannot crowd them out.  Bounded all the same: the
+     * context is the request's word, and any task may say it. */
     bool sys = q->ctx == PVM_SYS_CTX;
-    if (!off && !sys && n->nwatches + q->n_tids > NOTIFY_MAX) {
+    size_t max = sys ? 2 * (size_t)NOTIFY_MAX : NOTIFY_MAX;
+    size_t max_task = sys ? 2 * (size_t)NOTIFY_MAX_PER_TASK : NOTIFY_MAX_PER_TASK;
+    if (!off && n->nwatches + q->n_tids > max) {
         req_status(d, r, PvmOutOfRes);
         return;
     }
-    if (!off && !sys && n->nwatches + q->n_tids > NOTIFY_MAX_PER_TASK) {
+    if (!off && n->nwatches + q->n_tids > max_task) {
         /* Only when the table could hold that many: one task may not
          * take the place of all the others. */
         size_t mine = q->n_tids;
         for (struct watch *w = n->by_watcher[bucket(watcher, n->nb)]; w; w = w->wnext)
             mine += w->watcher == watcher;
-        if (mine > NOTIFY_MAX_PER_TASK) {
+        if (mine > max_task) {
             req_status(d, r, PvmOutOfRes);
             return;
         }

@@ -19,7 +19,8 @@
 struct event;
 struct pvmd;
 
-/* Requests any one task may have waiting: past this, PvmOutOfRes. */
+/* Requests any one task may have waiting: past this, PvmOutOfRes (twice
+ * as many in libpvm's reserved context, its own watches of its peers). */
 #define NOTIFY_MAX_PER_TASK 65536
 
 /* Creates and frees d's table.  notify_init returns 0 or PvmNoMem. */

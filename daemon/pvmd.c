@@ -21,6 +21,7 @@
 #include "ctxtab.h"
 #include "group.h"
 #include "mbox.h"
+#include "regs.h"
 #include "hosttab.h"
 #include "hostmgr.h"
 #include "notify.h"
@@ -72,6 +73,7 @@ int pvmd_init(struct pvmd *d, uv_loop_t *loop, int host)
         .fd_reserve = 32,
         .tid_max = TID_MAX_LOCAL,
         .ctx_max = TID_MAX_LOCAL,
+        .mbox_bytes = MBOX_MAX_BYTES,
     };
     d->log.max = d->limits.log_max;
     uv_timer_init(d->loop, &d->halt_timer);
@@ -122,7 +124,7 @@ void pvmd_limits_from_env(struct pvmd *d)
     unsigned long long task = l->hold_task, total = l->hold_total, logmax = l->log_max,
                        hello = l->hello_ms, reserve = (unsigned long long)l->fd_reserve,
                        tids = (unsigned long long)l->tid_max,
-                       ctxs = (unsigned long long)l->ctx_max;
+                       ctxs = (unsigned long long)l->ctx_max, mbox = l->mbox_bytes;
     limit_env(d, "PVMD_HOLD_TASK", 1 << 16, SIZE_MAX / 2, &task);
     limit_env(d, "PVMD_HOLD_TOTAL", 1 << 16, SIZE_MAX / 2, &total);
     limit_env(d, "PVMD_LOG_MAX", 1 << 12, SIZE_MAX / 2, &logmax);
@@ -130,6 +132,7 @@ void pvmd_limits_from_env(struct pvmd *d)
     limit_env(d, "PVMD_FD_RESERVE", 8, 1 << 20, &reserve);
     limit_env(d, "PVMD_TID_MAX", 4, TID_MAX_LOCAL, &tids);
     limit_env(d, "PVMD_CTX_MAX", 1, TID_MAX_LOCAL, &ctxs);
+    limit_env(d, "PVMD_MBOX_MAX", 1 << 16, SIZE_MAX / 2, &mbox);
     l->hold_task = (size_t)task;
     l->hold_total = (size_t)total;
     /* A task holding less than this never stops its senders, so a budget
@@ -140,6 +143,7 @@ void pvmd_limits_from_env(struct pvmd *d)
     l->fd_reserve = (int)reserve;
     l->tid_max = (int)tids;
     l->ctx_max = (int)ctxs;
+    l->mbox_bytes = (size_t)mbox;
 }
 
 void pvmd_file_id_take(const char *path, struct pvmd_file_id *id)
@@ -180,6 +184,7 @@ void pvmd_fini(struct pvmd *d)
     notify_fini(d);
     ctxtab_fini(d);
     mbox_fini(d);
+    regs_fini(d);
     tasktab_destroy(&d->tasks);
     hosttab_destroy(&d->hosts);
 }

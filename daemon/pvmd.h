@@ -59,6 +59,8 @@ struct pvmd_limits {
                           smaller for tests of tids handed out again) */
     int ctx_max;       /* PVMD_CTX_MAX: the highest local part of a context (TID_MAX_LOCAL;
                           smaller for tests of contexts running out) */
+    size_t mbox_bytes; /* PVMD_MBOX_MAX: bytes of class names and bodies the mailbox holds
+                          (MBOX_MAX_BYTES) */
 };
 
 /* Tasks registered with pvm_reg_hoster / pvm_reg_tasker / pvm_reg_rm (0:
@@ -67,6 +69,13 @@ struct pvmd_limits {
 struct regs {
     int hoster, tasker, rm;
     int debugmask;
+    /* Tasks handed to a tasker, and to which (0: its tasker has ended, the
+     * task ends when it leaves PVM): a task is ended by its own tasker only,
+     * and not left in the table for ever when that tasker is gone. */
+    struct regs_handed {
+        int tid, tasker;
+    } *handed;
+    size_t nhanded, caphanded;
 };
 
 struct pvmd {

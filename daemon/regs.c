@@ -55,10 +55,94 @@ int regs_helper(struct pvmd *d, int kind)
     return *s;
 }
 
+/* ---- tasks handed to a tasker ---- */
+
+static struct regs_handed *handed_find(struct pvmd *d, int tid)
+{
+    for (size_t i = 0; i < d->regs.nhanded; i++)
+        if (d->regs.handed[i].tid == tid)
+            return &d->regs.handed[i];
+    return NULL;
+}
+
+static int handed_add(struct pvmd *d, int tid, int tasker)
+{
+    struct regs *g = &d->regs;
+    if (g->nhanded == g->caphanded) {
+        size_t ncap = g->caphanded ? 2 * g->caphanded : 16;
+        struct regs_handed *n = realloc(g->handed, ncap * sizeof *n);
+        if (!n)
+            return PvmNoMem;
+        g->handed = n;
+        g->caphanded = ncap;
+    }
+    g->handed[g->nhanded++] = (struct regs_handed){tid, tasker};
+    return 0;
+}
+
+static void handed_remove(struct pvmd *d, int tid)
+{
+    struct regs_handed *h = handed_find(d, tid);
+    if (h)
+        *h = d->regs.handed[--d->regs.nhanded];
+}
+
+/* Ends handed task t (its output's end first: the pvmd reads none of it). */
+static void handed_end(struct pvmd *d, struct task *t, const char *why)
+{
+    int tid = tasktab_tid(t);
+    handed_remove(d, tid);
+    output_end(d, tid);
+    if ((t = tasktab_find(d->tasks, tid)))
+        tasktab_end(d, t, why);
+}
+
+/* Tasker `tasker' ended: what it started is orphaned; those not connected
+ * end now (nothing would report them), the others when they leave. */
+static void tasker_gone(struct pvmd *d, int tasker)
+{
+    size_t n = 0;
+    int *end = malloc((d->regs.nhanded ? d->regs.nhanded : 1) * sizeof *end);
+    for (size_t i = 0; i < d->regs.nhanded; i++) {
+        struct regs_handed *h = &d->regs.handed[i];
+        if (h->tasker != tasker)
+            continue;
+        h->tasker = 0;
+        struct task *t = tasktab_find(d->tasks, h->tid);
+        if (end && t && !tasktab_link(t))
+            end[n++] = h->tid;
+    }
+    /* Ended after the walk: an end raises events that change the list. */
+    for (size_t i = 0; i < n; i++) {
+        struct task *t = tasktab_find(d->tasks, end[i]);
+        if (t && !tasktab_link(t))
+            handed_end(d, t, "its tasker ended");
+    }
+    if (!end && d->regs.nhanded)
+        log_error(d, "no memory to end the tasks of tasker t%x: they end as they leave",
+                  (unsigned)tasker);
+    free(end);
+}
+
+void regs_task_left(struct pvmd *d, struct task *t)
+{
+    struct regs_handed *h = handed_find(d, tasktab_tid(t));
+    if (h && !h->tasker && !tasktab_link(t))
+        handed_end(d, t, "left PVM, its tasker gone");
+}
+
+void regs_fini(struct pvmd *d)
+{
+    free(d->regs.handed);
+    d->regs.handed = NULL;
+    d->regs.nhanded = d->regs.caphanded = 0;
+}
+
 void regs_on_event(struct pvmd *d, const struct event *ev)
 {
     if (ev->kind != EVENT_TASK_EXIT)
         return;
+    handed_remove(d, ev->tid);
     for (int kind = REG_HOSTER; kind <= REG_RM; kind++) {
         int *s = slot(d, kind);
         if (*s != ev->tid)
@@ -68,6 +152,7 @@ void regs_on_event(struct pvmd *d, const struct event *ev)
         if (kind == REG_HOSTER)
             hostmgr_hoster_gone(d, ev->tid);
     }
+    tasker_gone(d, ev->tid);
 }
 
 void regs_register(struct pvmd *d, const struct req *r, const ProtobufCMessage *m)
@@ -165,12 +250,27 @@ static void dump_heap(struct pvmd *d)
 }
 
 /* Tickle 8: as if the link to host `tid' had failed (PVM's "trigger
- * hostfail"); anything but another host of the table is ignored. */
+ * hostfail"); anything but another host of the table is ignored.  Its
+ * link is closed, so all follows as from a real failure: the host is
+ * lost for good and, the first host's from another, this pvmd halts (as
+ * PVM's does).  The event alone left the link up under a host its
+ * tables had given up, and a pvmd without its first host running on. */
 static void fail_host(struct pvmd *d, int tid)
 {
-    if (!tid_is_pvmd(tid) || tid == d->mytid || !hosttab_get(d->hosts, tid_host(tid)))
+    struct host *h =
+        tid_is_pvmd(tid) && tid != d->mytid ? hosttab_get(d->hosts, tid_host(tid)) : NULL;
+    if (!h)
         return;
     log_info(d, "tickle: host t%x made to fail", (unsigned)tid);
+    if (h->link) {
+        h->link->ops->close(h->link, "pvm_tickle");
+        return;
+    }
+    if (tid_host(tid) == HOSTMGR_MASTER) {
+        pvmd_halt(d, "the first host is gone (pvm_tickle)");
+        return;
+    }
+    h->lost = true;
     event_raise(d, &(struct event){.kind = EVENT_HOST_LOST, .tid = tid, .why = "pvm_tickle"});
 }
 
@@ -342,6 +442,8 @@ int regs_get_str(const uint8_t *p, size_t len, size_t *pos, int enc, char *s, si
 int regs_start_task(struct pvmd *d, int tasker, int tid, int flags, const char *path,
                     char *const *argv, char *const *env)
 {
+    if (handed_add(d, tid, tasker) < 0)
+        return PvmNoMem;
     struct regs_msg b = {0};
     int argc = 0, nenv = 0;
     while (argv[argc])
@@ -360,6 +462,8 @@ int regs_start_task(struct pvmd *d, int tasker, int tid, int flags, const char *
     int cc = regs_msg_send(d, &b, tasker, SM_STTASK);
     if (cc == 0)
         log_info(d, "t%x handed to tasker t%x", (unsigned)tid, (unsigned)tasker);
+    else
+        handed_remove(d, tid);
     return cc;
 }
 
@@ -373,8 +477,7 @@ static bool own_process(struct pvmd *d, int tid)
 }
 
 /* SM_TASKX: int tid, int status (wait's), then the user and system times
- * (unused here).  Only a spawned task whose process the pvmd does not
- * watch may be ended so: the tasker's. */
+ * (unused here).  Only a task handed to this tasker may be ended so. */
 static void tasker_exit(struct pvmd *d, const struct frame *f)
 {
     size_t pos = 0;
@@ -385,15 +488,25 @@ static void tasker_exit(struct pvmd *d, const struct frame *f)
         return;
     }
     struct task *t = tid_host(tid) == d->myhost ? tasktab_find(d->tasks, tid) : NULL;
-    if (!t || !(tasktab_flags(t) & TF_SPAWNED) || own_process(d, tid)) {
+    struct regs_handed *h = handed_find(d, tid);
+    if (!t || !(tasktab_flags(t) & TF_SPAWNED) || own_process(d, tid) || !h ||
+        h->tasker != f->h.src) {
         log_info(d, "tasker t%x: SM_TASKX for t%x, not one of its tasks", (unsigned)f->h.src,
                  (unsigned)tid);
         return;
     }
     char why[80];
     snprintf(why, sizeof why, "its tasker says it ended (status %d)", status);
-    output_end(d, tid);
-    tasktab_end(d, t, why);
+    handed_end(d, t, why);
+}
+
+/* Does tid still have tasks it was handed (a tasker since replaced)? */
+static bool is_tasker(struct pvmd *d, int tid)
+{
+    for (size_t i = 0; i < d->regs.nhanded; i++)
+        if (d->regs.handed[i].tasker == tid)
+            return true;
+    return false;
 }
 
 bool regs_take(struct pvmd *d, int from, struct frame *f)
@@ -402,7 +515,8 @@ bool regs_take(struct pvmd *d, int from, struct frame *f)
         hostmgr_hoster_ack(d, f);
         return true;
     }
-    if (f->h.tag == SM_TASKX && from && from == regs_helper(d, REG_TASKER)) {
+    if (f->h.tag == SM_TASKX && from &&
+        (from == regs_helper(d, REG_TASKER) || is_tasker(d, from))) {
         tasker_exit(d, f);
         frame_free(&f);
         return true;

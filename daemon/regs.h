@@ -34,9 +34,18 @@ int regs_helper(struct pvmd *d, int kind);
 
 /* Event subscriber (event.c): a registered helper that ends is
  * forgotten; the hosts its hoster was starting fail at once
- * (hostmgr_hoster_gone). */
+ * (hostmgr_hoster_gone); the tasks its tasker started and that are not
+ * connected end now, the others when they leave PVM (regs_task_left). */
 struct event;
 void regs_on_event(struct pvmd *d, const struct event *ev);
+
+/* Local task t's connection went (closed, or pvm_exit): one whose tasker
+ * has ended, which nothing else would end, ends now. */
+struct task;
+void regs_task_left(struct pvmd *d, struct task *t);
+
+/* Frees what regs.c holds (pvmd_fini). */
+void regs_fini(struct pvmd *d);
 
 /* A user frame a local task `from' addressed to this pvmd (ownership
  * passes when it returns true): a registered hoster's SM_STHOSTACK goes to
@@ -49,8 +58,8 @@ bool regs_take(struct pvmd *d, int from, struct frame *f);
  * flags, string path, int argc, string argv[argc], int nenv, string
  * env[nenv]; argv and env NULL-terminated).  The task then waits, as a
  * spawned task, for its process to enrol (claiming tid through
- * PVM_TASK_TID in env) and ends when the tasker reports SM_TASKX.
- * Returns 0 or PvmNoMem. */
+ * PVM_TASK_TID in env) and ends when this tasker reports SM_TASKX (or
+ * the tasker ends, see regs_on_event).  Returns 0 or PvmNoMem. */
 int regs_start_task(struct pvmd *d, int tasker, int tid, int flags, const char *path,
                     char *const *argv, char *const *env);
 

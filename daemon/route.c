@@ -573,6 +573,8 @@ void xport_up_down(struct xport *x, const char *why)
     if (!t || tasktab_link(t) != x)
         return;
     tasktab_disconnect(d, t, "its connection closed");
+    if ((t = tasktab_find(d->tasks, tid)))
+        regs_task_left(d, t);
     /* A spawned task outlives its link: what was written to the link is
      * gone with it, so its senders may go on (into its queue).  One that
      * ended has released them already. */

@@ -586,7 +586,7 @@ int spawn_run(struct pvmd *d, int parent, const Pvm__SpawnRequest *req, int *tid
         .trace_ctx = req->trace_ctx,
         .ctx = req->ctx,
     };
-    int started = 0, room = spawn_room(d), refused = 0, tasker = regs_helper(d, REG_TASKER);
+    int started = 0, room = spawn_room(d), refused = 0;
     for (int i = 0; i < count; i++) {
         if (room-- <= 0) {
             /* Past the descriptors the pvmd can spare: refused before the
@@ -600,7 +600,9 @@ int spawn_run(struct pvmd *d, int parent, const Pvm__SpawnRequest *req, int *tid
         if (!t)
             continue;
         int r = tasktab_set_spawned(t, ptid, req->file, &io);
-        /* A registered tasker (pvm_reg_tasker) starts it instead. */
+        /* A registered tasker (pvm_reg_tasker) starts it instead: asked
+         * for each task, as handing one over may end the tasker's link. */
+        int tasker = regs_helper(d, REG_TASKER);
         if (r == 0 && tasker) {
             env_set_tid(&e, tasktab_tid(t));
             r = regs_start_task(d, tasker, tasktab_tid(t), req->flags, path, argv, e.v);

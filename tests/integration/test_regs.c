@@ -112,6 +112,30 @@ static void test_tickle(void **state)
     assert_true(seen);
 }
 
+/* Tickle 8 naming the first host, on another host: that pvmd cannot go on
+ * without the first host, and halts as on a real failure (PVM's does), so
+ * the first host sees it leave. */
+static void test_tickle_fails_first_host(void **state)
+{
+    (void)state;
+    char *hosts[] = {"127.0.0.2"};
+    int info = 0;
+    assert_int_equal(pvm_addhosts(hosts, 1, &info), 1);
+    assert_int_equal(pvm_notify(PvmHostDelete, 78, 1, &info), 0);
+    char arg[16];
+    snprintf(arg, sizeof arg, "%x", (unsigned)pvm_tidtohost(pvm_mytid()));
+    char *args[] = {arg, NULL};
+    int child = 0;
+    int n = pvm_spawn((char *)harness_prog("t_tickle"), args, PvmTaskHost, "127.0.0.2", 1, &child);
+    assert_int_equal(n, 1);
+    send_empty(child, 1);
+    struct timeval tv = {20, 0};
+    assert_true(pvm_trecv(-1, 78, &tv) > 0);
+    int who = 0;
+    pvm_upkint(&who, 1, 1);
+    assert_int_equal(who, info);
+}
+
 /* The console's tickle, as PVM 3.4.6's: C-notation numbers, "( ... )". */
 static void test_console_tickle(void **state)
 {
@@ -235,15 +259,20 @@ static void test_hoster_only_on_first_host(void **state)
     pvm_kill(hoster);
 }
 
-/* Spawns h_tasker and returns its tid once it is registered. */
-static int start_tasker(void)
+/* Spawns h_tasker (with args) and returns its tid once it is registered. */
+static int start_tasker_with(char **args)
 {
-    int tid = spawn1("h_tasker", NULL), cc = -1;
+    int tid = spawn1("h_tasker", args), cc = -1;
     struct timeval tv = {20, 0};
     assert_true(pvm_trecv(tid, 1, &tv) > 0);
     assert_int_equal(pvm_upkint(&cc, 1, 1), 0);
     assert_int_equal(cc, 0);
     return tid;
+}
+
+static int start_tasker(void)
+{
+    return start_tasker_with(NULL);
 }
 
 /* Waits for the PvmTaskExit notice (tag 77) of tid. */
@@ -300,6 +329,39 @@ static void test_tasker_spawns_tasks(void **state)
     send_empty(child, 999);
 }
 
+/* A tasker that ends leaves nothing behind: what it was handed and never
+ * started ends with it, and what it started ends when it leaves PVM
+ * (nobody is left to report its end). */
+static void test_tasker_gone(void **state)
+{
+    (void)state;
+    int tasker = start_tasker();
+    int child = tasker_spawn(tasker);
+    assert_int_equal(pvm_notify(PvmTaskExit, 77, 1, &tasker), 0);
+    assert_int_equal(pvm_kill(tasker), 0);
+    expect_exit(tasker);
+    send_empty(child, 999);
+    expect_exit(child);
+
+    char *drop[] = {"drop", NULL};
+    tasker = start_tasker_with(drop);
+    child = spawn1("t_echo", NULL);
+    struct timeval tv = {20, 0};
+    int dropped = 0;
+    assert_true(pvm_trecv(tasker, 3, &tv) > 0);
+    pvm_upkint(&dropped, 1, 1);
+    assert_int_equal(dropped, child);
+    int tids[2] = {tasker, child};
+    assert_int_equal(pvm_notify(PvmTaskExit, 77, 2, tids), 0);
+    assert_int_equal(pvm_kill(tasker), 0);
+    expect_exit(tasker);
+    expect_exit(child);
+    int ntask = 0;
+    struct pvmtaskinfo *ti;
+    int cc = pvm_tasks(child, &ntask, &ti);
+    assert_true(cc < 0 || ntask == 0);
+}
+
 static void test_reg_rm(void **state)
 {
     (void)state;
@@ -335,6 +397,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_hoster_gone, vm_up, vm_down),
         cmocka_unit_test_setup_teardown(test_hoster_only_on_first_host, vm_up, vm_down),
         cmocka_unit_test_setup_teardown(test_tasker_spawns_tasks, vm_up, vm_down),
+        cmocka_unit_test_setup_teardown(test_tasker_gone, vm_up, vm_down),
+        cmocka_unit_test_setup_teardown(test_tickle_fails_first_host, vm_up, vm_down),
         cmocka_unit_test_setup_teardown(test_reg_rm, vm_up, vm_down),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -77,6 +77,15 @@ static void start(int parent)
     free(path);
 }
 
+static void send_dropped(int parent)
+{
+    int tid = 0;
+    pvm_upkint(&tid, 1, 1);
+    pvm_initsend(PvmDataDefault);
+    pvm_pkint(&tid, 1, 1);
+    pvm_send(parent, 3);
+}
+
 static void reap(void)
 {
     int status;
@@ -92,8 +101,10 @@ static void reap(void)
             }
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+    /* "drop": takes each task and starts nothing (a tasker that fails). */
+    int drop = argc > 1 && !strcmp(argv[1], "drop");
     int parent = pvm_parent();
     pvm_setopt(PvmResvTids, 1);
     int cc = pvm_reg_tasker();
@@ -105,7 +116,9 @@ int main(void)
         int b = pvm_trecv(-1, SM_STTASK, &tv);
         if (b < 0)
             break;
-        if (b > 0)
+        if (b > 0 && drop)
+            send_dropped(parent);
+        else if (b > 0)
             start(parent);
         reap();
     }

@@ -17,11 +17,16 @@
 #include "pvm3.h"
 #include "tid.h"
 
+static void fake_close(struct xport *x, const char *why);
+
 static int fake_send(struct xport *x, struct frame *f)
 {
     struct fake *l = (struct fake *)x;
-    if (l->closed) {
+    if (l->closed || l->fail_send) {
         frame_free(&f);
+        /* As a transport whose write fails at once: the link goes down
+         * inside the send. */
+        fake_close(x, "send failed");
         return PvmSysErr;
     }
     frame_queue_push(&l->out, f);

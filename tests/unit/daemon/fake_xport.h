@@ -23,6 +23,7 @@ struct fake {
     bool paused;
     bool closed;
     bool shut;
+    bool fail_send; /* the next send fails and closes the link from inside it */
 };
 
 extern const struct xport_tran fake_tran;

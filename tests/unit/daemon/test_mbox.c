@@ -228,6 +228,37 @@ static void test_bounds_and_lost_host(void **state)
     assert_int_equal(mbox_count(&w->d), MBOX_MAX_ENTRIES - 2);
 }
 
+/* A class's name counts against the mailbox's bytes: empty bodies under
+ * 64 KiB names would otherwise hold 65536 x 64 KiB. */
+static void test_names_count_against_the_bytes(void **state)
+{
+    struct world *w = *state;
+    w->d.limits.mbox_bytes = (size_t)1 << 20;
+    enum { LONG = 65536 };
+    char *name = malloc(LONG + 1);
+    assert_non_null(name);
+    memset(name, 'n', LONG);
+    name[LONG] = 0;
+    /* 15 names of LONG + 1 bytes and their 4-byte bodies fit in 1 MiB. */
+    for (int i = 0; i < 15; i++) {
+        name[0] = (char)('a' + i);
+        assert_int_equal(task_put(w, 0, name, 0, 0), 0);
+    }
+    name[0] = 'z';
+    assert_int_equal(task_put(w, 0, name, 0, 0), PvmOutOfRes);
+    assert_int_equal(mbox_count(&w->d), 15);
+    /* Another entry of a class there costs no name. */
+    name[0] = 'a';
+    assert_int_equal(task_put(w, 0, name, 1, 0), 1);
+    /* A class that goes gives its name's bytes back. */
+    name[0] = 'b';
+    int wid = key_on(w->t[0], w->tid[0], w->d.mytid, PVM__CTL_TYPE__CTL_MBOX_DEL, name, 0, 0, 0);
+    assert_int_equal(answer(w->t[0], wid), 0);
+    name[0] = 'z';
+    assert_int_equal(task_put(w, 0, name, 0, 0), 0);
+    free(name);
+}
+
 static void test_other_host_forwards(void **state)
 {
     struct world *w = *state;
@@ -275,13 +306,40 @@ static void test_other_host_forwards(void **state)
     assert_int_equal(mbox_count(&w->d), 0);
 }
 
+/* An event held back during a request halts the pvmd when run: a task's
+ * answer fails its link (its end waits until the request is over), and
+ * the report of that end to the first host fails the mesh link, so this
+ * pvmd halts and frees its mailbox while still running held events. */
+static void test_halt_while_running_held_events(void **state)
+{
+    struct world *w = *state;
+    /* The task's requests fill its room in the pending table. */
+    for (int i = 0; i < 256; i++) {
+        key_on(w->t[0], w->tid[0], w->d.mytid, PVM__CTL_TYPE__CTL_MBOX_GET, "x", 0, 0, 0);
+        struct frame *f = fake_take(w->mesh);
+        assert_non_null(f);
+        frame_free(&f);
+    }
+    w->t[0]->fail_send = true;
+    w->mesh->fail_send = true;
+    /* A put makes it a user, is refused (PvmOutOfRes), and the answer's
+     * failure ends it; its report's failure halts the pvmd. */
+    put_on(w->t[0], w->tid[0], w->d.mytid, "x", 0, 0, 0);
+    assert_true(w->d.halting);
+    assert_true(w->t[0]->closed);
+    assert_true(w->mesh->closed);
+    assert_int_equal(mbox_count(&w->d), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_peer_speaks_for_its_own_tasks, setup, teardown),
         cmocka_unit_test_setup_teardown(test_waits, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bounds_and_lost_host, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_names_count_against_the_bytes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_other_host_forwards, setup2, teardown),
+        cmocka_unit_test_setup_teardown(test_halt_while_running_held_events, setup2, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
