@@ -95,14 +95,19 @@ int pvm_initsend(int encoding)
         return lpvm_err("pvm_initsend", PvmBadParam);
     }
     struct pmsg *old = pmsg_lookup(lpvm_state.sbuf);
-    /* PVM frees the old buffer and makes a new one.  Reusing the old one
-     * under the same id is indistinguishable (a freed id is the first to be
-     * reused) and saves a malloc per message, unless it is also the
-     * receive buffer or a message still queued (a pvm_probe id made the
-     * send buffer), which must keep their contents. */
+    /* PVM 3.4.6 makes the new buffer, then frees the old one: the id
+     * changes at every call (two ids take turns), and a program that frees
+     * the old id afterwards frees nothing that is still in use.  The old
+     * buffer's memory is reused under the new id (no malloc per message),
+     * unless it is also the receive buffer or a message still queued (a
+     * pvm_probe id made the send buffer), which must keep their contents. */
     if (old && old->id != lpvm_state.rbuf && !old->queued && old->cap <= PACK_KEEP_CAP) {
-        pmsg_reset(old, encoding);
-        return old->id;
+        int id = pmsg_reid(old);
+        if (id > 0) {
+            pmsg_reset(old, encoding);
+            lpvm_state.sbuf = id;
+            return id;
+        }
     }
     if (old)
         pmsg_destroy(&old);

@@ -392,33 +392,58 @@ static struct {
     int free; /* head of the free chain, 0 if empty */
 } tab;
 
+/* A free id (its slot still empty), or PvmNoMem. */
+static int slot_take(void)
+{
+    int id = tab.free;
+    if (id) {
+        tab.free = tab.slots[id].next;
+        return id;
+    }
+    if (tab.used == 0)
+        tab.used = 1;
+    if (tab.used >= tab.cap) {
+        if (tab.cap > INT_MAX / 2)
+            return PvmNoMem;
+        int ncap = tab.cap ? tab.cap * 2 : 64;
+        struct slot *ns = realloc(tab.slots, (size_t)ncap * sizeof *ns);
+        if (!ns)
+            return PvmNoMem;
+        tab.slots = ns;
+        tab.cap = ncap;
+    }
+    return tab.used++;
+}
+
 int pmsg_register(struct pmsg *m)
 {
     if (!m)
         return PvmBadParam;
     if (m->id > 0)
         return m->id;
-    int id = tab.free;
-    if (id) {
-        tab.free = tab.slots[id].next;
-    } else {
-        if (tab.used == 0)
-            tab.used = 1;
-        if (tab.used >= tab.cap) {
-            if (tab.cap > INT_MAX / 2)
-                return PvmNoMem;
-            int ncap = tab.cap ? tab.cap * 2 : 64;
-            struct slot *ns = realloc(tab.slots, (size_t)ncap * sizeof *ns);
-            if (!ns)
-                return PvmNoMem;
-            tab.slots = ns;
-            tab.cap = ncap;
-        }
-        id = tab.used++;
-    }
+    int id = slot_take();
+    if (id < 0)
+        return id;
     tab.slots[id].m = m;
     tab.slots[id].next = 0;
     m->id = id;
+    return id;
+}
+
+int pmsg_reid(struct pmsg *m)
+{
+    int old = m->id;
+    int id = slot_take();
+    if (id < 0)
+        return id;
+    tab.slots[id].m = m;
+    tab.slots[id].next = 0;
+    m->id = id;
+    if (old > 0 && old < tab.used && tab.slots[old].m == m) {
+        tab.slots[old].m = NULL;
+        tab.slots[old].next = tab.free;
+        tab.free = old;
+    }
     return id;
 }
 

@@ -94,6 +94,11 @@ int pmsg_reset(struct pmsg *m, int enc);
 
 /* Gives m a buffer id (> 0) and returns it; PvmNoMem on failure. */
 int pmsg_register(struct pmsg *m);
+
+/* Gives registered m a new id and frees its old one (which the next new
+ * buffer takes): pvm_initsend's reused buffer, under an id of its own as
+ * PVM 3.4.6 gives it.  Returns the new id, or PvmNoMem (m keeps its id). */
+int pmsg_reid(struct pmsg *m);
 /* Returns the message with buffer id `id', or NULL (id <= 0 or unknown). */
 struct pmsg *pmsg_lookup(int id);
 /* Frees every registered message (pvm_exit). */

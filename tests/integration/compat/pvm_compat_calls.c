@@ -269,6 +269,13 @@ static void packing(void)
     printf("  %d %d %d %d %d\n", ib[0], ib[1], ib[2], ib[3], ib[4]);
     show("upkint past the end", pvm_upkint(ib, 1, 1));
     show("initsend 99", pvm_initsend(99));
+    /* The id changes at every initsend, two ids taking turns; the old one
+     * is freed (not the buffer now in use). */
+    int i1 = pvm_initsend(PvmDataDefault), i2 = pvm_initsend(PvmDataDefault);
+    int i3 = pvm_initsend(PvmDataDefault);
+    printf("initsend ids: new %d, turns %d\n", i2 != i1, i3 == i1);
+    show("freebuf the old id", pvm_freebuf(i2) < 0 ? -1 : 0);
+    show("pkint after", pvm_pkint(ib, 1, 1));
     show("mkbuf 99", pvm_mkbuf(99));
     show("freebuf 0", pvm_freebuf(0));
     show("freebuf -1", pvm_freebuf(-1));
