@@ -117,6 +117,15 @@ for r in $(seq "$ROUNDS"); do
     done
 done
 
+# A host lost on the way (an overloaded machine can stall a pvmd past the
+# link timeout) would leave its VM's later rounds on fewer hosts: say so.
+for vm in four:4 eight:8; do
+    have=$( (ours_env ${vm%%:*}$$; cd "$OURS_HOME" && echo conf | timeout 20 "$BUILD/console/pvm") 2>&1 |
+        sed -n 's/^\([0-9]*\) hosts.*/\1/p')
+    [ "${have:-0}" = "${vm##*:}" ] ||
+        log "groups.sh: WARNING: the ${vm##*:}-host machine ended with ${have:-no} hosts: its columns are not ${vm##*:} hosts"
+done
+
 # Table: median over rounds per (op, n, label).
 awk '
 { label=$1; for (i = 2; i <= NF; i++) { split($i, kv, "="); f[kv[1]] = kv[2] }
