@@ -152,7 +152,7 @@ static void test_halt_ends_what_tasks_started(void **state)
         uint8_t *d;
         assert_int_equal(tc_recv_user(&a, &hh, &d, 10000), 0);
         int pid;
-        if (hh.len > 8 && sscanf((char *)d + 8, "family %d", &pid) == 1)
+        if (hh.len >= 8 + 8 && sscanf((char *)d + 8, "family %d", &pid) == 1)
             kids[nk++] = pid;
         free(d);
     }
@@ -192,7 +192,7 @@ static void test_halt_gives_up_on_an_escaped_pipe(void **state)
         uint8_t *d;
         assert_int_equal(tc_recv_user(&a, &hh, &d, 10000), 0);
         int pid;
-        if (hh.len > 8 && sscanf((char *)d + 8, "family %d", &pid) == 1)
+        if (hh.len >= 8 + 8 && sscanf((char *)d + 8, "family %d", &pid) == 1)
             kid = pid;
         free(d);
     }
@@ -226,7 +226,7 @@ static void test_halt_leaves_nothing(void **state)
         struct wire_hdr hh;
         uint8_t *d;
         assert_int_equal(tc_recv_user(&a, &hh, &d, 10000), 0);
-        if (hh.len > 8 && !memcmp(d + 8, "waiting", 7))
+        if (hh.len >= 8 + 7 && !memcmp(d + 8, "waiting", 7))
             waiting++;
         free(d);
     }
