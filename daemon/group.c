@@ -896,13 +896,17 @@ static void flush_cb(uv_timer_t *t)
             struct frame *f = frame_ctl(d->mytid, tid_pvmd(AUTHORITY_HOST),
                                         PVM__CTL_TYPE__CTL_GRP_ARRIVE, 0, 0, &a.base);
             int cc = f ? route_frame(d, f) : PvmNoMem;
-            if (cc < 0)
+            /* A failed send to the first host halts the pvmd, which
+             * answered every waiter and finalized the table. */
+            if (cc < 0 && gt_of(d))
                 for (int i = 0; i < b->tids.n; i++)
                     answer_local(d, b->name, b->freeze, b->tids.v[i], PvmSysErr);
         }
         free(b->name);
         tids_free(&b->tids);
         free(b);
+        if (!gt_of(d))
+            return;
     }
     leave_(d);
 }
@@ -1059,14 +1063,17 @@ static void leave_(struct pvmd *d)
     if (!gt || --gt->busy > 0)
         return;
     gt->busy++;
-    while (gt->later_tasks.n || gt->later_hosts.n) {
+    /* gt is looked up again after each event: one may halt the pvmd (a
+     * report to the first host that fails its link), which frees it. */
+    while ((gt = gt_of(d)) && (gt->later_tasks.n || gt->later_hosts.n)) {
         bool task = gt->later_tasks.n > 0;
         struct tids *l = task ? &gt->later_tasks : &gt->later_hosts;
         int tid = l->v[0];
         tids_remove(l, tid);
         on_event_now(d, task ? EVENT_TASK_EXIT : EVENT_HOST_LOST, tid);
     }
-    gt->busy--;
+    if (gt)
+        gt->busy--;
 }
 
 void group_on_event(struct pvmd *d, const struct event *ev)

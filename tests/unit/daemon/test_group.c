@@ -335,6 +335,65 @@ static void test_other_host_forwards_and_batches(void **state)
     assert_int_equal(status_of(w->t[1], c), 0);
 }
 
+/* Task 0 of host 2 joins group name (its pvmd forwards; the answer comes). */
+static void join_remote(struct world *w, const char *name)
+{
+    int wid = req(w, 0, PVM__CTL_TYPE__CTL_GRP_JOIN, name, 0);
+    ProtobufCMessage *m = NULL;
+    struct frame *f = fake_take_ctl(w->mesh, PVM__CTL_TYPE__CTL_GRP_JOIN, &m);
+    Pvm__GroupReply gr = PVM__GROUP_REPLY__INIT;
+    fake_arrive(w->mesh, frame_ctl(tid_pvmd(1), w->d.mytid, PVM__CTL_TYPE__CTL_GRP_REPLY,
+                                   WIRE_F_REPLY, f->h.wid, &gr.base));
+    ctl_free(&m);
+    frame_free(&f);
+    assert_int_equal(group_reply(w, 0, wid, NULL), 0);
+}
+
+/* A held-back event can halt the pvmd, which finalizes the group table
+ * while the handler that held it back still runs: the handler must not
+ * use it after (its memory lasts until the loop closes its timer, so this
+ * would only fail were it freed at once). */
+static void test_halt_while_running_held_events(void **state)
+{
+    struct world *w = *state;
+    join_remote(w, "h");
+    req(w, 0, PVM__CTL_TYPE__CTL_GRP_BARRIER, "h", -1);
+    uv_run(w->d.loop, UV_RUN_NOWAIT);
+    ProtobufCMessage *m = NULL;
+    struct frame *f = fake_take_ctl(w->mesh, PVM__CTL_TYPE__CTL_GRP_ARRIVE, &m);
+    ctl_free(&m);
+    frame_free(&f);
+    /* The release's answer fails, ending the task (an event held back
+     * until the release is handled); its report to the first host then
+     * fails, which halts the pvmd. */
+    w->t[0]->fail_send = true;
+    w->mesh->fail_send = true;
+    Pvm__GroupRelease rel = PVM__GROUP_RELEASE__INIT;
+    rel.name = "h";
+    rel.tids = &w->tid[0];
+    rel.n_tids = 1;
+    fake_arrive(w->mesh, frame_ctl(tid_pvmd(1), w->d.mytid, PVM__CTL_TYPE__CTL_GRP_RELEASE, 0, 0,
+                                   &rel.base));
+    assert_true(w->d.halting);
+    assert_true(w->t[0]->closed);
+    assert_true(w->mesh->closed);
+}
+
+/* The same from the timer that sends the arrivals: the send's failure
+ * halts the pvmd, which answers the waiters (PvmSysErr); the timer then
+ * answered them again through the finalized table (a NULL dereference). */
+static void test_halt_while_sending_arrivals(void **state)
+{
+    struct world *w = *state;
+    join_remote(w, "h");
+    int a = req(w, 0, PVM__CTL_TYPE__CTL_GRP_BARRIER, "h", -1);
+    req(w, 1, PVM__CTL_TYPE__CTL_GRP_BARRIER, "h2", -1);
+    w->mesh->fail_send = true;
+    uv_run(w->d.loop, UV_RUN_NOWAIT);
+    assert_true(w->d.halting);
+    assert_int_equal(status_of(w->t[0], a), PvmSysErr);
+}
+
 /* ===================================================================== */
 /* The barrier page (the authority's part)                                */
 /* ===================================================================== */
@@ -542,6 +601,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_barrier_counts_local_and_remote, setup, teardown),
         cmocka_unit_test_setup_teardown(test_member_dies_during_barrier, setup, teardown),
         cmocka_unit_test_setup_teardown(test_other_host_forwards_and_batches, setup2, teardown),
+        cmocka_unit_test_setup_teardown(test_halt_while_running_held_events, setup2, teardown),
+        cmocka_unit_test_setup_teardown(test_halt_while_sending_arrivals, setup2, teardown),
         cmocka_unit_test_setup_teardown(test_page_rounds_with_a_remote_member, setup_page,
                                         teardown_page),
     };
