@@ -32,7 +32,7 @@ struct req;
 /* Sets up d's group state.  Returns 0 or PvmNoMem. */
 int group_init(struct pvmd *d);
 
-/* On the first host: makes the barrier page in d->sockdir (main.c, once
+/* Makes this host's barrier page in d->sockdir (main.c, once
  * the directory is locked; without it barriers go through the pvmd). */
 void group_page_open(struct pvmd *d);
 
@@ -53,6 +53,8 @@ void group_release(struct pvmd *d, const struct req *r,
 void group_gone(struct pvmd *d, const struct req *r, const ProtobufCMessage *m); /* from a pvmd */
 void group_round_done(struct pvmd *d, const struct req *r,
                       const ProtobufCMessage *m); /* from a local task */
+void group_host(struct pvmd *d, const struct req *r,
+                const ProtobufCMessage *m); /* from host 1: a slot of this host's page */
 
 /* Local task tid called pvm_exit: it leaves its groups now (a spawned
  * task stays a task until its process exits, but PVM ends its
