@@ -1143,6 +1143,7 @@ static void host_(struct pvmd *d, const struct req *r, const ProtobufCMessage *m
     }
     hs->version = h->version;
     uint64_t w = barpage_lock(gt->page, i);
+    unsigned was = atomic_load(&barpage_slot(gt->page, i)->size);
     atomic_store(&barpage_slot(gt->page, i)->version, h->version);
     barpage_assign(gt->page, i, owner, h->size);
     unsigned local = owner ? h->local : 0;
@@ -1151,9 +1152,18 @@ static void host_(struct pvmd *d, const struct req *r, const ProtobufCMessage *m
     if (!same) {
         ns = bs_make(0, 0, bs_gen(w) + 1, 0, local);
         code = bs_arrived(w) ? BS_RETRY : PvmOk;
-    } else if (bs_arrived(w) && hs->sent != bs_gen(w) + 1 && bs_target(w) != local) {
-        ns = bs_make(0, 0, bs_gen(w) + 1, 0, local);
-        code = BS_RETRY;
+    } else if (bs_arrived(w) && hs->sent != bs_gen(w) + 1) {
+        /* As at the first host: after a departure, an explicit count the
+         * group can no longer meet fails; a change of this host's members
+         * calls the round off.  (A share already sent is the first
+         * host's to settle.) */
+        if (h->size < was && bs_want(w) != BS_ALL && bs_want(w) > h->size) {
+            ns = bs_make(0, 0, bs_gen(w) + 1, 0, local);
+            code = PvmNoGroup;
+        } else if (bs_target(w) != local) {
+            ns = bs_make(0, 0, bs_gen(w) + 1, 0, local);
+            code = BS_RETRY;
+        }
     }
     barpage_unlock(gt->page, i, w, ns, code);
 }
