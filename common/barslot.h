@@ -1,13 +1,14 @@
 /*
- * barslot.h - the first host's barrier page: its layout and the one
- * arrival rule, shared by the pvmd (daemon/barpage.c, group.c) and libpvm
+ * barslot.h - the barrier page (every host has one): its layout and the
+ * arrival rules, shared by the pvmd (daemon/barpage.c, group.c) and libpvm
  * (libpvm/lbarpage.c).  docs/design.md "Groups" tells the whole protocol.
  *
- * The page is a file of BARPAGE_SLOTS slots in the first host's socket
+ * The page is a file of BARPAGE_SLOTS slots in each pvmd's socket
  * directory (0700, the user's own: the same trust as the sockets), mapped
- * shared by its pvmd and by the local tasks that pass a barrier.  A group
- * holds one slot while it lives.  A slot's round is one 64-bit word, only
- * ever changed by compare-and-swap (tasks) or while locked (the pvmd):
+ * shared by that pvmd and by its local tasks that pass a barrier.  A group
+ * holds one slot while it lives, the same on every host (the first host
+ * hands them out); another host's slot counts only its members there.  A slot's round is one 64-bit
+ * word, only ever changed by compare-and-swap (tasks) or while locked (the pvmd):
  *
  *   bits  0..3   flags: BS_SOCKET, BS_LOCKED, BS_LOCKWAIT, BS_TICKER
  *   bits  4..15  want: the round's count (0: no round yet, BS_ALL: -1)

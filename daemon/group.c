@@ -15,7 +15,10 @@
  * On the first host a group also holds a slot of the barrier page
  * (barpage.h) while it lives: its barrier is counted there, and `bar'
  * only lists the arrivals that came through this pvmd (socket waiters),
- * which are counted in the slot too (docs/design.md "Groups").
+ * which are counted in the slot too, as are other hosts' shares (`sh'):
+ * their members arrive in the same slot of their own host's page, told
+ * by the authority what it holds (GroupHost), and their pvmd sends the
+ * share when all of them came (docs/design.md "Groups").
  */
 #include "group.h"
 

@@ -18,7 +18,10 @@
  * tasks arrive and are released without the pvmd; the authority adds the
  * arrivals that come through it (other hosts', and local tasks that
  * cannot use the page) to the same round, keeps the slot's target at the
- * group's size, and ends rounds a membership change settles.
+ * group's size, and ends rounds a membership change settles.  Every other
+ * pvmd has a page too, with the same slot for the same group: its members
+ * arrive there, and it sends the authority their share (one arrival of
+ * that many) and ends their round when the authority releases it.
  */
 #ifndef PVMD_GROUP_H
 #define PVMD_GROUP_H

@@ -1,6 +1,8 @@
 /*
- * lbarpage.c - barriers through the first host's barrier page, a task's
- * side (lbarpage.h).
+ * lbarpage.c - barriers through the host's barrier page, a task's side
+ * (lbarpage.h).  On another host than the first, the arrival that
+ * completes the host's share tells the pvmd (which sends it on) and waits
+ * like the others: the pvmd ends the round when the first host releases it.
  *
  * Arriving is one compare-and-swap on the slot's word; the task whose
  * arrival ends the round wakes every sleeper with one FUTEX_WAKE, and
@@ -45,9 +47,8 @@ void lbarpage_unmap(void)
     bpg.failed = false;
 }
 
-/* Maps the page of our host's pvmd (the first host's: the caller checked),
- * once.  The directory is ours and 0700, as the sockets' trust; the file
- * must be our own regular file of the page's size. */
+/* Maps the page of our host's pvmd, once.  The directory is ours and 0700, as the sockets' trust;
+ * the file must be our own regular file of the page's size. */
 static struct barslot *page(struct lpvm_core *core)
 {
     if (bpg.slots || bpg.failed)

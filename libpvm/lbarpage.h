@@ -1,5 +1,5 @@
 /*
- * lbarpage.h - barriers through the first host's barrier page, a task's
+ * lbarpage.h - barriers through the host's barrier page, a task's
  * side (common/barslot.h has the layout; docs/design.md "Groups" the
  * protocol).  Used by lgroup.c for members of a group with a slot, on
  * any host (each host's page; the first host's counts the whole group);
@@ -12,9 +12,9 @@
 
 struct lpvm_core;
 
-/* lbarpage_barrier's answer when the page cannot serve the barrier (not
- * the first host, no page, the slot is no longer the group's, a count too
- * large): go through the pvmd. */
+/* lbarpage_barrier's answer when the page cannot serve the barrier (no
+ * page, the slot is no longer the group's, a count too large): go
+ * through the pvmd. */
 #define LBARPAGE_SLOW 1
 /* This barrier only (another host's page, a count below the group's
  * size, which that page cannot count): through the pvmd. */
