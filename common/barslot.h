@@ -1,13 +1,14 @@
 /*
- * barslot.h - the first host's barrier page: its layout and the one
- * arrival rule, shared by the pvmd (daemon/barpage.c, group.c) and libpvm
+ * barslot.h - the barrier page (every host has one): its layout and the
+ * arrival rules, shared by the pvmd (daemon/barpage.c, group.c) and libpvm
  * (libpvm/lbarpage.c).  docs/design.md "Groups" tells the whole protocol.
  *
- * The page is a file of BARPAGE_SLOTS slots in the first host's socket
+ * The page is a file of BARPAGE_SLOTS slots in each pvmd's socket
  * directory (0700, the user's own: the same trust as the sockets), mapped
- * shared by its pvmd and by the local tasks that pass a barrier.  A group
- * holds one slot while it lives.  A slot's round is one 64-bit word, only
- * ever changed by compare-and-swap (tasks) or while locked (the pvmd):
+ * shared by that pvmd and by its local tasks that pass a barrier.  A group
+ * holds one slot while it lives, the same on every host (the first host
+ * hands them out); another host's slot counts only its members there.  A slot's round is one 64-bit
+ * word, only ever changed by compare-and-swap (tasks) or while locked (the pvmd):
  *
  *   bits  0..3   flags: BS_SOCKET, BS_LOCKED, BS_LOCKWAIT, BS_TICKER
  *   bits  4..15  want: the round's count (0: no round yet, BS_ALL: -1)
@@ -23,6 +24,7 @@
 
 #include <stdalign.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #define BARPAGE_NAME "pvmd.bar" /* in the first host's socket directory */
@@ -35,7 +37,9 @@ struct barslot {
     /* Bumped when the slot is given to a group and when it is taken back:
      * a task compares it with what its group's reply said. */
     _Atomic uint32_t owner;
-    uint32_t spare;
+    /* Other hosts' pages: the group's size, as the first host last said
+     * (a count equal to it may pass through the page there). */
+    _Atomic uint32_t size;
     /* The group's version (changes with every membership change), stored
      * before the change is answered: a member released by a barrier sees
      * every change made before it, as it would through its socket. */
@@ -50,7 +54,9 @@ _Static_assert(sizeof(struct barslot) == 128, "a slot is two cache lines");
 
 #define BARPAGE_SIZE ((unsigned long)BARPAGE_SLOTS * sizeof(struct barslot))
 
-#define BS_SOCKET 0x1u   /* the pvmd holds socket waiters of this round: tell it the end */
+#define BS_SOCKET                                                                                  \
+    0x1u                 /* the pvmd holds socket waiters of this round: tell it the end           \
+                          * (other hosts: the host's share is complete) */
 #define BS_LOCKED 0x2u   /* the pvmd is changing the word: tasks wait */
 #define BS_LOCKWAIT 0x4u /* a task sleeps on a locked word: wake at unlock */
 #define BS_TICKER 0x8u   /* a task of this round sleeps with a time-out (lbarpage.c) */
@@ -100,19 +106,45 @@ enum bs_outcome { BS_MISMATCH = -1, BS_WAITING = 0, BS_COMPLETE = 1 };
  * word in *ns, and whether it waits, completes the round (every member
  * for BS_ALL, else `want' of them), or is refused (another count is in
  * progress: PvmMismatch; *ns is s then).  `flags' are added to a round that goes on. */
-static inline enum bs_outcome bs_arrive(uint64_t s, unsigned want, unsigned flags, uint64_t *ns)
+static inline enum bs_outcome bs_arrive_n(uint64_t s, unsigned want, unsigned n, unsigned flags,
+                                          uint64_t *ns)
 {
     *ns = s;
     if (bs_want(s) && bs_want(s) != want)
         return BS_MISMATCH;
     unsigned need = want == BS_ALL ? bs_target(s) : want;
-    unsigned arrived = bs_arrived(s) + 1;
+    unsigned arrived = bs_arrived(s) + n;
     if (arrived >= need) {
         *ns = bs_next_round(s);
         return BS_COMPLETE;
     }
     *ns = bs_make((unsigned)s | flags, want, bs_gen(s), arrived, bs_target(s));
     return BS_WAITING;
+}
+
+static inline enum bs_outcome bs_arrive(uint64_t s, unsigned want, unsigned flags, uint64_t *ns)
+{
+    return bs_arrive_n(s, want, 1, flags, ns);
+}
+
+/* Another host's page: `target' is the group's members on that host, and
+ * the arrival that makes `arrived' reach it completes the host's *share*
+ * (BS_SOCKET: the task tells its pvmd, which sends the first host one
+ * arrival of that many).  The round goes on until the first host releases
+ * it or calls it off; a member that joined meanwhile arrives in it and
+ * waits (the join calls the round off).  Returns BS_COMPLETE for the
+ * arrival that completes the share. */
+static inline enum bs_outcome bs_arrive_share(uint64_t s, unsigned want, unsigned flags,
+                                              uint64_t *ns)
+{
+    *ns = s;
+    if (bs_want(s) && bs_want(s) != want)
+        return BS_MISMATCH;
+    unsigned arrived = bs_arrived(s) + 1;
+    bool share = !(s & BS_SOCKET) && arrived >= bs_target(s);
+    *ns = bs_make((unsigned)s | flags | (share ? BS_SOCKET : 0u), want, bs_gen(s), arrived,
+                  bs_target(s));
+    return share ? BS_COMPLETE : BS_WAITING;
 }
 
 static inline uint32_t bs_ring_entry(unsigned gen, int code)

@@ -421,6 +421,7 @@ static const struct ctl_kind ctl_kinds[] = {
     [PVM__CTL_TYPE__CTL_GRP_GONE] = {&pvm__group_gone__descriptor, ctl_group_v_gone},
     [PVM__CTL_TYPE__CTL_GRP_ROUND_DONE] = {&pvm__group_round_done__descriptor,
                                            ctl_group_v_round_done},
+    [PVM__CTL_TYPE__CTL_GRP_HOST] = {&pvm__group_host__descriptor, ctl_group_v_host},
     /* registered helpers, clock, tickle (daemon/regs.c) */
     [PVM__CTL_TYPE__CTL_HOSTSYNC] = {&pvm__task_ref__descriptor, v_taskref_pvmd},
     [PVM__CTL_TYPE__CTL_HOSTSYNC_REPLY] = {&pvm__hostsync_reply__descriptor, v_hostsync_reply},

@@ -53,6 +53,9 @@ bool ctl_group_v_list(const ProtobufCMessage *m)
 bool ctl_group_v_arrive(const ProtobufCMessage *m)
 {
     const Pvm__GroupArrive *a = (const Pvm__GroupArrive *)m;
+    if (a->share)
+        return name_ok(a->name) && a->count >= -1 && a->n_tids == 0 && !a->freeze &&
+               a->share <= BS_MAX && a->slot >= 1 && a->slot <= BARPAGE_SLOTS;
     return name_ok(a->name) && a->count >= -1 && a->n_tids > 0 &&
            tids_ok(a->tids, a->n_tids, false);
 }
@@ -60,6 +63,9 @@ bool ctl_group_v_arrive(const ProtobufCMessage *m)
 bool ctl_group_v_release(const ProtobufCMessage *m)
 {
     const Pvm__GroupRelease *r = (const Pvm__GroupRelease *)m;
+    if (r->slot)
+        return name_ok(r->name) && r->status <= 0 && r->n_tids == 0 && !r->freeze &&
+               r->slot <= BARPAGE_SLOTS;
     return name_ok(r->name) && r->status <= 0 && r->n_tids > 0 &&
            tids_ok(r->tids, r->n_tids, false);
 }
@@ -74,4 +80,11 @@ bool ctl_group_v_round_done(const ProtobufCMessage *m)
 {
     const Pvm__GroupRoundDone *r = (const Pvm__GroupRoundDone *)m;
     return r->slot >= 1 && r->slot <= BARPAGE_SLOTS;
+}
+
+bool ctl_group_v_host(const ProtobufCMessage *m)
+{
+    const Pvm__GroupHost *h = (const Pvm__GroupHost *)m;
+    return name_ok(h->name) && h->slot >= 1 && h->slot <= BARPAGE_SLOTS && h->local <= BS_MAX &&
+           h->size <= BS_MAX && h->local <= h->size;
 }

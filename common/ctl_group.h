@@ -20,13 +20,15 @@ bool ctl_group_v_request(const ProtobufCMessage *m);
 bool ctl_group_v_reply(const ProtobufCMessage *m);
 /* GroupList: status <= 0, each entry named, tids tasks or 0. */
 bool ctl_group_v_list(const ProtobufCMessage *m);
-/* GroupArrive: a name, tasks. */
+/* GroupArrive: a name, tasks; or a share (no tasks) of a slot. */
 bool ctl_group_v_arrive(const ProtobufCMessage *m);
-/* GroupRelease: a name, status <= 0, tasks. */
+/* GroupRelease: a name, status <= 0, tasks; or (no tasks) a slot's share. */
 bool ctl_group_v_release(const ProtobufCMessage *m);
 /* GroupGone: tasks. */
 bool ctl_group_v_gone(const ProtobufCMessage *m);
 /* GroupRoundDone: a slot of the barrier page (1..BARPAGE_SLOTS). */
 bool ctl_group_v_round_done(const ProtobufCMessage *m);
+/* GroupHost: a name, a slot, local <= size <= BS_MAX. */
+bool ctl_group_v_host(const ProtobufCMessage *m);
 
 #endif

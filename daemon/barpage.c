@@ -130,3 +130,13 @@ void barpage_disown(struct barpage *bp, int slot)
     bp->owner[slot]++;
     atomic_store(&bp->slots[slot].owner, bp->owner[slot]);
 }
+
+void barpage_assign(struct barpage *bp, int slot, uint32_t owner, uint32_t size)
+{
+    if (slot < 0 || slot >= BARPAGE_SLOTS)
+        return;
+    bp->used[slot] = owner != 0;
+    bp->owner[slot] = owner;
+    atomic_store(&bp->slots[slot].size, size);
+    atomic_store(&bp->slots[slot].owner, owner);
+}

@@ -20,6 +20,9 @@
 struct barpage;
 struct pvmd;
 
+/* Every pvmd has a page; the first host's hands out the slots, and other
+ * hosts use the same slot for the same group (barpage_assign). */
+
 /* Makes (replacing any stale one: the caller holds the directory's lock)
  * and maps d's page, BARPAGE_NAME in d->sockdir, mode 0600.  Returns the
  * page (free with barpage_destroy), or NULL (logged): groups then go
@@ -39,6 +42,10 @@ int barpage_take(struct barpage *bp, uint32_t *owner);
  * The caller then ends the slot's round (lock, unlock with a new gen), so
  * that a task that read the word before fails its compare-and-swap. */
 void barpage_disown(struct barpage *bp, int slot);
+
+/* Another host's page: slot is the first host's slot `owner' (0: no
+ * group's any more), of a group of `size' members. */
+void barpage_assign(struct barpage *bp, int slot, uint32_t owner, uint32_t size);
 
 /* The slot's memory. */
 struct barslot *barpage_slot(struct barpage *bp, int slot);

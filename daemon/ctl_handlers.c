@@ -569,6 +569,7 @@ static const struct {
     [PVM__CTL_TYPE__CTL_GRP_RELEASE] = {group_release, true},
     [PVM__CTL_TYPE__CTL_GRP_GONE] = {group_gone, true},
     [PVM__CTL_TYPE__CTL_GRP_ROUND_DONE] = {group_round_done, false},
+    [PVM__CTL_TYPE__CTL_GRP_HOST] = {group_host, true},
     /* registered helpers, clock, tickle (regs.c) */
     [PVM__CTL_TYPE__CTL_HOSTSYNC] = {regs_hostsync, true}, /* a peer: for a task of its host */
     [PVM__CTL_TYPE__CTL_TICKLE] = {regs_tickle, false},

@@ -15,7 +15,10 @@
  * On the first host a group also holds a slot of the barrier page
  * (barpage.h) while it lives: its barrier is counted there, and `bar'
  * only lists the arrivals that came through this pvmd (socket waiters),
- * which are counted in the slot too (docs/design.md "Groups").
+ * which are counted in the slot too, as are other hosts' shares (`sh'):
+ * their members arrive in the same slot of their own host's page, told
+ * by the authority what it holds (GroupHost), and their pvmd sends the
+ * share when all of them came (docs/design.md "Groups").
  */
 #include "group.h"
 
@@ -53,6 +56,13 @@ struct rendezvous {
     struct tids arr; /* members that arrived, in order */
 };
 
+/* Another host's share of a round in the first host's slot: n members
+ * arrived in round gen of that host's page (slot `slot'). */
+struct share {
+    int host, slot;
+    unsigned n, gen;
+};
+
 struct group {
     char *name;
     int *inst; /* tid by instance number, 0: free */
@@ -66,6 +76,10 @@ struct group {
     int slot;         /* in the barrier page, -1: none (then `bar' counts) */
     uint32_t owner;   /* the slot's owner value */
     unsigned bar_gen; /* with a slot: the round bar.arr's socket waiters are in */
+    struct share *sh; /* other hosts' shares in round sh_gen of the slot */
+    int nsh, capsh;
+    unsigned sh_gen;
+    struct tids hosts; /* hosts told about the slot (GroupHost) that have members */
     struct group *next;
 };
 
@@ -86,9 +100,18 @@ struct batch {
     struct batch *next;
 };
 
+/* Another host: what the first host said its slot holds. */
+struct hostslot {
+    char *name;       /* NULL: no group of ours */
+    uint32_t owner;   /* the first host's owner value, 0: none */
+    uint64_t version; /* the group's */
+    unsigned sent;    /* 1 + the round whose share was sent to the first host, 0: none */
+};
+
 struct group_tab {
     struct group *groups; /* the authority's */
-    struct barpage *page; /* the first host's barrier page, NULL: none */
+    struct barpage *page; /* this host's barrier page, NULL: none */
+    struct hostslot *hs;  /* other hosts: per slot of the page */
     uint64_t next_version;
     struct waiter *waiters;
     struct batch *batches;
@@ -174,6 +197,8 @@ static void free_group(struct group *g)
     tids_free(&g->watch);
     tids_free(&g->bar.arr);
     tids_free(&g->frz.arr);
+    tids_free(&g->hosts);
+    free(g->sh);
     free(g);
 }
 
@@ -212,6 +237,10 @@ void group_fini(struct pvmd *d)
         free_group(g);
     }
     barpage_destroy(d, &gt->page);
+    if (gt->hs)
+        for (int i = 0; i < BARPAGE_SLOTS; i++)
+            free(gt->hs[i].name);
+    free(gt->hs);
     tids_free(&gt->members);
     tids_free(&gt->later_tasks);
     tids_free(&gt->later_hosts);
@@ -274,13 +303,18 @@ static int inst_of(const struct group *g, int tid)
  * PVM_SYS_CTX, PvmDataDefault: the name, then the new version as two
  * uints, high half first) and forgets them: a watcher asks again, and so watches again,
  * when it next needs g. */
+static void tell_hosts(struct pvmd *d, struct group *g, int slot, bool closing);
+
 static void changed(struct pvmd *d, struct group *g)
 {
     g->version = ++gt_of(d)->next_version;
     /* Members released by the page, not by a message after the notice,
-     * compare their copy's version with this. */
-    if (g->slot >= 0)
+     * compare their copy's version with this; other hosts' pages get it
+     * (before the change is answered: the same stream). */
+    if (g->slot >= 0) {
         atomic_store(&barpage_slot(gt_of(d)->page, g->slot)->version, g->version);
+        tell_hosts(d, g, g->slot, false);
+    }
     size_t n = strlen(g->name), blen = enc_xdr_str_size(n) + 8;
     for (int i = 0; i < g->watch.n; i++) {
         uint8_t *body = malloc(blen);
@@ -461,14 +495,103 @@ static void release_tids(struct pvmd *d, struct group *g, struct tids *t, int st
     tids_free(t);
 }
 
+/* ---- other hosts' pages: their shares (docs/design.md "Groups") ---- */
+
+/* Tells each host with members of g, and each told before, what g's slot
+ * holds on its page: the members there, the group's size and version;
+ * closing: none any more (the slot is taken back). */
+static void tell_hosts(struct pvmd *d, struct group *g, int slot, bool closing)
+{
+    struct tids hosts = {0}, local = {0};
+    for (int i = 0; i < g->ninst && !closing; i++) {
+        int h = g->inst[i] ? tid_host(g->inst[i]) : d->myhost;
+        if (h == d->myhost)
+            continue;
+        int k = tids_find(&hosts, h);
+        if (k >= 0) {
+            local.v[k]++;
+        } else if (tids_add(&hosts, h) < 0 || tids_add(&local, 1) < 0) {
+            closing = true; /* no memory: every host goes through the pvmd */
+            hosts.n = local.n = 0;
+        }
+    }
+    for (int i = 0; i < g->hosts.n; i++)
+        if (tids_find(&hosts, g->hosts.v[i]) < 0 && tids_add(&hosts, g->hosts.v[i]) == 0 &&
+            tids_add(&local, 0) < 0)
+            hosts.n--;
+    Pvm__GroupHost gh = PVM__GROUP_HOST__INIT;
+    gh.name = g->name;
+    gh.slot = (uint32_t)slot + 1;
+    gh.owner = g->owner;
+    gh.version = g->version;
+    gh.size = g->size > (int)BS_MAX ? BS_MAX : (uint32_t)g->size;
+    tids_free(&g->hosts);
+    for (int i = 0; i < hosts.n; i++) {
+        gh.local = closing || g->size > (int)BS_MAX ? 0 : (uint32_t)local.v[i];
+        if (gh.local)
+            tids_add(&g->hosts, hosts.v[i]);
+        struct frame *f =
+            frame_ctl(d->mytid, tid_pvmd(hosts.v[i]), PVM__CTL_TYPE__CTL_GRP_HOST, 0, 0, &gh.base);
+        if (f)
+            route_frame(d, f);
+    }
+    tids_free(&hosts);
+    tids_free(&local);
+}
+
+/* Answers one host's share: released with status, or called off (retry). */
+static void share_release(struct pvmd *d, const char *name, const struct share *sh, int status,
+                          bool retry)
+{
+    Pvm__GroupRelease rel = PVM__GROUP_RELEASE__INIT;
+    rel.name = (char *)name;
+    rel.status = status;
+    rel.slot = (uint32_t)sh->slot + 1;
+    rel.gen = sh->gen;
+    rel.retry = retry;
+    struct frame *f =
+        frame_ctl(d->mytid, tid_pvmd(sh->host), PVM__CTL_TYPE__CTL_GRP_RELEASE, 0, 0, &rel.base);
+    if (f)
+        route_frame(d, f);
+}
+
+/* Answers every share of g's round (taken out first). */
+static void release_shares(struct pvmd *d, struct group *g, int status, bool retry)
+{
+    struct share *sh = g->sh;
+    int n = g->nsh;
+    g->sh = NULL;
+    g->nsh = g->capsh = 0;
+    for (int i = 0; i < n; i++)
+        share_release(d, g->name, &sh[i], status, retry);
+    free(sh);
+}
+
+/* Releases g's shares when their round has ended since (word s). */
+static void settle_shares(struct pvmd *d, struct group *g, uint64_t s)
+{
+    if (g->nsh > 0 && bs_gen(s) != g->sh_gen)
+        release_shares(d, g, PvmOk, false);
+}
+
+static unsigned shares_total(const struct group *g)
+{
+    unsigned n = 0;
+    for (int i = 0; i < g->nsh; i++)
+        n += g->sh[i].n;
+    return n;
+}
+
 /* Releases g's socket waiters whose round a task ended (after its
  * CTL_GRP_ROUND_DONE, or the end of a task, which may have died before
  * sending it). */
 static void settle(struct pvmd *d, struct group *g)
 {
-    if (g->slot < 0 || g->bar.arr.n == 0)
+    if (g->slot < 0 || (g->bar.arr.n == 0 && g->nsh == 0))
         return;
-    struct tids t = ended_waiters(g, atomic_load(&barpage_slot(gt_of(d)->page, g->slot)->state));
+    uint64_t s = atomic_load(&barpage_slot(gt_of(d)->page, g->slot)->state);
+    settle_shares(d, g, s);
+    struct tids t = ended_waiters(g, s);
     release_tids(d, g, &t, PvmOk);
 }
 
@@ -481,11 +604,16 @@ static void close_slot(struct pvmd *d, struct group *g, int code)
     struct barpage *bp = gt_of(d)->page;
     int slot = g->slot;
     g->slot = -1;
+    /* Other hosts first: their members then go through their pvmds. */
+    tell_hosts(d, g, slot, true);
     barpage_disown(bp, slot);
     uint64_t s = barpage_lock(bp, slot);
     struct tids ended = ended_waiters(g, s);
+    settle_shares(d, g, s);
     barpage_unlock(bp, slot, s, bs_make(0, 0, bs_gen(s) + 1, 0, 0), bs_arrived(s) ? code : PvmOk);
     release_tids(d, g, &ended, PvmOk);
+    if (g->nsh)
+        release_shares(d, g, code == BS_RETRY ? PvmOk : code, code == BS_RETRY);
     if (code != BS_RETRY)
         release_all(d, g, &g->bar, code);
     else if (g->bar.arr.n)
@@ -535,8 +663,12 @@ static void page_members(struct pvmd *d, struct group *g, bool left)
     struct barpage *bp = gt_of(d)->page;
     uint64_t s = barpage_lock(bp, g->slot);
     struct tids ended = ended_waiters(g, s);
+    settle_shares(d, g, s);
     unsigned want = bs_want(s);
-    uint64_t ns = bs_make((unsigned)s, want, bs_gen(s), bs_arrived(s), (unsigned)g->size);
+    /* Other hosts' shares are called off at every change (their hosts'
+     * members may be what changed): they arrive again, after the news. */
+    unsigned shared = left ? 0 : shares_total(g);
+    uint64_t ns = bs_make((unsigned)s, want, bs_gen(s), bs_arrived(s) - shared, (unsigned)g->size);
     int code = PvmOk, passed = 0;
     if (left && bs_arrived(s) > 0) {
         ns = bs_next_round(ns);
@@ -550,6 +682,8 @@ static void page_members(struct pvmd *d, struct group *g, bool left)
     }
     barpage_unlock(bp, g->slot, s, ns, code);
     release_tids(d, g, &ended, PvmOk);
+    if (g->nsh)
+        release_shares(d, g, code == PvmNoGroup ? PvmNoGroup : PvmOk, code != PvmNoGroup);
     if (code == PvmNoGroup)
         release_all(d, g, &g->bar, PvmNoGroup);
     else
@@ -562,6 +696,7 @@ static void page_arrive(struct pvmd *d, struct group *g, int count, int tid)
     struct barpage *bp = gt_of(d)->page;
     uint64_t s = barpage_lock(bp, g->slot);
     struct tids ended = ended_waiters(g, s);
+    settle_shares(d, g, s);
     uint64_t ns = s;
     int status = 1; /* waits */
     switch (bs_arrive(s, want_of(count), BS_SOCKET, &ns)) {
@@ -584,10 +719,65 @@ static void page_arrive(struct pvmd *d, struct group *g, int count, int tid)
     }
     barpage_unlock(bp, g->slot, s, ns, PvmOk);
     release_tids(d, g, &ended, PvmOk);
-    if (status == PvmOk)
+    if (status == PvmOk) {
         release_all(d, g, &g->bar, PvmOk); /* those of the round it ended */
+        release_shares(d, g, PvmOk, false);
+    }
     if (status <= 0)
         release(d, g->name, false, &tid, 1, status);
+}
+
+/* The authority takes another host's share of g's barrier: sh->n members
+ * arrived in its page with count, at group version `version'.  A share
+ * of another version (a change crossed it) or of a group without that
+ * slot is called off: its members arrive again, knowing better. */
+static void share_arrive(struct pvmd *d, const char *name, int count, uint64_t version,
+                         struct share sh)
+{
+    struct group *g = find_group(gt_of(d), name);
+    if (!g || g->slot != sh.slot || g->version != version || g->defunct ||
+        (count != -1 && count < g->size)) {
+        share_release(d, name, &sh, PvmOk, true);
+        return;
+    }
+    struct barpage *bp = gt_of(d)->page;
+    uint64_t s = barpage_lock(bp, g->slot);
+    struct tids ended = ended_waiters(g, s);
+    settle_shares(d, g, s);
+    uint64_t ns = s;
+    int status = 1; /* waits */
+    switch (bs_arrive_n(s, want_of(count), sh.n, BS_SOCKET, &ns)) {
+    case BS_MISMATCH:
+        ns = s;
+        status = PvmMismatch;
+        break;
+    case BS_WAITING:
+        if (g->nsh == g->capsh) {
+            int ncap = g->capsh ? g->capsh * 2 : 4;
+            struct share *n = realloc(g->sh, (size_t)ncap * sizeof *n);
+            if (!n) {
+                ns = s;
+                status = PvmNoMem;
+                break;
+            }
+            g->sh = n;
+            g->capsh = ncap;
+        }
+        g->sh[g->nsh++] = sh;
+        g->sh_gen = bs_gen(s);
+        break;
+    case BS_COMPLETE:
+        status = PvmOk;
+        break;
+    }
+    barpage_unlock(bp, g->slot, s, ns, PvmOk);
+    release_tids(d, g, &ended, PvmOk);
+    if (status == PvmOk) {
+        release_all(d, g, &g->bar, PvmOk);
+        release_shares(d, g, PvmOk, false);
+    }
+    if (status <= 0)
+        share_release(d, name, &sh, status, false);
 }
 
 /* The authority takes tid's arrival at name's barrier or freeze. */
@@ -896,13 +1086,17 @@ static void flush_cb(uv_timer_t *t)
             struct frame *f = frame_ctl(d->mytid, tid_pvmd(AUTHORITY_HOST),
                                         PVM__CTL_TYPE__CTL_GRP_ARRIVE, 0, 0, &a.base);
             int cc = f ? route_frame(d, f) : PvmNoMem;
-            if (cc < 0)
+            /* A failed send to the first host halts the pvmd, which
+             * answered every waiter and finalized the table. */
+            if (cc < 0 && gt_of(d))
                 for (int i = 0; i < b->tids.n; i++)
                     answer_local(d, b->name, b->freeze, b->tids.v[i], PvmSysErr);
         }
         free(b->name);
         tids_free(&b->tids);
         free(b);
+        if (!gt_of(d))
+            return;
     }
     leave_(d);
 }
@@ -913,9 +1107,113 @@ static void arrive_(struct pvmd *d, const struct req *r, const ProtobufCMessage 
     int host = peer_host(r);
     if (!host || !is_authority(d) || !gt_of(d))
         return; /* no reply: a one-way message */
+    if (a->share) {
+        struct share sh = {host, (int)a->slot - 1, a->share, a->gen & 0xffffu};
+        share_arrive(d, a->name, a->count, a->version, sh);
+        return;
+    }
     for (size_t i = 0; i < a->n_tids; i++)
         if (tid_host(a->tids[i]) == host)
             arrive(d, a->name, a->freeze, a->count, a->tids[i]);
+}
+
+/* ---- another host's page ---- */
+
+/* The first host says what slot holds here.  The page's round follows:
+ * a new group in the slot starts afresh; a change of this host's members
+ * calls off a round whose share was not yet sent (who arrived is not
+ * known); one whose share was sent is answered by the first host (the
+ * change calls it off there). */
+static void host_(struct pvmd *d, const struct req *r, const ProtobufCMessage *m)
+{
+    const Pvm__GroupHost *h = (const Pvm__GroupHost *)m;
+    struct group_tab *gt = gt_of(d);
+    if (peer_host(r) != AUTHORITY_HOST || is_authority(d) || !gt || !gt->page || !gt->hs)
+        return;
+    int i = (int)h->slot - 1;
+    struct hostslot *hs = &gt->hs[i];
+    if (!h->local && hs->owner != h->owner)
+        return; /* news of a group this host no longer has there */
+    uint32_t owner = h->local ? h->owner : 0;
+    bool same = owner && hs->owner == owner;
+    if (!same) {
+        free(hs->name);
+        hs->name = owner ? strdup(h->name) : NULL;
+        if (!hs->name)
+            owner = 0; /* no memory: through the pvmd */
+        hs->owner = owner;
+        hs->sent = 0;
+    }
+    hs->version = h->version;
+    uint64_t w = barpage_lock(gt->page, i);
+    unsigned was = atomic_load(&barpage_slot(gt->page, i)->size);
+    atomic_store(&barpage_slot(gt->page, i)->version, h->version);
+    barpage_assign(gt->page, i, owner, h->size);
+    unsigned local = owner ? h->local : 0;
+    uint64_t ns = bs_make((unsigned)w, bs_want(w), bs_gen(w), bs_arrived(w), local);
+    int code = PvmOk;
+    if (!same) {
+        ns = bs_make(0, 0, bs_gen(w) + 1, 0, local);
+        code = bs_arrived(w) ? BS_RETRY : PvmOk;
+    } else if (bs_arrived(w) && hs->sent != bs_gen(w) + 1) {
+        /* As at the first host: after a departure, an explicit count the
+         * group can no longer meet fails; a change of this host's members
+         * calls the round off.  (A share already sent is the first
+         * host's to settle.) */
+        if (h->size < was && bs_want(w) != BS_ALL && bs_want(w) > h->size) {
+            ns = bs_make(0, 0, bs_gen(w) + 1, 0, local);
+            code = PvmNoGroup;
+        } else if (bs_target(w) != local) {
+            ns = bs_make(0, 0, bs_gen(w) + 1, 0, local);
+            code = BS_RETRY;
+        }
+    }
+    barpage_unlock(gt->page, i, w, ns, code);
+}
+
+/* A local task completed this host's share of round rd->gen: one arrival
+ * of that many goes to the first host. */
+static void host_share_done(struct pvmd *d, const Pvm__GroupRoundDone *rd)
+{
+    struct group_tab *gt = gt_of(d);
+    if (!gt->page || !gt->hs)
+        return;
+    int i = (int)rd->slot - 1;
+    struct hostslot *hs = &gt->hs[i];
+    /* Only this pvmd ends rounds here: the gen cannot move meanwhile. */
+    uint64_t w = atomic_load(&barpage_slot(gt->page, i)->state);
+    unsigned gen = bs_gen(w);
+    if (!hs->owner || gen != (rd->gen & 0xffffu) || !(w & BS_SOCKET) || hs->sent == gen + 1)
+        return;
+    hs->sent = gen + 1;
+    Pvm__GroupArrive a = PVM__GROUP_ARRIVE__INIT;
+    a.name = hs->name;
+    a.count = count_of(bs_want(w));
+    a.share = bs_target(w);
+    a.slot = rd->slot;
+    a.gen = gen;
+    a.version = hs->version;
+    struct frame *f =
+        frame_ctl(d->mytid, tid_pvmd(AUTHORITY_HOST), PVM__CTL_TYPE__CTL_GRP_ARRIVE, 0, 0, &a.base);
+    if (f)
+        route_frame(d, f);
+}
+
+/* The first host ended (or called off) this host's share of a round. */
+static void host_release(struct pvmd *d, const Pvm__GroupRelease *rel)
+{
+    struct group_tab *gt = gt_of(d);
+    if (!gt->page || !gt->hs)
+        return;
+    int i = (int)rel->slot - 1;
+    struct hostslot *hs = &gt->hs[i];
+    if (!hs->owner || strcmp(hs->name, rel->name) != 0)
+        return;
+    uint64_t w = barpage_lock(gt->page, i), ns = w;
+    unsigned gen = bs_gen(w);
+    if (gen == (rel->gen & 0xffffu) && hs->sent == gen + 1)
+        ns = bs_next_round(w);
+    barpage_unlock(gt->page, i, w, ns, rel->retry ? BS_RETRY : rel->status);
 }
 
 static void release_(struct pvmd *d, const struct req *r, const ProtobufCMessage *m)
@@ -923,6 +1221,10 @@ static void release_(struct pvmd *d, const struct req *r, const ProtobufCMessage
     const Pvm__GroupRelease *rel = (const Pvm__GroupRelease *)m;
     if (peer_host(r) != AUTHORITY_HOST || !gt_of(d))
         return;
+    if (rel->slot) {
+        host_release(d, rel);
+        return;
+    }
     for (size_t i = 0; i < rel->n_tids; i++)
         answer_local(d, rel->name, rel->freeze, rel->tids[i], rel->status);
 }
@@ -932,8 +1234,12 @@ static void round_done_(struct pvmd *d, const struct req *r, const ProtobufCMess
 {
     (void)r;
     const Pvm__GroupRoundDone *rd = (const Pvm__GroupRoundDone *)m;
-    if (!is_authority(d) || !gt_of(d))
+    if (!gt_of(d))
         return;
+    if (!is_authority(d)) {
+        host_share_done(d, rd);
+        return;
+    }
     for (struct group *g = gt_of(d)->groups; g; g = g->next)
         if (g->slot == (int)rd->slot - 1) {
             settle(d, g);
@@ -1059,14 +1365,17 @@ static void leave_(struct pvmd *d)
     if (!gt || --gt->busy > 0)
         return;
     gt->busy++;
-    while (gt->later_tasks.n || gt->later_hosts.n) {
+    /* gt is looked up again after each event: one may halt the pvmd (a
+     * report to the first host that fails its link), which frees it. */
+    while ((gt = gt_of(d)) && (gt->later_tasks.n || gt->later_hosts.n)) {
         bool task = gt->later_tasks.n > 0;
         struct tids *l = task ? &gt->later_tasks : &gt->later_hosts;
         int tid = l->v[0];
         tids_remove(l, tid);
         on_event_now(d, task ? EVENT_TASK_EXIT : EVENT_HOST_LOST, tid);
     }
-    gt->busy--;
+    if (gt)
+        gt->busy--;
 }
 
 void group_on_event(struct pvmd *d, const struct event *ev)
@@ -1115,10 +1424,16 @@ GUARDED(arrive)
 GUARDED(gone)
 GUARDED(release)
 GUARDED(round_done)
+GUARDED(host)
 
 void group_page_open(struct pvmd *d)
 {
     struct group_tab *gt = gt_of(d);
-    if (gt && is_authority(d) && !gt->page)
-        gt->page = barpage_create(d);
+    if (!gt || gt->page)
+        return;
+    gt->page = barpage_create(d);
+    /* Whether this host is the first one is known later: the table of
+     * what the first host says is ready anyway. */
+    if (gt->page && !(gt->hs = calloc(BARPAGE_SLOTS, sizeof *gt->hs)))
+        barpage_destroy(d, &gt->page);
 }

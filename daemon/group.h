@@ -18,7 +18,10 @@
  * tasks arrive and are released without the pvmd; the authority adds the
  * arrivals that come through it (other hosts', and local tasks that
  * cannot use the page) to the same round, keeps the slot's target at the
- * group's size, and ends rounds a membership change settles.
+ * group's size, and ends rounds a membership change settles.  Every other
+ * pvmd has a page too, with the same slot for the same group: its members
+ * arrive there, and it sends the authority their share (one arrival of
+ * that many) and ends their round when the authority releases it.
  */
 #ifndef PVMD_GROUP_H
 #define PVMD_GROUP_H
@@ -32,7 +35,7 @@ struct req;
 /* Sets up d's group state.  Returns 0 or PvmNoMem. */
 int group_init(struct pvmd *d);
 
-/* On the first host: makes the barrier page in d->sockdir (main.c, once
+/* Makes this host's barrier page in d->sockdir (main.c, once
  * the directory is locked; without it barriers go through the pvmd). */
 void group_page_open(struct pvmd *d);
 
@@ -53,6 +56,8 @@ void group_release(struct pvmd *d, const struct req *r,
 void group_gone(struct pvmd *d, const struct req *r, const ProtobufCMessage *m); /* from a pvmd */
 void group_round_done(struct pvmd *d, const struct req *r,
                       const ProtobufCMessage *m); /* from a local task */
+void group_host(struct pvmd *d, const struct req *r,
+                const ProtobufCMessage *m); /* from host 1: a slot of this host's page */
 
 /* Local task tid called pvm_exit: it leaves its groups now (a spawned
  * task stays a task until its process exits, but PVM ends its

@@ -1,6 +1,8 @@
 /*
- * lbarpage.c - barriers through the first host's barrier page, a task's
- * side (lbarpage.h).
+ * lbarpage.c - barriers through the host's barrier page, a task's side
+ * (lbarpage.h).  On another host than the first, the arrival that
+ * completes the host's share tells the pvmd (which sends it on) and waits
+ * like the others: the pvmd ends the round when the first host releases it.
  *
  * Arriving is one compare-and-swap on the slot's word; the task whose
  * arrival ends the round wakes every sleeper with one FUTEX_WAKE, and
@@ -45,9 +47,8 @@ void lbarpage_unmap(void)
     bpg.failed = false;
 }
 
-/* Maps the page of our host's pvmd (the first host's: the caller checked),
- * once.  The directory is ours and 0700, as the sockets' trust; the file
- * must be our own regular file of the page's size. */
+/* Maps the page of our host's pvmd, once.  The directory is ours and 0700, as the sockets' trust;
+ * the file must be our own regular file of the page's size. */
 static struct barslot *page(struct lpvm_core *core)
 {
     if (bpg.slots || bpg.failed)
@@ -222,23 +223,29 @@ static int wait_unlock(struct lpvm_core *core, struct barslot *s, uint64_t *w)
 
 /* Tells the pvmd that round of slot ended: it releases its socket
  * waiters.  Should this not reach it, it looks when a task ends. */
-static void round_done(struct lpvm_core *core, unsigned slot)
+static void round_done(struct lpvm_core *core, unsigned slot, unsigned gen)
 {
     Pvm__GroupRoundDone rd = PVM__GROUP_ROUND_DONE__INIT;
     rd.slot = slot;
+    rd.gen = gen;
     lpvm_post(core, PVM__CTL_TYPE__CTL_GRP_ROUND_DONE, &rd.base, 0);
 }
 
 int lbarpage_barrier(struct lpvm_core *core, unsigned slot, uint32_t owner, int count)
 {
-    if (tid_host(lpvm_state.mytid) != BARPAGE_HOST || count == 0 || count < -1 ||
-        count > (int)BS_MAX || !page(core))
+    if (count == 0 || count < -1 || count > (int)BS_MAX || !page(core))
         return LBARPAGE_SLOW;
+    /* Another host's page counts only its own members: it serves rounds
+     * that wait for every member (-1, or a count of at least the group's
+     * size: joins call its rounds off until the size is reached). */
+    bool first = tid_host(lpvm_state.mytid) == BARPAGE_HOST;
     unsigned want = count == -1 ? BS_ALL : (unsigned)count;
     for (;;) {
         struct barslot *s = slot_of(slot, owner);
         if (!s)
             return LBARPAGE_SLOW;
+        if (!first && count != -1 && (unsigned)count < atomic_load(&s->size))
+            return LBARPAGE_PVMD;
         uint64_t w = atomic_load(&s->state), ns;
         enum bs_outcome r;
         for (;;) {
@@ -253,19 +260,24 @@ int lbarpage_barrier(struct lpvm_core *core, unsigned slot, uint32_t owner, int 
                     return cc;
                 continue;
             }
-            r = bs_arrive(w, want, BS_TICKER, &ns);
+            r = first ? bs_arrive(w, want, BS_TICKER, &ns)
+                      : bs_arrive_share(w, want, BS_TICKER, &ns);
             if (r == BS_MISMATCH)
                 return PvmMismatch;
             if (atomic_compare_exchange_weak(&s->state, &w, ns))
                 break;
         }
         unsigned gen = bs_gen(w);
+        if (r == BS_COMPLETE && !first) {
+            round_done(core, slot, gen); /* the host's share: its pvmd sends it on */
+            r = BS_WAITING;
+        }
         if (r == BS_COMPLETE) {
             atomic_store(&s->ring[gen % BARPAGE_RING], bs_ring_entry(gen, PvmOk));
             if (bs_arrived(w) > 0)
                 wake_all(s);
             if (w & BS_SOCKET)
-                round_done(core, slot);
+                round_done(core, slot, gen);
             return PvmOk;
         }
         int cc = wait_round(core, s, gen, !(w & BS_TICKER));

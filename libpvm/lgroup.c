@@ -155,8 +155,7 @@ static int check_name(const char *name)
 
 /* Sends group request `type' (name, count) and waits for its reply of
  * reply_type in *reply (free with ctl_free), or an error. */
-static int grp_ask(int type, const char *name, int count, int reply_type,
-                   ProtobufCMessage **reply)
+static int grp_ask(int type, const char *name, int count, int reply_type, ProtobufCMessage **reply)
 {
     int cc = check_name(name);
     if (cc < 0)
@@ -249,9 +248,10 @@ int lpvm_grp_barrier(const char *name, int count)
         struct gcache *c = cache_find(name);
         if (c && c->member && c->slot) {
             cc = lbarpage_barrier(core, c->slot, c->owner, count);
-            if (cc != LBARPAGE_SLOW)
+            if (cc != LBARPAGE_SLOW && cc != LBARPAGE_PVMD)
                 return cc;
-            c->slot = 0; /* the group lost its slot: through the pvmd from now on */
+            if (cc == LBARPAGE_SLOW)
+                c->slot = 0; /* the group lost its slot: through the pvmd from now on */
         }
     }
     return grp_wait(PVM__CTL_TYPE__CTL_GRP_BARRIER, name, count);

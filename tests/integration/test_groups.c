@@ -20,7 +20,9 @@
  * not let a member with an old copy into the other group's round; a
  * group without a slot (all taken) counts through the pvmd; members
  * waiting in the page still read what a member sends them (first to
- * arrive or not), at full speed.
+ * arrive or not), at full speed.  Other hosts' members arrive in their
+ * own hosts' pages (four hosts): many rounds, a join on another host, a
+ * member there killed during a round.
  */
 #include <sched.h>
 #include <setjmp.h>
@@ -566,6 +568,77 @@ static void test_page_mixed_hosts(void **state)
     end_members(N, t);
 }
 
+/* Hosts 127.0.0.2-4 join the machine. */
+static void add_three_hosts(void)
+{
+    char *hosts[] = {"127.0.0.2", "127.0.0.3", "127.0.0.4"};
+    int infos[3] = {0, 0, 0};
+    assert_int_equal(pvm_addhosts(hosts, 3, infos), 3);
+    for (int i = 0; i < 3; i++)
+        assert_true(tid_is_pvmd(infos[i]));
+}
+
+/* Four hosts, each with its own barrier page: members of the other
+ * hosts arrive there and their pvmds send one share each.  Many rounds,
+ * none passed early (the counter); a member that joins on another host
+ * between rounds is waited for; a member on another host killed during a
+ * round: with -1 the others pass once the rest arrived, with the group's
+ * size as the count (which the group can no longer meet) they fail with
+ * PvmNoGroup, on every host, whether their host's share was sent or not. */
+static void test_page_other_hosts(void **state)
+{
+    (void)state;
+    add_three_hosts();
+    enum { H = 3, N = 4 * H, M = N + 1 };
+    int t[M];
+    spawn_on(NULL, H, t);
+    spawn_on("127.0.0.2", H, t + H);
+    spawn_on("127.0.0.3", H, t + 2 * H);
+    spawn_on("127.0.0.4", H, t + 3 * H);
+    join_all(N, t, "o");
+    run_rounds(N, t, "o", -1, 200);
+    run_rounds(N, t, "o", N, 100);
+    /* One more on host 2, between rounds: every round waits for it. */
+    spawn_on("127.0.0.2", 1, t + N);
+    join_all(1, t + N, "o");
+    run_rounds(M, t, "o", -1, 100);
+    run_rounds(M, t, "o", M, 50);
+    /* A count below the size goes through the pvmds; the page's rounds
+     * go on after it. */
+    run_rounds(2, t + H, "o", 2, 20);
+    run_rounds(M, t, "o", -1, 20);
+
+    /* Killed during a round of every member: the others pass. */
+    int victim = H + 1, late = 2 * H;
+    for (int i = 0; i < M; i++)
+        if (i != late)
+            cmd(t[i], "barrier o -1");
+    assert_int_equal(kill(pid_of(t[victim]), SIGKILL), 0);
+    wait_gsize("o", M - 1);
+    cmd(t[late], "barrier o -1");
+    for (int i = 0; i < M; i++)
+        if (i != victim)
+            assert_int_equal(answer_within(t[i], 30, NULL), 0);
+    t[victim] = t[M - 1];
+
+    /* Killed during a round of the group's size: those waiting fail. */
+    int n = M - 1;
+    victim = 3 * H;
+    for (int i = 0; i < n; i++)
+        if (i != late && i != victim)
+            cmd(t[i], "barrier o %d", n);
+    assert_int_equal(kill(pid_of(t[victim]), SIGKILL), 0);
+    wait_gsize("o", n - 1);
+    for (int i = 0; i < n; i++)
+        if (i != late && i != victim)
+            assert_int_equal(answer_within(t[i], 30, NULL), PvmNoGroup);
+    t[victim] = t[n - 1];
+    n--;
+    /* And the group goes on. */
+    run_rounds(n, t, "o", -1, 20);
+    end_members(n, t);
+}
+
 /* Members waiting in the page read their connections: a member that
  * sends one of them 128 MB before it arrives is not held up, whether the
  * receiver arrived first (the round's ticker) or not.  All on one
@@ -737,6 +810,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_collectives_hosts, up, vm_down),
         cmocka_unit_test_setup_teardown(test_kill_in_barrier_hosts, up, vm_down),
         cmocka_unit_test_setup_teardown(test_page_mixed_hosts, up, vm_down),
+        cmocka_unit_test_setup_teardown(test_page_other_hosts, up, vm_down),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

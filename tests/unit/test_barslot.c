@@ -80,6 +80,35 @@ static void test_arrive(void **state)
     assert_int_equal(bs_arrived(s), 4);
 }
 
+/* Several arrivals at once (another host's share), and another host's
+ * rule: the arrival that reaches the local target completes the share
+ * (BS_SOCKET) but not the round; later ones wait in it. */
+static void test_shares(void **state)
+{
+    (void)state;
+    uint64_t s = bs_make(0, 0, 9, 0, 10), ns;
+    assert_int_equal(bs_arrive_n(s, BS_ALL, 4, BS_SOCKET, &s), BS_WAITING);
+    assert_int_equal(bs_arrived(s), 4);
+    assert_true(s & BS_SOCKET);
+    assert_int_equal(bs_arrive_n(s, 7, 6, 0, &ns), BS_MISMATCH);
+    assert_int_equal(ns, s);
+    assert_int_equal(bs_arrive_n(s, BS_ALL, 6, 0, &s), BS_COMPLETE);
+    assert_int_equal(bs_gen(s), 10);
+    assert_int_equal(bs_arrived(s), 0);
+
+    s = bs_make(0, 0, 3, 0, 2);
+    assert_int_equal(bs_arrive_share(s, 5, BS_TICKER, &s), BS_WAITING);
+    assert_int_equal(bs_arrive_share(s, BS_ALL, 0, &ns), BS_MISMATCH);
+    assert_int_equal(bs_arrive_share(s, 5, 0, &s), BS_COMPLETE);
+    assert_true(s & BS_SOCKET);
+    assert_true(s & BS_TICKER);
+    assert_int_equal(bs_gen(s), 3); /* the round goes on until released */
+    assert_int_equal(bs_arrived(s), 2);
+    assert_int_equal(bs_arrive_share(s, 5, 0, &s), BS_WAITING);
+    assert_int_equal(bs_arrived(s), 3);
+    assert_int_equal(bs_gen(s), 3);
+}
+
 static void test_ring(void **state)
 {
     (void)state;
@@ -96,10 +125,9 @@ static void test_ring(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_fields),
-        cmocka_unit_test(test_futex_half),
-        cmocka_unit_test(test_arrive),
-        cmocka_unit_test(test_ring),
+        cmocka_unit_test(test_fields), cmocka_unit_test(test_futex_half),
+        cmocka_unit_test(test_arrive), cmocka_unit_test(test_ring),
+        cmocka_unit_test(test_shares),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -110,6 +110,7 @@ static union {
     Pvm__MboxList mbox_list;
     Pvm__MboxTids mbox_tids;
     Pvm__GroupRoundDone grp_round_done;
+    Pvm__GroupHost grp_host;
 } s;
 static int32_t tickle_s[] = {6, 3};
 
@@ -117,8 +118,8 @@ static uint8_t key_s[CTL_DIRECT_KEY_LEN + 1] = {1, 2, 3};
 
 static int32_t grp_tids_s[] = {0x40001, 0, 0x80002};
 static int32_t grp_live_s[] = {0x40001, 0x80002};
-static Pvm__GroupEntry grp_entry_s = {PROTOBUF_C_MESSAGE_INIT(&pvm__group_entry__descriptor),
-                                      "workers", true, 3, grp_tids_s, 2};
+static Pvm__GroupEntry grp_entry_s = {
+    PROTOBUF_C_MESSAGE_INIT(&pvm__group_entry__descriptor), "workers", true, 3, grp_tids_s, 2};
 static Pvm__GroupEntry *grp_entries_s[] = {&grp_entry_s};
 
 static uint8_t mbox_data_s[] = {0, 0, 0, 42};
@@ -454,6 +455,15 @@ static ProtobufCMessage *sample(int type)
     case T(GRP_ROUND_DONE):
         pvm__group_round_done__init(&s.grp_round_done);
         s.grp_round_done.slot = 1;
+        break;
+    case T(GRP_HOST):
+        pvm__group_host__init(&s.grp_host);
+        s.grp_host.name = "g";
+        s.grp_host.slot = 3;
+        s.grp_host.owner = 7;
+        s.grp_host.version = 9;
+        s.grp_host.local = 2;
+        s.grp_host.size = 5;
         break;
     default:
         return NULL;
@@ -1558,12 +1568,28 @@ static void rd_slot_over(void)
     s.grp_round_done.slot = BARPAGE_SLOTS + 1;
 }
 
+static void gh_local_over_size(void)
+{
+    s.grp_host.local = 6;
+}
+static void gh_slot0(void)
+{
+    s.grp_host.slot = 0;
+}
+static void gh_none(void)
+{
+    s.grp_host.local = 0;
+}
+
 static const struct rule rules[] = {
     RULE(GRP_REPLY, gr_slot_last, 0),
     RULE(GRP_REPLY, gr_slot_over, PvmBadMsg),
     RULE(GRP_ROUND_DONE, rd_slot0, PvmBadMsg),
     RULE(GRP_ROUND_DONE, rd_slot_last, 0),
     RULE(GRP_ROUND_DONE, rd_slot_over, PvmBadMsg),
+    RULE(GRP_HOST, gh_local_over_size, PvmBadMsg),
+    RULE(GRP_HOST, gh_slot0, PvmBadMsg),
+    RULE(GRP_HOST, gh_none, 0),
     RULE(STATUS, status_positive, PvmBadMsg),
     RULE(STATUS, status_zero, 0),
     RULE(STATUS, status_min, 0),
