@@ -1,9 +1,11 @@
 /*
  * barpage.c - the first host's barrier page, the pvmd's side (barpage.h).
  */
+#define _GNU_SOURCE /* memfd_create, F_ADD_SEALS / F_GET_SEALS */
 #include "barpage.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <fcntl.h>
 #include <linux/futex.h>
 #include <stdlib.h>
@@ -17,7 +19,8 @@
 
 struct barpage {
     struct barslot *slots; /* the mapping, BARPAGE_SIZE bytes */
-    char path[PATHS_MAX];
+    int fd;                /* the sealed memfd behind it */
+    char path[PATHS_MAX];  /* the link tasks open: /proc/<pid>/fd/<fd> */
     struct pvmd_file_id id;
     /* Kept here, not read from the page, which any task could scribble on. */
     uint32_t owner[BARPAGE_SLOTS];
@@ -37,24 +40,31 @@ struct barpage *barpage_create(struct pvmd *d)
         free(bp);
         return NULL;
     }
-    /* Whatever is there is a stale pvmd's (we hold the lock): a fresh file,
-     * never one that someone else prepared. */
+    /* The page is a memfd sealed at its size: no process, however it
+     * opens the page, can shrink it under a mapping (the pvmd would die of
+     * SIGBUS at its next touch).  Tasks open it through a symbolic link in
+     * the socket directory (0700, ours) to /proc/<pid>/fd/<fd>; whatever
+     * was there is a stale pvmd's (we hold the lock). */
     unlink(bp->path);
-    int fd = open(bp->path, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    int fd = memfd_create("pvmd.bar", MFD_CLOEXEC | MFD_ALLOW_SEALING);
     void *map = MAP_FAILED;
-    if (fd >= 0 && ftruncate(fd, (off_t)BARPAGE_SIZE) == 0)
+    char target[64];
+    snprintf(target, sizeof target, "/proc/%d/fd/%d", (int)getpid(), fd);
+    if (fd >= 0 && ftruncate(fd, (off_t)BARPAGE_SIZE) == 0 &&
+        fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL) == 0 &&
+        symlink(target, bp->path) == 0)
         map = mmap(NULL, BARPAGE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
     int err = errno;
-    if (fd >= 0)
-        close(fd);
     if (map == MAP_FAILED) {
         log_error(d, "cannot make the barrier page %s: %s: barriers go through the pvmd", bp->path,
                   strerror(err));
         if (fd >= 0)
-            unlink(bp->path);
+            close(fd);
+        unlink(bp->path);
         free(bp);
         return NULL;
     }
+    bp->fd = fd;
     bp->slots = map;
     pvmd_file_id_take(bp->path, &bp->id);
     log_info(d, "barrier page %s: %d slots", bp->path, BARPAGE_SLOTS);
@@ -68,6 +78,7 @@ void barpage_destroy(struct pvmd *d, struct barpage **bpp)
         return;
     *bpp = NULL;
     munmap(bp->slots, BARPAGE_SIZE);
+    close(bp->fd);
     pvmd_unlink_own(d, bp->path, &bp->id);
     free(bp);
 }
@@ -80,6 +91,11 @@ struct barslot *barpage_slot(struct barpage *bp, int slot)
 static void wake_all(struct barslot *s)
 {
     syscall(SYS_futex, bs_futex(s), FUTEX_WAKE, INT32_MAX, NULL, NULL, 0);
+}
+
+void barpage_wake(struct barpage *bp, int slot)
+{
+    wake_all(&bp->slots[slot]);
 }
 
 uint64_t barpage_lock(struct barpage *bp, int slot)

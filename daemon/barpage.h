@@ -53,6 +53,11 @@ struct barslot *barpage_slot(struct barpage *bp, int slot);
 /* Locks slot's word and returns it as it was (without the lock bits). */
 uint64_t barpage_lock(struct barpage *bp, int slot);
 
+/* Wakes every task sleeping on slot: after a member left, a round whose
+ * completer died between its swap and its wake-up has sleepers nobody else
+ * wakes (they look again and sleep on if their round goes on). */
+void barpage_wake(struct barpage *bp, int slot);
+
 /* Unlocks slot with word ns (the lock's own flags are dropped).
  * When ns ends the round `locked' was in (another gen), how it ended
  * (`code': PvmOk, a Pvm error, BS_RETRY) is written to the ring first, and

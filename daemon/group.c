@@ -681,6 +681,8 @@ static void page_members(struct pvmd *d, struct group *g, bool left)
         }
     }
     barpage_unlock(bp, g->slot, s, ns, code);
+    if (left)
+        barpage_wake(bp, g->slot);
     release_tids(d, g, &ended, PvmOk);
     if (g->nsh)
         release_shares(d, g, code == PvmNoGroup ? PvmNoGroup : PvmOk, code != PvmNoGroup);

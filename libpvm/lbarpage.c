@@ -12,9 +12,11 @@
  * between sleeps they read their connections once, without blocking, so
  * that a peer writing to them is not held up and a dead pvmd is noticed.
  */
+#define _GNU_SOURCE /* memfd_create, F_ADD_SEALS / F_GET_SEALS */
 #include "lbarpage.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <fcntl.h>
 #include <linux/futex.h>
 #include <sys/mman.h>
@@ -47,8 +49,11 @@ void lbarpage_unmap(void)
     bpg.failed = false;
 }
 
-/* Maps the page of our host's pvmd, once.  The directory is ours and 0700, as the sockets' trust;
- * the file must be our own regular file of the page's size. */
+/* Maps the page of our host's pvmd, once.  The directory is ours and 0700,
+ * as the sockets' trust; the link there must name a descriptor of a process
+ * (/proc/<pid>/fd/<fd>), and what it opens must be our own regular file of
+ * the page's size, sealed against shrinking (the pvmd's memfd: nobody can
+ * truncate it under our mapping). */
 static struct barslot *page(struct lpvm_core *core)
 {
     if (bpg.slots || bpg.failed)
@@ -57,13 +62,22 @@ static struct barslot *page(struct lpvm_core *core)
     char path[PATHS_MAX];
     if (paths_join(path, sizeof path, core->sockdir, BARPAGE_NAME) < 0)
         return NULL;
-    int fd = open(path, O_RDWR | O_NOFOLLOW | O_CLOEXEC);
+    char target[64];
+    ssize_t n = readlink(path, target, sizeof target - 1);
+    if (n <= 0)
+        return NULL;
+    target[n] = '\0';
+    int pid, pfd, used = 0;
+    if (sscanf(target, "/proc/%d/fd/%d%n", &pid, &pfd, &used) != 2 || used != (int)n)
+        return NULL;
+    int fd = open(target, O_RDWR | O_CLOEXEC);
     if (fd < 0)
         return NULL;
     struct stat st;
     void *map = MAP_FAILED;
+    int seals = fcntl(fd, F_GET_SEALS);
     if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_uid == geteuid() &&
-        st.st_size == (off_t)BARPAGE_SIZE)
+        st.st_size == (off_t)BARPAGE_SIZE && seals >= 0 && (seals & F_SEAL_SHRINK))
         map = mmap(NULL, BARPAGE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
     close(fd);
     if (map == MAP_FAILED)

@@ -24,6 +24,7 @@
  * own hosts' pages (four hosts): many rounds, a join on another host, a
  * member there killed during a round.
  */
+#include <errno.h>
 #include <sched.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -526,6 +527,33 @@ static void test_page_rounds(void **state)
     end_members(N, t);
 }
 
+/* The page cannot be shrunk under the pvmd's mapping (it would die of
+ * SIGBUS at its next touch): truncating it through its link fails, and
+ * barriers still pass in it afterwards. */
+static void test_page_truncate(void **state)
+{
+    (void)state;
+    enum { N = 4 };
+    int t[N];
+    spawn_members(N, t);
+    join_all(N, t, "tr");
+    run_rounds(N, t, "tr", -1, 5);
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", vm.sockdir, "pvmd.bar");
+    errno = 0;
+    assert_int_equal(truncate(path, 0), -1);
+    assert_int_equal(errno, EPERM);
+    int fd = open(path, O_RDWR);
+    assert_true(fd >= 0);
+    assert_int_equal(ftruncate(fd, 1), -1);
+    close(fd);
+    assert_int_equal(kill(vm.pvmd, SIGSTOP), 0); /* page rounds need no pvmd */
+    run_rounds(N, t, "tr", -1, 50);
+    assert_int_equal(kill(vm.pvmd, SIGCONT), 0);
+    assert_int_equal(kill(vm.pvmd, 0), 0);
+    end_members(N, t);
+}
+
 /* Members on the first host and on two others share the rounds; counts
  * are honoured whichever side ends a round. */
 static void test_page_mixed_hosts(void **state)
@@ -802,6 +830,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_pvm_exit_leaves, up, vm_down),
         cmocka_unit_test_setup_teardown(test_console_groups, up, vm_down),
         cmocka_unit_test_setup_teardown(test_page_rounds, up, vm_down),
+        cmocka_unit_test_setup_teardown(test_page_truncate, up, vm_down),
         cmocka_unit_test_setup_teardown(test_page_peer_sends, up, vm_down),
         cmocka_unit_test_setup_teardown(test_page_kill_arrived, up, vm_down),
         cmocka_unit_test_setup_teardown(test_page_slot_reuse, up, vm_down),
