@@ -807,7 +807,17 @@ static void arrive(struct pvmd *d, const char *name, bool freeze, int count, int
             page_arrive(d, g, count, tid);
             return;
         }
-        /* A count the slot cannot hold: the rendezvous counts from now on. */
+        /* A count the slot cannot hold.  With a round going on in the page
+         * (whose count this cannot be) the latecomer is the mismatch, as
+         * PVM 3.4.6 and the rendezvous answer; else the rendezvous counts
+         * from now on. */
+        struct barpage *bp = gt_of(d)->page;
+        uint64_t s = barpage_lock(bp, g->slot);
+        barpage_unlock(bp, g->slot, s, s, PvmOk);
+        if (bs_arrived(s) > 0) {
+            release(d, name, freeze, &tid, 1, PvmMismatch);
+            return;
+        }
         close_slot(d, g, BS_RETRY);
     }
     if (z->arr.n > 0 && z->count != count) {

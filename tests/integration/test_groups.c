@@ -527,6 +527,28 @@ static void test_page_rounds(void **state)
     end_members(N, t);
 }
 
+/* A count the page cannot hold, while a round is going on in the page:
+ * the latecomer is the mismatch (PVM 3.4.6's answer), not those waiting,
+ * and the round goes on in the page. */
+static void test_page_big_count_mismatch(void **state)
+{
+    (void)state;
+    enum { N = 4 };
+    int t[N];
+    spawn_members(N, t);
+    join_all(N, t, "bc");
+    cmd(t[0], "barrier bc 4");
+    cmd(t[1], "barrier bc 4");
+    wait_arrived("bc", 2);
+    assert_int_equal(ask(t[2], "barrier bc 5000"), PvmMismatch);
+    none_answered(2, t);
+    cmd(t[2], "barrier bc 4");
+    assert_int_equal(ask(t[3], "barrier bc 4"), 0);
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(answer(t[i], NULL), 0);
+    end_members(N, t);
+}
+
 /* The page cannot be shrunk under the pvmd's mapping (it would die of
  * SIGBUS at its next touch): truncating it through its link fails, and
  * barriers still pass in it afterwards. */
@@ -831,6 +853,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_console_groups, up, vm_down),
         cmocka_unit_test_setup_teardown(test_page_rounds, up, vm_down),
         cmocka_unit_test_setup_teardown(test_page_truncate, up, vm_down),
+        cmocka_unit_test_setup_teardown(test_page_big_count_mismatch, up, vm_down),
         cmocka_unit_test_setup_teardown(test_page_peer_sends, up, vm_down),
         cmocka_unit_test_setup_teardown(test_page_kill_arrived, up, vm_down),
         cmocka_unit_test_setup_teardown(test_page_slot_reuse, up, vm_down),
