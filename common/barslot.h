@@ -152,6 +152,22 @@ static inline uint32_t bs_ring_entry(unsigned gen, int code)
     return (uint32_t)(gen & 0xffffu) << 16 | (uint16_t)(int16_t)code;
 }
 
+/* Records how round gen ended, unless its ring entry already tells of a
+ * later round: a completer that stalls between its swap and this store
+ * must not overwrite how the round 16 later ended. */
+static inline void bs_ring_put(struct barslot *s, unsigned gen, int code)
+{
+    _Atomic uint32_t *r = &s->ring[gen % BARPAGE_RING];
+    uint32_t e = atomic_load(r), v = bs_ring_entry(gen, code);
+    for (;;) {
+        uint16_t ahead = (uint16_t)((e >> 16) - (gen & 0xffffu));
+        if (e != 0 && ahead != 0 && ahead < 0x8000u)
+            return;
+        if (atomic_compare_exchange_weak(r, &e, v))
+            return;
+    }
+}
+
 /* How round gen of slot ended (PvmOk unless the ring says otherwise). */
 static inline int bs_ring_code(struct barslot *s, unsigned gen)
 {

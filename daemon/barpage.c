@@ -112,7 +112,7 @@ void barpage_unlock(struct barpage *bp, int slot, uint64_t locked, uint64_t ns, 
     struct barslot *s = &bp->slots[slot];
     bool ended = bs_gen(ns) != bs_gen(locked);
     if (ended)
-        atomic_store(&s->ring[bs_gen(locked) % BARPAGE_RING], bs_ring_entry(bs_gen(locked), code));
+        bs_ring_put(s, bs_gen(locked), code);
     uint64_t was = atomic_exchange(&s->state, ns & ~(uint64_t)(BS_LOCKED | BS_LOCKWAIT));
     if (ended || (was & BS_LOCKWAIT))
         wake_all(s);

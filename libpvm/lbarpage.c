@@ -287,7 +287,7 @@ int lbarpage_barrier(struct lpvm_core *core, unsigned slot, uint32_t owner, int 
             r = BS_WAITING;
         }
         if (r == BS_COMPLETE) {
-            atomic_store(&s->ring[gen % BARPAGE_RING], bs_ring_entry(gen, PvmOk));
+            bs_ring_put(s, gen, PvmOk);
             if (bs_arrived(w) > 0)
                 wake_all(s);
             if (w & BS_SOCKET)

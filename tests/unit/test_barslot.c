@@ -120,6 +120,25 @@ static void test_ring(void **state)
     assert_int_equal(bs_ring_code(&slot, 9 + BARPAGE_RING), 0);
     atomic_store(&slot.ring[0xffff % BARPAGE_RING], bs_ring_entry(0xffff, BS_RETRY));
     assert_int_equal(bs_ring_code(&slot, 0xffff), BS_RETRY);
+    /* A late store of an older round leaves a later round's entry alone
+     * (across the 16-bit wrap too); a newer round's store replaces it. */
+    memset(&slot, 0, sizeof slot);
+    bs_ring_put(&slot, 1, PvmOk);
+    assert_int_equal(bs_ring_code(&slot, 1), 0);
+    bs_ring_put(&slot, 1 + BARPAGE_RING, BS_RETRY);
+    bs_ring_put(&slot, 1, PvmOk);
+    assert_int_equal(bs_ring_code(&slot, 1 + BARPAGE_RING), BS_RETRY);
+    bs_ring_put(&slot, 1 + 2 * BARPAGE_RING, PvmNoGroup);
+    assert_int_equal(bs_ring_code(&slot, 1 + 2 * BARPAGE_RING), PvmNoGroup);
+    bs_ring_put(&slot, 0xfff1, BS_RETRY); /* older than 0x21, across the wrap */
+    assert_int_equal(bs_ring_code(&slot, 1 + 2 * BARPAGE_RING), PvmNoGroup);
+    memset(&slot, 0, sizeof slot);
+    bs_ring_put(&slot, 0xfff1, BS_RETRY);
+    assert_int_equal(bs_ring_code(&slot, 0xfff1), BS_RETRY);
+    bs_ring_put(&slot, 0x0001, PvmNoGroup); /* newer, across the wrap */
+    assert_int_equal(bs_ring_code(&slot, 0x0001), PvmNoGroup);
+    bs_ring_put(&slot, 0xfff1, PvmOk); /* late */
+    assert_int_equal(bs_ring_code(&slot, 0x0001), PvmNoGroup);
 }
 
 int main(void)
