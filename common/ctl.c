@@ -528,6 +528,16 @@ const ProtobufCMessageDescriptor *ctl_descriptor(int type)
     return k ? k->desc : NULL;
 }
 
+bool ctl_tids_ok(const int32_t *v, size_t n, bool zero_ok)
+{
+    if (n > CTL_MAX_LIST || (n > 0 && !v))
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (!(tid_is_task(v[i]) || (zero_ok && v[i] == 0)))
+            return false;
+    return true;
+}
+
 const char *ctl_type_name(int type)
 {
     if (!kind_of(type))

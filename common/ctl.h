@@ -9,6 +9,7 @@
 #ifndef PVM_CTL_H
 #define PVM_CTL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -61,5 +62,9 @@ int ctl_validate(int type, const ProtobufCMessage *msg);
 /* Returns the name of control type `type' ("CTL_HELLO"), or "CTL_unknown";
  * static storage, for logs. */
 const char *ctl_type_name(int type);
+
+/* For the validators of ctl_group.c and ctl_mbox.c: n tids at v, each a
+ * task's (or 0, when zero_ok), and no more than CTL_MAX_LIST. */
+bool ctl_tids_ok(const int32_t *v, size_t n, bool zero_ok);
 
 #endif

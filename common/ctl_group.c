@@ -15,16 +15,6 @@ static bool name_ok(const char *s)
     return n > 0 && n <= GROUP_NAME_MAX;
 }
 
-static bool tids_ok(const int32_t *v, size_t n, bool zero_ok)
-{
-    if (n > CTL_MAX_LIST || (n > 0 && !v))
-        return false;
-    for (size_t i = 0; i < n; i++)
-        if (!(tid_is_task(v[i]) || (zero_ok && v[i] == 0)))
-            return false;
-    return true;
-}
-
 bool ctl_group_v_request(const ProtobufCMessage *m)
 {
     const Pvm__GroupRequest *r = (const Pvm__GroupRequest *)m;
@@ -35,7 +25,7 @@ bool ctl_group_v_reply(const ProtobufCMessage *m)
 {
     const Pvm__GroupReply *r = (const Pvm__GroupReply *)m;
     return r->status <= 0 && r->inst >= 0 && r->slot <= BARPAGE_SLOTS &&
-           tids_ok(r->tids, r->n_tids, true);
+           ctl_tids_ok(r->tids, r->n_tids, true);
 }
 
 bool ctl_group_v_list(const ProtobufCMessage *m)
@@ -45,7 +35,7 @@ bool ctl_group_v_list(const ProtobufCMessage *m)
         return false;
     for (size_t i = 0; i < l->n_groups; i++)
         if (!l->groups[i] || !name_ok(l->groups[i]->name) || l->groups[i]->barrier_waiting < 0 ||
-            !tids_ok(l->groups[i]->tids, l->groups[i]->n_tids, true))
+            !ctl_tids_ok(l->groups[i]->tids, l->groups[i]->n_tids, true))
             return false;
     return true;
 }
@@ -57,7 +47,7 @@ bool ctl_group_v_arrive(const ProtobufCMessage *m)
         return name_ok(a->name) && a->count >= -1 && a->n_tids == 0 && !a->freeze &&
                a->share <= BS_MAX && a->slot >= 1 && a->slot <= BARPAGE_SLOTS;
     return name_ok(a->name) && a->count >= -1 && a->n_tids > 0 &&
-           tids_ok(a->tids, a->n_tids, false);
+           ctl_tids_ok(a->tids, a->n_tids, false);
 }
 
 bool ctl_group_v_release(const ProtobufCMessage *m)
@@ -67,13 +57,13 @@ bool ctl_group_v_release(const ProtobufCMessage *m)
         return name_ok(r->name) && r->status <= 0 && r->n_tids == 0 && !r->freeze &&
                r->slot <= BARPAGE_SLOTS;
     return name_ok(r->name) && r->status <= 0 && r->n_tids > 0 &&
-           tids_ok(r->tids, r->n_tids, false);
+           ctl_tids_ok(r->tids, r->n_tids, false);
 }
 
 bool ctl_group_v_gone(const ProtobufCMessage *m)
 {
     const Pvm__GroupGone *g = (const Pvm__GroupGone *)m;
-    return g->n_tids > 0 && tids_ok(g->tids, g->n_tids, false);
+    return g->n_tids > 0 && ctl_tids_ok(g->tids, g->n_tids, false);
 }
 
 bool ctl_group_v_round_done(const ProtobufCMessage *m)

@@ -19,16 +19,6 @@ static bool tid_or_zero(int t)
     return t == 0 || tid_is_task(t);
 }
 
-static bool tids_ok(const int32_t *v, size_t n, bool zero_ok)
-{
-    if (n > CTL_MAX_LIST || (n > 0 && !v))
-        return false;
-    for (size_t i = 0; i < n; i++)
-        if (!(tid_is_task(v[i]) || (zero_ok && v[i] == 0)))
-            return false;
-    return true;
-}
-
 bool ctl_mbox_v_put(const ProtobufCMessage *m)
 {
     const Pvm__MboxPut *p = (const Pvm__MboxPut *)m;
@@ -63,7 +53,7 @@ bool ctl_mbox_v_list(const ProtobufCMessage *m)
     for (size_t i = 0; i < l->n_classes; i++) {
         const Pvm__MboxClass *c = l->classes[i];
         if (!c || !name_ok(c->name) || c->n_owners != c->n_indices || c->n_flags != c->n_indices ||
-            !tids_ok(c->owners, c->n_owners, true) || c->n_indices > CTL_MAX_LIST ||
+            !ctl_tids_ok(c->owners, c->n_owners, true) || c->n_indices > CTL_MAX_LIST ||
             (c->n_indices > 0 && (!c->indices || !c->flags)))
             return false;
         for (size_t k = 0; k < c->n_indices; k++)
@@ -76,5 +66,5 @@ bool ctl_mbox_v_list(const ProtobufCMessage *m)
 bool ctl_mbox_v_tids(const ProtobufCMessage *m)
 {
     const Pvm__MboxTids *t = (const Pvm__MboxTids *)m;
-    return tids_ok(t->tids, t->n_tids, false);
+    return ctl_tids_ok(t->tids, t->n_tids, false);
 }
