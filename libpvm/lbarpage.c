@@ -247,7 +247,11 @@ static void round_done(struct lpvm_core *core, unsigned slot, unsigned gen)
 
 int lbarpage_barrier(struct lpvm_core *core, unsigned slot, uint32_t owner, int count)
 {
-    if (count == 0 || count < -1 || count > (int)BS_MAX || !page(core))
+    /* A bad count is the pvmd's to answer (PvmMismatch), one above the
+     * page's fields its to take the slot back for: the slot stays known. */
+    if (count == 0 || count < -1 || count > (int)BS_MAX)
+        return LBARPAGE_PVMD;
+    if (!page(core))
         return LBARPAGE_SLOW;
     /* Another host's page counts only its own members: it serves rounds
      * that wait for every member (-1, or a count of at least the group's

@@ -546,6 +546,13 @@ static void test_page_big_count_mismatch(void **state)
     assert_int_equal(ask(t[3], "barrier bc 4"), 0);
     for (int i = 0; i < 3; i++)
         assert_int_equal(answer(t[i], NULL), 0);
+    /* A bad count is answered by the pvmd; the caller keeps the page: the
+     * rounds after pass with the pvmd stopped. */
+    assert_int_equal(ask(t[3], "barrier bc 0"), PvmMismatch);
+    run_rounds(N, t, "bc", -1, 1); /* with the pvmd: connections made */
+    assert_int_equal(kill(vm.pvmd, SIGSTOP), 0);
+    run_rounds(N, t, "bc", -1, 20);
+    assert_int_equal(kill(vm.pvmd, SIGCONT), 0);
     end_members(N, t);
 }
 
