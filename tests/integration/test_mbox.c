@@ -73,6 +73,8 @@ static int spawn_on(const char *host)
     int tid = 0;
     int n = pvm_spawn((char *)harness_prog("m_task"), NULL, host ? PvmTaskHost : PvmTaskDefault,
                       (char *)(host ? host : ""), 1, &tid);
+    if (n != 1) /* seen once in a full parallel run: what did the pvmd say? */
+        print_error("spawn on %s: %d, tid %d\n", host ? host : "any", n, tid);
     assert_int_equal(n, 1);
     return tid;
 }
