@@ -193,7 +193,7 @@ static long read_pidfile(struct pvmd *d)
 #define LOCK_WAIT_MS 5000
 #define LOCK_WAIT_STEP_MS 20
 
-static void take_lock(struct pvmd *d)
+static void take_lock(struct pvmd *d, bool may_wait)
 {
     char path[PATHS_MAX];
     if (paths_join(path, sizeof path, d->sockdir, PVMD_LOCK_NAME) < 0)
@@ -202,10 +202,13 @@ static void take_lock(struct pvmd *d)
     if (d->lock_fd < 0)
         fail(d, "cannot open %s: %s", path, strerror(errno));
     /* A pvmd that is halting has removed its socket first: its lock goes
-     * within moments (its tasks end, its files go), and a pvmd started
-     * right after pvm_halt waits for it rather than fail. */
+     * within moments (its tasks end, its files go), and a first host's
+     * pvmd started right after pvm_halt waits for it rather than fail.  A
+     * joining host does not: the old pvmd of its host number must be gone
+     * before a new one speaks for it. */
     for (int waited = 0; flock(d->lock_fd, LOCK_EX | LOCK_NB) < 0; waited += LOCK_WAIT_STEP_MS) {
-        if (errno == EWOULDBLOCK && waited < LOCK_WAIT_MS && access(d->sockpath, F_OK) != 0) {
+        if (may_wait && errno == EWOULDBLOCK && waited < LOCK_WAIT_MS &&
+            access(d->sockpath, F_OK) != 0) {
             struct timespec ts = {0, LOCK_WAIT_STEP_MS * 1000000L};
             nanosleep(&ts, NULL);
             continue;
@@ -459,7 +462,7 @@ int main(int argc, char **argv)
     ssize_t nexe = readlink("/proc/self/exe", d->exe, sizeof d->exe - 1);
     d->exe[nexe > 0 ? nexe : 0] = 0;
     make_sockdir(d, ticket ? ticket->sockdir_suffix : NULL);
-    take_lock(d);
+    take_lock(d, ticket == NULL);
     long old = read_pidfile(d);
     int stale = remove_stale(d);
     write_pidfile(d);
