@@ -134,12 +134,6 @@ static bool is_authority(const struct pvmd *d)
     return d->myhost == AUTHORITY_HOST;
 }
 
-/* A request that came over a peer pvmd's link: the host it speaks for. */
-static int peer_host(const struct req *r)
-{
-    return r->link && tid_is_pvmd(r->link->peer) ? tid_host(r->link->peer) : 0;
-}
-
 static int tids_add(struct tids *t, int tid)
 {
     if (t->n == t->cap) {
@@ -979,7 +973,7 @@ static void note_member(struct pvmd *d, int tid)
 static void request_(struct pvmd *d, const struct req *r, const ProtobufCMessage *m)
 {
     Pvm__GroupRequest q = *(const Pvm__GroupRequest *)m;
-    int host = peer_host(r);
+    int host = req_peer_host(r);
     if (host) {
         /* A pvmd speaks for its own tasks, to the authority only. */
         if (!is_authority(d) || !tid_is_task(q.tid) || tid_host(q.tid) != host) {
@@ -1116,7 +1110,7 @@ static void flush_cb(uv_timer_t *t)
 static void arrive_(struct pvmd *d, const struct req *r, const ProtobufCMessage *m)
 {
     const Pvm__GroupArrive *a = (const Pvm__GroupArrive *)m;
-    int host = peer_host(r);
+    int host = req_peer_host(r);
     if (!host || !is_authority(d) || !gt_of(d))
         return; /* no reply: a one-way message */
     if (a->share) {
@@ -1140,7 +1134,7 @@ static void host_(struct pvmd *d, const struct req *r, const ProtobufCMessage *m
 {
     const Pvm__GroupHost *h = (const Pvm__GroupHost *)m;
     struct group_tab *gt = gt_of(d);
-    if (peer_host(r) != AUTHORITY_HOST || is_authority(d) || !gt || !gt->page || !gt->hs)
+    if (req_peer_host(r) != AUTHORITY_HOST || is_authority(d) || !gt || !gt->page || !gt->hs)
         return;
     int i = (int)h->slot - 1;
     struct hostslot *hs = &gt->hs[i];
@@ -1231,7 +1225,7 @@ static void host_release(struct pvmd *d, const Pvm__GroupRelease *rel)
 static void release_(struct pvmd *d, const struct req *r, const ProtobufCMessage *m)
 {
     const Pvm__GroupRelease *rel = (const Pvm__GroupRelease *)m;
-    if (peer_host(r) != AUTHORITY_HOST || !gt_of(d))
+    if (req_peer_host(r) != AUTHORITY_HOST || !gt_of(d))
         return;
     if (rel->slot) {
         host_release(d, rel);
@@ -1262,7 +1256,7 @@ static void round_done_(struct pvmd *d, const struct req *r, const ProtobufCMess
 static void gone_(struct pvmd *d, const struct req *r, const ProtobufCMessage *m)
 {
     const Pvm__GroupGone *g = (const Pvm__GroupGone *)m;
-    int host = peer_host(r);
+    int host = req_peer_host(r);
     if (!host || !is_authority(d) || !gt_of(d))
         return;
     for (size_t i = 0; i < g->n_tids; i++)
@@ -1277,7 +1271,7 @@ void group_list(struct pvmd *d, const struct req *r, const ProtobufCMessage *m)
         return;
     }
     if (!is_authority(d)) {
-        if (peer_host(r)) {
+        if (req_peer_host(r)) {
             req_status(d, r, PvmBadParam);
             return;
         }

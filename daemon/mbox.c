@@ -616,18 +616,12 @@ static bool forget_user(struct mbox_tab *mt, int tid)
 /* Handlers                                                               */
 /* ===================================================================== */
 
-/* A request that came over a peer pvmd's link: the host it speaks for. */
-static int peer_host(const struct req *r)
-{
-    return r->link && tid_is_pvmd(r->link->peer) ? tid_host(r->link->peer) : 0;
-}
-
 /* The task a request is about: the local asker, or the one a peer pvmd
  * names (one of its own host's, and only to the authority).  Sets *field
  * (the message's tid) and returns 0, or PvmBadParam. */
 static int asker(const struct pvmd *d, const struct req *r, int32_t *field)
 {
-    int host = peer_host(r);
+    int host = req_peer_host(r);
     if (!host) {
         *field = r->from;
         return tid_is_task(r->from) ? 0 : PvmBadParam;
@@ -689,7 +683,7 @@ static void request(struct pvmd *d, const struct req *r, const ProtobufCMessage 
         uses = waits;
         break;
     }
-    int cc = who ? asker(d, r, who) : (peer_host(r) && !is_authority(d) ? PvmBadParam : 0);
+    int cc = who ? asker(d, r, who) : (req_peer_host(r) && !is_authority(d) ? PvmBadParam : 0);
     if (cc < 0) {
         req_status(d, r, cc);
         return;
@@ -734,7 +728,7 @@ static void request(struct pvmd *d, const struct req *r, const ProtobufCMessage 
 static void gone(struct pvmd *d, const struct req *r, const ProtobufCMessage *m)
 {
     const Pvm__MboxTids *g = (const Pvm__MboxTids *)m;
-    int host = peer_host(r);
+    int host = req_peer_host(r);
     if (!host || !is_authority(d))
         return; /* no reply: a one-way message */
     for (size_t i = 0; i < g->n_tids; i++)

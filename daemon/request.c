@@ -34,3 +34,8 @@ void req_status(struct pvmd *d, const struct req *r, int code)
     st.code = code;
     req_reply(d, r, PVM__CTL_TYPE__CTL_STATUS, &st.base);
 }
+
+int req_peer_host(const struct req *r)
+{
+    return r->link && tid_is_pvmd(r->link->peer) ? tid_host(r->link->peer) : 0;
+}

@@ -33,4 +33,8 @@ void req_reply(struct pvmd *d, const struct req *r, int type, const ProtobufCMes
 /* Replies Status{code}. */
 void req_status(struct pvmd *d, const struct req *r, int code);
 
+/* A request that came over a peer pvmd's link: the host that pvmd speaks
+ * for; 0 for a request of a local task (or a stored one). */
+int req_peer_host(const struct req *r);
+
 #endif
